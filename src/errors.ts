@@ -1,0 +1,59 @@
+/**
+ * The catalogue of stable error codes. Clients act on `code`; `message` says what to fix.
+ * Every rejection Tailor makes, over HTTP or in the CLI, uses one of these.
+ */
+export const ERRORS = {
+  INVALID_JSON: { status: 400, message: 'The body is not valid JSON' },
+  INVALID_EVENT: { status: 400, message: 'The event does not follow the Segment spec' },
+  MISSING_IDENTITY: { status: 400, message: 'Every event needs a userId or an anonymousId' },
+  MISSING_EVENT_NAME: { status: 400, message: 'A track call needs an `event` name' },
+  MISSING_PREVIOUS_ID: { status: 400, message: 'An alias call needs a `previousId` and a `userId`' },
+  MISSING_GROUP_ID: { status: 400, message: 'A group call needs a `groupId`' },
+  INVALID_TIMESTAMP: { status: 400, message: 'A timestamp is not an ISO-8601 date' },
+  EVENT_TOO_LARGE: { status: 400, message: 'An event may be at most 32 KB' },
+  REQUEST_TOO_LARGE: { status: 413, message: 'A request may be at most 500 KB' },
+  BATCH_TOO_LARGE: { status: 400, message: 'A batch may hold at most 2,500 events' },
+  EMPTY_BATCH: { status: 400, message: 'A batch needs a non-empty `batch` array' },
+  BATCH_REJECTED: { status: 400, message: 'No event of the batch was valid; see `rejected` for each one' },
+  UNSUPPORTED_ENCODING: { status: 415, message: 'Only gzip and identity content encodings are accepted' },
+  MISSING_WRITE_KEY: { status: 401, message: 'Send the write key as HTTP Basic username or `writeKey`' },
+  UNKNOWN_WRITE_KEY: { status: 401, message: 'The write key is not known' },
+  MISSING_ADMIN_KEY: { status: 401, message: 'Send the admin key as `Authorization: Bearer <key>`' },
+  UNKNOWN_ADMIN_KEY: { status: 401, message: 'The admin key is not known' },
+  OVERLOADED: { status: 429, message: 'Tailor is busy; retry after the number of seconds in Retry-After' },
+  PROFILE_NOT_FOUND: { status: 404, message: 'No profile matches this reference' },
+  INVALID_PROFILE_REF: { status: 400, message: 'A profile reference is a profile id or `type:value`' },
+  INVALID_WORKSPACE: { status: 400, message: 'The workspace definition is invalid' },
+  NOT_FOUND: { status: 404, message: 'No such route' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+/** A stable error code from the catalogue. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A problem with one field of the input: where it is and what to fix. */
+export interface ErrorDetail {
+  /** JSON path (`batch[3].event`) or file position (`tailor.yaml:12:3 computed_traits[0].window`). */
+  path: string;
+  message: string;
+}
+
+/** A typed error carrying a catalogue code; the HTTP layer maps it to its status. */
+export class TailorError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: ErrorDetail[];
+
+  constructor(code: ErrorCode, message?: string, details: ErrorDetail[] = []) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'TailorError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+}
+
+/** Narrows an unknown thrown value to a TailorError. */
+export function isTailorError(error: unknown): error is TailorError {
+  return error instanceof TailorError;
+}

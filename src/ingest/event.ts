@@ -1,0 +1,46 @@
+/** The six Segment spec calls. */
+export const EVENT_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
+
+/** One of the six Segment spec calls. */
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** A JSON object as received (properties, traits, context, integrations). */
+export type JsonObject = Record<string, unknown>;
+
+/**
+ * An event after ingestion: validated, with a `messageId`, and with times normalized to
+ * epoch milliseconds. This is what the event log stores and what every later stage reads.
+ */
+export interface TailorEvent {
+  type: EventType;
+  messageId: string;
+  /** Event time (epoch ms): explicit `timestamp`, else `receivedAt − (sentAt − originalTimestamp)`. */
+  timestamp: number;
+  /** When Tailor received it (epoch ms). */
+  receivedAt: number;
+  /** As sent by the client, epoch ms, when present. */
+  sentAt?: number;
+  originalTimestamp?: number;
+  userId?: string;
+  anonymousId?: string;
+  /** `alias`: the id being merged into `userId`. */
+  previousId?: string;
+  /** `group`: the account id. */
+  groupId?: string;
+  /** `track`: the event name. */
+  event?: string;
+  /** `page` / `screen`: the page or screen name. */
+  name?: string;
+  /** `page`: the page category. */
+  category?: string;
+  properties: JsonObject;
+  traits: JsonObject;
+  context: JsonObject;
+  integrations: JsonObject;
+}
+
+/** An event as held in the log: its position (`seq`, global and increasing) and workspace. */
+export interface LoggedEvent extends TailorEvent {
+  seq: number;
+  workspaceId: string;
+}

@@ -1,0 +1,70 @@
+import type { EventType, JsonObject } from '../ingest/event.ts';
+import type { ComputedTraitState } from './computed/computed-trait.ts';
+
+/** A trait value with the event time that set it, so an older event never overwrites a newer one. */
+export interface TraitValue {
+  value: unknown;
+  /** Event time (epoch ms) of the event that set it. */
+  at: number;
+}
+
+/** Where a person came from at one moment: campaign, referrer, location, device… */
+export interface TouchContext {
+  /** Event time (epoch ms). */
+  at: number;
+  messageId: string;
+  campaign?: JsonObject;
+  referrer?: JsonObject;
+  location?: JsonObject;
+  page?: JsonObject;
+  timezone?: string;
+  locale?: string;
+  device?: JsonObject;
+  userAgent?: string;
+  ip?: string;
+}
+
+/** Consent for one channel or channel purpose, with when and how it last changed. */
+export interface ConsentState {
+  granted: boolean;
+  /** Event time (epoch ms) of the change. */
+  at: number;
+  /** What changed it: `context.consent`, or the event name (`Unsubscribed`). */
+  source: string;
+}
+
+/** A short summary of one recent event, newest first in `ProfileState.recent`. */
+export interface RecentEvent {
+  messageId: string;
+  type: EventType;
+  /** Track event name, or page/screen name. */
+  name?: string;
+  timestamp: number;
+  properties?: JsonObject;
+}
+
+/**
+ * The unified profile as the pipeline keeps it: plain JSON, applied to by pure functions,
+ * stored by the store, and turned into the API view by `toProfileView`.
+ */
+export interface ProfileState {
+  /** Stable id: derived from the event that created the profile, so replay yields the same id. */
+  id: string;
+  workspaceId: string;
+  /** Normalized identifier values by type, in the order they were first seen. */
+  identifiers: Record<string, string[]>;
+  traits: Record<string, TraitValue>;
+  /** Incremental state of each computed trait, by key. */
+  computed: Record<string, ComputedTraitState>;
+  /** Consent by channel (`email`) or channel purpose (`email.marketing`). */
+  consent: Record<string, ConsentState>;
+  firstSeen: number;
+  lastSeen: number;
+  firstTouch?: TouchContext;
+  lastTouch?: TouchContext;
+  /** Most recent events, newest first by event time, capped. */
+  recent: RecentEvent[];
+  /** Ids of profiles merged into this one. */
+  mergedIds: string[];
+  eventCount: number;
+}

@@ -1,0 +1,132 @@
+import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
+import type { ProfileState } from '../profile/profile.ts';
+import type { WorkspaceDefinition } from '../workspace/workspace.ts';
+
+/** An event to append, with the workspace it belongs to. */
+export interface EventToAppend {
+  workspaceId: string;
+  event: TailorEvent;
+}
+
+/** The outcome of appending one event: its position, or that its messageId was already logged. */
+export type AppendOutcome = { kind: 'appended'; seq: number } | { kind: 'duplicate' };
+
+/** The kinds of API key: write keys only send events; admin keys read and change everything. */
+export type KeyKind = 'write' | 'admin';
+
+/** A stored workspace with its current definition. */
+export interface StoredWorkspace {
+  id: string;
+  definition: WorkspaceDefinition;
+  /** Increases by one each time the definition changes. */
+  version: number;
+}
+
+/** A merge of one profile into another, with its provenance. */
+export interface MergeRecord {
+  workspaceId: string;
+  /** The profile that survives. */
+  intoId: string;
+  /** The profile that was merged in and no longer exists (its id resolves to `intoId`). */
+  fromId: string;
+  /** The event that caused the merge. */
+  messageId: string;
+  /** Its position in the log. */
+  seq: number;
+  /** The identifiers of that event that met in two profiles (`type:value`). */
+  identifiers: string[];
+  /** Event time of the merge (epoch ms). */
+  at: number;
+}
+
+/**
+ * Changes to the materialized view (profiles and identity graph) up to `checkpoint`,
+ * written atomically: after a crash the view is exactly as of some checkpoint, and replaying
+ * the log after it reproduces the rest.
+ */
+export interface ViewCommit {
+  /** The log position the view reflects once this commit is written. */
+  checkpoint: number;
+  /** Profiles to insert or replace, whole. */
+  profiles: ProfileState[];
+  /** Profiles that ceased to exist because they were merged into another (by id). */
+  deletedProfiles: { workspaceId: string; id: string }[];
+  /** Identifier index entries (`type:value` → profile id) to set. */
+  identifiers: { workspaceId: string; key: string; profileId: string }[];
+  /** Merges to record; the store also points `fromId` (and anything that pointed at it) to `intoId`. */
+  merges: MergeRecord[];
+  /** Which profile each applied event belongs to (for timelines, export and erasure). */
+  eventLinks: { workspaceId: string; seq: number; profileId: string }[];
+}
+
+/** A page of a profile's timeline, newest first. */
+export interface TimelinePage {
+  events: LoggedEvent[];
+  /** Pass as `before` to get the next page; absent on the last page. */
+  nextBefore?: number;
+}
+
+/** An entry of the audit log: what was done, never the personal data it was done to. */
+export interface AuditEntry {
+  workspaceId: string;
+  action: string;
+  /** Non-personal facts: profile id, counts. */
+  detail: Record<string, unknown>;
+  at: number;
+}
+
+/**
+ * The storage port: the event log (source of truth), the materialized view, workspaces and
+ * keys. The SQLite adapter is the embedded default; the PostgreSQL adapter passes the same
+ * contract suite (`test/store/store-contract.ts`).
+ */
+export interface Store {
+  /** Creates tables if missing. Safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Inserts or replaces a workspace definition, bumping its version. */
+  saveWorkspace(definition: WorkspaceDefinition): Promise<StoredWorkspace>;
+  getWorkspace(id: string): Promise<StoredWorkspace | undefined>;
+  listWorkspaces(): Promise<StoredWorkspace[]>;
+  /** Registers an API key by its SHA-256 hash (hex); registering the same hash twice is a no-op. */
+  addKey(key: { workspaceId: string; kind: KeyKind; hash: string }): Promise<void>;
+  findKey(hash: string): Promise<{ workspaceId: string; kind: KeyKind } | undefined>;
+
+  /**
+   * Appends events in one durable transaction, in order. An event whose (workspace,
+   * messageId) is already logged is not appended again. Resolves only once on disk.
+   */
+  appendEvents(events: EventToAppend[]): Promise<AppendOutcome[]>;
+  /** Events with `seq > afterSeq` in log order, at most `limit`, optionally of one workspace. */
+  readEvents(query: { afterSeq: number; limit: number; workspaceId?: string }): Promise<LoggedEvent[]>;
+  /** The highest seq in the log (0 when empty). */
+  lastSeq(): Promise<number>;
+
+  /** Looks up identifier keys (`type:value`) in the index; absent keys are not in the result. */
+  findProfileIds(workspaceId: string, keys: string[]): Promise<Map<string, string>>;
+  /** Loads profiles by id; ids merged into another profile resolve to the survivor. */
+  loadProfiles(workspaceId: string, ids: string[]): Promise<ProfileState[]>;
+  /** The surviving profile id for `id` (itself when not merged); undefined when unknown. */
+  resolveProfileId(workspaceId: string, id: string): Promise<string | undefined>;
+  /** Writes a view commit atomically (see `ViewCommit`). */
+  commitView(commit: ViewCommit): Promise<void>;
+  /** The checkpoint of the last view commit (0 when none). */
+  viewCheckpoint(): Promise<number>;
+  /** Clears one workspace's view (profiles, identifiers, merges, links) to rebuild it by replay. */
+  resetView(workspaceId: string): Promise<void>;
+  /** Number of profiles in a workspace's view. */
+  countProfiles(workspaceId: string): Promise<number>;
+
+  /** A profile's events, newest first by log position. */
+  timeline(query: { workspaceId: string; profileId: string; before?: number; limit: number }): Promise<TimelinePage>;
+  /** Merges into this profile (directly or through profiles merged into it), oldest first. */
+  mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]>;
+  /**
+   * Erases a profile: its row, identifier entries, merge records, linked events and the
+   * profiles merged into it; records `audit` in the same transaction. Returns the count of
+   * events removed.
+   */
+  eraseProfile(workspaceId: string, profileId: string, audit: AuditEntry): Promise<{ events: number }>;
+  auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]>;
+}

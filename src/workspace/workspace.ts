@@ -1,0 +1,16 @@
+import type { IdentityRules } from '../identity/identity-rules.ts';
+import type { ComputedTraitDef } from '../profile/computed/computed-trait.ts';
+
+/**
+ * A workspace's definitions, as loaded and validated from the workspace file (`tailor.yaml`)
+ * or the admin API. Later stages add their sections beside these.
+ */
+export interface WorkspaceDefinition {
+  /** Stable workspace id (`[a-z0-9_-]+`). */
+  id: string;
+  name: string;
+  identity: IdentityRules;
+  computedTraits: ComputedTraitDef[];
+  /** How many recent events a profile keeps. */
+  recentEventsLimit: number;
+}
