@@ -1,0 +1,55 @@
+import { join, resolve } from 'node:path';
+
+/** Everything a deployer sets, from flags or `TAILOR_*` environment variables. */
+export interface Settings {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** `sqlite:<path>` (default, under the data dir) or a `postgres://` URL. */
+  storeUrl: string;
+  /** Workspace file to load at start (the demo workspace by default). */
+  configFile: string;
+  writeKey?: string;
+  adminKey?: string;
+  logLevel: string;
+  checkpointIntervalMs: number;
+  maxPendingEvents: number;
+}
+
+/** Flags given on the command line; each overrides its environment variable. */
+export interface SettingFlags {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  store?: string;
+  config?: string;
+}
+
+/** The demo workspace shipped with Tailor, loaded when no `--config` is given. */
+export const DEMO_WORKSPACE_FILE = resolve(import.meta.dirname, '../../examples/demo/tailor.yaml');
+
+function integer(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${text}"`);
+  return value;
+}
+
+/** Reads settings: flags first, then `TAILOR_*` variables, then defaults. */
+export function readSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = process.env): Settings {
+  const dataDir = resolve(flags.dataDir ?? env.TAILOR_DATA_DIR ?? './data');
+  const port = integer('--port / TAILOR_PORT', flags.port ?? env.TAILOR_PORT, 3000);
+  const settings: Settings = {
+    host: flags.host ?? env.TAILOR_HOST ?? '127.0.0.1',
+    port,
+    dataDir,
+    storeUrl: flags.store ?? env.TAILOR_STORE ?? `sqlite:${join(dataDir, 'tailor.db')}`,
+    configFile: resolve(flags.config ?? env.TAILOR_CONFIG ?? DEMO_WORKSPACE_FILE),
+    logLevel: env.TAILOR_LOG_LEVEL ?? 'info',
+    checkpointIntervalMs: integer('TAILOR_CHECKPOINT_MS', env.TAILOR_CHECKPOINT_MS, 1_000),
+    maxPendingEvents: integer('TAILOR_MAX_PENDING_EVENTS', env.TAILOR_MAX_PENDING_EVENTS, 100_000),
+  };
+  if (env.TAILOR_WRITE_KEY) settings.writeKey = env.TAILOR_WRITE_KEY;
+  if (env.TAILOR_ADMIN_KEY) settings.adminKey = env.TAILOR_ADMIN_KEY;
+  return settings;
+}

@@ -1,0 +1,88 @@
+import { Command } from 'commander';
+import { isTailorError } from '../errors.ts';
+import { applyCommand } from './apply-command.ts';
+import { ApiError, type ConnectionFlags, resolveConnection } from './connection.ts';
+import { importFile } from './import-command.ts';
+import { profileCommand } from './profile-command.ts';
+import { startCommand } from './start-command.ts';
+
+/** Prints an error the way a person can act on it, then exits non-zero. */
+function fail(error: unknown): never {
+  if (isTailorError(error)) {
+    process.stderr.write(`error ${error.code}: ${error.message}\n`);
+    for (const detail of error.details) process.stderr.write(`  ${detail.path}: ${detail.message}\n`);
+  } else if (error instanceof ApiError) {
+    process.stderr.write(`error ${error.code}: ${error.message}\n`);
+  } else {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+}
+
+function withConnection(command: Command): Command {
+  return command
+    .option('--url <url>', 'Tailor server (env TAILOR_URL; default http://127.0.0.1:3000)')
+    .option('--write-key <key>', 'write key (env TAILOR_WRITE_KEY; default: the key saved by a local start)')
+    .option('--admin-key <key>', 'admin key (env TAILOR_ADMIN_KEY; default: the key saved by a local start)')
+    .option('--data-dir <dir>', 'where a local `tailor start` saved its keys (env TAILOR_DATA_DIR)')
+    .option('--workspace <id>', 'workspace whose saved keys to use', 'demo');
+}
+
+const program = new Command('tailor')
+  .description('Tailor: real-time personalization engine')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('run the Tailor server (embedded SQLite store and the demo workspace by default)')
+  .option('--port <port>', 'port to listen on (env TAILOR_PORT)', undefined)
+  .option('--host <host>', 'address to listen on (env TAILOR_HOST)')
+  .option('--data-dir <dir>', 'data directory for the embedded store and keys (env TAILOR_DATA_DIR)')
+  .option('--store <url>', 'store URL: sqlite:<path> or postgres://… (env TAILOR_STORE)')
+  .option('--config <file>', 'workspace file to load (env TAILOR_CONFIG; default: the demo workspace)')
+  .action((flags) => startCommand(flags).catch(fail));
+
+withConnection(
+  program
+    .command('import <file>')
+    .description('send a JSONL file of Segment events through the pipeline (resumable, with progress)'),
+).action(async (file: string, flags: ConnectionFlags) => {
+  try {
+    const connection = await resolveConnection(flags);
+    const summary = await importFile({ path: file, connection, log: (line) => process.stderr.write(`${line}\n`) });
+    for (const bad of summary.bad) process.stderr.write(`line ${bad.line}: ${bad.reason}\n`);
+    process.stdout.write(
+      `imported ${summary.sent} events (${summary.duplicates} already present, ${summary.bad.length} bad lines skipped)\n`,
+    );
+  } catch (error) {
+    fail(error);
+  }
+});
+
+withConnection(
+  program.command('profile <ref>').description('print a profile by id or identifier (email:a@b.com, user_id:42)'),
+)
+  .option('--events', 'include the most recent events')
+  .action(async (ref: string, flags: ConnectionFlags & { events?: boolean }) => {
+    try {
+      await profileCommand({ ref, connection: await resolveConnection(flags), events: flags.events === true });
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+withConnection(
+  program
+    .command('apply <file>')
+    .description('validate a workspace file and apply it to the running server (re-computes profiles)'),
+)
+  .option('--dry-run', 'only validate the file')
+  .action(async (file: string, flags: ConnectionFlags & { dryRun?: boolean }) => {
+    try {
+      await applyCommand({ file, connection: await resolveConnection(flags), dryRun: flags.dryRun === true });
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,50 @@
+import { readSettings, type SettingFlags } from '../app/settings.ts';
+import { startTailor } from '../app/start-tailor.ts';
+import { createProgress, type Progress } from './progress.ts';
+
+/**
+ * `tailor start`: runs Tailor until SIGINT/SIGTERM, printing the address and the workspace's
+ * keys so scripts (and people) can use them straight away.
+ */
+export async function startCommand(flags: SettingFlags): Promise<void> {
+  const settings = readSettings(flags);
+  let progress: Progress | undefined;
+  const running = await startTailor(settings, ({ done, total }) => {
+    progress ??= createProgress({ total, unit: 'log positions', label: 'replaying events' });
+    progress.update(done);
+    if (done >= total) {
+      progress.stop();
+      progress = undefined;
+    }
+  });
+  const lines = [
+    '',
+    `Tailor is running on ${running.url}`,
+    `  workspace   ${running.workspaceId}   (${settings.configFile})`,
+    `  store       ${settings.storeUrl}`,
+    `  write key   ${running.keys.writeKey}   (TAILOR_WRITE_KEY; HTTP Basic username for /v1/track, /v1/batch, …)`,
+    `  admin key   ${running.keys.adminKey}   (TAILOR_ADMIN_KEY; Authorization: Bearer … for /v1/profiles, /v1/workspace)`,
+    `  API docs    ${running.url}/openapi.json`,
+    '',
+    'Try:',
+    `  curl -u ${running.keys.writeKey}: ${running.url}/v1/identify -d '{"userId":"u1","traits":{"email":"ada@example.com"}}'`,
+    `  curl -H "Authorization: Bearer ${running.keys.adminKey}" ${running.url}/v1/profiles/email:ada@example.com`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: stopping Tailor…\n`);
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error while stopping: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

@@ -1,0 +1,75 @@
+import { identifierKey } from '../identity/identifier.ts';
+import { extractIdentifiers } from '../identity/extract-identifiers.ts';
+import { resolveIdentity } from '../identity/resolve-identity.ts';
+import type { LoggedEvent } from '../ingest/event.ts';
+import { applyEvent } from '../profile/apply-event.ts';
+import { mergeProfiles } from '../profile/merge-profiles.ts';
+import { newProfile } from '../profile/new-profile.ts';
+import type { CompiledWorkspace } from './compiled-workspace.ts';
+import { profileIdFor } from './profile-id.ts';
+import type { WorkspaceView } from './workspace-view.ts';
+
+/** What applying one event did, for logs and later stages. */
+export type ApplyOutcome =
+  | { kind: 'applied'; profileId: string; created: boolean; merged: string[] }
+  | { kind: 'unresolved' };
+
+/**
+ * Runs one logged event through identity and profile against a workspace's view: resolves
+ * (and merges) profiles, then applies the event. Synchronous and free of I/O: every profile the
+ * event can touch must already be in the view (`ViewLoader.prefetch`).
+ */
+export function applyToView(input: {
+  view: WorkspaceView;
+  workspace: CompiledWorkspace;
+  event: LoggedEvent;
+}): ApplyOutcome {
+  const { view, workspace, event } = input;
+  const { identity, recentEventsLimit } = workspace.definition;
+  const identifiers = extractIdentifiers(event, identity, (key) => view.profileIdFor(key) !== undefined);
+  if (identifiers.length === 0) return { kind: 'unresolved' };
+
+  const resolution = resolveIdentity({
+    identifiers,
+    graph: view,
+    rules: identity,
+    newProfileId: profileIdFor(view.workspaceId, event.messageId),
+  });
+  const profile = resolution.created
+    ? newProfile({ id: resolution.profileId, workspaceId: view.workspaceId, at: event.timestamp })
+    : view.profiles.get(resolution.profileId);
+  if (profile === undefined) {
+    throw new Error(`profile ${resolution.profileId} was not prefetched before applying ${event.messageId}`);
+  }
+  if (resolution.created) view.profiles.set(profile.id, profile);
+
+  for (const fromId of resolution.merged) {
+    const from = view.profiles.get(fromId);
+    if (from === undefined) throw new Error(`profile ${fromId} was not prefetched before merging`);
+    mergeProfiles({ into: profile, from, compiled: workspace.computed, recentLimit: recentEventsLimit });
+    for (const [type, values] of Object.entries(from.identifiers)) {
+      for (const value of values) view.setKey(identifierKey({ type, value }), profile.id);
+    }
+    view.absorb({
+      workspaceId: view.workspaceId,
+      intoId: profile.id,
+      fromId,
+      messageId: event.messageId,
+      seq: event.seq,
+      identifiers: resolution.matchedOn,
+      at: event.timestamp,
+    });
+  }
+
+  applyEvent({
+    profile,
+    event,
+    identifiers: resolution.added,
+    compiled: workspace.computed,
+    recentLimit: recentEventsLimit,
+  });
+  for (const identifier of resolution.added) view.setKey(identifierKey(identifier), profile.id);
+  view.dirty.add(profile.id);
+  view.links.push({ seq: event.seq, profileId: profile.id });
+  return { kind: 'applied', profileId: profile.id, created: resolution.created, merged: resolution.merged };
+}

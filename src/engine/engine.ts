@@ -1,0 +1,320 @@
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
+import { TailorError } from '../errors.ts';
+import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
+import { type Logger, silentLogger } from '../logger.ts';
+import type { ProfileState } from '../profile/profile.ts';
+import type { AppendOutcome, EventToAppend, MergeRecord, Store, TimelinePage } from '../store/store.ts';
+import type { WorkspaceDefinition } from '../workspace/workspace.ts';
+import { applyToView } from './apply-to-view.ts';
+import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
+import { GroupCommit } from './group-commit.ts';
+import { resolveProfileRef } from './profile-ref.ts';
+import { SerialQueue } from './serial-queue.ts';
+import { prefetch, takeCommit } from './view-sync.ts';
+import { WorkspaceView } from './workspace-view.ts';
+
+/** Progress of long work (replay, rebuild): log positions done out of the total. */
+export type ProgressListener = (progress: { done: number; total: number }) => void;
+
+/** How the engine is wired and tuned. */
+export interface EngineOptions {
+  store: Store;
+  clock?: Clock;
+  logger?: Logger;
+  /** How often changed profiles are written to the store (ms). Recovery replays at most this much. */
+  checkpointIntervalMs?: number;
+  /** Also commit the view once this many events were applied since the last commit. */
+  commitEveryEvents?: number;
+  /** Events that may wait for the next group commit before ingestion answers 429. */
+  maxPendingEvents?: number;
+  /** Profiles kept in memory per workspace; clean ones beyond it are evicted after a commit. */
+  maxCachedProfiles?: number;
+}
+
+const REPLAY_PAGE = 5_000;
+
+/**
+ * The pipeline's single writer: appends events to the log (group commit), runs them through
+ * identity and profile against the in-memory view, and commits the view to the store with a
+ * checkpoint. After a crash, `open` replays the log past the checkpoint, so profiles always
+ * equal a full replay. Reads go through here too, so they see events as soon as they are acknowledged.
+ */
+export class Engine {
+  readonly store: Store;
+  readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly serial = new SerialQueue();
+  private readonly groupCommit: GroupCommit<EventToAppend, AppendOutcome>;
+  private readonly workspaces = new Map<string, CompiledWorkspace>();
+  private readonly views = new Map<string, WorkspaceView>();
+  private readonly commitEveryEvents: number;
+  private readonly maxCachedProfiles: number;
+  private appliedSeq = 0;
+  private readonly rebuilds = new Map<string, { done: number; total: number }>();
+  private uncommittedEvents = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.commitEveryEvents = options.commitEveryEvents ?? 50_000;
+    this.maxCachedProfiles = options.maxCachedProfiles ?? 2_000_000;
+    this.groupCommit = new GroupCommit({
+      flush: (items) => this.serial.run(() => this.appendAndApply(items)),
+      maxPending: options.maxPendingEvents ?? 100_000,
+    });
+  }
+
+  /** Opens the store, loads workspaces, recovers the view by replay, and starts checkpointing. */
+  static async open(options: EngineOptions, onProgress?: ProgressListener): Promise<Engine> {
+    const engine = new Engine(options);
+    await engine.store.migrate();
+    for (const stored of await engine.store.listWorkspaces()) {
+      engine.workspaces.set(stored.id, compileWorkspace(stored.definition, stored.version));
+    }
+    await engine.recover(onProgress);
+    const interval = options.checkpointIntervalMs ?? 1_000;
+    engine.timer = setInterval(() => {
+      engine.commit().catch((error: unknown) => engine.logger.error({ err: error }, 'view commit failed'));
+    }, interval);
+    engine.timer.unref();
+    return engine;
+  }
+
+  /** The compiled workspace, when it exists. */
+  workspace(id: string): CompiledWorkspace | undefined {
+    return this.workspaces.get(id);
+  }
+
+  /** Progress of a workspace's running rebuild, if one is running. */
+  rebuildProgress(workspaceId: string): { done: number; total: number } | undefined {
+    return this.rebuilds.get(workspaceId);
+  }
+
+  /** Events waiting for the next group commit. */
+  get pendingEvents(): number {
+    return this.groupCommit.pending;
+  }
+
+  /**
+   * Appends events durably and applies them to profiles. Resolves once they are on disk and
+   * applied; rejects with OVERLOADED when too many events are waiting.
+   */
+  ingest(workspaceId: string, events: TailorEvent[]): Promise<AppendOutcome[]> {
+    if (this.closed) return Promise.reject(new Error('engine is closed'));
+    if (!this.workspaces.has(workspaceId)) return Promise.reject(new Error(`unknown workspace ${workspaceId}`));
+    return this.groupCommit.submit(events.map((event) => ({ workspaceId, event })));
+  }
+
+  /**
+   * Saves a workspace definition and, when it changed an existing workspace, rebuilds that
+   * workspace's profiles by replaying its events through the new definition.
+   */
+  applyWorkspace(definition: WorkspaceDefinition, onProgress?: ProgressListener): Promise<CompiledWorkspace> {
+    return this.serial.run(async () => {
+      const stored = await this.store.saveWorkspace(definition);
+      const compiled = compileWorkspace(stored.definition, stored.version);
+      this.workspaces.set(stored.id, compiled);
+      const track: ProgressListener = (progress) => {
+        this.rebuilds.set(stored.id, progress);
+        onProgress?.(progress);
+      };
+      try {
+        await this.rebuild(compiled, track);
+      } finally {
+        this.rebuilds.delete(stored.id);
+      }
+      return compiled;
+    });
+  }
+
+  /** Finds a profile by id or `type:value` reference. */
+  findProfile(workspaceId: string, ref: string): Promise<ProfileState | undefined> {
+    return this.serial.run(async () => {
+      const workspace = this.requireWorkspace(workspaceId);
+      const id = await resolveProfileRef({ store: this.store, view: this.view(workspaceId), workspace, ref });
+      if (id === undefined) return undefined;
+      return this.view(workspaceId).profiles.get(id) ?? (await this.store.loadProfiles(workspaceId, [id]))[0];
+    });
+  }
+
+  /** A profile's events, newest first, as far as they are committed (pending ones are committed first). */
+  async timeline(
+    workspaceId: string,
+    profileId: string,
+    page: { before?: number; limit: number },
+  ): Promise<TimelinePage> {
+    await this.commit();
+    return this.store.timeline({ workspaceId, profileId, ...page });
+  }
+
+  /** The merges that formed a profile, oldest first. */
+  async mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]> {
+    await this.commit();
+    return this.store.mergeHistory(workspaceId, profileId);
+  }
+
+  /** Everything held on a person: the profile state, every event linked to it, and its merges. */
+  async exportProfile(
+    workspaceId: string,
+    profileId: string,
+  ): Promise<{ profile: ProfileState | undefined; events: LoggedEvent[]; merges: MergeRecord[] }> {
+    const profile = await this.findProfile(workspaceId, profileId);
+    const events: LoggedEvent[] = [];
+    let before: number | undefined;
+    do {
+      const page = await this.timeline(workspaceId, profileId, { limit: 1_000, ...(before ? { before } : {}) });
+      events.push(...page.events);
+      before = page.nextBefore;
+    } while (before !== undefined);
+    return { profile, events: events.reverse(), merges: await this.mergeHistory(workspaceId, profileId) };
+  }
+
+  /** Writes every change to the view since the last commit, with the log position it reflects. */
+  commit(): Promise<void> {
+    return this.serial.run(() => this.commitNow());
+  }
+
+  /**
+   * Erases a person: commits pending changes, then removes the profile, its identifiers and
+   * events from the store and from memory. Returns the number of events removed.
+   */
+  erase(workspaceId: string, profileId: string, at: number): Promise<{ events: number }> {
+    return this.serial.run(async () => {
+      await this.commitNow();
+      const view = this.view(workspaceId);
+      const profile = view.profiles.get(profileId) ?? (await this.store.loadProfiles(workspaceId, [profileId]))[0];
+      const result = await this.store.eraseProfile(workspaceId, profileId, {
+        workspaceId,
+        action: 'profile.erased',
+        detail: { profileId, mergedIds: profile?.mergedIds.length ?? 0 },
+        at,
+      });
+      view.profiles.delete(profileId);
+      for (const [key, id] of view.index) {
+        if (id !== null && view.resolve(id) === profileId) view.index.delete(key);
+      }
+      for (const [from, into] of view.aliases) if (into === profileId) view.aliases.delete(from);
+      return result;
+    });
+  }
+
+  /** Stops checkpointing, drains pending events and commits the view. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.serial.run(() => this.commitNow());
+    await this.store.close();
+  }
+
+  private requireWorkspace(id: string): CompiledWorkspace {
+    const workspace = this.workspaces.get(id);
+    if (workspace === undefined) throw new TailorError('NOT_FOUND', `unknown workspace ${id}`);
+    return workspace;
+  }
+
+  private view(workspaceId: string): WorkspaceView {
+    let view = this.views.get(workspaceId);
+    if (view === undefined) {
+      view = new WorkspaceView(workspaceId);
+      this.views.set(workspaceId, view);
+    }
+    return view;
+  }
+
+  private async appendAndApply(items: EventToAppend[]): Promise<AppendOutcome[]> {
+    const outcomes = await this.store.appendEvents(items);
+    const logged: LoggedEvent[] = [];
+    outcomes.forEach((outcome, i) => {
+      const item = items[i];
+      if (outcome.kind === 'appended' && item !== undefined) {
+        logged.push({ ...item.event, seq: outcome.seq, workspaceId: item.workspaceId });
+      }
+    });
+    await this.applyLogged(logged);
+    if (this.uncommittedEvents >= this.commitEveryEvents) await this.commitNow();
+    return outcomes;
+  }
+
+  /** Applies logged events (in log order) to their workspaces' views. */
+  private async applyLogged(events: LoggedEvent[]): Promise<void> {
+    const byWorkspace = new Map<string, LoggedEvent[]>();
+    for (const event of events) {
+      const list = byWorkspace.get(event.workspaceId);
+      if (list === undefined) byWorkspace.set(event.workspaceId, [event]);
+      else list.push(event);
+    }
+    for (const [workspaceId, list] of byWorkspace) {
+      const workspace = this.workspaces.get(workspaceId);
+      if (workspace === undefined) continue;
+      const view = this.view(workspaceId);
+      await prefetch({ store: this.store, view, workspace, events: list });
+      for (const event of list) this.applyOne(view, workspace, event);
+    }
+    const last = events.at(-1);
+    if (last !== undefined && last.seq > this.appliedSeq) this.appliedSeq = last.seq;
+    this.uncommittedEvents += events.length;
+  }
+
+  private applyOne(view: WorkspaceView, workspace: CompiledWorkspace, event: LoggedEvent): void {
+    try {
+      applyToView({ view, workspace, event });
+    } catch (error) {
+      // The event stays in the log; a failure here is a bug, and replay meets it the same way.
+      this.logger.error({ err: error, seq: event.seq, messageId: event.messageId }, 'event could not be applied');
+    }
+  }
+
+  private async commitNow(): Promise<void> {
+    let clean = true;
+    for (const view of this.views.values()) clean &&= view.clean;
+    if (clean && this.uncommittedEvents === 0) return;
+    const commit = takeCommit(this.views.values(), this.appliedSeq);
+    await this.store.commitView(commit);
+    this.uncommittedEvents = 0;
+    for (const view of this.views.values()) view.evict(this.maxCachedProfiles);
+  }
+
+  /** Replays the log past the view checkpoint, then rebuilds workspaces whose view is stale. */
+  private async recover(onProgress?: ProgressListener): Promise<void> {
+    const checkpoint = await this.store.viewCheckpoint();
+    const last = await this.store.lastSeq();
+    this.appliedSeq = checkpoint;
+    let after = checkpoint;
+    while (after < last) {
+      const page = await this.store.readEvents({ afterSeq: after, limit: REPLAY_PAGE });
+      if (page.length === 0) break;
+      await this.applyLogged(page);
+      after = page.at(-1)?.seq ?? last;
+      onProgress?.({ done: after - checkpoint, total: last - checkpoint });
+    }
+    this.appliedSeq = Math.max(this.appliedSeq, last);
+    if (last > checkpoint) this.logger.info({ from: checkpoint, to: last }, 'replayed events past the checkpoint');
+    await this.commitNow();
+  }
+
+  /** Rebuilds one workspace's view from its events, replacing the stored view atomically. */
+  private async rebuild(workspace: CompiledWorkspace, onProgress?: ProgressListener): Promise<void> {
+    await this.commitNow();
+    const workspaceId = workspace.definition.id;
+    const view = new WorkspaceView(workspaceId);
+    this.views.set(workspaceId, view);
+    await this.store.resetView(workspaceId);
+    const last = this.appliedSeq;
+    let after = 0;
+    while (after < last) {
+      const page = await this.store.readEvents({ afterSeq: after, limit: REPLAY_PAGE, workspaceId });
+      if (page.length === 0) break;
+      await prefetch({ store: this.store, view, workspace, events: page });
+      for (const event of page) if (event.seq <= last) this.applyOne(view, workspace, event);
+      after = page.at(-1)?.seq ?? last;
+      onProgress?.({ done: Math.min(after, last), total: last });
+    }
+    this.uncommittedEvents += 1;
+    await this.commitNow();
+  }
+}

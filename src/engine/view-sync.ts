@@ -1,0 +1,75 @@
+import { candidateKeys } from '../identity/extract-identifiers.ts';
+import type { LoggedEvent } from '../ingest/event.ts';
+import type { Store, ViewCommit } from '../store/store.ts';
+import type { CompiledWorkspace } from './compiled-workspace.ts';
+import type { WorkspaceView } from './workspace-view.ts';
+
+/**
+ * Loads into the view everything a batch of events can touch — identifier index entries and
+ * the profiles they point at — in two store queries, so applying the batch does no I/O.
+ */
+export async function prefetch(input: {
+  store: Store;
+  view: WorkspaceView;
+  workspace: CompiledWorkspace;
+  events: LoggedEvent[];
+}): Promise<void> {
+  const { store, view, workspace, events } = input;
+  const rules = workspace.definition.identity;
+  const eventKeys: string[] = [];
+  const missingKeys: string[] = [];
+  for (const event of events) {
+    for (const key of candidateKeys(event, rules)) {
+      eventKeys.push(key);
+      if (!view.index.has(key)) missingKeys.push(key);
+    }
+  }
+  if (missingKeys.length > 0) {
+    const found = await store.findProfileIds(view.workspaceId, missingKeys);
+    for (const key of missingKeys) {
+      if (!view.index.has(key)) view.index.set(key, found.get(key) ?? null);
+    }
+  }
+  const missingProfiles = new Set<string>();
+  for (const key of eventKeys) {
+    const id = view.profileIdFor(key);
+    if (id !== undefined && !view.profiles.has(id)) missingProfiles.add(id);
+  }
+  if (missingProfiles.size > 0) {
+    for (const profile of await store.loadProfiles(view.workspaceId, [...missingProfiles])) {
+      if (!view.profiles.has(profile.id)) view.profiles.set(profile.id, profile);
+    }
+  }
+}
+
+/** Collects every view's changes into one commit and marks the views clean. */
+export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): ViewCommit {
+  const commit: ViewCommit = {
+    checkpoint,
+    profiles: [],
+    deletedProfiles: [],
+    identifiers: [],
+    merges: [],
+    eventLinks: [],
+  };
+  for (const view of views) {
+    const { workspaceId } = view;
+    for (const id of view.dirty) {
+      const profile = view.profiles.get(id);
+      if (profile !== undefined) commit.profiles.push(profile);
+    }
+    for (const id of view.deleted) commit.deletedProfiles.push({ workspaceId, id });
+    for (const key of view.dirtyKeys) {
+      const profileId = view.profileIdFor(key);
+      if (profileId !== undefined) commit.identifiers.push({ workspaceId, key, profileId });
+    }
+    commit.merges.push(...view.merges);
+    for (const link of view.links) commit.eventLinks.push({ workspaceId, ...link });
+    view.dirty = new Set();
+    view.dirtyKeys = new Set();
+    view.deleted = [];
+    view.merges = [];
+    view.links = [];
+  }
+  return commit;
+}

@@ -1,0 +1,77 @@
+import type { IdentityGraph } from '../identity/resolve-identity.ts';
+import type { ProfileState } from '../profile/profile.ts';
+import type { MergeRecord } from '../store/store.ts';
+
+/**
+ * One workspace's materialized view held in memory: profiles, the identifier index and
+ * merged-id aliases, with what changed since the last view commit. The store holds the
+ * committed view; this is a write-back cache in front of it, filled by `ViewLoader`.
+ */
+export class WorkspaceView implements IdentityGraph {
+  readonly workspaceId: string;
+  /** Cached profiles by id. */
+  readonly profiles = new Map<string, ProfileState>();
+  /** Identifier key → profile id; `null` records a key known to be absent from the store. */
+  readonly index = new Map<string, string | null>();
+  /** Merged profile id → surviving id, for merges not yet committed and ids seen since. */
+  readonly aliases = new Map<string, string>();
+
+  /** Profiles changed since the last commit. */
+  dirty = new Set<string>();
+  /** Identifier keys set since the last commit. */
+  dirtyKeys = new Set<string>();
+  deleted: string[] = [];
+  merges: MergeRecord[] = [];
+  links: { seq: number; profileId: string }[] = [];
+
+  constructor(workspaceId: string) {
+    this.workspaceId = workspaceId;
+  }
+
+  /** Follows merged-id aliases to the surviving profile id. */
+  resolve(id: string): string {
+    let current = id;
+    for (let next = this.aliases.get(current); next !== undefined; next = this.aliases.get(current)) {
+      current = next;
+    }
+    return current;
+  }
+
+  profileIdFor(key: string): string | undefined {
+    const id = this.index.get(key);
+    return id == null ? undefined : this.resolve(id);
+  }
+
+  identifiersOf(profileId: string): Record<string, string[]> {
+    return this.profiles.get(profileId)?.identifiers ?? {};
+  }
+
+  /** Points an identifier key at a profile and marks it for the next commit. */
+  setKey(key: string, profileId: string): void {
+    this.index.set(key, profileId);
+    this.dirtyKeys.add(key);
+  }
+
+  /** Records that `fromId` was merged into `intoId` and no longer exists. */
+  absorb(record: MergeRecord): void {
+    this.profiles.delete(record.fromId);
+    this.dirty.delete(record.fromId);
+    this.aliases.set(record.fromId, record.intoId);
+    this.deleted.push(record.fromId);
+    this.merges.push(record);
+  }
+
+  /** True when nothing changed since the last commit. */
+  get clean(): boolean {
+    return this.dirty.size === 0 && this.dirtyKeys.size === 0 && this.deleted.length === 0 && this.links.length === 0;
+  }
+
+  /** Forgets clean cached profiles, oldest first, until at most `keep` remain. */
+  evict(keep: number): void {
+    if (this.profiles.size <= keep) return;
+    for (const id of this.profiles.keys()) {
+      if (this.profiles.size <= keep) break;
+      if (!this.dirty.has(id)) this.profiles.delete(id);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import type { FastifyRequest } from 'fastify';
+import { TailorError } from '../errors.ts';
+import { bearerKey } from './credentials.ts';
+import type { KeyRing } from './key-ring.ts';
+
+/**
+ * Authenticates an admin request by its Bearer key and returns the workspace it may see.
+ * Write keys are refused here: they can only send events.
+ */
+export async function adminWorkspace(request: FastifyRequest, keys: KeyRing, now: number): Promise<string> {
+  const key = bearerKey(request.headers.authorization);
+  if (key === undefined) throw new TailorError('MISSING_ADMIN_KEY');
+  const grant = await keys.lookup(key, now);
+  if (grant === undefined || grant.kind !== 'admin') throw new TailorError('UNKNOWN_ADMIN_KEY');
+  return grant.workspaceId;
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../engine/engine.ts';
+import { TailorError } from '../../errors.ts';
+import { decodeBody } from '../../ingest/decode-body.ts';
+import { REQUEST_MAX_BYTES } from '../../ingest/ingest-limits.ts';
+import { CALL_PATHS } from '../../ingest/route-calls.ts';
+import { normalizeCall } from '../../ingest/normalize-call.ts';
+import { basicAuthKey } from '../credentials.ts';
+import type { KeyRing } from '../key-ring.ts';
+import { TrackingReplySchema } from '../schemas.ts';
+
+/**
+ * The Segment HTTP Tracking API: `/v1/identify`, `/v1/track`, … `/v1/batch`, `/v1/import`
+ * and the browser short forms. Bodies are read raw and parsed as JSON whatever their
+ * Content-Type (browsers send text/plain), gzip accepted. A 200 means every accepted event is
+ * in the event log on disk.
+ */
+export async function trackingRoutes(
+  app: FastifyInstance,
+  options: { engine: Engine; keys: KeyRing },
+): Promise<void> {
+  const { engine, keys } = options;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: REQUEST_MAX_BYTES }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  for (const [path, call] of Object.entries(CALL_PATHS)) {
+    app.post(
+      `/v1/${path}`,
+      {
+        schema: {
+          tags: ['tracking'],
+          summary: call === 'batch' ? 'Send a batch of events' : `Send a ${call} call`,
+          security: [{ writeKey: [] }],
+          response: { 200: TrackingReplySchema },
+        },
+      },
+      async (request, reply) => {
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const encoding = request.headers['content-encoding'];
+        const body = decodeBody({ raw, contentEncoding: typeof encoding === 'string' ? encoding : undefined });
+        const result = normalizeCall({ body, call, receivedAt: engine.clock() });
+        const key = basicAuthKey(request.headers.authorization) ?? result.writeKey;
+        if (key === undefined) throw new TailorError('MISSING_WRITE_KEY');
+        const grant = await keys.lookup(key, engine.clock());
+        if (grant === undefined || grant.kind !== 'write') throw new TailorError('UNKNOWN_WRITE_KEY');
+
+        if (result.events.length === 0) {
+          const first = result.rejected[0];
+          if (call !== 'batch' && first !== undefined) {
+            throw new TailorError(first.code, first.message, [{ path: first.path, message: first.message }]);
+          }
+          const error = new TailorError('BATCH_REJECTED');
+          return reply.status(error.status).send({
+            code: error.code,
+            message: error.message,
+            success: false,
+            accepted: 0,
+            duplicates: 0,
+            rejected: result.rejected,
+          });
+        }
+        const outcomes = await engine.ingest(grant.workspaceId, result.events);
+        let duplicates = 0;
+        for (const outcome of outcomes) if (outcome.kind === 'duplicate') duplicates += 1;
+        return reply.send({
+          success: true,
+          accepted: outcomes.length - duplicates,
+          duplicates,
+          rejected: result.rejected,
+        });
+      },
+    );
+  }
+}

@@ -1,0 +1,73 @@
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Engine } from '../engine/engine.ts';
+import { TailorError } from '../errors.ts';
+import { replyWithError } from './error-reply.ts';
+import { KeyRing } from './key-ring.ts';
+import { profileRoutes } from './routes/profile-routes.ts';
+import { trackingRoutes } from './routes/tracking-routes.ts';
+import { workspaceRoutes } from './routes/workspace-routes.ts';
+
+/** How the HTTP server is built. */
+export interface ServerOptions {
+  engine: Engine;
+  /** Fastify's logger option: a pino logger or options, or false. */
+  logger?: FastifyServerOptions['logger'];
+  /** Browser origins allowed to call the tracking API (default: any). */
+  corsOrigin?: string | string[] | boolean;
+}
+
+/**
+ * Builds Tailor's HTTP server: the Segment-compatible tracking API (write keys), the admin API
+ * (Bearer admin keys), the OpenAPI description at `/openapi.json`, and `/health`.
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { engine } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 512_000,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+  const keys = new KeyRing(engine.store);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Tailor API',
+        version: '0.1.0',
+        description:
+          'Segment-compatible event ingestion (write key as HTTP Basic username), and the admin API ' +
+          '(`Authorization: Bearer <admin key>`). Errors answer `{ code, message, details }`.',
+      },
+      components: {
+        securitySchemes: {
+          writeKey: { type: 'http', scheme: 'basic', description: 'Write key as the username, empty password' },
+          adminKey: { type: 'http', scheme: 'bearer', description: 'Secret admin key' },
+        },
+      },
+    },
+  });
+  await app.register(cors, {
+    origin: options.corsOrigin ?? true,
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    maxAge: 86_400,
+  });
+  app.setErrorHandler(replyWithError);
+  app.setNotFoundHandler((request, reply) => {
+    replyWithError(new TailorError('NOT_FOUND', `No route ${request.method} ${request.url}`), request, reply);
+  });
+
+  await app.register(trackingRoutes, { engine, keys });
+  await app.register(profileRoutes, { engine, keys });
+  await app.register(workspaceRoutes, { engine, keys });
+
+  app.get('/health', { schema: { hide: true } }, async () => ({
+    status: 'ok',
+    pending_events: engine.pendingEvents,
+  }));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
