@@ -20,6 +20,11 @@ export interface StoredWorkspace {
   definition: WorkspaceDefinition;
   /** Increases by one each time the definition changes. */
   version: number;
+  /**
+   * The definition version the committed view was last rebuilt with (0 before the first
+   * rebuild). Behind `version` means a rebuild was cut short: the engine redoes it on open.
+   */
+  viewVersion: number;
 }
 
 /** A merge of one profile into another, with its provenance. */
@@ -47,6 +52,11 @@ export interface MergeRecord {
 export interface ViewCommit {
   /** The log position the view reflects once this commit is written. */
   checkpoint: number;
+  /**
+   * Workspaces whose view was rebuilt from the log: their stored view (profiles, identifiers,
+   * merges, links) is cleared first, in the same transaction, and their `viewVersion` set.
+   */
+  rebuilt: { workspaceId: string; version: number }[];
   /** Profiles to insert or replace, whole. */
   profiles: ProfileState[];
   /** Profiles that ceased to exist because they were merged into another (by id). */
@@ -113,8 +123,6 @@ export interface Store {
   commitView(commit: ViewCommit): Promise<void>;
   /** The checkpoint of the last view commit (0 when none). */
   viewCheckpoint(): Promise<number>;
-  /** Clears one workspace's view (profiles, identifiers, merges, links) to rebuild it by replay. */
-  resetView(workspaceId: string): Promise<void>;
   /** Number of profiles in a workspace's view. */
   countProfiles(workspaceId: string): Promise<number>;
 

@@ -1,0 +1,177 @@
+import type { Database } from 'better-sqlite3';
+import type { KeyKind } from '../store.ts';
+
+/** A stored event row; `body` is the `TailorEvent` as JSON. */
+export interface EventRow {
+  seq: number;
+  workspace_id: string;
+  body: string;
+}
+
+/** A stored merge row; `identifiers` is a JSON array of `type:value` keys. */
+export interface MergeRow {
+  workspace_id: string;
+  from_id: string;
+  into_id: string;
+  message_id: string;
+  seq: number;
+  identifiers: string;
+  at: number;
+}
+
+/** A stored workspace row; `definition` is the `WorkspaceDefinition` as JSON. */
+export interface WorkspaceRow {
+  id: string;
+  definition: string;
+  version: number;
+  view_version: number;
+}
+
+/** A stored audit row; `detail` is JSON. */
+export interface AuditRow {
+  workspace_id: string;
+  action: string;
+  detail: string;
+  at: number;
+}
+
+/** Named parameters shared by statements scoped to one workspace and a JSON array of ids or keys. */
+interface WorkspaceList {
+  ws: string;
+  list: string;
+}
+
+/** Named parameters of the statements that move everything pointing at a merged id to its survivor. */
+interface Repoint {
+  ws: string;
+  from: string;
+  into: string;
+}
+
+/**
+ * Prepares every statement the SQLite store runs, once per connection. Lists of ids or keys
+ * are bound as one JSON array and expanded with `json_each`, so a statement serves any length.
+ */
+export function prepareStatements(db: Database) {
+  const inList = 'SELECT value FROM json_each(@list)';
+  return {
+    insertEvent: db.prepare<[string, string, number, string]>(
+      'INSERT OR IGNORE INTO events (workspace_id, message_id, timestamp, body) VALUES (?, ?, ?, ?)',
+    ),
+    readEvents: db.prepare<[number, number], EventRow>(
+      'SELECT seq, workspace_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+    ),
+    readWorkspaceEvents: db.prepare<[string, number, number], EventRow>(
+      'SELECT seq, workspace_id, body FROM events WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    lastSeq: db.prepare<[], { seq: number }>('SELECT coalesce(max(seq), 0) AS seq FROM events'),
+
+    findProfileIds: db.prepare<WorkspaceList, { key: string; profile_id: string }>(
+      `SELECT key, profile_id FROM identifiers WHERE workspace_id = @ws AND key IN (${inList})`,
+    ),
+    loadProfiles: db.prepare<WorkspaceList, { state: string }>(
+      `SELECT state FROM profiles WHERE workspace_id = @ws AND id IN (
+         SELECT coalesce(a.into_id, j.value) FROM json_each(@list) j
+         LEFT JOIN aliases a ON a.workspace_id = @ws AND a.from_id = j.value)`,
+    ),
+    alias: db.prepare<[string, string], { into_id: string }>(
+      'SELECT into_id FROM aliases WHERE workspace_id = ? AND from_id = ?',
+    ),
+    aliasesInto: db.prepare<[string, string], { from_id: string }>(
+      'SELECT from_id FROM aliases WHERE workspace_id = ? AND into_id = ?',
+    ),
+    profileExists: db.prepare<[string, string], { found: number }>(
+      'SELECT 1 AS found FROM profiles WHERE workspace_id = ? AND id = ?',
+    ),
+    countProfiles: db.prepare<[string], { count: number }>(
+      'SELECT count(*) AS count FROM profiles WHERE workspace_id = ?',
+    ),
+
+    upsertProfile: db.prepare<[string, string, string]>(
+      `INSERT INTO profiles (workspace_id, id, state) VALUES (?, ?, ?)
+       ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state`,
+    ),
+    deleteProfile: db.prepare<[string, string]>('DELETE FROM profiles WHERE workspace_id = ? AND id = ?'),
+    upsertIdentifier: db.prepare<[string, string, string]>(
+      `INSERT INTO identifiers (workspace_id, key, profile_id) VALUES (?, ?, ?)
+       ON CONFLICT (workspace_id, key) DO UPDATE SET profile_id = excluded.profile_id`,
+    ),
+    insertMerge: db.prepare<[MergeRow]>(
+      `INSERT OR REPLACE INTO merges (workspace_id, from_id, into_id, message_id, seq, identifiers, at)
+       VALUES (@workspace_id, @from_id, @into_id, @message_id, @seq, @identifiers, @at)`,
+    ),
+    insertAlias: db.prepare<[Repoint]>(
+      'INSERT OR REPLACE INTO aliases (workspace_id, from_id, into_id) VALUES (@ws, @from, @into)',
+    ),
+    repointAliases: db.prepare<[Repoint]>(
+      'UPDATE aliases SET into_id = @into WHERE workspace_id = @ws AND into_id = @from',
+    ),
+    repointIdentifiers: db.prepare<[Repoint]>(
+      'UPDATE identifiers SET profile_id = @into WHERE workspace_id = @ws AND profile_id = @from',
+    ),
+    repointLinks: db.prepare<[Repoint]>(
+      'UPDATE event_links SET profile_id = @into WHERE workspace_id = @ws AND profile_id = @from',
+    ),
+    insertLink: db.prepare<[string, number, string]>(
+      'INSERT OR REPLACE INTO event_links (workspace_id, seq, profile_id) VALUES (?, ?, ?)',
+    ),
+    raiseCheckpoint: db.prepare<[number]>(
+      `INSERT INTO view_state (id, checkpoint) VALUES (1, ?)
+       ON CONFLICT (id) DO UPDATE SET checkpoint = max(checkpoint, excluded.checkpoint)`,
+    ),
+    checkpoint: db.prepare<[], { checkpoint: number }>('SELECT checkpoint FROM view_state WHERE id = 1'),
+    clearView: ['profiles', 'identifiers', 'merges', 'aliases', 'event_links'].map((table) =>
+      db.prepare<[string]>(`DELETE FROM ${table} WHERE workspace_id = ?`),
+    ),
+
+    timeline: db.prepare<{ ws: string; profile: string; before: number; limit: number }, EventRow>(
+      `SELECT e.seq, e.workspace_id, e.body FROM event_links l
+       JOIN events e ON e.seq = l.seq AND e.workspace_id = l.workspace_id
+       WHERE l.workspace_id = @ws AND l.profile_id = @profile AND l.seq < @before
+       ORDER BY l.seq DESC LIMIT @limit`,
+    ),
+    mergeHistory: db.prepare<[string, string], MergeRow>(
+      `SELECT m.* FROM aliases a
+       JOIN merges m ON m.workspace_id = a.workspace_id AND m.from_id = a.from_id
+       WHERE a.workspace_id = ? AND a.into_id = ? ORDER BY m.seq, m.from_id`,
+    ),
+    eraseEvents: db.prepare<WorkspaceList>(
+      `DELETE FROM events WHERE workspace_id = @ws AND seq IN (
+         SELECT seq FROM event_links WHERE workspace_id = @ws AND profile_id IN (${inList}))`,
+    ),
+    eraseView: [
+      `DELETE FROM event_links WHERE workspace_id = @ws AND profile_id IN (${inList})`,
+      `DELETE FROM identifiers WHERE workspace_id = @ws AND profile_id IN (${inList})`,
+      `DELETE FROM merges WHERE workspace_id = @ws AND (from_id IN (${inList}) OR into_id IN (${inList}))`,
+      `DELETE FROM aliases WHERE workspace_id = @ws AND (from_id IN (${inList}) OR into_id IN (${inList}))`,
+      `DELETE FROM profiles WHERE workspace_id = @ws AND id IN (${inList})`,
+    ].map((sql) => db.prepare<WorkspaceList>(sql)),
+    insertAudit: db.prepare<[AuditRow]>(
+      'INSERT INTO audit (workspace_id, action, detail, at) VALUES (@workspace_id, @action, @detail, @at)',
+    ),
+    auditLog: db.prepare<[string, number], AuditRow>(
+      'SELECT workspace_id, action, detail, at FROM audit WHERE workspace_id = ? ORDER BY id DESC LIMIT ?',
+    ),
+
+    getWorkspace: db.prepare<[string], WorkspaceRow>(
+      'SELECT id, definition, version, view_version FROM workspaces WHERE id = ?',
+    ),
+    listWorkspaces: db.prepare<[], WorkspaceRow>(
+      'SELECT id, definition, version, view_version FROM workspaces ORDER BY id',
+    ),
+    putWorkspace: db.prepare<[{ id: string; definition: string; version: number }]>(
+      `INSERT INTO workspaces (id, definition, version) VALUES (@id, @definition, @version)
+       ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, version = excluded.version`,
+    ),
+    setViewVersion: db.prepare<[number, string]>('UPDATE workspaces SET view_version = ? WHERE id = ?'),
+    addKey: db.prepare<[string, string, KeyKind]>(
+      'INSERT OR IGNORE INTO api_keys (hash, workspace_id, kind) VALUES (?, ?, ?)',
+    ),
+    findKey: db.prepare<[string], { workspace_id: string; kind: KeyKind }>(
+      'SELECT workspace_id, kind FROM api_keys WHERE hash = ?',
+    ),
+  };
+}
+
+/** The prepared statements of one SQLite connection. */
+export type SqliteStatements = ReturnType<typeof prepareStatements>;

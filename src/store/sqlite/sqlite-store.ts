@@ -1,0 +1,278 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { LoggedEvent, TailorEvent } from '../../ingest/event.ts';
+import type { ProfileState } from '../../profile/profile.ts';
+import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
+import type {
+  AppendOutcome,
+  AuditEntry,
+  EventToAppend,
+  KeyKind,
+  MergeRecord,
+  Store,
+  StoredWorkspace,
+  TimelinePage,
+  ViewCommit,
+} from '../store.ts';
+import { SQLITE_SCHEMA } from './sqlite-schema.ts';
+import {
+  type EventRow,
+  type MergeRow,
+  prepareStatements,
+  type SqliteStatements,
+  type WorkspaceRow,
+} from './sqlite-statements.ts';
+
+/** How the SQLite store opens its file. */
+export interface SqliteStoreOptions {
+  /** Database file (its directory is created when missing), or `:memory:`. */
+  path: string;
+  /**
+   * `FULL` (default) fsyncs every commit, so an acknowledged event survives a power loss;
+   * `NORMAL` in WAL mode may lose the last commits on power loss (never on a process crash).
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** How long a statement waits for another connection's lock before failing (ms). */
+  busyTimeoutMs?: number;
+}
+
+/** Reads JSON this store wrote itself, as the type it was written from. */
+function fromJson<T>(text: string): T {
+  return JSON.parse(text);
+}
+
+function toLoggedEvent(row: EventRow): LoggedEvent {
+  return { ...fromJson<TailorEvent>(row.body), seq: row.seq, workspaceId: row.workspace_id };
+}
+
+function toStoredWorkspace(row: WorkspaceRow): StoredWorkspace {
+  return {
+    id: row.id,
+    definition: fromJson<WorkspaceDefinition>(row.definition),
+    version: row.version,
+    viewVersion: row.view_version,
+  };
+}
+
+function toMergeRecord(row: MergeRow): MergeRecord {
+  return {
+    workspaceId: row.workspace_id,
+    intoId: row.into_id,
+    fromId: row.from_id,
+    messageId: row.message_id,
+    seq: row.seq,
+    identifiers: fromJson<string[]>(row.identifiers),
+    at: row.at,
+  };
+}
+
+/**
+ * The embedded storage adapter: one SQLite file in WAL mode through better-sqlite3. Calls are
+ * synchronous underneath and return settled promises; every multi-row write is one transaction.
+ * The schema is created on construction, so a store can be read right after `new`.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly sql: SqliteStatements;
+
+  constructor(options: SqliteStoreOptions) {
+    const memory = options.path === ':memory:' || options.path === '';
+    if (!memory) mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.exec(SQLITE_SCHEMA);
+    this.sql = prepareStatements(this.db);
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec(SQLITE_SCHEMA);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Stores the definition; the version goes up by one only when the definition differs from the stored one. */
+  async saveWorkspace(definition: WorkspaceDefinition): Promise<StoredWorkspace> {
+    const text = JSON.stringify(definition);
+    this.db.transaction(() => {
+      const current = this.sql.getWorkspace.get(definition.id);
+      if (current?.definition === text) return;
+      this.sql.putWorkspace.run({
+        id: definition.id,
+        definition: text,
+        version: (current?.version ?? 0) + 1,
+      });
+    })();
+    const saved = this.sql.getWorkspace.get(definition.id);
+    if (saved === undefined) throw new Error(`workspace ${definition.id} was not saved`);
+    return toStoredWorkspace(saved);
+  }
+
+  async getWorkspace(id: string): Promise<StoredWorkspace | undefined> {
+    const row = this.sql.getWorkspace.get(id);
+    return row && toStoredWorkspace(row);
+  }
+
+  async listWorkspaces(): Promise<StoredWorkspace[]> {
+    return this.sql.listWorkspaces.all().map(toStoredWorkspace);
+  }
+
+  async addKey(key: { workspaceId: string; kind: KeyKind; hash: string }): Promise<void> {
+    this.sql.addKey.run(key.hash, key.workspaceId, key.kind);
+  }
+
+  async findKey(hash: string): Promise<{ workspaceId: string; kind: KeyKind } | undefined> {
+    const row = this.sql.findKey.get(hash);
+    return row && { workspaceId: row.workspace_id, kind: row.kind };
+  }
+
+  async appendEvents(events: EventToAppend[]): Promise<AppendOutcome[]> {
+    return this.db.transaction(() =>
+      events.map(({ workspaceId, event }): AppendOutcome => {
+        const result = this.sql.insertEvent.run(
+          workspaceId,
+          event.messageId,
+          event.timestamp,
+          JSON.stringify(event),
+        );
+        return result.changes === 0
+          ? { kind: 'duplicate' }
+          : { kind: 'appended', seq: Number(result.lastInsertRowid) };
+      }),
+    )();
+  }
+
+  async readEvents(query: { afterSeq: number; limit: number; workspaceId?: string }): Promise<LoggedEvent[]> {
+    const rows =
+      query.workspaceId === undefined
+        ? this.sql.readEvents.all(query.afterSeq, query.limit)
+        : this.sql.readWorkspaceEvents.all(query.workspaceId, query.afterSeq, query.limit);
+    return rows.map(toLoggedEvent);
+  }
+
+  async lastSeq(): Promise<number> {
+    return this.sql.lastSeq.get()?.seq ?? 0;
+  }
+
+  async findProfileIds(workspaceId: string, keys: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (keys.length === 0) return found;
+    for (const row of this.sql.findProfileIds.all({ ws: workspaceId, list: JSON.stringify(keys) })) {
+      found.set(row.key, row.profile_id);
+    }
+    return found;
+  }
+
+  async loadProfiles(workspaceId: string, ids: string[]): Promise<ProfileState[]> {
+    if (ids.length === 0) return [];
+    return this.sql.loadProfiles
+      .all({ ws: workspaceId, list: JSON.stringify(ids) })
+      .map((row) => fromJson<ProfileState>(row.state));
+  }
+
+  async resolveProfileId(workspaceId: string, id: string): Promise<string | undefined> {
+    const survivor = this.sql.alias.get(workspaceId, id)?.into_id ?? id;
+    return this.sql.profileExists.get(workspaceId, survivor) ? survivor : undefined;
+  }
+
+  async commitView(commit: ViewCommit): Promise<void> {
+    this.db.transaction(() => {
+      for (const { workspaceId, version } of commit.rebuilt) {
+        for (const statement of this.sql.clearView) statement.run(workspaceId);
+        this.sql.setViewVersion.run(version, workspaceId);
+      }
+      for (const profile of commit.profiles) {
+        this.sql.upsertProfile.run(profile.workspaceId, profile.id, JSON.stringify(profile));
+      }
+      for (const entry of commit.identifiers)
+        this.sql.upsertIdentifier.run(entry.workspaceId, entry.key, entry.profileId);
+      for (const link of commit.eventLinks)
+        this.sql.insertLink.run(link.workspaceId, link.seq, link.profileId);
+      for (const merge of commit.merges) this.recordMerge(merge);
+      for (const gone of commit.deletedProfiles) this.sql.deleteProfile.run(gone.workspaceId, gone.id);
+      this.sql.raiseCheckpoint.run(commit.checkpoint);
+    })();
+  }
+
+  /**
+   * Records a merge and points everything that pointed at `fromId` — identifiers, event links
+   * and ids merged into it before — at the survivor, so every merged id resolves in one hop.
+   */
+  private recordMerge(merge: MergeRecord): void {
+    const ws = merge.workspaceId;
+    const into = this.sql.alias.get(ws, merge.intoId)?.into_id ?? merge.intoId;
+    this.sql.insertMerge.run({
+      workspace_id: ws,
+      from_id: merge.fromId,
+      into_id: merge.intoId,
+      message_id: merge.messageId,
+      seq: merge.seq,
+      identifiers: JSON.stringify(merge.identifiers),
+      at: merge.at,
+    });
+    if (merge.fromId === into) return;
+    const repoint = { ws, from: merge.fromId, into };
+    this.sql.insertAlias.run(repoint);
+    this.sql.repointAliases.run(repoint);
+    this.sql.repointIdentifiers.run(repoint);
+    this.sql.repointLinks.run(repoint);
+  }
+
+  async viewCheckpoint(): Promise<number> {
+    return this.sql.checkpoint.get()?.checkpoint ?? 0;
+  }
+
+  async countProfiles(workspaceId: string): Promise<number> {
+    return this.sql.countProfiles.get(workspaceId)?.count ?? 0;
+  }
+
+  async timeline(query: {
+    workspaceId: string;
+    profileId: string;
+    before?: number;
+    limit: number;
+  }): Promise<TimelinePage> {
+    const rows = this.sql.timeline.all({
+      ws: query.workspaceId,
+      profile: query.profileId,
+      before: query.before ?? Number.MAX_SAFE_INTEGER,
+      limit: query.limit + 1,
+    });
+    const events = rows.slice(0, query.limit).map(toLoggedEvent);
+    const last = events.at(-1);
+    return rows.length > query.limit && last !== undefined ? { events, nextBefore: last.seq } : { events };
+  }
+
+  async mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]> {
+    return this.sql.mergeHistory.all(workspaceId, profileId).map(toMergeRecord);
+  }
+
+  async eraseProfile(workspaceId: string, profileId: string, audit: AuditEntry): Promise<{ events: number }> {
+    return this.db.transaction(() => {
+      const merged = this.sql.aliasesInto.all(workspaceId, profileId).map((row) => row.from_id);
+      const scope = { ws: workspaceId, list: JSON.stringify([profileId, ...merged]) };
+      const events = this.sql.eraseEvents.run(scope).changes;
+      for (const statement of this.sql.eraseView) statement.run(scope);
+      this.sql.insertAudit.run({
+        workspace_id: audit.workspaceId,
+        action: audit.action,
+        detail: JSON.stringify(audit.detail),
+        at: audit.at,
+      });
+      return { events };
+    })();
+  }
+
+  async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
+    return this.sql.auditLog.all(workspaceId, limit).map((row) => ({
+      workspaceId: row.workspace_id,
+      action: row.action,
+      detail: fromJson<Record<string, unknown>>(row.detail),
+      at: row.at,
+    }));
+  }
+}

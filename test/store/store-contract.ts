@@ -1,0 +1,558 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_IDENTITY_RULES } from '../../src/identity/identity-rules.ts';
+import type { TailorEvent } from '../../src/ingest/event.ts';
+import type { ProfileState } from '../../src/profile/profile.ts';
+import type { MergeRecord, Store, ViewCommit } from '../../src/store/store.ts';
+import type { WorkspaceDefinition } from '../../src/workspace/workspace.ts';
+
+const T0 = Date.parse('2026-03-01T10:00:00Z');
+
+/** A track event with a fixed shape; `n` varies its time and properties. */
+function event(messageId: string, n = 0): TailorEvent {
+  return {
+    type: 'track',
+    event: 'Order Completed',
+    messageId,
+    timestamp: T0 + n * 1_000,
+    receivedAt: T0 + n * 1_000 + 5,
+    userId: `u-${messageId}`,
+    properties: { revenue: n, nested: { list: [1, 'two', null] } },
+    traits: {},
+    context: { ip: '203.0.113.7' },
+    integrations: {},
+  };
+}
+
+/** A small profile state, as the profile stage would store it. */
+function profile(workspaceId: string, id: string, email = `${id}@example.com`): ProfileState {
+  return {
+    id,
+    workspaceId,
+    identifiers: { email: [email] },
+    traits: { plan: { value: 'pro', at: T0 } },
+    computed: {},
+    consent: { email: { granted: true, at: T0, source: 'context.consent' } },
+    firstSeen: T0,
+    lastSeen: T0 + 1_000,
+    recent: [{ messageId: `m-${id}`, type: 'track', name: 'Order Completed', timestamp: T0 }],
+    mergedIds: [],
+    eventCount: 1,
+  };
+}
+
+/** A workspace definition named `id`. */
+function workspace(id: string, name = `Workspace ${id}`): WorkspaceDefinition {
+  return { id, name, identity: DEFAULT_IDENTITY_RULES, computedTraits: [], recentEventsLimit: 20 };
+}
+
+/** A view commit with nothing in it but `parts`. */
+function commit(parts: Partial<ViewCommit> & { checkpoint: number }): ViewCommit {
+  return {
+    rebuilt: [],
+    profiles: [],
+    deletedProfiles: [],
+    identifiers: [],
+    merges: [],
+    eventLinks: [],
+    ...parts,
+  };
+}
+
+/** A merge record of `fromId` into `intoId` caused by the event at `seq`. */
+function merge(workspaceId: string, fromId: string, intoId: string, seq: number): MergeRecord {
+  return {
+    workspaceId,
+    fromId,
+    intoId,
+    messageId: `m-${seq}`,
+    seq,
+    identifiers: [`email:${fromId}@example.com`],
+    at: T0 + seq,
+  };
+}
+
+/** Appends events to one workspace and returns their seqs (all must be new). */
+async function append(store: Store, workspaceId: string, messageIds: string[]): Promise<number[]> {
+  const outcomes = await store.appendEvents(
+    messageIds.map((id, n) => ({ workspaceId, event: event(id, n) })),
+  );
+  return outcomes.map((outcome) => {
+    if (outcome.kind !== 'appended') throw new Error('expected a new event');
+    return outcome.seq;
+  });
+}
+
+/** Options of the contract suite. */
+export interface StoreContractOptions {
+  /** Closes a store and opens it again on the same data; only durable adapters give one. */
+  reopen?: (store: Store) => Promise<Store>;
+}
+
+/**
+ * The storage port's contract: every adapter runs this suite (`storeContract('sqlite', …)`).
+ * `open` must give a fresh, empty store each time; the suite migrates and closes it.
+ */
+export function storeContract(
+  name: string,
+  open: () => Promise<Store>,
+  options: StoreContractOptions = {},
+): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await open();
+      await store.migrate();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('event log', () => {
+      it('starts empty, and migrating again is harmless', async () => {
+        await store.migrate();
+        expect(await store.lastSeq()).toBe(0);
+        expect(await store.viewCheckpoint()).toBe(0);
+        expect(await store.readEvents({ afterSeq: 0, limit: 10 })).toEqual([]);
+        expect(await store.listWorkspaces()).toEqual([]);
+      });
+
+      it('appends in order and gives back each event whole, with its seq and workspace', async () => {
+        const outcomes = await store.appendEvents([
+          { workspaceId: 'a', event: event('m1', 1) },
+          { workspaceId: 'b', event: event('m2', 2) },
+          { workspaceId: 'a', event: event('m3', 3) },
+        ]);
+        const seqs = outcomes.map((o) => (o.kind === 'appended' ? o.seq : -1));
+        expect(seqs[0]).toBeGreaterThan(0);
+        expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+        expect(new Set(seqs).size).toBe(3);
+        expect(await store.lastSeq()).toBe(seqs[2]);
+        expect(await store.readEvents({ afterSeq: 0, limit: 10 })).toEqual([
+          { ...event('m1', 1), seq: seqs[0], workspaceId: 'a' },
+          { ...event('m2', 2), seq: seqs[1], workspaceId: 'b' },
+          { ...event('m3', 3), seq: seqs[2], workspaceId: 'a' },
+        ]);
+      });
+
+      it('does not append a messageId twice in a workspace, across calls and within one call', async () => {
+        await append(store, 'a', ['m1']);
+        const outcomes = await store.appendEvents([
+          { workspaceId: 'a', event: event('m1', 9) },
+          { workspaceId: 'a', event: event('m2') },
+          { workspaceId: 'a', event: event('m2', 9) },
+          { workspaceId: 'b', event: event('m1') },
+        ]);
+        expect(outcomes.map((o) => o.kind)).toEqual(['duplicate', 'appended', 'duplicate', 'appended']);
+        const logged = await store.readEvents({ afterSeq: 0, limit: 10 });
+        expect(logged.map((e) => [e.workspaceId, e.messageId, e.timestamp])).toEqual([
+          ['a', 'm1', T0],
+          ['a', 'm2', T0],
+          ['b', 'm1', T0],
+        ]);
+        expect(await store.appendEvents([])).toEqual([]);
+      });
+
+      it('reads the log in pages after a seq, optionally of one workspace', async () => {
+        const a = await append(store, 'a', ['a1', 'a2', 'a3']);
+        const b = await append(store, 'b', ['b1', 'b2']);
+        const page = async (afterSeq: number, limit: number, workspaceId?: string) =>
+          (await store.readEvents({ afterSeq, limit, ...(workspaceId ? { workspaceId } : {}) })).map(
+            (e) => e.seq,
+          );
+        expect(await page(0, 2)).toEqual(a.slice(0, 2));
+        expect(await page(a[1] ?? 0, 2)).toEqual([a[2], b[0]]);
+        expect(await page(b[1] ?? 0, 2)).toEqual([]);
+        expect(await page(0, 10, 'b')).toEqual(b);
+        expect(await page(a[0] ?? 0, 1, 'a')).toEqual([a[1]]);
+        expect(await page(0, 10, 'c')).toEqual([]);
+      });
+    });
+
+    describe('workspaces and keys', () => {
+      it('versions a workspace definition when it changes', async () => {
+        expect(await store.getWorkspace('shop')).toBeUndefined();
+        expect(await store.saveWorkspace(workspace('shop'))).toEqual({
+          id: 'shop',
+          definition: workspace('shop'),
+          version: 1,
+          viewVersion: 0,
+        });
+        expect((await store.saveWorkspace(workspace('shop'))).version).toBe(1);
+        expect((await store.saveWorkspace(workspace('shop', 'Renamed'))).version).toBe(2);
+        await store.saveWorkspace(workspace('blog'));
+        expect(await store.getWorkspace('shop')).toEqual({
+          id: 'shop',
+          definition: workspace('shop', 'Renamed'),
+          version: 2,
+          viewVersion: 0,
+        });
+        expect((await store.listWorkspaces()).map((w) => [w.id, w.version])).toEqual([
+          ['blog', 1],
+          ['shop', 2],
+        ]);
+      });
+
+      it('finds keys by hash; registering a hash again changes nothing', async () => {
+        await store.addKey({ workspaceId: 'shop', kind: 'write', hash: 'h1' });
+        await store.addKey({ workspaceId: 'shop', kind: 'admin', hash: 'h2' });
+        await store.addKey({ workspaceId: 'blog', kind: 'admin', hash: 'h1' });
+        expect(await store.findKey('h1')).toEqual({ workspaceId: 'shop', kind: 'write' });
+        expect(await store.findKey('h2')).toEqual({ workspaceId: 'shop', kind: 'admin' });
+        expect(await store.findKey('h3')).toBeUndefined();
+      });
+    });
+
+    describe('view', () => {
+      it('writes profiles, identifiers and the checkpoint, which never goes back', async () => {
+        await store.commitView(
+          commit({
+            checkpoint: 5,
+            profiles: [profile('a', 'p1'), profile('a', 'p2')],
+            identifiers: [
+              { workspaceId: 'a', key: 'email:p1@example.com', profileId: 'p1' },
+              { workspaceId: 'a', key: 'user_id:u2', profileId: 'p2' },
+            ],
+          }),
+        );
+        expect(await store.viewCheckpoint()).toBe(5);
+        expect(await store.countProfiles('a')).toBe(2);
+        const ids = await store.findProfileIds('a', ['email:p1@example.com', 'user_id:u2', 'user_id:nobody']);
+        expect(Object.fromEntries(ids)).toEqual({ 'email:p1@example.com': 'p1', 'user_id:u2': 'p2' });
+        expect(await store.findProfileIds('a', [])).toEqual(new Map());
+        expect(await store.loadProfiles('a', ['p1', 'nobody'])).toEqual([profile('a', 'p1')]);
+        expect(await store.loadProfiles('a', [])).toEqual([]);
+
+        const changed = { ...profile('a', 'p1'), eventCount: 7 };
+        await store.commitView(
+          commit({
+            checkpoint: 3,
+            profiles: [changed],
+            identifiers: [{ workspaceId: 'a', key: 'user_id:u2', profileId: 'p1' }],
+          }),
+        );
+        expect(await store.viewCheckpoint()).toBe(5);
+        expect(await store.loadProfiles('a', ['p1'])).toEqual([changed]);
+        expect((await store.findProfileIds('a', ['user_id:u2'])).get('user_id:u2')).toBe('p1');
+        await store.commitView(commit({ checkpoint: 9 }));
+        expect(await store.viewCheckpoint()).toBe(9);
+      });
+
+      it('writes nothing of a commit that fails midway', async () => {
+        await store.commitView(commit({ checkpoint: 1, profiles: [profile('a', 'p0')] }));
+        const unserializable = { ...profile('a', 'p2'), traits: { n: { value: 1n, at: T0 } } };
+        await expect(
+          store.commitView(
+            commit({
+              checkpoint: 2,
+              profiles: [profile('a', 'p1'), unserializable],
+              identifiers: [{ workspaceId: 'a', key: 'user_id:u1', profileId: 'p1' }],
+              deletedProfiles: [{ workspaceId: 'a', id: 'p0' }],
+            }),
+          ),
+        ).rejects.toThrow();
+        expect(await store.viewCheckpoint()).toBe(1);
+        expect((await store.loadProfiles('a', ['p0', 'p1', 'p2'])).map((p) => p.id)).toEqual(['p0']);
+        expect(await store.findProfileIds('a', ['user_id:u1'])).toEqual(new Map());
+      });
+
+      it('resolves merged ids to the survivor, through chains of merges', async () => {
+        await store.commitView(
+          commit({
+            checkpoint: 1,
+            profiles: [profile('a', 'pa'), profile('a', 'pb'), profile('a', 'pc')],
+            identifiers: [
+              { workspaceId: 'a', key: 'email:a@x.com', profileId: 'pa' },
+              { workspaceId: 'a', key: 'email:b@x.com', profileId: 'pb' },
+            ],
+          }),
+        );
+        await store.commitView(
+          commit({
+            checkpoint: 2,
+            merges: [merge('a', 'pa', 'pb', 2)],
+            deletedProfiles: [{ workspaceId: 'a', id: 'pa' }],
+          }),
+        );
+        expect(await store.resolveProfileId('a', 'pa')).toBe('pb');
+        expect((await store.loadProfiles('a', ['pa'])).map((p) => p.id)).toEqual(['pb']);
+        expect((await store.findProfileIds('a', ['email:a@x.com'])).get('email:a@x.com')).toBe('pb');
+
+        await store.commitView(
+          commit({
+            checkpoint: 3,
+            merges: [merge('a', 'pb', 'pc', 3)],
+            deletedProfiles: [{ workspaceId: 'a', id: 'pb' }],
+          }),
+        );
+        for (const id of ['pa', 'pb', 'pc']) expect(await store.resolveProfileId('a', id)).toBe('pc');
+        expect((await store.loadProfiles('a', ['pa', 'pb', 'pc'])).map((p) => p.id)).toEqual(['pc']);
+        const ids = await store.findProfileIds('a', ['email:a@x.com', 'email:b@x.com']);
+        expect([...ids.values()]).toEqual(['pc', 'pc']);
+        expect(await store.countProfiles('a')).toBe(1);
+        expect(await store.resolveProfileId('a', 'nobody')).toBeUndefined();
+      });
+
+      it('applies a chain of merges written in one commit', async () => {
+        await store.commitView(
+          commit({
+            checkpoint: 4,
+            profiles: [profile('a', 'pc')],
+            merges: [merge('a', 'pa', 'pb', 2), merge('a', 'pb', 'pc', 3)],
+            deletedProfiles: [
+              { workspaceId: 'a', id: 'pa' },
+              { workspaceId: 'a', id: 'pb' },
+            ],
+          }),
+        );
+        expect(await store.resolveProfileId('a', 'pa')).toBe('pc');
+        expect((await store.mergeHistory('a', 'pc')).map((m) => [m.fromId, m.intoId])).toEqual([
+          ['pa', 'pb'],
+          ['pb', 'pc'],
+        ]);
+      });
+
+      it('gives the merge history of a profile, transitively and oldest first', async () => {
+        await store.commitView(
+          commit({
+            checkpoint: 1,
+            profiles: ['pa', 'pb', 'pc', 'pd', 'other'].map((id) => profile('a', id)),
+          }),
+        );
+        await store.commitView(commit({ checkpoint: 2, merges: [merge('a', 'pa', 'pb', 10)] }));
+        await store.commitView(commit({ checkpoint: 3, merges: [merge('a', 'pd', 'other', 11)] }));
+        await store.commitView(
+          commit({ checkpoint: 4, merges: [merge('a', 'pc', 'pb', 12), merge('a', 'pb', 'pe', 13)] }),
+        );
+        expect(await store.mergeHistory('a', 'pe')).toEqual([
+          merge('a', 'pa', 'pb', 10),
+          merge('a', 'pc', 'pb', 12),
+          merge('a', 'pb', 'pe', 13),
+        ]);
+        expect(await store.mergeHistory('a', 'other')).toEqual([merge('a', 'pd', 'other', 11)]);
+        expect(await store.mergeHistory('a', 'nobody')).toEqual([]);
+      });
+
+      it('pages a timeline newest first, including events of merged profiles', async () => {
+        const seqs = await append(store, 'a', ['e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
+        const [s1, s2, s3, s4, s5, s6] = seqs.map((s) => s);
+        const link = (seq: number | undefined, profileId: string) => ({
+          workspaceId: 'a',
+          seq: seq ?? 0,
+          profileId,
+        });
+        await store.commitView(
+          commit({
+            checkpoint: s6 ?? 0,
+            profiles: [profile('a', 'p1'), profile('a', 'p2')],
+            eventLinks: [
+              link(s1, 'p1'),
+              link(s2, 'p2'),
+              link(s3, 'p1'),
+              link(s4, 'p1'),
+              link(s5, 'p1'),
+              link(s6, 'p2'),
+            ],
+          }),
+        );
+        const first = await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 2 });
+        expect(first.events.map((e) => e.seq)).toEqual([s5, s4]);
+        expect(first.nextBefore).toBe(s4);
+        expect(first.events[0]).toEqual({ ...event('e5', 4), seq: s5, workspaceId: 'a' });
+        const second = await store.timeline({
+          workspaceId: 'a',
+          profileId: 'p1',
+          limit: 2,
+          before: first.nextBefore,
+        });
+        expect(second.events.map((e) => e.seq)).toEqual([s3, s1]);
+        expect(second.nextBefore).toBeUndefined();
+        const whole = await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 4 });
+        expect(whole.events).toHaveLength(4);
+        expect(whole.nextBefore).toBeUndefined();
+
+        await store.commitView(commit({ checkpoint: 7, merges: [merge('a', 'p2', 'p1', s6 ?? 0)] }));
+        const merged = await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 10 });
+        expect(merged.events.map((e) => e.seq)).toEqual([s6, s5, s4, s3, s2, s1]);
+        expect(await store.timeline({ workspaceId: 'a', profileId: 'nobody', limit: 10 })).toEqual({
+          events: [],
+        });
+      });
+
+      it('replaces a rebuilt workspace view whole, in the commit that records its version', async () => {
+        await store.saveWorkspace(workspace('a'));
+        await store.saveWorkspace(workspace('b'));
+        const [seq] = await append(store, 'a', ['e1']);
+        const old = (ws: string) =>
+          commit({
+            checkpoint: 1,
+            profiles: [profile(ws, 'old'), profile(ws, 'gone')],
+            identifiers: [{ workspaceId: ws, key: 'email:old@x.com', profileId: 'old' }],
+            merges: [merge(ws, 'gone', 'old', 1)],
+            deletedProfiles: [{ workspaceId: ws, id: 'gone' }],
+            eventLinks: [{ workspaceId: ws, seq: seq ?? 0, profileId: 'old' }],
+          });
+        await store.commitView(old('a'));
+        await store.commitView(old('b'));
+        await store.commitView(
+          commit({
+            checkpoint: 2,
+            rebuilt: [{ workspaceId: 'a', version: 1 }],
+            profiles: [profile('a', 'new')],
+            identifiers: [{ workspaceId: 'a', key: 'email:new@x.com', profileId: 'new' }],
+          }),
+        );
+        expect((await store.getWorkspace('a'))?.viewVersion).toBe(1);
+        expect((await store.getWorkspace('b'))?.viewVersion).toBe(0);
+        expect(await store.countProfiles('a')).toBe(1);
+        expect(await store.resolveProfileId('a', 'gone')).toBeUndefined();
+        expect(
+          Object.fromEntries(await store.findProfileIds('a', ['email:old@x.com', 'email:new@x.com'])),
+        ).toEqual({
+          'email:new@x.com': 'new',
+        });
+        expect(await store.mergeHistory('a', 'old')).toEqual([]);
+        expect((await store.timeline({ workspaceId: 'a', profileId: 'old', limit: 5 })).events).toEqual([]);
+        expect(await store.readEvents({ afterSeq: 0, limit: 5 })).toHaveLength(1);
+        expect(await store.countProfiles('b')).toBe(1);
+        expect(await store.resolveProfileId('b', 'gone')).toBe('old');
+      });
+    });
+
+    describe('erasure', () => {
+      it('removes a profile, the profiles merged into it, their events and identifiers, and audits it', async () => {
+        const seqs = await append(store, 'a', ['e1', 'e2', 'e3', 'e4']);
+        const [s1, s2, s3, s4] = seqs.map((s) => s ?? 0);
+        await store.commitView(
+          commit({
+            checkpoint: s4 ?? 0,
+            profiles: [
+              profile('a', 'p1', 'ana@x.com'),
+              profile('a', 'p2', 'ana.b@x.com'),
+              profile('a', 'keep'),
+            ],
+            identifiers: [
+              { workspaceId: 'a', key: 'email:ana@x.com', profileId: 'p1' },
+              { workspaceId: 'a', key: 'email:ana.b@x.com', profileId: 'p2' },
+              { workspaceId: 'a', key: 'email:keep@x.com', profileId: 'keep' },
+            ],
+            eventLinks: [
+              { workspaceId: 'a', seq: s1 ?? 0, profileId: 'p1' },
+              { workspaceId: 'a', seq: s2 ?? 0, profileId: 'p2' },
+              { workspaceId: 'a', seq: s3 ?? 0, profileId: 'keep' },
+            ],
+          }),
+        );
+        await store.commitView(
+          commit({
+            checkpoint: s4 ?? 0,
+            merges: [merge('a', 'p2', 'p1', s2 ?? 0)],
+            deletedProfiles: [{ workspaceId: 'a', id: 'p2' }],
+          }),
+        );
+        const audit = {
+          workspaceId: 'a',
+          action: 'profile.erased',
+          detail: { profileId: 'p1', mergedIds: 1 },
+          at: T0,
+        };
+
+        expect(await store.eraseProfile('a', 'p1', audit)).toEqual({ events: 2 });
+
+        expect((await store.readEvents({ afterSeq: 0, limit: 10 })).map((e) => e.seq)).toEqual([s3, s4]);
+        expect(await store.loadProfiles('a', ['p1', 'p2'])).toEqual([]);
+        expect(await store.resolveProfileId('a', 'p1')).toBeUndefined();
+        expect(await store.resolveProfileId('a', 'p2')).toBeUndefined();
+        const keys = ['email:ana@x.com', 'email:ana.b@x.com', 'email:keep@x.com'];
+        expect(Object.fromEntries(await store.findProfileIds('a', keys))).toEqual({
+          'email:keep@x.com': 'keep',
+        });
+        expect(await store.mergeHistory('a', 'p1')).toEqual([]);
+        expect((await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 10 })).events).toEqual([]);
+        expect(
+          (await store.timeline({ workspaceId: 'a', profileId: 'keep', limit: 10 })).events,
+        ).toHaveLength(1);
+        expect(await store.countProfiles('a')).toBe(1);
+
+        const log = await store.auditLog('a', 10);
+        expect(log).toEqual([audit]);
+        expect(JSON.stringify(log)).not.toMatch(/ana|u-e1|203\.0\.113/);
+        expect(await store.eraseProfile('a', 'nobody', { ...audit, at: T0 + 1 })).toEqual({ events: 0 });
+        expect((await store.auditLog('a', 10)).map((e) => e.at)).toEqual([T0 + 1, T0]);
+        expect(await store.auditLog('a', 1)).toHaveLength(1);
+      });
+    });
+
+    it('keeps workspaces apart: nothing of one is visible from another', async () => {
+      const [seqA] = await append(store, 'a', ['m1']);
+      const [seqB] = await append(store, 'b', ['m1']);
+      const view = (ws: string, seq: number | undefined) =>
+        commit({
+          checkpoint: 2,
+          profiles: [profile(ws, 'p'), profile(ws, 'q')],
+          identifiers: [{ workspaceId: ws, key: 'email:p@example.com', profileId: 'p' }],
+          merges: [merge(ws, 'q', 'p', seq ?? 0)],
+          deletedProfiles: [{ workspaceId: ws, id: 'q' }],
+          eventLinks: [{ workspaceId: ws, seq: seq ?? 0, profileId: 'p' }],
+        });
+      await store.commitView(view('a', seqA));
+      const audit = { workspaceId: 'a', action: 'profile.erased', detail: { profileId: 'p' }, at: T0 };
+
+      expect(await store.findProfileIds('b', ['email:p@example.com'])).toEqual(new Map());
+      expect(await store.loadProfiles('b', ['p', 'q'])).toEqual([]);
+      expect(await store.resolveProfileId('b', 'q')).toBeUndefined();
+      expect(await store.countProfiles('b')).toBe(0);
+      expect(await store.mergeHistory('b', 'p')).toEqual([]);
+      expect((await store.timeline({ workspaceId: 'b', profileId: 'p', limit: 5 })).events).toEqual([]);
+      expect((await store.readEvents({ afterSeq: 0, limit: 5, workspaceId: 'b' })).map((e) => e.seq)).toEqual(
+        [seqB],
+      );
+
+      await store.commitView(view('b', seqB));
+      expect(await store.eraseProfile('a', 'p', audit)).toEqual({ events: 1 });
+      expect(await store.auditLog('b', 5)).toEqual([]);
+      expect((await store.loadProfiles('b', ['q'])).map((p) => p.workspaceId)).toEqual(['b']);
+      expect(
+        (await store.timeline({ workspaceId: 'b', profileId: 'p', limit: 5 })).events.map((e) => e.seq),
+      ).toEqual([seqB]);
+      expect(await store.mergeHistory('b', 'p')).toHaveLength(1);
+      expect(await store.readEvents({ afterSeq: 0, limit: 5 })).toHaveLength(1);
+    });
+
+    const { reopen } = options;
+    if (reopen !== undefined) {
+      it('keeps everything acknowledged across a reopen', async () => {
+        await store.saveWorkspace(workspace('a'));
+        await store.addKey({ workspaceId: 'a', kind: 'write', hash: 'h1' });
+        const [seq] = await append(store, 'a', ['e1', 'e2']);
+        await store.commitView(
+          commit({
+            checkpoint: 2,
+            profiles: [profile('a', 'p1')],
+            identifiers: [{ workspaceId: 'a', key: 'email:p1@example.com', profileId: 'p1' }],
+            merges: [merge('a', 'p0', 'p1', seq ?? 0)],
+            eventLinks: [{ workspaceId: 'a', seq: seq ?? 0, profileId: 'p1' }],
+          }),
+        );
+        store = await reopen(store);
+        await store.migrate();
+        expect(await store.lastSeq()).toBe((seq ?? 0) + 1);
+        expect((await store.readEvents({ afterSeq: 0, limit: 5 })).map((e) => e.messageId)).toEqual([
+          'e1',
+          'e2',
+        ]);
+        expect(await store.viewCheckpoint()).toBe(2);
+        expect((await store.getWorkspace('a'))?.version).toBe(1);
+        expect(await store.findKey('h1')).toEqual({ workspaceId: 'a', kind: 'write' });
+        expect(await store.loadProfiles('a', ['p0'])).toEqual([profile('a', 'p1')]);
+        expect((await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 5 })).events).toHaveLength(
+          1,
+        );
+        expect((await store.appendEvents([{ workspaceId: 'a', event: event('e1') }]))[0]?.kind).toBe(
+          'duplicate',
+        );
+      });
+    }
+  });
+}
