@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
-import { decodeBody } from '../../ingest/decode-body.ts';
+import { decodeSizedBody } from '../../ingest/decode-body.ts';
 import { REQUEST_MAX_BYTES } from '../../ingest/ingest-limits.ts';
 import { CALL_PATHS } from '../../ingest/route-calls.ts';
 import { normalizeCall } from '../../ingest/normalize-call.ts';
@@ -39,8 +39,11 @@ export async function trackingRoutes(
       async (request, reply) => {
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const encoding = request.headers['content-encoding'];
-        const body = decodeBody({ raw, contentEncoding: typeof encoding === 'string' ? encoding : undefined });
-        const result = normalizeCall({ body, call, receivedAt: engine.clock() });
+        const { body, bytes } = decodeSizedBody({
+          raw,
+          contentEncoding: typeof encoding === 'string' ? encoding : undefined,
+        });
+        const result = normalizeCall({ body, call, receivedAt: engine.clock(), rawBytes: bytes });
         const key = basicAuthKey(request.headers.authorization) ?? result.writeKey;
         if (key === undefined) throw new TailorError('MISSING_WRITE_KEY');
         const grant = await keys.lookup(key, engine.clock());

@@ -1,0 +1,72 @@
+import {
+  DEFAULT_IDENTITY_RULES,
+  type IdentifierTypeRule,
+  type IdentityRules,
+} from '../identity/identity-rules.ts';
+import type { ComputedTraitDef } from '../profile/computed/computed-trait.ts';
+import { parseDuration } from '../time/duration.ts';
+import type { WorkspaceDefinition } from './workspace.ts';
+import type { WorkspaceFile } from './workspace-schema.ts';
+
+/** How many recent events a profile keeps when the file does not say. */
+export const DEFAULT_RECENT_EVENTS = 20;
+
+/** The event types a computed trait counts when the file does not say. */
+export const DEFAULT_TRAIT_EVENT_TYPES = ['track'] as const;
+
+type RuleInput = NonNullable<NonNullable<WorkspaceFile['identity']>['default_rule']>;
+type TraitInput = NonNullable<WorkspaceFile['computed_traits']>[number];
+
+/**
+ * Turns a validated workspace file (snake_case, with defaults left out) into the definition the
+ * engine runs: identity rules merged field by field over DEFAULT_IDENTITY_RULES, `blocked_values`
+ * added to the built-in list, windows in milliseconds, and every default filled in. Expects a
+ * document that passed `collectSchemaIssues` and `collectRuleIssues`.
+ */
+export function toWorkspaceDefinition(file: WorkspaceFile): WorkspaceDefinition {
+  return {
+    id: file.workspace.id,
+    name: file.workspace.name,
+    identity: toIdentityRules(file.identity),
+    computedTraits: (file.computed_traits ?? []).map(toComputedTrait),
+    recentEventsLimit: file.profile?.recent_events ?? DEFAULT_RECENT_EVENTS,
+  };
+}
+
+function toIdentityRules(identity: WorkspaceFile['identity']): IdentityRules {
+  const types: Record<string, IdentifierTypeRule> = {};
+  for (const [type, rule] of Object.entries(DEFAULT_IDENTITY_RULES.types)) types[type] = { ...rule };
+  for (const [type, rule] of Object.entries(identity?.types ?? {})) {
+    types[type] = mergeRule(types[type] ?? DEFAULT_IDENTITY_RULES.defaultRule, rule);
+  }
+  const blocked = new Set(DEFAULT_IDENTITY_RULES.blockedValues);
+  for (const value of identity?.blocked_values ?? []) blocked.add(value.trim().toLowerCase());
+  const rules: IdentityRules = {
+    types,
+    defaultRule: mergeRule(DEFAULT_IDENTITY_RULES.defaultRule, identity?.default_rule ?? {}),
+    blockedValues: [...blocked],
+  };
+  if (identity?.default_country !== undefined) rules.defaultCountry = identity.default_country;
+  return rules;
+}
+
+/** A rule with the fields the file sets; `limit: null` removes the limit. */
+function mergeRule(base: IdentifierTypeRule, over: RuleInput): IdentifierTypeRule {
+  const rule: IdentifierTypeRule = { priority: over.priority ?? base.priority };
+  const limit = over.limit === undefined ? base.limit : over.limit;
+  if (limit !== null && limit !== undefined) rule.limit = limit;
+  return rule;
+}
+
+function toComputedTrait(trait: TraitInput): ComputedTraitDef {
+  const def: ComputedTraitDef = {
+    key: trait.key,
+    aggregate: trait.aggregate,
+    eventTypes: trait.event_types === undefined ? [...DEFAULT_TRAIT_EVENT_TYPES] : [...trait.event_types],
+  };
+  if (trait.events !== undefined) def.events = [...trait.events];
+  if (trait.property !== undefined) def.property = trait.property;
+  if (trait.where !== undefined) def.where = { ...trait.where };
+  if (trait.window !== undefined) def.windowMs = parseDuration(trait.window);
+  return def;
+}

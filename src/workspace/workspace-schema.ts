@@ -1,0 +1,175 @@
+import { type Static, Type } from 'typebox';
+import { EVENT_TYPES } from '../ingest/event.ts';
+import { AGGREGATES } from '../profile/computed/computed-trait.ts';
+
+/**
+ * The raw shape of the workspace file (`tailor.yaml`) and of the same document sent as JSON to
+ * the admin API. This one schema drives validation (with the friendly messages of
+ * `collectSchemaIssues`), the static type below and the OpenAPI description, so descriptions
+ * are written for users: they show up in error messages and API docs.
+ */
+
+const IdentifierTypeRuleSchema = Type.Object(
+  {
+    priority: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'Lower numbers win: when a merge would break a limit, the highest numbers are dropped first.',
+      }),
+    ),
+    limit: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+        description: 'How many values of this type one profile may hold; `null` means no limit.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const IdentitySchema = Type.Object(
+  {
+    types: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), IdentifierTypeRuleSchema, {
+        additionalProperties: false,
+        description:
+          'Rules per identifier type (names of lowercase letters, digits and _), merged field by field over the built-in defaults.',
+      }),
+    ),
+    default_rule: Type.Optional(
+      Type.Object(IdentifierTypeRuleSchema.properties, {
+        additionalProperties: false,
+        description:
+          'Rule for identifier types not listed in `types`, merged over the default (50, limit 5).',
+      }),
+    ),
+    blocked_values: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description:
+          'Values that never become identifiers, added to the built-in list (null, anonymous, 0, …).',
+      }),
+    ),
+    default_country: Type.Optional(
+      Type.String({
+        pattern: '^[A-Z]{2}$',
+        description: 'An ISO 3166 alpha-2 country code in capitals, like IN or US',
+        examples: ['IN'],
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Identity resolution settings.' },
+);
+
+const ScalarSchema = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
+const ComparableSchema = Type.Union([Type.Number(), Type.String()]);
+
+/** The comparison operators a `where` filter accepts (the `{ $gt: 0 }` form). */
+export const FilterOperatorsSchema = Type.Object(
+  {
+    $eq: Type.Optional(ScalarSchema),
+    $ne: Type.Optional(ScalarSchema),
+    $in: Type.Optional(Type.Array(ScalarSchema)),
+    $nin: Type.Optional(Type.Array(ScalarSchema)),
+    $gt: Type.Optional(ComparableSchema),
+    $gte: Type.Optional(ComparableSchema),
+    $lt: Type.Optional(ComparableSchema),
+    $lte: Type.Optional(ComparableSchema),
+    $exists: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** One `where` entry: a bare value means equality, an object holds operators. */
+export const FilterOperandSchema = Type.Union([
+  Type.String(),
+  Type.Number(),
+  Type.Boolean(),
+  Type.Null(),
+  FilterOperatorsSchema,
+]);
+
+/** One entry of `computed_traits`. */
+export const ComputedTraitSchema = Type.Object(
+  {
+    key: Type.String({
+      pattern: '^[a-z][a-z0-9_]*$',
+      maxLength: 64,
+      description:
+        'The trait name: a lowercase letter, then lowercase letters, digits or _ (like lifetime_value)',
+    }),
+    aggregate: Type.Enum(AGGREGATES, { description: 'What to keep over the matching events.' }),
+    event_types: Type.Optional(
+      Type.Array(Type.Enum(EVENT_TYPES), {
+        minItems: 1,
+        description: 'Event types that count; default [track].',
+      }),
+    ),
+    events: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: 'Track event names (or page/screen names) that count; absent means any.',
+      }),
+    ),
+    property: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'Dotted path into the event of the value to aggregate; every aggregate but count needs one.',
+        examples: ['properties.revenue'],
+      }),
+    ),
+    where: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), FilterOperandSchema, {
+        description: 'Property filters, all of which must hold: dotted path → value or { $operator: value }.',
+      }),
+    ),
+    window: Type.Optional(
+      Type.String({
+        description: 'Only events from this long ago count, like 30d; absent means all time.',
+        examples: ['45s', '30m', '12h', '7d', '2w'],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The whole workspace document. */
+export const WorkspaceFileSchema = Type.Object(
+  {
+    workspace: Type.Object(
+      {
+        id: Type.String({
+          pattern: '^[a-z0-9_-]{1,64}$',
+          description: 'A stable id of 1 to 64 lowercase letters, digits, _ or - (like demo)',
+        }),
+        name: Type.String({ minLength: 1, maxLength: 200, description: 'The name people see.' }),
+      },
+      { additionalProperties: false },
+    ),
+    identity: Type.Optional(IdentitySchema),
+    profile: Type.Optional(
+      Type.Object(
+        {
+          recent_events: Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 1000,
+              default: 20,
+              description: 'How many recent events a profile keeps.',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    computed_traits: Type.Optional(
+      Type.Array(ComputedTraitSchema, {
+        description: 'Aggregates over events, kept up to date on every event.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'A Tailor workspace: its id and its definitions.' },
+);
+
+/** The workspace document as written (snake_case), after validation. */
+export type WorkspaceFile = Static<typeof WorkspaceFileSchema>;
