@@ -18,7 +18,7 @@ export async function* readJsonlLines(input: {
 }): AsyncGenerator<JsonlLine> {
   let offset = input.start;
   let number = input.firstLineNumber - 1;
-  let rest = Buffer.alloc(0);
+  let rest: Buffer = Buffer.alloc(0);
   for await (const chunk of createReadStream(input.path, { start: input.start })) {
     const buffer = rest.length > 0 ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
     let from = 0;

@@ -76,6 +76,13 @@ export class Engine {
       engine.workspaces.set(stored.id, compileWorkspace(stored.definition, stored.version));
     }
     await engine.recover(onProgress);
+    for (const stored of await engine.store.listWorkspaces()) {
+      const compiled = engine.workspaces.get(stored.id);
+      if (compiled !== undefined && stored.viewVersion !== stored.version) {
+        engine.logger.info({ workspace: stored.id, version: stored.version }, 'finishing an interrupted rebuild');
+        await engine.rebuild(compiled, onProgress);
+      }
+    }
     const interval = options.checkpointIntervalMs ?? 1_000;
     engine.timer = setInterval(() => {
       engine.commit().catch((error: unknown) => engine.logger.error({ err: error }, 'view commit failed'));
@@ -297,24 +304,29 @@ export class Engine {
     await this.commitNow();
   }
 
-  /** Rebuilds one workspace's view from its events, replacing the stored view atomically. */
+  /**
+   * Rebuilds one workspace's view from its events into a fresh in-memory view, then replaces
+   * the stored view with it in one commit: a crash midway leaves the old view and a
+   * `viewVersion` behind the definition, and `open` rebuilds again.
+   */
   private async rebuild(workspace: CompiledWorkspace, onProgress?: ProgressListener): Promise<void> {
     await this.commitNow();
     const workspaceId = workspace.definition.id;
     const view = new WorkspaceView(workspaceId);
+    view.complete = true;
     this.views.set(workspaceId, view);
-    await this.store.resetView(workspaceId);
     const last = this.appliedSeq;
     let after = 0;
+    onProgress?.({ done: 0, total: last });
     while (after < last) {
       const page = await this.store.readEvents({ afterSeq: after, limit: REPLAY_PAGE, workspaceId });
       if (page.length === 0) break;
-      await prefetch({ store: this.store, view, workspace, events: page });
       for (const event of page) if (event.seq <= last) this.applyOne(view, workspace, event);
       after = page.at(-1)?.seq ?? last;
       onProgress?.({ done: Math.min(after, last), total: last });
     }
-    this.uncommittedEvents += 1;
+    onProgress?.({ done: last, total: last });
+    view.rebuiltVersion = workspace.version;
     await this.commitNow();
   }
 }

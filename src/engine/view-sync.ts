@@ -15,6 +15,7 @@ export async function prefetch(input: {
   events: LoggedEvent[];
 }): Promise<void> {
   const { store, view, workspace, events } = input;
+  if (view.complete) return;
   const rules = workspace.definition.identity;
   const eventKeys: string[] = [];
   const missingKeys: string[] = [];
@@ -46,6 +47,7 @@ export async function prefetch(input: {
 export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): ViewCommit {
   const commit: ViewCommit = {
     checkpoint,
+    rebuilt: [],
     profiles: [],
     deletedProfiles: [],
     identifiers: [],
@@ -54,6 +56,11 @@ export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): 
   };
   for (const view of views) {
     const { workspaceId } = view;
+    if (view.rebuiltVersion !== undefined) {
+      commit.rebuilt.push({ workspaceId, version: view.rebuiltVersion });
+      view.rebuiltVersion = undefined;
+      view.complete = false;
+    }
     for (const id of view.dirty) {
       const profile = view.profiles.get(id);
       if (profile !== undefined) commit.profiles.push(profile);

@@ -23,6 +23,13 @@ export class WorkspaceView implements IdentityGraph {
   deleted: string[] = [];
   merges: MergeRecord[] = [];
   links: { seq: number; profileId: string }[] = [];
+  /**
+   * Set while the view is rebuilt from the log: it then holds the whole workspace, so a key it
+   * does not know is absent and nothing is read from the (stale) stored view.
+   */
+  complete = false;
+  /** Set when the view was rebuilt: the next commit replaces the stored view with it. */
+  rebuiltVersion: number | undefined;
 
   constructor(workspaceId: string) {
     this.workspaceId = workspaceId;
@@ -63,7 +70,7 @@ export class WorkspaceView implements IdentityGraph {
 
   /** True when nothing changed since the last commit. */
   get clean(): boolean {
-    return this.dirty.size === 0 && this.dirtyKeys.size === 0 && this.deleted.length === 0 && this.links.length === 0;
+    return this.rebuiltVersion === undefined && this.dirty.size === 0 && this.dirtyKeys.size === 0 && this.deleted.length === 0 && this.links.length === 0;
   }
 
   /** Forgets clean cached profiles, oldest first, until at most `keep` remain. */

@@ -26,6 +26,17 @@ export const TrackingReplySchema = Type.Object({
   rejected: Type.Array(RejectionSchema),
 });
 
+/** A 400 from the tracking API: an error, and for a batch with no valid event, every rejection. */
+export const BatchRejectedSchema = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  details: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  success: Type.Optional(Type.Boolean()),
+  accepted: Type.Optional(Type.Integer()),
+  duplicates: Type.Optional(Type.Integer()),
+  rejected: Type.Optional(Type.Array(RejectionSchema)),
+});
+
 /** A profile reference in a path: a profile id or an identifier `type:value`, URL-encoded. */
 export const ProfileRefParams = Type.Object({
   ref: Type.String({ description: 'Profile id (`prf_…`) or identifier `type:value`, e.g. `email:a@b.com`' }),

@@ -7,7 +7,7 @@ import { CALL_PATHS } from '../../ingest/route-calls.ts';
 import { normalizeCall } from '../../ingest/normalize-call.ts';
 import { basicAuthKey } from '../credentials.ts';
 import type { KeyRing } from '../key-ring.ts';
-import { TrackingReplySchema } from '../schemas.ts';
+import { BatchRejectedSchema, TrackingReplySchema } from '../schemas.ts';
 
 /**
  * The Segment HTTP Tracking API: `/v1/identify`, `/v1/track`, … `/v1/batch`, `/v1/import`
@@ -33,7 +33,7 @@ export async function trackingRoutes(
           tags: ['tracking'],
           summary: call === 'batch' ? 'Send a batch of events' : `Send a ${call} call`,
           security: [{ writeKey: [] }],
-          response: { 200: TrackingReplySchema },
+          response: { 200: TrackingReplySchema, 400: BatchRejectedSchema },
         },
       },
       async (request, reply) => {
@@ -55,7 +55,7 @@ export async function trackingRoutes(
             throw new TailorError(first.code, first.message, [{ path: first.path, message: first.message }]);
           }
           const error = new TailorError('BATCH_REJECTED');
-          return reply.status(error.status).send({
+          return reply.status(400).send({
             code: error.code,
             message: error.message,
             success: false,
