@@ -10,6 +10,7 @@ export async function startCommand(flags: SettingFlags): Promise<void> {
   const settings = readSettings(flags);
   let progress: Progress | undefined;
   const running = await startTailor(settings, ({ done, total }) => {
+    if (total === 0) return;
     progress ??= createProgress({ total, unit: 'log positions', label: 'replaying events' });
     progress.update(done);
     if (done >= total) {

@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyBaseLogger, LogController } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
 import { replyWithError } from './error-reply.ts';
@@ -12,8 +12,8 @@ import { workspaceRoutes } from './routes/workspace-routes.ts';
 /** How the HTTP server is built. */
 export interface ServerOptions {
   engine: Engine;
-  /** Fastify's logger option: a pino logger or options, or false. */
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger for request errors and server events (default: none). */
+  logger?: FastifyBaseLogger;
   /** Browser origins allowed to call the tracking API (default: any). */
   corsOrigin?: string | string[] | boolean;
 }
@@ -25,7 +25,7 @@ export interface ServerOptions {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { engine } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: 512_000,
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,

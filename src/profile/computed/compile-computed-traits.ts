@@ -1,0 +1,97 @@
+import type { EventType, TailorEvent } from '../../ingest/event.ts';
+import { ACCUMULATORS, type Accumulator } from './accumulators.ts';
+import { compileWhere } from './compile-filter.ts';
+import type { ComputedTraitDef } from './computed-trait.ts';
+import { compileEventPath } from './event-path.ts';
+import type { Scalar } from './scalar.ts';
+
+/** Smallest time bucket of a windowed trait. */
+const MIN_BUCKET_MS = 1000;
+/** A window is kept as about this many buckets, so a value may count events up to 1/30 of the window too old. */
+const BUCKETS_PER_WINDOW = 30;
+
+/** One computed trait ready for the hot path: filters as closures, the property path pre-split. */
+export interface CompiledTrait {
+  readonly key: string;
+  readonly def: ComputedTraitDef;
+  readonly accumulator: Accumulator;
+  /** The `where` filters; event type and name are matched by the index instead. */
+  readonly matches: (event: TailorEvent) => boolean;
+  /** The value the event contributes, or undefined when it has none that this aggregate can use. */
+  readonly valueIn: (event: TailorEvent) => Scalar | undefined;
+  /** Sliding window, or undefined for all time. */
+  readonly windowMs: number | undefined;
+  /** Width of a time bucket of the window (`Infinity` for all time). */
+  readonly bucketMs: number;
+}
+
+/**
+ * A workspace's computed traits, compiled once per definition version and indexed by event type
+ * and name, so an event only visits traits that can match it: a trait on `Order Completed` is
+ * never looked at for `Page Viewed`.
+ */
+export interface CompiledComputedTraits {
+  /** Every trait, in definition order. */
+  readonly traits: readonly CompiledTrait[];
+  /** Traits with an `events` list: by event type, then by event (or page/screen) name. */
+  readonly named: ReadonlyMap<EventType, ReadonlyMap<string, readonly CompiledTrait[]>>;
+  /** Traits without an `events` list, by event type. */
+  readonly unnamed: ReadonlyMap<EventType, readonly CompiledTrait[]>;
+}
+
+/** Compiles computed trait definitions; called when a workspace definition is loaded, never per event. */
+export function compileComputedTraits(defs: ComputedTraitDef[]): CompiledComputedTraits {
+  const traits = defs.map(compileTrait);
+  const named = new Map<EventType, Map<string, CompiledTrait[]>>();
+  const unnamed = new Map<EventType, CompiledTrait[]>();
+  for (const trait of traits) {
+    const types =
+      trait.def.eventTypes.length > 0 ? new Set(trait.def.eventTypes) : new Set(['track'] as const);
+    for (const type of types) {
+      if (trait.def.events === undefined) {
+        listAt(unnamed, type).push(trait);
+        continue;
+      }
+      let byName = named.get(type);
+      if (byName === undefined) {
+        byName = new Map();
+        named.set(type, byName);
+      }
+      for (const name of new Set(trait.def.events)) listAt(byName, name).push(trait);
+    }
+  }
+  return { traits, named, unnamed };
+}
+
+function listAt<K>(map: Map<K, CompiledTrait[]>, key: K): CompiledTrait[] {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
+}
+
+function compileTrait(def: ComputedTraitDef): CompiledTrait {
+  const accumulator = ACCUMULATORS[def.aggregate];
+  const read = def.property === undefined ? undefined : compileEventPath(def.property);
+  const valueIn =
+    read !== undefined
+      ? (event: TailorEvent) => accumulator.accept(read(event))
+      : def.aggregate === 'count'
+        ? () => 1
+        : () => undefined;
+  const windowMs = def.windowMs;
+  return {
+    key: def.key,
+    def,
+    accumulator,
+    matches: compileWhere(def.where),
+    valueIn,
+    windowMs,
+    bucketMs:
+      windowMs === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.max(Math.ceil(windowMs / BUCKETS_PER_WINDOW), MIN_BUCKET_MS),
+  };
+}

@@ -1,0 +1,109 @@
+import type { EventType, JsonObject } from '../ingest/event.ts';
+import type { CompiledComputedTraits } from './computed/compile-computed-traits.ts';
+import { computedValue } from './computed/computed-value.ts';
+import type { ComputedValue } from './computed/scalar.ts';
+import type { ProfileState, TouchContext } from './profile.ts';
+
+/** A first or last touch as the API shows it. */
+export interface TouchView {
+  at: string;
+  message_id: string;
+  campaign?: JsonObject;
+  referrer?: JsonObject;
+  location?: JsonObject;
+  page?: JsonObject;
+  timezone?: string;
+  locale?: string;
+  device?: JsonObject;
+  user_agent?: string;
+  ip?: string;
+}
+
+/** One recent event as the API shows it. */
+export interface RecentEventView {
+  message_id: string;
+  type: EventType;
+  name?: string;
+  timestamp: string;
+  properties?: JsonObject;
+}
+
+/** A profile as the API returns it: snake_case keys, ISO-8601 times, computed traits valued at the time of the request. */
+export interface ProfileView {
+  id: string;
+  identifiers: Record<string, string[]>;
+  traits: Record<string, unknown>;
+  /** When each trait was last set (event time). */
+  traits_updated_at: Record<string, string>;
+  /** Every computed trait of the workspace definition, valued at the time of the request. */
+  computed: Record<string, ComputedValue>;
+  consent: Record<string, { granted: boolean; at: string; source: string }>;
+  first_seen: string;
+  last_seen: string;
+  first_touch: TouchView | null;
+  last_touch: TouchView | null;
+  recent_events: RecentEventView[];
+  merged_ids: string[];
+  event_count: number;
+}
+
+/**
+ * Turns a stored profile into its API view at time `now`: windowed computed traits are valued
+ * against `now`, so they expire by the clock even when no event arrives.
+ */
+export function toProfileView(input: {
+  profile: ProfileState;
+  compiled: CompiledComputedTraits;
+  now: number;
+}): ProfileView {
+  const { profile, compiled, now } = input;
+  const traits: Record<string, unknown> = {};
+  const traitsUpdatedAt: Record<string, string> = {};
+  for (const [key, trait] of Object.entries(profile.traits)) {
+    traits[key] = trait.value;
+    traitsUpdatedAt[key] = iso(trait.at);
+  }
+  const computed: Record<string, ComputedValue> = {};
+  for (const trait of compiled.traits)
+    computed[trait.key] = computedValue(profile.computed[trait.key], trait, now);
+  const consent: ProfileView['consent'] = {};
+  for (const [key, state] of Object.entries(profile.consent)) {
+    consent[key] = { granted: state.granted, at: iso(state.at), source: state.source };
+  }
+  return {
+    id: profile.id,
+    identifiers: profile.identifiers,
+    traits,
+    traits_updated_at: traitsUpdatedAt,
+    computed,
+    consent,
+    first_seen: iso(profile.firstSeen),
+    last_seen: iso(profile.lastSeen),
+    first_touch: touchView(profile.firstTouch),
+    last_touch: touchView(profile.lastTouch),
+    recent_events: profile.recent.map((event) => ({
+      message_id: event.messageId,
+      type: event.type,
+      ...(event.name === undefined ? {} : { name: event.name }),
+      timestamp: iso(event.timestamp),
+      ...(event.properties === undefined ? {} : { properties: event.properties }),
+    })),
+    merged_ids: profile.mergedIds,
+    event_count: profile.eventCount,
+  };
+}
+
+function touchView(touch: TouchContext | undefined): TouchView | null {
+  if (touch === undefined) return null;
+  const { at, messageId, userAgent, ...rest } = touch;
+  return {
+    at: iso(at),
+    message_id: messageId,
+    ...rest,
+    ...(userAgent === undefined ? {} : { user_agent: userAgent }),
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
