@@ -127,7 +127,12 @@ export interface Store {
   countProfiles(workspaceId: string): Promise<number>;
 
   /** A profile's events, newest first by log position. */
-  timeline(query: { workspaceId: string; profileId: string; before?: number; limit: number }): Promise<TimelinePage>;
+  timeline(query: {
+    workspaceId: string;
+    profileId: string;
+    before?: number;
+    limit: number;
+  }): Promise<TimelinePage>;
   /** Merges into this profile (directly or through profiles merged into it), oldest first. */
   mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]>;
   /**
