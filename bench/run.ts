@@ -32,9 +32,13 @@ interface MemoryRun {
   seconds: number;
 }
 
-const env: Record<string, string> = quick ? { BENCH_PIPELINE_EVENTS: '60000', BENCH_PEOPLE: '20000', BENCH_MEMORY_PROFILES: '50000' } : {};
+const env: Record<string, string> = quick
+  ? { BENCH_PIPELINE_EVENTS: '60000', BENCH_PEOPLE: '20000', BENCH_MEMORY_PROFILES: '50000' }
+  : {};
 
-console.log(`Tailor benchmarks (${quick ? 'quick' : 'full'}: ${rounds} round(s), medians) on Node ${process.version}\n`);
+console.log(
+  `Tailor benchmarks (${quick ? 'quick' : 'full'}: ${rounds} round(s), medians) on Node ${process.version}\n`,
+);
 
 const pipelineRuns: PipelineRun[] = [];
 for (let round = 0; round < rounds; round += 1) {
@@ -47,7 +51,9 @@ const first = pipelineRuns[0];
 console.log('In-process pipeline (normalize → durable log → identity → profile, 20 computed traits)');
 console.log(`  ${fmt(first?.events ?? 0)} events over ${fmt(first?.profiles ?? 0)} profiles`);
 console.log(`  baseline, durable log append only: ${fmt(logOnly)} events/s`);
-console.log(`  full pipeline:                     ${fmt(pipeline)} events/s  (ratio ${fmt(pipeline / logOnly, 2)})`);
+console.log(
+  `  full pipeline:                     ${fmt(pipeline)} events/s  (ratio ${fmt(pipeline / logOnly, 2)})`,
+);
 console.log(`  target ≥ 50,000 events/s on one core: ${verdict(pipeline >= 50_000)}\n`);
 
 const http = await httpBench({ seconds, rounds });
@@ -66,12 +72,21 @@ for (const [name, label] of [
   console.log(
     `  Tailor (durable before 200):         ${fmt(ours)} req/s = ${fmt(median(runs.tailor.map((r) => r.eventsPerSecond)))} events/s, p50 ${fmt(median(runs.tailor.map((r) => r.p50)))} ms, p99 ${fmt(median(runs.tailor.map((r) => r.p99)))} ms, errors ${runs.tailor.reduce((sum, r) => sum + r.errors, 0)}`,
   );
-  console.log(`  ratio ${fmt(ratio, 2)}${name === 'track' ? `  target ≥ 0.70: ${verdict(ratio >= 0.7)}` : ''}\n`);
+  console.log(
+    `  ratio ${fmt(ratio, 2)}${name === 'track' ? `  target ≥ 0.70: ${verdict(ratio >= 0.7)}` : ''}\n`,
+  );
 }
 
 process.stderr.write('memory: ingesting profiles\n');
-const memory = await runScript<MemoryRun>('bench/memory.ts', { nodeArgs: ['--expose-gc', '--max-old-space-size=8192'], env });
+const memory = await runScript<MemoryRun>('bench/memory.ts', {
+  nodeArgs: ['--expose-gc', '--max-old-space-size=8192'],
+  env,
+});
 const perProfile = (memory.rssAfter - memory.rssBefore) / memory.profiles;
 console.log(`Memory with ${fmt(memory.profiles)} profiles held in the view`);
-console.log(`  resident size ${fmt(memory.rssBefore / 2 ** 20)} MiB before, ${fmt(memory.rssAfter / 2 ** 20)} MiB after`);
-console.log(`  ${fmt(perProfile)} bytes per profile (ingested at ${fmt(memory.profiles / memory.seconds)} events/s)`);
+console.log(
+  `  resident size ${fmt(memory.rssBefore / 2 ** 20)} MiB before, ${fmt(memory.rssAfter / 2 ** 20)} MiB after`,
+);
+console.log(
+  `  ${fmt(perProfile)} bytes per profile (ingested at ${fmt(memory.profiles / memory.seconds)} events/s)`,
+);

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { isDeepStrictEqual } from 'node:util';
 import { Engine, type ProgressListener } from '../engine/engine.ts';
 import { buildServer } from '../http/server.ts';
 import { openStore } from '../store/open-store.ts';

@@ -25,7 +25,10 @@ function isKeys(value: unknown): value is WorkspaceKeys {
 }
 
 /** Reads the keys saved for a workspace under the data dir, if any. */
-export async function readSavedKeys(dataDir: string, workspaceId: string): Promise<WorkspaceKeys | undefined> {
+export async function readSavedKeys(
+  dataDir: string,
+  workspaceId: string,
+): Promise<WorkspaceKeys | undefined> {
   try {
     const parsed: unknown = JSON.parse(await readFile(keysFile(dataDir, workspaceId), 'utf8'));
     return isKeys(parsed) ? parsed : undefined;

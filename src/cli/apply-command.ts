@@ -8,10 +8,16 @@ import { createProgress } from './progress.ts';
  * field), then sends it to the running server, which re-computes every profile from the
  * event log; progress is shown while it does.
  */
-export async function applyCommand(input: { file: string; connection: Connection; dryRun: boolean }): Promise<void> {
+export async function applyCommand(input: {
+  file: string;
+  connection: Connection;
+  dryRun: boolean;
+}): Promise<void> {
   const text = await readFile(input.file, 'utf8');
   const definition = parseWorkspaceYaml({ text, fileName: input.file });
-  process.stderr.write(`${input.file}: valid (workspace ${definition.id}, ${definition.computedTraits.length} computed traits)\n`);
+  process.stderr.write(
+    `${input.file}: valid (workspace ${definition.id}, ${definition.computedTraits.length} computed traits)\n`,
+  );
   if (input.dryRun) return;
   const request = callApi({
     connection: input.connection,
@@ -29,13 +35,19 @@ export async function applyCommand(input: { file: string; connection: Connection
   while (!settled) {
     await Promise.race([request.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500))]);
     if (settled) break;
-    const status = (await callApi({ connection: input.connection, method: 'GET', path: '/v1/workspace', auth: 'admin' }).catch(
-      () => undefined,
-    )) as { rebuild?: { done: number; total: number } | null } | undefined;
-    if (status?.rebuild) progress.update(Math.floor((100 * status.rebuild.done) / Math.max(1, status.rebuild.total)));
+    const status = (await callApi({
+      connection: input.connection,
+      method: 'GET',
+      path: '/v1/workspace',
+      auth: 'admin',
+    }).catch(() => undefined)) as { rebuild?: { done: number; total: number } | null } | undefined;
+    if (status?.rebuild)
+      progress.update(Math.floor((100 * status.rebuild.done) / Math.max(1, status.rebuild.total)));
   }
   progress.update(100);
   progress.stop();
   const result = (await request) as { version: number; rebuilt_in_ms: number };
-  process.stderr.write(`applied: workspace ${definition.id} is at version ${result.version} (profiles recomputed in ${result.rebuilt_in_ms} ms)\n`);
+  process.stderr.write(
+    `applied: workspace ${definition.id} is at version ${result.version} (profiles recomputed in ${result.rebuilt_in_ms} ms)\n`,
+  );
 }

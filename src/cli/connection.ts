@@ -24,7 +24,10 @@ export interface ConnectionFlags {
 export async function resolveConnection(flags: ConnectionFlags, env = process.env): Promise<Connection> {
   const port = env.TAILOR_PORT ?? '3000';
   const url = (flags.url ?? env.TAILOR_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
-  const saved = await readSavedKeys(flags.dataDir ?? env.TAILOR_DATA_DIR ?? './data', flags.workspace ?? 'demo');
+  const saved = await readSavedKeys(
+    flags.dataDir ?? env.TAILOR_DATA_DIR ?? './data',
+    flags.workspace ?? 'demo',
+  );
   const connection: Connection = { url };
   const writeKey = flags.writeKey ?? env.TAILOR_WRITE_KEY ?? saved?.writeKey;
   const adminKey = flags.adminKey ?? env.TAILOR_ADMIN_KEY ?? saved?.adminKey;
@@ -60,7 +63,8 @@ export async function callApi(input: {
   const { connection, auth } = input;
   const key = auth === 'write' ? connection.writeKey : connection.adminKey;
   if (key === undefined) {
-    const variable = auth === 'write' ? 'TAILOR_WRITE_KEY (or --write-key)' : 'TAILOR_ADMIN_KEY (or --admin-key)';
+    const variable =
+      auth === 'write' ? 'TAILOR_WRITE_KEY (or --write-key)' : 'TAILOR_ADMIN_KEY (or --admin-key)';
     throw new ApiError({ status: 0, code: 'MISSING_KEY', message: `No ${auth} key: set ${variable}` });
   }
   const headers: Record<string, string> = {
@@ -75,7 +79,8 @@ export async function callApi(input: {
       ...(input.body === undefined ? {} : { body: input.body }),
     });
   } catch (error) {
-    const reason = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    const reason =
+      error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
     throw new ApiError({
       status: 0,
       code: 'UNREACHABLE',
@@ -90,12 +95,18 @@ export async function callApi(input: {
     // keep the text
   }
   if (!response.ok) {
-    const code = typeof parsed === 'object' && parsed !== null && 'code' in parsed ? String(parsed.code) : 'HTTP';
+    const code =
+      typeof parsed === 'object' && parsed !== null && 'code' in parsed ? String(parsed.code) : 'HTTP';
     const message =
       typeof parsed === 'object' && parsed !== null && 'message' in parsed ? String(parsed.message) : text;
     const details =
       typeof parsed === 'object' && parsed !== null && 'details' in parsed && Array.isArray(parsed.details)
-        ? parsed.details.map((d: unknown) => `\n  ${typeof d === 'object' && d !== null && 'path' in d ? String(d.path) : ''}: ${typeof d === 'object' && d !== null && 'message' in d ? String(d.message) : ''}`).join('')
+        ? parsed.details
+            .map(
+              (d: unknown) =>
+                `\n  ${typeof d === 'object' && d !== null && 'path' in d ? String(d.path) : ''}: ${typeof d === 'object' && d !== null && 'message' in d ? String(d.message) : ''}`,
+            )
+            .join('')
         : '';
     throw new ApiError({ status: response.status, code, message: `${message}${details}`, body: parsed });
   }

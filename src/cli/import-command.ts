@@ -58,7 +58,14 @@ export async function importFile(input: {
   const { path, connection, log } = input;
   const info = await stat(path);
   const saved = await loadState(path, info.size, info.mtimeMs);
-  const state: ImportState = saved ?? { size: info.size, mtimeMs: info.mtimeMs, offset: 0, line: 1, sent: 0, bad: 0 };
+  const state: ImportState = saved ?? {
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+    offset: 0,
+    line: 1,
+    sent: 0,
+    bad: 0,
+  };
   const summary: ImportSummary = { sent: 0, duplicates: 0, bad: [], resumedFrom: state.line };
   if (saved) log(`resuming ${basename(path)} at line ${state.line} (${state.sent} events sent before)`);
   const progress = createProgress({ total: info.size, start: state.offset, unit: 'bytes' });
@@ -73,11 +80,16 @@ export async function importFile(input: {
     const reply = await sendWithRetry(connection, body, log);
     for (const rejection of reply.rejected) {
       const item = batch[rejection.index];
-      if (item) summary.bad.push({ line: item.line.number, reason: `${rejection.code}: ${rejection.message}` });
+      if (item)
+        summary.bad.push({ line: item.line.number, reason: `${rejection.code}: ${rejection.message}` });
     }
     summary.sent += reply.accepted;
     summary.duplicates += reply.duplicates;
-    Object.assign(state, { offset: lastLine.end, line: lastLine.number + 1, sent: state.sent + reply.accepted });
+    Object.assign(state, {
+      offset: lastLine.end,
+      line: lastLine.number + 1,
+      sent: state.sent + reply.accepted,
+    });
     await writeFile(stateFile(path), JSON.stringify(state));
     progress.update(lastLine.end, { events: state.sent });
     batch = [];
@@ -89,11 +101,17 @@ export async function importFile(input: {
     try {
       event = JSON.parse(line.text);
     } catch (error) {
-      summary.bad.push({ line: line.number, reason: `invalid JSON: ${error instanceof Error ? error.message : ''}` });
+      summary.bad.push({
+        line: line.number,
+        reason: `invalid JSON: ${error instanceof Error ? error.message : ''}`,
+      });
       continue;
     }
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-      summary.bad.push({ line: line.number, reason: 'a line must be one JSON object (a Segment call with `type`)' });
+      summary.bad.push({
+        line: line.number,
+        reason: 'a line must be one JSON object (a Segment call with `type`)',
+      });
       continue;
     }
     const record = { ...(event as Record<string, unknown>) };
@@ -115,10 +133,20 @@ interface BatchReply {
   rejected: { index: number; code: string; message: string }[];
 }
 
-async function sendWithRetry(connection: Connection, body: string, log: (line: string) => void): Promise<BatchReply> {
+async function sendWithRetry(
+  connection: Connection,
+  body: string,
+  log: (line: string) => void,
+): Promise<BatchReply> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return (await callApi({ connection, method: 'POST', path: '/v1/batch', auth: 'write', body })) as BatchReply;
+      return (await callApi({
+        connection,
+        method: 'POST',
+        path: '/v1/batch',
+        auth: 'write',
+        body,
+      })) as BatchReply;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       if (error.code === 'BATCH_REJECTED') return rejectedBatch(error);
@@ -135,5 +163,9 @@ async function sendWithRetry(connection: Connection, body: string, log: (line: s
 function rejectedBatch(error: ApiError): BatchReply {
   const body = error.body;
   const rejected = typeof body === 'object' && body !== null && 'rejected' in body ? body.rejected : [];
-  return { accepted: 0, duplicates: 0, rejected: Array.isArray(rejected) ? (rejected as BatchReply['rejected']) : [] };
+  return {
+    accepted: 0,
+    duplicates: 0,
+    rejected: Array.isArray(rejected) ? (rejected as BatchReply['rejected']) : [],
+  };
 }

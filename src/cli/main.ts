@@ -38,7 +38,7 @@ program
   .option('--port <port>', 'port to listen on (env TAILOR_PORT)', undefined)
   .option('--host <host>', 'address to listen on (env TAILOR_HOST)')
   .option('--data-dir <dir>', 'data directory for the embedded store and keys (env TAILOR_DATA_DIR)')
-  .option('--store <url>', 'store URL: sqlite:<path> or postgres://… (env TAILOR_STORE)')
+  .option('--store <url>', 'store URL: sqlite:<path> (env TAILOR_STORE; default sqlite:<data-dir>/tailor.db)')
   .option('--config <file>', 'workspace file to load (env TAILOR_CONFIG; default: the demo workspace)')
   .action((flags) => startCommand(flags).catch(fail));
 
@@ -49,7 +49,11 @@ withConnection(
 ).action(async (file: string, flags: ConnectionFlags) => {
   try {
     const connection = await resolveConnection(flags);
-    const summary = await importFile({ path: file, connection, log: (line) => process.stderr.write(`${line}\n`) });
+    const summary = await importFile({
+      path: file,
+      connection,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
     for (const bad of summary.bad) process.stderr.write(`line ${bad.line}: ${bad.reason}\n`);
     process.stdout.write(
       `imported ${summary.sent} events (${summary.duplicates} already present, ${summary.bad.length} bad lines skipped)\n`,
@@ -60,12 +64,18 @@ withConnection(
 });
 
 withConnection(
-  program.command('profile <ref>').description('print a profile by id or identifier (email:a@b.com, user_id:42)'),
+  program
+    .command('profile <ref>')
+    .description('print a profile by id or identifier (email:a@b.com, user_id:42)'),
 )
   .option('--events', 'include the most recent events')
   .action(async (ref: string, flags: ConnectionFlags & { events?: boolean }) => {
     try {
-      await profileCommand({ ref, connection: await resolveConnection(flags), events: flags.events === true });
+      await profileCommand({
+        ref,
+        connection: await resolveConnection(flags),
+        events: flags.events === true,
+      });
     } catch (error) {
       fail(error);
     }

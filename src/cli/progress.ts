@@ -7,7 +7,12 @@ export interface Progress {
 }
 
 /** Creates a progress display on stderr for `total` units (bytes, events, log positions). */
-export function createProgress(input: { total: number; start?: number; unit: string; label?: string }): Progress {
+export function createProgress(input: {
+  total: number;
+  start?: number;
+  unit: string;
+  label?: string;
+}): Progress {
   const label = input.label ?? 'progress';
   if (process.stderr.isTTY) {
     const bar = new SingleBar({

@@ -1,5 +1,5 @@
-import { identifierKey } from '../identity/identifier.ts';
 import { extractIdentifiers } from '../identity/extract-identifiers.ts';
+import { identifierKey } from '../identity/identifier.ts';
 import { resolveIdentity } from '../identity/resolve-identity.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
 import { applyEvent } from '../profile/apply-event.ts';

@@ -1,4 +1,7 @@
-import { type CompiledComputedTraits, compileComputedTraits } from '../profile/computed/compile-computed-traits.ts';
+import {
+  type CompiledComputedTraits,
+  compileComputedTraits,
+} from '../profile/computed/compile-computed-traits.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 
 /** A workspace definition with everything the hot path needs compiled once per version. */

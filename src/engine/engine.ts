@@ -79,7 +79,10 @@ export class Engine {
     for (const stored of await engine.store.listWorkspaces()) {
       const compiled = engine.workspaces.get(stored.id);
       if (compiled !== undefined && stored.viewVersion !== stored.version) {
-        engine.logger.info({ workspace: stored.id, version: stored.version }, 'finishing an interrupted rebuild');
+        engine.logger.info(
+          { workspace: stored.id, version: stored.version },
+          'finishing an interrupted rebuild',
+        );
         await engine.rebuild(compiled, onProgress);
       }
     }
@@ -112,7 +115,8 @@ export class Engine {
    */
   ingest(workspaceId: string, events: TailorEvent[]): Promise<AppendOutcome[]> {
     if (this.closed) return Promise.reject(new Error('engine is closed'));
-    if (!this.workspaces.has(workspaceId)) return Promise.reject(new Error(`unknown workspace ${workspaceId}`));
+    if (!this.workspaces.has(workspaceId))
+      return Promise.reject(new Error(`unknown workspace ${workspaceId}`));
     return this.groupCommit.submit(events.map((event) => ({ workspaceId, event })));
   }
 
@@ -173,7 +177,10 @@ export class Engine {
     const events: LoggedEvent[] = [];
     let before: number | undefined;
     do {
-      const page = await this.timeline(workspaceId, profileId, { limit: 1_000, ...(before ? { before } : {}) });
+      const page = await this.timeline(workspaceId, profileId, {
+        limit: 1_000,
+        ...(before ? { before } : {}),
+      });
       events.push(...page.events);
       before = page.nextBefore;
     } while (before !== undefined);
@@ -193,7 +200,8 @@ export class Engine {
     return this.serial.run(async () => {
       await this.commitNow();
       const view = this.view(workspaceId);
-      const profile = view.profiles.get(profileId) ?? (await this.store.loadProfiles(workspaceId, [profileId]))[0];
+      const profile =
+        view.profiles.get(profileId) ?? (await this.store.loadProfiles(workspaceId, [profileId]))[0];
       const result = await this.store.eraseProfile(workspaceId, profileId, {
         workspaceId,
         action: 'profile.erased',
@@ -272,7 +280,10 @@ export class Engine {
       applyToView({ view, workspace, event });
     } catch (error) {
       // The event stays in the log; a failure here is a bug, and replay meets it the same way.
-      this.logger.error({ err: error, seq: event.seq, messageId: event.messageId }, 'event could not be applied');
+      this.logger.error(
+        { err: error, seq: event.seq, messageId: event.messageId },
+        'event could not be applied',
+      );
     }
   }
 
@@ -300,7 +311,8 @@ export class Engine {
       onProgress?.({ done: after - checkpoint, total: last - checkpoint });
     }
     this.appliedSeq = Math.max(this.appliedSeq, last);
-    if (last > checkpoint) this.logger.info({ from: checkpoint, to: last }, 'replayed events past the checkpoint');
+    if (last > checkpoint)
+      this.logger.info({ from: checkpoint, to: last }, 'replayed events past the checkpoint');
     await this.commitNow();
   }
 

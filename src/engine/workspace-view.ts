@@ -70,7 +70,13 @@ export class WorkspaceView implements IdentityGraph {
 
   /** True when nothing changed since the last commit. */
   get clean(): boolean {
-    return this.rebuiltVersion === undefined && this.dirty.size === 0 && this.dirtyKeys.size === 0 && this.deleted.length === 0 && this.links.length === 0;
+    return (
+      this.rebuiltVersion === undefined &&
+      this.dirty.size === 0 &&
+      this.dirtyKeys.size === 0 &&
+      this.deleted.length === 0 &&
+      this.links.length === 0
+    );
   }
 
   /** Forgets clean cached profiles, oldest first, until at most `keep` remain. */

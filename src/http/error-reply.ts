@@ -28,7 +28,11 @@ export function toTailorError(error: unknown): TailorError {
 }
 
 /** Fastify error handler: catalogue errors become `{ code, message, details }` with their status. */
-export function replyWithError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+export function replyWithError(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const tailorError = toTailorError(error);
   if (tailorError.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
   if (tailorError.code === 'OVERLOADED') void reply.header('retry-after', '1');

@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyBaseLogger, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
 import { replyWithError } from './error-reply.ts';
@@ -44,7 +44,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
       components: {
         securitySchemes: {
-          writeKey: { type: 'http', scheme: 'basic', description: 'Write key as the username, empty password' },
+          writeKey: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'Write key as the username, empty password',
+          },
           adminKey: { type: 'http', scheme: 'bearer', description: 'Secret admin key' },
         },
       },

@@ -25,20 +25,41 @@ function events(count: number): TailorEvent[] {
       integrations: {},
     };
     if (i % 5 === 0) {
-      out.push({ ...base, type: 'identify', userId: `u${person}`, anonymousId: `a${person}`, traits: { email: `p${person}@x.com`, n: i } });
+      out.push({
+        ...base,
+        type: 'identify',
+        userId: `u${person}`,
+        anonymousId: `a${person}`,
+        traits: { email: `p${person}@x.com`, n: i },
+      });
     } else if (i % 5 === 1) {
       out.push({ ...base, type: 'page', anonymousId: `a${person}`, name: 'Pricing' });
     } else if (i % 5 === 2) {
-      out.push({ ...base, type: 'track', userId: `u${person}`, event: 'Order Completed', properties: { revenue: i } });
+      out.push({
+        ...base,
+        type: 'track',
+        userId: `u${person}`,
+        event: 'Order Completed',
+        properties: { revenue: i },
+      });
     } else {
-      out.push({ ...base, type: 'track', anonymousId: `a${person}`, event: 'Message Clicked', properties: { channel: i % 3 ? 'email' : 'whatsapp' } });
+      out.push({
+        ...base,
+        type: 'track',
+        anonymousId: `a${person}`,
+        event: 'Message Clicked',
+        properties: { channel: i % 3 ? 'email' : 'whatsapp' },
+      });
     }
   }
   return out;
 }
 
 async function profilesOf(store: SqliteStore, count: number): Promise<ProfileState[]> {
-  const ids = await store.findProfileIds('shop', Array.from({ length: count }, (_, p) => `user_id:u${p}`));
+  const ids = await store.findProfileIds(
+    'shop',
+    Array.from({ length: count }, (_, p) => `user_id:u${p}`),
+  );
   const profiles = await store.loadProfiles('shop', [...new Set(ids.values())]);
   return profiles.sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -82,7 +103,10 @@ describe('recovery', () => {
 
     // A new definition was saved but the process died before the rebuilt view was committed.
     const changed = parseWorkspaceYaml({
-      text: workspaceYaml('shop', '  - key: pricing_views\n    aggregate: count\n    event_types: [page]\n    events: [Pricing]\n'),
+      text: workspaceYaml(
+        'shop',
+        '  - key: pricing_views\n    aggregate: count\n    event_types: [page]\n    events: [Pricing]\n',
+      ),
     });
     const crashed = new SqliteStore({ path });
     await crashed.migrate();

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
-import { toProfileView } from '../../profile/profile-view.ts';
 import type { ProfileState } from '../../profile/profile.ts';
+import { toProfileView } from '../../profile/profile-view.ts';
 import { adminWorkspace } from '../admin-auth.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { ErrorSchema, LoggedEventSchema, ProfileRefParams, ProfileSchema } from '../schemas.ts';
@@ -18,7 +18,10 @@ const TimelineQuery = Type.Object({
  * export of everything held on the person, and erasure. Every route needs an admin key and
  * sees only that key's workspace.
  */
-export async function profileRoutes(app: FastifyInstance, options: { engine: Engine; keys: KeyRing }): Promise<void> {
+export async function profileRoutes(
+  app: FastifyInstance,
+  options: { engine: Engine; keys: KeyRing },
+): Promise<void> {
   const { engine, keys } = options;
   const security = [{ adminKey: [] }];
 
@@ -74,7 +77,10 @@ export async function profileRoutes(app: FastifyInstance, options: { engine: Eng
         limit: query.limit ?? 50,
         ...(query.before === undefined ? {} : { before: query.before }),
       });
-      return { events: page.events, ...(page.nextBefore === undefined ? {} : { next_before: page.nextBefore }) };
+      return {
+        events: page.events,
+        ...(page.nextBefore === undefined ? {} : { next_before: page.nextBefore }),
+      };
     },
   );
 

@@ -3,8 +3,8 @@ import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { decodeSizedBody } from '../../ingest/decode-body.ts';
 import { REQUEST_MAX_BYTES } from '../../ingest/ingest-limits.ts';
-import { CALL_PATHS } from '../../ingest/route-calls.ts';
 import { normalizeCall } from '../../ingest/normalize-call.ts';
+import { CALL_PATHS } from '../../ingest/route-calls.ts';
 import { basicAuthKey } from '../credentials.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { BatchRejectedSchema, TrackingReplySchema } from '../schemas.ts';
@@ -21,9 +21,13 @@ export async function trackingRoutes(
 ): Promise<void> {
   const { engine, keys } = options;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: REQUEST_MAX_BYTES }, (_request, body, done) => {
-    done(null, body);
-  });
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: REQUEST_MAX_BYTES },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
 
   for (const [path, call] of Object.entries(CALL_PATHS)) {
     app.post(

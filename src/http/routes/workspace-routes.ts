@@ -20,7 +20,9 @@ export async function workspaceRoutes(
 ): Promise<void> {
   const { engine, keys } = options;
   const security = [{ adminKey: [] }];
-  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, { yaml: body }));
+  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) =>
+    done(null, { yaml: body }),
+  );
 
   app.get(
     '/v1/workspace',
@@ -30,7 +32,12 @@ export async function workspaceRoutes(
       const compiled = engine.workspace(workspaceId);
       if (compiled === undefined) throw new TailorError('NOT_FOUND');
       const rebuild = engine.rebuildProgress(workspaceId);
-      return { id: workspaceId, version: compiled.version, definition: compiled.definition, rebuild: rebuild ?? null };
+      return {
+        id: workspaceId,
+        version: compiled.version,
+        definition: compiled.definition,
+        rebuild: rebuild ?? null,
+      };
     },
   );
 
@@ -55,9 +62,11 @@ export async function workspaceRoutes(
           ? parseWorkspaceYaml({ text: body.yaml, fileName: 'request body' })
           : parseWorkspaceDocument(body);
       if (definition.id !== workspaceId) {
-        throw new TailorError('INVALID_WORKSPACE', `This admin key manages workspace \`${workspaceId}\`, not \`${definition.id}\``, [
-          { path: 'workspace.id', message: `must be \`${workspaceId}\`` },
-        ]);
+        throw new TailorError(
+          'INVALID_WORKSPACE',
+          `This admin key manages workspace \`${workspaceId}\`, not \`${definition.id}\``,
+          [{ path: 'workspace.id', message: `must be \`${workspaceId}\`` }],
+        );
       }
       const started = Date.now();
       const compiled = await engine.applyWorkspace(definition);
@@ -72,7 +81,9 @@ export async function workspaceRoutes(
         tags: ['workspace'],
         summary: 'The audit log (erasures and other privileged actions), newest first',
         security,
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }),
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+        }),
       },
     },
     async (request) => {
