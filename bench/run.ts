@@ -21,6 +21,7 @@ const verdict = (ok: boolean): string => (ok ? 'meets target' : 'BELOW TARGET');
 
 interface PipelineRun {
   events: number;
+  compute: number;
   baseline: number;
   pipeline: number;
   profiles: number;
@@ -45,6 +46,7 @@ for (let round = 0; round < rounds; round += 1) {
   process.stderr.write(`pipeline: round ${round + 1}/${rounds}\n`);
   pipelineRuns.push(await runScript<PipelineRun>('bench/pipeline.ts', { env }));
 }
+const compute = median(pipelineRuns.map((run) => run.compute));
 const pipeline = median(pipelineRuns.map((run) => run.pipeline));
 const logOnly = median(pipelineRuns.map((run) => run.baseline));
 const first = pipelineRuns[0];

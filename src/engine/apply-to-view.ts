@@ -33,7 +33,7 @@ export function applyToView(input: {
     identifiers,
     graph: view,
     rules: identity,
-    newProfileId: profileIdFor(view.workspaceId, event.messageId),
+    newProfileId: () => profileIdFor(view.workspaceId, event.messageId),
   });
   const profile = resolution.created
     ? newProfile({ id: resolution.profileId, workspaceId: view.workspaceId, at: event.timestamp })

@@ -12,11 +12,15 @@ export const MAX_IDENTIFIER_LENGTH = 256;
 /** `x@y.z`: something, one `@`, a domain with a dot; no whitespace anywhere. */
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+const CANONICAL_TYPE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+
 /**
  * Canonical form of an identifier type: lower snake case, so `userId`, `User ID` and `user_id`
  * are one type (workspace rules name types in lower snake case). Undefined when nothing is left.
  */
 export function normalizeIdentifierType(type: string): string | undefined {
+  // Built-in types arrive already canonical on every event: skip the regexes for them.
+  if (CANONICAL_TYPE.test(type)) return type;
   const snake = type
     .trim()
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')

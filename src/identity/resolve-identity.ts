@@ -46,7 +46,8 @@ export function resolveIdentity(input: {
   identifiers: Identifier[];
   graph: IdentityGraph;
   rules: IdentityRules;
-  newProfileId: string;
+  /** Called only when no profile matches, so its cost is paid once per new profile. */
+  newProfileId: () => string;
 }): IdentityResolution {
   const { graph, rules, newProfileId } = input;
   let union: ValuesByType = new Map();
@@ -79,7 +80,7 @@ export function resolveIdentity(input: {
 
   const [survivor, ...merged] = matched;
   if (survivor === undefined)
-    return { profileId: newProfileId, created: true, merged: [], added, dropped, matchedOn };
+    return { profileId: newProfileId(), created: true, merged: [], added, dropped, matchedOn };
   return { profileId: survivor, created: false, merged, added, dropped, matchedOn };
 }
 

@@ -309,7 +309,7 @@ describe('resolveIdentity', () => {
       ],
       graph: graphOf({ A: { anonymous_id: ['a1'] }, B: { user_id: ['u1'] } }),
       rules: DEFAULT_IDENTITY_RULES,
-      newProfileId: 'new',
+      newProfileId: () => 'new',
     });
     expect(resolution).toEqual({
       profileId: 'B',
@@ -330,7 +330,7 @@ describe('resolveIdentity', () => {
       ],
       graph,
       rules: DEFAULT_IDENTITY_RULES,
-      newProfileId: 'new',
+      newProfileId: () => 'new',
     });
     expect(known).toMatchObject({ profileId: 'A', dropped: [] });
     const third = resolveIdentity({
@@ -340,7 +340,7 @@ describe('resolveIdentity', () => {
       ],
       graph,
       rules: DEFAULT_IDENTITY_RULES,
-      newProfileId: 'new',
+      newProfileId: () => 'new',
     });
     expect(third).toMatchObject({
       profileId: 'new',
@@ -357,7 +357,7 @@ describe('resolveIdentity', () => {
       ],
       graph: graphOf({}),
       rules: withTypes({ user_id: { priority: 1, limit: 0 }, email: { priority: 2, limit: 0 } }),
-      newProfileId: 'new',
+      newProfileId: () => 'new',
     });
     expect(resolution).toMatchObject({
       created: true,

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS profiles (
   id TEXT NOT NULL,
   state TEXT NOT NULL,
   PRIMARY KEY (workspace_id, id)
-) WITHOUT ROWID;
+);
 
 CREATE TABLE IF NOT EXISTS identifiers (
   workspace_id TEXT NOT NULL,
@@ -55,11 +55,10 @@ CREATE TABLE IF NOT EXISTS aliases (
 CREATE INDEX IF NOT EXISTS aliases_by_survivor ON aliases (workspace_id, into_id);
 
 CREATE TABLE IF NOT EXISTS event_links (
+  seq INTEGER PRIMARY KEY,
   workspace_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  profile_id TEXT NOT NULL,
-  PRIMARY KEY (workspace_id, seq)
-) WITHOUT ROWID;
+  profile_id TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS event_links_by_profile ON event_links (workspace_id, profile_id, seq);
 
 CREATE TABLE IF NOT EXISTS view_state (
