@@ -31,7 +31,12 @@ export class MemoryIdentityGraph implements IdentityGraph {
     const identifiers = extractIdentifiers(event, rules, (key) => this.index.has(key));
     if (identifiers.length === 0) return undefined;
     this.created += 1;
-    const resolution = resolveIdentity({ identifiers, graph: this, rules, newProfileId: () => `p${this.created}` });
+    const resolution = resolveIdentity({
+      identifiers,
+      graph: this,
+      rules,
+      newProfileId: () => `p${this.created}`,
+    });
     const into = this.profiles.get(resolution.profileId) ?? {};
     this.profiles.set(resolution.profileId, into);
     const attach = (type: string, value: string): void => {
