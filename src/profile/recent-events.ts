@@ -9,6 +9,15 @@ import type { RecentEvent } from './profile.ts';
  */
 export function addRecent(input: { recent: RecentEvent[]; event: TailorEvent; limit: number }): void {
   const { recent, event, limit } = input;
+  const newest = recent[0];
+  if (newest === undefined || isNewer(event, newest)) {
+    // Events mostly arrive in order: newer than the newest held means newer than all of them,
+    // so it cannot be a duplicate and goes first.
+    if (limit <= 0) return;
+    recent.unshift(toRecent(event));
+    if (recent.length > limit) recent.length = limit;
+    return;
+  }
   let position = recent.length;
   for (let i = 0; i < recent.length; i++) {
     const held = recent[i];
