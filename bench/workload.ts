@@ -1,3 +1,5 @@
+import { seededRandom } from '../test/support/seeded-random.ts';
+
 /**
  * A deterministic, realistic event mix for the benchmarks: visitors browse anonymously (page),
  * shop (track) and sometimes log in (identify with email and phone), spread over a set of
@@ -16,25 +18,13 @@ const TRACKS = [
   'Checkout Started',
 ];
 
-/** A small fast PRNG (mulberry32), so runs are repeatable. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Generates Segment-spec call bodies (as clients send them) for `people` distinct people. */
 export function workload(input: {
   people: number;
   seed?: number;
   start?: number;
 }): () => Record<string, unknown> {
-  const next = random(input.seed ?? 7);
+  const next = seededRandom(input.seed ?? 7);
   const start = input.start ?? Date.parse('2026-11-01T00:00:00Z');
   let n = 0;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;

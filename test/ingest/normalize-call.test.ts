@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type ErrorCode, TailorError } from '../../src/errors.ts';
+import type { ErrorCode } from '../../src/errors.ts';
 import { BATCH_MAX_EVENTS, MESSAGE_ID_MAX_LENGTH } from '../../src/ingest/ingest-limits.ts';
 import { type IngestCall, normalizeCall } from '../../src/ingest/normalize-call.ts';
+import { thrownTailorError } from '../support/thrown.ts';
 
 const RECEIVED_AT = Date.parse('2026-03-01T10:00:00.000Z');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -13,16 +14,6 @@ function single(call: IngestCall, body: unknown, rawBytes?: number) {
     receivedAt: RECEIVED_AT,
     ...(rawBytes === undefined ? {} : { rawBytes }),
   });
-}
-
-function thrown(run: () => unknown): TailorError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof TailorError) return error;
-    throw error;
-  }
-  throw new Error('expected a TailorError');
 }
 
 describe('normalizeCall: per-event rules', () => {
@@ -160,7 +151,7 @@ describe('normalizeCall: per-event rules', () => {
   });
 
   it.each([null, 'text', [1, 2], 3])('throws INVALID_EVENT for a body that is %j', (body) => {
-    expect(thrown(() => single('track', body)).code).toBe('INVALID_EVENT');
+    expect(thrownTailorError(() => single('track', body)).code).toBe('INVALID_EVENT');
   });
 });
 
@@ -339,7 +330,7 @@ describe('normalizeCall: batch', () => {
     ['an envelope context that is a string', { context: 'x', batch: [{}] }, 'INVALID_EVENT'],
     ['a bad envelope sentAt', { sentAt: 'soon', batch: [{}] }, 'INVALID_TIMESTAMP'],
   ])('throws for %s', (_name, body, code) => {
-    expect(thrown(() => batch(body)).code).toBe(code);
+    expect(thrownTailorError(() => batch(body)).code).toBe(code);
   });
 
   it('accepts a batch of exactly the limit', () => {

@@ -7,6 +7,9 @@ import {
 import type { ComputedTraitDef } from '../../src/profile/computed/computed-trait.ts';
 import { newProfile } from '../../src/profile/new-profile.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
+import { seededRandom } from '../support/seeded-random.ts';
+
+export { seededRandom };
 
 /** 2026-01-01T00:00:00Z, the start of every test timeline. */
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -52,18 +55,6 @@ export function profileOf(
     applyEvent({ profile, event: e, identifiers: [], compiled, recentLimit: input.recentLimit ?? 20 });
   }
   return profile;
-}
-
-/** A small deterministic random generator (mulberry32), for property-style tests. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The items of a list in a random order. */

@@ -2,26 +2,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
-import { type ErrorDetail, TailorError } from '../../src/errors.ts';
+import type { ErrorDetail } from '../../src/errors.ts';
 import { DEFAULT_IDENTITY_RULES } from '../../src/identity/identity-rules.ts';
 import { parseWorkspaceDocument, parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { readWorkspaceFile } from '../../src/workspace/read-workspace-file.ts';
 import { tempDir, workspaceYaml } from '../support/test-tailor.ts';
+import { thrownTailorError } from '../support/thrown.ts';
 
 const DAY_MS = 86_400_000;
 
-function failure(run: () => unknown): TailorError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof TailorError) return error;
-    throw error;
-  }
-  throw new Error('expected a TailorError');
-}
-
 function details(text: string): ErrorDetail[] {
-  const error = failure(() => parseWorkspaceYaml({ text, fileName: 'shop.yaml' }));
+  const error = thrownTailorError(() => parseWorkspaceYaml({ text, fileName: 'shop.yaml' }));
   expect(error.code).toBe('INVALID_WORKSPACE');
   return error.details;
 }
@@ -237,7 +228,7 @@ computed_traits:
   });
 
   it('uses field paths without positions for a JSON document', () => {
-    const error = failure(() =>
+    const error = thrownTailorError(() =>
       parseWorkspaceDocument({
         workspace: { id: 'shop', name: 'Shop' },
         computed_traits: [{ key: 'x', aggregate: 'sum' }],
