@@ -1,5 +1,5 @@
 import { readSettings, type SettingFlags } from '../app/settings.ts';
-import { startTailor } from '../app/start-tailor.ts';
+import { type RunningTailor, startTailor } from '../app/start-tailor.ts';
 import { createProgress, type Progress } from './progress.ts';
 
 /**
@@ -8,8 +8,27 @@ import { createProgress, type Progress } from './progress.ts';
  */
 export async function startCommand(flags: SettingFlags): Promise<void> {
   const settings = readSettings(flags);
+  // Listen for signals before starting, so stopping during a long replay is clean too: the
+  // log is the source of truth and an interrupted replay simply runs again on the next start.
+  let running: RunningTailor | undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: stopping Tailor…\n`);
+    (running?.close() ?? Promise.resolve()).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error while stopping: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
   let progress: Progress | undefined;
-  const running = await startTailor(settings, ({ done, total }) => {
+  running = await startTailor(settings, ({ done, total }) => {
     if (total === 0) return;
     progress ??= createProgress({ total, unit: 'log positions', label: 'replaying events' });
     progress.update(done);
@@ -33,19 +52,4 @@ export async function startCommand(flags: SettingFlags): Promise<void> {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`${signal}: stopping Tailor…\n`);
-    running.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`error while stopping: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
