@@ -24,6 +24,7 @@ export const ERRORS = {
   PROFILE_NOT_FOUND: { status: 404, message: 'No profile matches this reference' },
   INVALID_PROFILE_REF: { status: 400, message: 'A profile reference is a profile id or `type:value`' },
   INVALID_WORKSPACE: { status: 400, message: 'The workspace definition is invalid' },
+  INVALID_CONDITION: { status: 400, message: 'The condition is invalid' },
   NOT_FOUND: { status: 404, message: 'No such route' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,0 +1,83 @@
+import { type ErrorDetail, TailorError } from '../errors.ts';
+import type { BehaviourSource } from './behaviour-source.ts';
+import type { CompileContext } from './compile-context.ts';
+import { compileConditionObject } from './compile-object.ts';
+import { compileValue } from './compile-value.ts';
+import type { Matcher } from './matcher.ts';
+
+/**
+ * A compiled condition: a plain closure over the evaluation context (`traits`, `computed`,
+ * `scores`, `risks`, `lifecycle_stage`, `segments`, `identifiers`, `consent`, and where in
+ * scope `event` and `context`). Arguments are positional so the hot path allocates nothing:
+ * `now` (epoch ms; defaults to the system clock, which the pipeline never relies on) is for
+ * recency and `$performed` windows, `behaviour` answers `$performed`. It never throws.
+ */
+export type CompiledCondition = (
+  context: Record<string, unknown>,
+  now?: number,
+  behaviour?: BehaviourSource,
+) => boolean;
+
+/**
+ * What a condition reads, so segments can index which changes can change a membership:
+ * `paths` are the dotted context paths as written (`traits.plan`, `context.location.city`;
+ * `segments` for `$inSegment`), `events` the event names `$performed` counts, `segments` the
+ * segment keys it tests, and `usesTime` whether the answer can change as time passes alone
+ * (`$olderThan`, `$newerThan`, `$performed` windows) and so needs a timer.
+ */
+export interface ConditionReads {
+  paths: string[];
+  events: string[];
+  segments: string[];
+  usesTime: boolean;
+}
+
+/**
+ * Compiles a condition (parsed JSON or YAML) once into a closure: paths are split, regular
+ * expressions built, durations parsed and lists turned into sets here, not per evaluation.
+ * Throws `TailorError('INVALID_CONDITION')` listing every problem with its JSON path
+ * (`$and[1].traits.age.$gt`).
+ */
+export function compileCondition(condition: unknown): CompiledCondition {
+  return compileChecked(condition).matcher;
+}
+
+/** Checks a condition without keeping the compiled form; an empty list means it is valid. */
+export function validateCondition(condition: unknown): ErrorDetail[] {
+  return compile(condition).context.issues;
+}
+
+/** What a valid condition reads (see `ConditionReads`); throws like `compileCondition` on an invalid one. */
+export function conditionReads(condition: unknown): ConditionReads {
+  const { reads } = compileChecked(condition).context;
+  return {
+    paths: [...reads.paths].sort(),
+    events: [...reads.events].sort(),
+    segments: [...reads.segments].sort(),
+    usesTime: reads.usesTime,
+  };
+}
+
+function compileChecked(condition: unknown): { matcher: Matcher; context: CompileContext } {
+  const compiled = compile(condition);
+  const { issues } = compiled.context;
+  const first = issues[0];
+  if (first !== undefined) {
+    const where = first.path === '' ? 'the condition' : first.path;
+    const more =
+      issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    throw new TailorError('INVALID_CONDITION', `Invalid condition: ${where} ${first.message}${more}`, issues);
+  }
+  return compiled;
+}
+
+function compile(condition: unknown): { matcher: Matcher; context: CompileContext } {
+  const context: CompileContext = {
+    subject: 'context',
+    issues: [],
+    reads: { paths: new Set(), events: new Set(), segments: new Set(), usesTime: false },
+    condition: compileConditionObject,
+    value: compileValue,
+  };
+  return { matcher: compileConditionObject(condition, '', context), context };
+}
