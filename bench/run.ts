@@ -3,6 +3,7 @@
  * in the same run, printed as medians with the targets from the project's goals.
  * `BENCH_QUICK=1` runs a smaller version (for a smoke check, not for figures).
  */
+import { conditionsBench } from './conditions.ts';
 import { httpBench } from './http.ts';
 import { runScript } from './processes.ts';
 
@@ -95,3 +96,9 @@ console.log(
 console.log(
   `  ${fmt(perProfile)} bytes per profile (ingested at ${fmt(memory.profiles / memory.seconds)} events/s)`,
 );
+
+const conditions = await conditionsBench(quick ? { rounds: 3, passes: 10 } : {});
+console.log('\nConditions: 10 targeting conditions × 1,000 profiles (ns per evaluation)');
+console.log(`  baseline, GrowthBook evalCondition: ${fmt(conditions.growthbookNs, 1)} ns`);
+console.log(`  Tailor compiled conditions:         ${fmt(conditions.tailorNs, 1)} ns`);
+console.log(`  ratio ${fmt(conditions.ratio, 1)}×  target ≥ 10×: ${verdict(conditions.ratio >= 10)}`);

@@ -6,6 +6,16 @@
 export { readSettings, type Settings } from './app/settings.ts';
 export { type RunningTailor, startTailor } from './app/start-tailor.ts';
 export { type Clock, type FakeClock, fakeClock, systemClock } from './clock.ts';
+// conditions
+export type { BehaviourQuery, BehaviourSource, EventFilter } from './conditions/behaviour-source.ts';
+export {
+  type CompiledCondition,
+  type ConditionReads,
+  compileCondition,
+  conditionReads,
+  validateCondition,
+} from './conditions/compile-condition.ts';
+export { memoryBehaviourSource, type RememberedEvent } from './conditions/memory-behaviour-source.ts';
 // engine, store, server
 export { Engine, type EngineOptions } from './engine/engine.ts';
 export { ERRORS, type ErrorCode, type ErrorDetail, isTailorError, TailorError } from './errors.ts';
@@ -34,5 +44,6 @@ export { SqliteStore } from './store/sqlite/sqlite-store.ts';
 export type { Store } from './store/store.ts';
 export { parseWorkspaceDocument, parseWorkspaceYaml } from './workspace/load-workspace.ts';
 export { readWorkspaceFile } from './workspace/read-workspace-file.ts';
+
 // workspace
 export type { WorkspaceDefinition } from './workspace/workspace.ts';
