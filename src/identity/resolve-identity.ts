@@ -50,26 +50,27 @@ export function resolveIdentity(input: {
   newProfileId: () => string;
 }): IdentityResolution {
   const { graph, rules, newProfileId } = input;
-  let union: ValuesByType = new Map();
-  let held = new Map<string, number>();
+  // Everything kept so far (the union), and the most values of each type any one involved
+  // profile holds; both grow in place, checked before each step by `fitsWith`.
+  const union: ValuesByType = new Map();
+  const held = new Map<string, number>();
   const matched: string[] = [];
   const added: Identifier[] = [];
   const dropped: Identifier[] = [];
   const matchedOn: string[] = [];
 
-  for (const [index, identifier] of uniqueIdentifiers(sortByPriority(input.identifiers, rules)).entries()) {
+  const ordered = uniqueIdentifiers(sortByPriority(input.identifiers, rules));
+  for (let index = 0; index < ordered.length; index += 1) {
+    const identifier = ordered[index] as Identifier;
     const key = identifierKey(identifier);
     const profileId = graph.profileIdFor(key);
     const joining =
       profileId === undefined || matched.includes(profileId) ? undefined : graph.identifiersOf(profileId);
-    const nextUnion = withValues(union, joining, identifier);
-    const nextHeld = joining === undefined ? held : withCounts(held, joining);
-    if (index > 0 && !fits({ union: nextUnion, held: nextHeld, rules })) {
+    if (index > 0 && !fitsWith({ union, held, joining, identifier, rules })) {
       dropped.push(identifier);
       continue;
     }
-    union = nextUnion;
-    held = nextHeld;
+    join({ union, held, joining, identifier });
     if (profileId === undefined) {
       added.push(identifier);
       continue;
@@ -84,39 +85,69 @@ export function resolveIdentity(input: {
   return { profileId: survivor, created: false, merged, added, dropped, matchedOn };
 }
 
-/** The union plus a joining profile's identifiers plus one identifier, as a new map. */
-function withValues(
-  union: ValuesByType,
-  joining: Record<string, string[]> | undefined,
-  identifier: Identifier,
-): ValuesByType {
-  const next: ValuesByType = new Map([...union].map(([type, values]) => [type, new Set(values)]));
-  const add = (type: string, value: string): void => {
-    const values = next.get(type) ?? new Set<string>();
-    values.add(value);
-    next.set(type, values);
-  };
-  for (const [type, values] of Object.entries(joining ?? {})) {
-    for (const value of values) add(type, value);
-  }
-  add(identifier.type, identifier.value);
-  return next;
+interface Step {
+  union: ValuesByType;
+  held: Map<string, number>;
+  /** The identifiers of a profile this step brings in, if it matches one not yet involved. */
+  joining: Record<string, string[]> | undefined;
+  identifier: Identifier;
 }
 
-/** The most values of each type any one involved profile holds, with a joining profile counted. */
-function withCounts(held: Map<string, number>, joining: Record<string, string[]>): Map<string, number> {
-  const next = new Map(held);
-  for (const [type, values] of Object.entries(joining)) {
-    next.set(type, Math.max(next.get(type) ?? 0, new Set(values).size));
+/**
+ * Whether the union would still respect every limit with the joining profile and the
+ * identifier added. Only the types they touch can grow, and effective limits only grow, so
+ * the types they do not touch still fit. Nothing is copied.
+ */
+function fitsWith(step: Step & { rules: IdentityRules }): boolean {
+  const { union, held, joining, identifier, rules } = step;
+  let identifierCounted = false;
+  if (joining !== undefined) {
+    for (const type in joining) {
+      const values = joining[type] ?? [];
+      const current = union.get(type);
+      let size = current?.size ?? 0;
+      for (const value of values) if (current === undefined || !current.has(value)) size += 1;
+      if (type === identifier.type && !values.includes(identifier.value) && !current?.has(identifier.value)) {
+        size += 1;
+      }
+      if (type === identifier.type) identifierCounted = true;
+      const floor = Math.max(held.get(type) ?? 0, values.length);
+      if (exceeds(rules, type, size, floor)) return false;
+    }
   }
-  return next;
-}
-
-function fits(input: { union: ValuesByType; held: Map<string, number>; rules: IdentityRules }): boolean {
-  const { union, held, rules } = input;
-  for (const [type, values] of union) {
-    const { limit } = ruleFor(rules, type);
-    if (limit !== undefined && values.size > Math.max(limit, held.get(type) ?? 0)) return false;
+  if (!identifierCounted) {
+    const current = union.get(identifier.type);
+    const size = (current?.size ?? 0) + (current?.has(identifier.value) ? 0 : 1);
+    if (exceeds(rules, identifier.type, size, held.get(identifier.type) ?? 0)) return false;
   }
   return true;
+}
+
+/** Adds the joining profile's identifiers and the identifier to the union, in place. */
+function join(step: Step): void {
+  const { union, held, joining, identifier } = step;
+  if (joining !== undefined) {
+    for (const type in joining) {
+      const values = joining[type] ?? [];
+      const set = valuesOf(union, type);
+      for (const value of values) set.add(value);
+      held.set(type, Math.max(held.get(type) ?? 0, values.length));
+    }
+  }
+  valuesOf(union, identifier.type).add(identifier.value);
+}
+
+function valuesOf(union: ValuesByType, type: string): Set<string> {
+  let values = union.get(type);
+  if (values === undefined) {
+    values = new Set();
+    union.set(type, values);
+  }
+  return values;
+}
+
+/** True when `size` values of `type` break its limit, which never counts below `floor`. */
+function exceeds(rules: IdentityRules, type: string, size: number, floor: number): boolean {
+  const { limit } = ruleFor(rules, type);
+  return limit !== undefined && size > Math.max(limit, floor);
 }
