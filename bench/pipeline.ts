@@ -13,7 +13,7 @@ import { compileWorkspace } from '../src/engine/compiled-workspace.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { takeCommit } from '../src/engine/view-sync.ts';
 import { WorkspaceView } from '../src/engine/workspace-view.ts';
-import type { TailorEvent } from '../src/ingest/event.ts';
+import { type TailorEvent, toLoggedEvent } from '../src/ingest/event.ts';
 import { normalizeCall } from '../src/ingest/normalize-call.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { parseWorkspaceYaml } from '../src/workspace/load-workspace.ts';
@@ -46,7 +46,7 @@ function compute(input: string[]): number {
   for (const body of input) {
     for (const event of decode(body)) {
       seq += 1;
-      applyToView({ view, workspace, event: { ...event, seq, workspaceId: 'bench' } });
+      applyToView({ view, workspace, event: toLoggedEvent(event, seq, 'bench') });
     }
     // What a view commit takes from the view, without writing it: keeps memory as the engine does.
     takeCommit([view], seq);

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
 import { TailorError } from '../errors.ts';
-import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
+import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import type { AppendOutcome, EventToAppend, MergeRecord, Store, TimelinePage } from '../store/store.ts';
@@ -247,7 +247,7 @@ export class Engine {
     outcomes.forEach((outcome, i) => {
       const item = items[i];
       if (outcome.kind === 'appended' && item !== undefined) {
-        logged.push({ ...item.event, seq: outcome.seq, workspaceId: item.workspaceId });
+        logged.push(toLoggedEvent(item.event, outcome.seq, item.workspaceId));
       }
     });
     await this.applyLogged(logged);

@@ -44,3 +44,32 @@ export interface LoggedEvent extends TailorEvent {
   seq: number;
   workspaceId: string;
 }
+
+/**
+ * An event with its log position, built with every field in one fixed order (absent ones as
+ * undefined, which JSON leaves out), so all logged events share one object shape and the
+ * pipeline's property reads stay monomorphic.
+ */
+export function toLoggedEvent(event: TailorEvent, seq: number, workspaceId: string): LoggedEvent {
+  return {
+    type: event.type,
+    messageId: event.messageId,
+    timestamp: event.timestamp,
+    receivedAt: event.receivedAt,
+    sentAt: event.sentAt,
+    originalTimestamp: event.originalTimestamp,
+    userId: event.userId,
+    anonymousId: event.anonymousId,
+    previousId: event.previousId,
+    groupId: event.groupId,
+    event: event.event,
+    name: event.name,
+    category: event.category,
+    properties: event.properties,
+    traits: event.traits,
+    context: event.context,
+    integrations: event.integrations,
+    seq,
+    workspaceId,
+  };
+}

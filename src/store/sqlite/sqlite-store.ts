@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { LoggedEvent, TailorEvent } from '../../ingest/event.ts';
+import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import type {
@@ -44,8 +44,8 @@ function fromJson<T>(text: string): T {
   return JSON.parse(text);
 }
 
-function toLoggedEvent(row: EventRow): LoggedEvent {
-  return { ...fromJson<TailorEvent>(row.body), seq: row.seq, workspaceId: row.workspace_id };
+function rowToEvent(row: EventRow): LoggedEvent {
+  return toLoggedEvent(fromJson<TailorEvent>(row.body), row.seq, row.workspace_id);
 }
 
 function toStoredWorkspace(row: WorkspaceRow): StoredWorkspace {
@@ -157,7 +157,7 @@ export class SqliteStore implements Store {
       query.workspaceId === undefined
         ? this.sql.readEvents.all(query.afterSeq, query.limit)
         : this.sql.readWorkspaceEvents.all(query.workspaceId, query.afterSeq, query.limit);
-    return rows.map(toLoggedEvent);
+    return rows.map(rowToEvent);
   }
 
   async lastSeq(): Promise<number> {
@@ -248,7 +248,7 @@ export class SqliteStore implements Store {
       before: query.before ?? Number.MAX_SAFE_INTEGER,
       limit: query.limit + 1,
     });
-    const events = rows.slice(0, query.limit).map(toLoggedEvent);
+    const events = rows.slice(0, query.limit).map(rowToEvent);
     const last = events.at(-1);
     return rows.length > query.limit && last !== undefined ? { events, nextBefore: last.seq } : { events };
   }
