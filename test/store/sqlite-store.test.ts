@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { storeContract } from './store-contract.ts';
@@ -47,9 +48,18 @@ describe('openStore', () => {
     expect(existsSync(join(dir, 'b.db'))).toBe(true);
   });
 
+  it('opens PostgreSQL from postgres:// or postgresql://, without connecting yet', async () => {
+    for (const url of ['postgres://u:p@localhost/tailor', 'postgresql://localhost/tailor?schema=shop']) {
+      const store = openStore(url);
+      expect(store).toBeInstanceOf(PostgresStore);
+      await store.close();
+    }
+    expect(() => openStore('postgres://localhost/tailor?schema=Bad-Name')).toThrow(
+      'PostgreSQL schema "Bad-Name"',
+    );
+  });
+
   it.each([
-    ['postgres://u:p@localhost/tailor', 'PostgreSQL store is not available yet: use sqlite:<path>'],
-    ['postgresql://localhost/tailor', 'PostgreSQL store is not available yet: use sqlite:<path>'],
     ['mysql://localhost/tailor', 'Unsupported store URL "mysql://localhost/tailor"'],
     ['', 'Unsupported store URL ""'],
   ])('rejects %j', (url, message) => {

@@ -1,0 +1,157 @@
+/**
+ * A FROM item over rows bound as `$1`, one JSON array of arrays (`[["ws", "id", …], …]`),
+ * with each position named and typed, plus `n`, the row's position in the batch. Large texts
+ * travel as JSON several times faster than as `text[]` (pg's array encoding and PostgreSQL's
+ * array parsing dominate a commit of thousands of profiles); `->>` gives each text back
+ * byte for byte.
+ */
+function jsonRows(alias: string, fields: [name: string, type: 'text' | 'int8'][]): string {
+  const select = fields.map(([name, type], index) => `(r.v->>${index})::${type} AS ${name}`).join(', ');
+  return `(SELECT ${select}, r.n FROM json_array_elements($1::json) WITH ORDINALITY AS r (v, n)) AS ${alias}`;
+}
+
+/**
+ * Every statement the PostgreSQL store runs, with table names qualified by `schema` (a
+ * validated identifier). Batches are bound as one JSON parameter (see `jsonRows`), so one
+ * statement writes thousands of rows in one round trip.
+ */
+export function postgresQueries(schema: string) {
+  const s = `"${schema}"`;
+  const clearView = ['profiles', 'identifiers', 'merges', 'aliases', 'event_links'].map(
+    (table) => `DELETE FROM ${s}.${table} WHERE workspace_id = $1`,
+  );
+  return {
+    migrateLock: `SELECT pg_advisory_xact_lock(hashtext('tailor.migrate:' || $1::text))`,
+    // EXCLUSIVE lets readers through but queues other appenders until this commit: seqs are
+    // then handed out in commit order, so a reader that has seen seq N never misses a smaller one.
+    lockLog: `LOCK TABLE ${s}.events IN EXCLUSIVE MODE`,
+    appendEvents: `INSERT INTO ${s}.events (workspace_id, message_id, timestamp, body)
+      SELECT ws, mid, ts, body FROM ${jsonRows('t', [
+        ['ws', 'text'],
+        ['mid', 'text'],
+        ['ts', 'int8'],
+        ['body', 'text'],
+      ])}
+      ORDER BY n
+      ON CONFLICT (workspace_id, message_id) DO NOTHING
+      RETURNING seq, workspace_id, message_id`,
+    readEvents: `SELECT seq, workspace_id, body FROM ${s}.events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    readWorkspaceEvents: `SELECT seq, workspace_id, body FROM ${s}.events
+      WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    lastSeq: `SELECT coalesce(max(seq), 0) AS seq FROM ${s}.events`,
+
+    findProfileIds: `SELECT key, profile_id FROM ${s}.identifiers WHERE workspace_id = $1 AND key = ANY($2::text[])`,
+    loadProfiles: `SELECT state FROM ${s}.profiles WHERE workspace_id = $1 AND id IN (
+        SELECT coalesce(a.into_id, j.id) FROM unnest($2::text[]) AS j (id)
+        LEFT JOIN ${s}.aliases a ON a.workspace_id = $1 AND a.from_id = j.id)`,
+    resolveProfileId: `SELECT id FROM ${s}.profiles WHERE workspace_id = $1 AND id = coalesce(
+        (SELECT into_id FROM ${s}.aliases WHERE workspace_id = $1 AND from_id = $2), $2)`,
+    countProfiles: `SELECT count(*) AS count FROM ${s}.profiles WHERE workspace_id = $1`,
+
+    clearView,
+    setViewVersion: `UPDATE ${s}.workspaces SET view_version = $1 WHERE id = $2`,
+    upsertProfiles: `INSERT INTO ${s}.profiles (workspace_id, id, state)
+      SELECT ws, id, state FROM ${jsonRows('t', [
+        ['ws', 'text'],
+        ['id', 'text'],
+        ['state', 'text'],
+      ])}
+      ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state`,
+    deleteProfiles: `DELETE FROM ${s}.profiles p USING ${jsonRows('d', [
+      ['ws', 'text'],
+      ['id', 'text'],
+    ])}
+      WHERE p.workspace_id = d.ws AND p.id = d.id`,
+    upsertIdentifiers: `INSERT INTO ${s}.identifiers (workspace_id, key, profile_id)
+      SELECT ws, key, profile_id FROM ${jsonRows('t', [
+        ['ws', 'text'],
+        ['key', 'text'],
+        ['profile_id', 'text'],
+      ])}
+      ON CONFLICT (workspace_id, key) DO UPDATE SET profile_id = excluded.profile_id`,
+    upsertLinks: `INSERT INTO ${s}.event_links (workspace_id, seq, profile_id)
+      SELECT ws, seq, profile_id FROM ${jsonRows('t', [
+        ['ws', 'text'],
+        ['seq', 'int8'],
+        ['profile_id', 'text'],
+      ])}
+      ON CONFLICT (seq) DO UPDATE SET workspace_id = excluded.workspace_id, profile_id = excluded.profile_id`,
+    upsertMerges: `INSERT INTO ${s}.merges (workspace_id, from_id, into_id, message_id, seq, identifiers, at)
+      SELECT ws, from_id, into_id, message_id, seq, identifiers, at FROM ${jsonRows('t', [
+        ['ws', 'text'],
+        ['from_id', 'text'],
+        ['into_id', 'text'],
+        ['message_id', 'text'],
+        ['seq', 'int8'],
+        ['identifiers', 'text'],
+        ['at', 'int8'],
+      ])}
+      ON CONFLICT (workspace_id, from_id) DO UPDATE SET into_id = excluded.into_id,
+        message_id = excluded.message_id, seq = excluded.seq, identifiers = excluded.identifiers, at = excluded.at`,
+    aliasesTouching: `SELECT a.workspace_id, a.from_id, a.into_id
+      FROM ${jsonRows('q', [
+        ['ws', 'text'],
+        ['id', 'text'],
+      ])}
+      JOIN ${s}.aliases a ON a.workspace_id = q.ws AND a.from_id = q.id
+      UNION
+      SELECT a.workspace_id, a.from_id, a.into_id
+      FROM ${jsonRows('q', [
+        ['ws', 'text'],
+        ['id', 'text'],
+      ])}
+      JOIN ${s}.aliases a ON a.workspace_id = q.ws AND a.into_id = q.id`,
+    upsertAliases: `INSERT INTO ${s}.aliases (workspace_id, from_id, into_id)
+      SELECT ws, from_id, into_id FROM ${jsonRows('t', [
+        ['ws', 'text'],
+        ['from_id', 'text'],
+        ['into_id', 'text'],
+      ])}
+      ON CONFLICT (workspace_id, from_id) DO UPDATE SET into_id = excluded.into_id`,
+    repoint: ['identifiers', 'event_links'].map(
+      (table) => `UPDATE ${s}.${table} t SET profile_id = m.into_id
+        FROM ${jsonRows('m', [
+          ['ws', 'text'],
+          ['from_id', 'text'],
+          ['into_id', 'text'],
+        ])}
+        WHERE t.workspace_id = m.ws AND t.profile_id = m.from_id`,
+    ),
+    raiseCheckpoint: `INSERT INTO ${s}.view_state (id, checkpoint) VALUES (1, $1)
+      ON CONFLICT (id) DO UPDATE SET checkpoint = greatest(view_state.checkpoint, excluded.checkpoint)`,
+    checkpoint: `SELECT checkpoint FROM ${s}.view_state WHERE id = 1`,
+
+    timeline: `SELECT e.seq, e.workspace_id, e.body FROM ${s}.event_links l
+      JOIN ${s}.events e ON e.seq = l.seq AND e.workspace_id = l.workspace_id
+      WHERE l.workspace_id = $1 AND l.profile_id = $2 AND l.seq < $3
+      ORDER BY l.seq DESC LIMIT $4`,
+    mergeHistory: `SELECT m.* FROM ${s}.aliases a
+      JOIN ${s}.merges m ON m.workspace_id = a.workspace_id AND m.from_id = a.from_id
+      WHERE a.workspace_id = $1 AND a.into_id = $2 ORDER BY m.seq, m.from_id COLLATE "C"`,
+    aliasesInto: `SELECT from_id FROM ${s}.aliases WHERE workspace_id = $1 AND into_id = $2`,
+    eraseEvents: `DELETE FROM ${s}.events WHERE workspace_id = $1 AND seq IN (
+        SELECT seq FROM ${s}.event_links WHERE workspace_id = $1 AND profile_id = ANY($2::text[]))`,
+    eraseView: [
+      `DELETE FROM ${s}.event_links WHERE workspace_id = $1 AND profile_id = ANY($2::text[])`,
+      `DELETE FROM ${s}.identifiers WHERE workspace_id = $1 AND profile_id = ANY($2::text[])`,
+      `DELETE FROM ${s}.merges WHERE workspace_id = $1 AND (from_id = ANY($2::text[]) OR into_id = ANY($2::text[]))`,
+      `DELETE FROM ${s}.aliases WHERE workspace_id = $1 AND (from_id = ANY($2::text[]) OR into_id = ANY($2::text[]))`,
+      `DELETE FROM ${s}.profiles WHERE workspace_id = $1 AND id = ANY($2::text[])`,
+    ],
+    insertAudit: `INSERT INTO ${s}.audit (workspace_id, action, detail, at) VALUES ($1, $2, $3, $4)`,
+    auditLog: `SELECT workspace_id, action, detail, at FROM ${s}.audit
+      WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2`,
+
+    getWorkspace: `SELECT id, definition, version, view_version FROM ${s}.workspaces WHERE id = $1`,
+    listWorkspaces: `SELECT id, definition, version, view_version FROM ${s}.workspaces ORDER BY id COLLATE "C"`,
+    // One statement, so two nodes saving at once still bump the version exactly once per change.
+    saveWorkspace: `INSERT INTO ${s}.workspaces (id, definition, version) VALUES ($1, $2, 1)
+      ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, version = workspaces.version + 1
+      WHERE workspaces.definition IS DISTINCT FROM excluded.definition`,
+    addKey: `INSERT INTO ${s}.api_keys (hash, workspace_id, kind) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING`,
+    findKey: `SELECT workspace_id, kind FROM ${s}.api_keys WHERE hash = $1`,
+  };
+}
+
+/** The statements of one PostgreSQL store. */
+export type PostgresQueries = ReturnType<typeof postgresQueries>;

@@ -1,0 +1,97 @@
+/**
+ * The PostgreSQL schema, idempotent, with every table in the schema `schema` (a validated
+ * identifier). Mirrors the SQLite schema: `events` is the log (an identity column, so a seq is
+ * never reused after an erasure); everything else is the materialized view, rebuilt by
+ * replay, plus workspaces, keys and the audit log.
+ *
+ * JSON is kept as TEXT, not JSONB: bodies come back byte for byte as written (JSONB reorders
+ * keys and rejects `\u0000` in strings), inserts skip JSONB's parse, and nothing queries
+ * inside the documents. Epoch-ms times and seqs are BIGINT.
+ *
+ * `merges` keeps each merge as it happened (for history); `aliases` maps every merged id
+ * straight to its current survivor (repointed on each later merge), so resolving is one hop.
+ */
+export function postgresSchema(schema: string): string {
+  const s = `"${schema}"`;
+  return `
+CREATE SCHEMA IF NOT EXISTS ${s};
+
+CREATE TABLE IF NOT EXISTS ${s}.events (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  timestamp BIGINT NOT NULL,
+  body TEXT NOT NULL,
+  UNIQUE (workspace_id, message_id)
+);
+CREATE INDEX IF NOT EXISTS events_by_workspace ON ${s}.events (workspace_id, seq);
+
+CREATE TABLE IF NOT EXISTS ${s}.profiles (
+  workspace_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, id)
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.identifiers (
+  workspace_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, key)
+);
+CREATE INDEX IF NOT EXISTS identifiers_by_profile ON ${s}.identifiers (workspace_id, profile_id);
+
+CREATE TABLE IF NOT EXISTS ${s}.merges (
+  workspace_id TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  into_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  identifiers TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, from_id)
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.aliases (
+  workspace_id TEXT NOT NULL,
+  from_id TEXT NOT NULL,
+  into_id TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, from_id)
+);
+CREATE INDEX IF NOT EXISTS aliases_by_survivor ON ${s}.aliases (workspace_id, into_id);
+
+CREATE TABLE IF NOT EXISTS ${s}.event_links (
+  seq BIGINT PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  profile_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS event_links_by_profile ON ${s}.event_links (workspace_id, profile_id, seq);
+
+CREATE TABLE IF NOT EXISTS ${s}.view_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  checkpoint BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.workspaces (
+  id TEXT PRIMARY KEY,
+  definition TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  view_version INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.api_keys (
+  hash TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('write', 'admin'))
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.audit (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_workspace ON ${s}.audit (workspace_id, id);
+`;
+}

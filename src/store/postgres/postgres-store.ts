@@ -1,0 +1,412 @@
+import pg from 'pg';
+import type { LoggedEvent, TailorEvent } from '../../ingest/event.ts';
+import type { ProfileState } from '../../profile/profile.ts';
+import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
+import type {
+  AppendOutcome,
+  AuditEntry,
+  EventToAppend,
+  KeyKind,
+  MergeRecord,
+  Store,
+  StoredWorkspace,
+  TimelinePage,
+  ViewCommit,
+} from '../store.ts';
+import { type IdPointer, planMerges } from './postgres-merges.ts';
+import { type PostgresQueries, postgresQueries } from './postgres-queries.ts';
+import { postgresSchema } from './postgres-schema.ts';
+
+/** How the PostgreSQL store connects. */
+export interface PostgresStoreOptions {
+  /** A libpq URL: `postgres://user:pass@host:port/db`. */
+  connectionString: string;
+  /** The schema holding every table (default `tailor`): lower-case letters, digits and `_`. */
+  schema?: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+}
+
+/** Rows per statement of a batched write: bounds the size of one bound array. */
+const BATCH_ROWS = 5_000;
+
+/** The default schema, and the identifiers accepted as one (unquoted, at most 63 bytes). */
+const DEFAULT_SCHEMA = 'tailor';
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** BIGINT and count(*) columns arrive as strings (pg keeps 64-bit precision): read as numbers. */
+type Int8 = string;
+
+interface EventRow {
+  seq: Int8;
+  workspace_id: string;
+  body: string;
+}
+
+interface MergeRow {
+  workspace_id: string;
+  from_id: string;
+  into_id: string;
+  message_id: string;
+  seq: Int8;
+  identifiers: string;
+  at: Int8;
+}
+
+interface WorkspaceRow {
+  id: string;
+  definition: string;
+  version: number;
+  view_version: number;
+}
+
+interface AuditRow {
+  workspace_id: string;
+  action: string;
+  detail: string;
+  at: Int8;
+}
+
+interface AliasRow {
+  workspace_id: string;
+  from_id: string;
+  into_id: string;
+}
+
+/** Reads JSON this store wrote itself, as the type it was written from. */
+function fromJson<T>(text: string): T {
+  return JSON.parse(text);
+}
+
+/** A BIGINT as a number; seqs and epoch-ms times stay far below 2^53. */
+function toNumber(value: Int8): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) throw new Error(`BIGINT ${value} does not fit a JavaScript number`);
+  return number;
+}
+
+function toLoggedEvent(row: EventRow): LoggedEvent {
+  return { ...fromJson<TailorEvent>(row.body), seq: toNumber(row.seq), workspaceId: row.workspace_id };
+}
+
+function toStoredWorkspace(row: WorkspaceRow): StoredWorkspace {
+  return {
+    id: row.id,
+    definition: fromJson<WorkspaceDefinition>(row.definition),
+    version: row.version,
+    viewVersion: row.view_version,
+  };
+}
+
+function toMergeRecord(row: MergeRow): MergeRecord {
+  return {
+    workspaceId: row.workspace_id,
+    intoId: row.into_id,
+    fromId: row.from_id,
+    messageId: row.message_id,
+    seq: toNumber(row.seq),
+    identifiers: fromJson<string[]>(row.identifiers),
+    at: toNumber(row.at),
+  };
+}
+
+/** The last row for each key, in order of first appearance: one multi-row upsert may touch a row only once. */
+function lastByKey<T>(rows: T[], key: (row: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const row of rows) byKey.set(key(row), row);
+  return [...byKey.values()];
+}
+
+/** Binds rows as the one JSON parameter a batched statement reads (`[[field, …], …]`). */
+function jsonRows<T>(rows: T[], fields: ((row: T) => unknown)[]): [string] {
+  return [JSON.stringify(rows.map((row) => fields.map((field) => field(row))))];
+}
+
+/**
+ * The scale-out storage adapter: every table in one PostgreSQL schema, reached through a
+ * connection pool, so several Tailor nodes can share one database. Same semantics as the
+ * SQLite store; each multi-row write is one transaction, and its rows are bound as one JSON
+ * parameter per statement. Nothing connects until the first call; `migrate` creates the schema.
+ */
+export class PostgresStore implements Store {
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+  private readonly sql: PostgresQueries;
+
+  constructor(options: PostgresStoreOptions) {
+    const schema = options.schema ?? DEFAULT_SCHEMA;
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new Error(
+        `PostgreSQL schema "${schema}" must be lower-case letters, digits and _, not starting with a digit`,
+      );
+    }
+    this.schema = schema;
+    this.sql = postgresQueries(schema);
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    // An idle connection the server drops (restart, failover) is discarded by the pool and the
+    // next query opens a new one; without a listener the 'error' event would end the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Creates the schema and tables under an advisory lock, so nodes starting together do not race. */
+  async migrate(): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query(this.sql.migrateLock, [this.schema]);
+      await client.query(postgresSchema(this.schema));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  /** Stores the definition; the version goes up by one only when the definition differs from the stored one. */
+  async saveWorkspace(definition: WorkspaceDefinition): Promise<StoredWorkspace> {
+    await this.pool.query(this.sql.saveWorkspace, [definition.id, JSON.stringify(definition)]);
+    const saved = await this.getWorkspace(definition.id);
+    if (saved === undefined) throw new Error(`workspace ${definition.id} was not saved`);
+    return saved;
+  }
+
+  async getWorkspace(id: string): Promise<StoredWorkspace | undefined> {
+    const { rows } = await this.pool.query<WorkspaceRow>(this.sql.getWorkspace, [id]);
+    const row = rows[0];
+    return row && toStoredWorkspace(row);
+  }
+
+  async listWorkspaces(): Promise<StoredWorkspace[]> {
+    const { rows } = await this.pool.query<WorkspaceRow>(this.sql.listWorkspaces);
+    return rows.map(toStoredWorkspace);
+  }
+
+  async addKey(key: { workspaceId: string; kind: KeyKind; hash: string }): Promise<void> {
+    await this.pool.query(this.sql.addKey, [key.hash, key.workspaceId, key.kind]);
+  }
+
+  async findKey(hash: string): Promise<{ workspaceId: string; kind: KeyKind } | undefined> {
+    const { rows } = await this.pool.query<{ workspace_id: string; kind: KeyKind }>(this.sql.findKey, [hash]);
+    const row = rows[0];
+    return row && { workspaceId: row.workspace_id, kind: row.kind };
+  }
+
+  /**
+   * Appends the batch in one statement and one transaction; resolves after COMMIT, which with
+   * PostgreSQL's default `synchronous_commit = on` means flushed to the WAL on disk. Repeats
+   * within the batch are answered `duplicate` without being sent.
+   */
+  async appendEvents(events: EventToAppend[]): Promise<AppendOutcome[]> {
+    if (events.length === 0) return [];
+    const keyOf = (workspaceId: string, messageId: string) => JSON.stringify([workspaceId, messageId]);
+    const keys = events.map((item) => keyOf(item.workspaceId, item.event.messageId));
+    const firstIndex = new Map<string, number>();
+    keys.forEach((key, index) => {
+      if (!firstIndex.has(key)) firstIndex.set(key, index);
+    });
+    const batch = events.filter((_, index) => firstIndex.get(keys[index] ?? '') === index);
+    const values = jsonRows(batch, [
+      (item) => item.workspaceId,
+      (item) => item.event.messageId,
+      (item) => Math.trunc(item.event.timestamp),
+      (item) => JSON.stringify(item.event),
+    ]);
+    const rows = await this.transaction(async (client) => {
+      await client.query(this.sql.lockLog);
+      const result = await client.query<{ seq: Int8; workspace_id: string; message_id: string }>(
+        this.sql.appendEvents,
+        values,
+      );
+      return result.rows;
+    });
+    const seqs = new Map(rows.map((row) => [keyOf(row.workspace_id, row.message_id), toNumber(row.seq)]));
+    return keys.map((key, index): AppendOutcome => {
+      const seq = seqs.get(key);
+      return seq === undefined || firstIndex.get(key) !== index
+        ? { kind: 'duplicate' }
+        : { kind: 'appended', seq };
+    });
+  }
+
+  async readEvents(query: { afterSeq: number; limit: number; workspaceId?: string }): Promise<LoggedEvent[]> {
+    const { rows } =
+      query.workspaceId === undefined
+        ? await this.pool.query<EventRow>(this.sql.readEvents, [query.afterSeq, query.limit])
+        : await this.pool.query<EventRow>(this.sql.readWorkspaceEvents, [
+            query.workspaceId,
+            query.afterSeq,
+            query.limit,
+          ]);
+    return rows.map(toLoggedEvent);
+  }
+
+  async lastSeq(): Promise<number> {
+    const { rows } = await this.pool.query<{ seq: Int8 }>(this.sql.lastSeq);
+    return toNumber(rows[0]?.seq ?? '0');
+  }
+
+  async findProfileIds(workspaceId: string, keys: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (keys.length === 0) return found;
+    const { rows } = await this.pool.query<{ key: string; profile_id: string }>(this.sql.findProfileIds, [
+      workspaceId,
+      keys,
+    ]);
+    for (const row of rows) found.set(row.key, row.profile_id);
+    return found;
+  }
+
+  async loadProfiles(workspaceId: string, ids: string[]): Promise<ProfileState[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<{ state: string }>(this.sql.loadProfiles, [workspaceId, ids]);
+    return rows.map((row) => fromJson<ProfileState>(row.state));
+  }
+
+  async resolveProfileId(workspaceId: string, id: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ id: string }>(this.sql.resolveProfileId, [workspaceId, id]);
+    return rows[0]?.id;
+  }
+
+  /**
+   * Writes the commit in one transaction, in the SQLite store's order: rebuilt workspaces
+   * cleared, profiles, identifiers and links upserted, merges recorded and repointed, merged
+   * profiles deleted, checkpoint raised. Everything is serialized before BEGIN, so a profile
+   * that cannot be written fails the commit before anything is sent.
+   */
+  async commitView(commit: ViewCommit): Promise<void> {
+    const profiles = lastByKey(commit.profiles, (p) => JSON.stringify([p.workspaceId, p.id])).map((p) => ({
+      workspaceId: p.workspaceId,
+      id: p.id,
+      state: JSON.stringify(p),
+    }));
+    const identifiers = lastByKey(commit.identifiers, (i) => JSON.stringify([i.workspaceId, i.key]));
+    const links = lastByKey(commit.eventLinks, (link) => String(link.seq));
+    const merges = lastByKey(commit.merges, (m) => JSON.stringify([m.workspaceId, m.fromId]));
+    const mergeIds = commit.merges.flatMap((m) => [
+      { workspaceId: m.workspaceId, id: m.fromId },
+      { workspaceId: m.workspaceId, id: m.intoId },
+    ]);
+
+    await this.transaction(async (client) => {
+      const write = async <T>(sql: string, rows: T[], fields: ((row: T) => unknown)[]) => {
+        for (let start = 0; start < rows.length; start += BATCH_ROWS) {
+          await client.query(sql, jsonRows(rows.slice(start, start + BATCH_ROWS), fields));
+        }
+      };
+      for (const { workspaceId, version } of commit.rebuilt) {
+        for (const sql of this.sql.clearView) await client.query(sql, [workspaceId]);
+        await client.query(this.sql.setViewVersion, [version, workspaceId]);
+      }
+      await write(this.sql.upsertProfiles, profiles, [(p) => p.workspaceId, (p) => p.id, (p) => p.state]);
+      await write(this.sql.upsertIdentifiers, identifiers, [
+        (i) => i.workspaceId,
+        (i) => i.key,
+        (i) => i.profileId,
+      ]);
+      await write(this.sql.upsertLinks, links, [(l) => l.workspaceId, (l) => l.seq, (l) => l.profileId]);
+      if (commit.merges.length > 0) {
+        await write(this.sql.upsertMerges, merges, [
+          (m) => m.workspaceId,
+          (m) => m.fromId,
+          (m) => m.intoId,
+          (m) => m.messageId,
+          (m) => m.seq,
+          (m) => JSON.stringify(m.identifiers),
+          (m) => m.at,
+        ]);
+        const { rows } = await client.query<AliasRow>(
+          this.sql.aliasesTouching,
+          jsonRows(mergeIds, [(m) => m.workspaceId, (m) => m.id]),
+        );
+        const stored = rows.map((row) => ({
+          workspaceId: row.workspace_id,
+          fromId: row.from_id,
+          intoId: row.into_id,
+        }));
+        const plan = planMerges(commit.merges, stored);
+        const pointer: ((row: IdPointer) => string)[] = [
+          (r) => r.workspaceId,
+          (r) => r.fromId,
+          (r) => r.intoId,
+        ];
+        await write(this.sql.upsertAliases, plan.aliases, pointer);
+        for (const sql of this.sql.repoint) await write(sql, plan.repoints, pointer);
+      }
+      await write(this.sql.deleteProfiles, commit.deletedProfiles, [(d) => d.workspaceId, (d) => d.id]);
+      await client.query(this.sql.raiseCheckpoint, [commit.checkpoint]);
+    });
+  }
+
+  async viewCheckpoint(): Promise<number> {
+    const { rows } = await this.pool.query<{ checkpoint: Int8 }>(this.sql.checkpoint);
+    return toNumber(rows[0]?.checkpoint ?? '0');
+  }
+
+  async countProfiles(workspaceId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ count: Int8 }>(this.sql.countProfiles, [workspaceId]);
+    return toNumber(rows[0]?.count ?? '0');
+  }
+
+  async timeline(query: {
+    workspaceId: string;
+    profileId: string;
+    before?: number;
+    limit: number;
+  }): Promise<TimelinePage> {
+    const { rows } = await this.pool.query<EventRow>(this.sql.timeline, [
+      query.workspaceId,
+      query.profileId,
+      query.before ?? Number.MAX_SAFE_INTEGER,
+      query.limit + 1,
+    ]);
+    const events = rows.slice(0, query.limit).map(toLoggedEvent);
+    const last = events.at(-1);
+    return rows.length > query.limit && last !== undefined ? { events, nextBefore: last.seq } : { events };
+  }
+
+  async mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]> {
+    const { rows } = await this.pool.query<MergeRow>(this.sql.mergeHistory, [workspaceId, profileId]);
+    return rows.map(toMergeRecord);
+  }
+
+  async eraseProfile(workspaceId: string, profileId: string, audit: AuditEntry): Promise<{ events: number }> {
+    const detail = JSON.stringify(audit.detail);
+    return this.transaction(async (client) => {
+      const merged = await client.query<{ from_id: string }>(this.sql.aliasesInto, [workspaceId, profileId]);
+      const scope = [workspaceId, [profileId, ...merged.rows.map((row) => row.from_id)]];
+      const erased = await client.query(this.sql.eraseEvents, scope);
+      for (const sql of this.sql.eraseView) await client.query(sql, scope);
+      await client.query(this.sql.insertAudit, [audit.workspaceId, audit.action, detail, audit.at]);
+      return { events: erased.rowCount ?? 0 };
+    });
+  }
+
+  async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
+    const { rows } = await this.pool.query<AuditRow>(this.sql.auditLog, [workspaceId, limit]);
+    return rows.map((row) => ({
+      workspaceId: row.workspace_id,
+      action: row.action,
+      detail: fromJson<Record<string, unknown>>(row.detail),
+      at: toNumber(row.at),
+    }));
+  }
+
+  /** Runs `work` in one transaction on one pooled connection; a connection that cannot roll back is discarded. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}

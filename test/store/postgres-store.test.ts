@@ -1,0 +1,239 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TailorEvent } from '../../src/ingest/event.ts';
+import type { ProfileState } from '../../src/profile/profile.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { planMerges } from '../../src/store/postgres/postgres-merges.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import type { MergeRecord, Store } from '../../src/store/store.ts';
+import { storeContract } from './store-contract.ts';
+
+const URL = process.env['TAILOR_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Every schema this run creates: unique to the run, so parallel files and reruns never meet. */
+const run = `tailor_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+const schemas: string[] = [];
+const schemaOf = new WeakMap<Store, string>();
+const admin = new pg.Pool({ connectionString: URL, max: 1 });
+
+beforeAll(async () => {
+  try {
+    await admin.query('SELECT 1');
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${URL} (${String(error)}). Start it (CI does: .ci/run), ` +
+        'or point TAILOR_TEST_POSTGRES_URL at a server where the user may create schemas.',
+    );
+  }
+});
+
+afterAll(async () => {
+  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await admin.end();
+});
+
+/** A store on a schema of its own, so every contract test starts empty. */
+function openFresh(): PostgresStore {
+  const schema = `${run}_${schemas.length}`;
+  schemas.push(schema);
+  const store = new PostgresStore({ connectionString: URL, schema, poolSize: 2 });
+  schemaOf.set(store, schema);
+  return store;
+}
+
+storeContract('postgres', async () => openFresh(), {
+  async reopen(store) {
+    const schema = schemaOf.get(store);
+    if (schema === undefined) throw new Error('not a store of this suite');
+    await store.close();
+    const reopened = new PostgresStore({ connectionString: URL, schema });
+    schemaOf.set(reopened, schema);
+    return reopened;
+  },
+});
+
+/** A minimal track event. */
+function event(messageId: string): TailorEvent {
+  return {
+    type: 'track',
+    event: 'Viewed',
+    messageId,
+    timestamp: 1_700_000_000_000,
+    receivedAt: 1_700_000_000_000,
+    userId: 'u1',
+    properties: { text: 'nul \u0000 and emoji 🎉', order: { z: 1, a: 2 } },
+    traits: {},
+    context: {},
+    integrations: {},
+  };
+}
+
+describe('PostgresStore', () => {
+  it('appends a large batch with repeats in input order, in one round of seqs', async () => {
+    const store = openFresh();
+    await store.migrate();
+    try {
+      await store.appendEvents([{ workspaceId: 'a', event: event('m7') }]);
+      const ids = Array.from({ length: 2_500 }, (_, n) => `m${n % 2_000}`);
+      const outcomes = await store.appendEvents(ids.map((id) => ({ workspaceId: 'a', event: event(id) })));
+      const expected = ids.map((id, n) => (n >= 2_000 || id === 'm7' ? 'duplicate' : 'appended'));
+      expect(outcomes.map((o) => o.kind)).toEqual(expected);
+      const seqs = outcomes.flatMap((o) => (o.kind === 'appended' ? [o.seq] : []));
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      const logged = await store.readEvents({ afterSeq: 0, limit: 3_000 });
+      expect(logged.map((e) => e.messageId)).toEqual([
+        'm7',
+        ...ids.slice(0, 2_000).filter((id) => id !== 'm7'),
+      ]);
+      expect(logged[1]).toEqual({ ...event('m0'), seq: seqs[0], workspaceId: 'a' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('commits a view larger than one batch of rows', async () => {
+    const store = openFresh();
+    await store.migrate();
+    try {
+      const profiles = Array.from({ length: 12_000 }, (_, n): ProfileState => {
+        const id = `p${n}`;
+        return {
+          id,
+          workspaceId: 'a',
+          identifiers: { email: [`${id}@x.com`] },
+          traits: {},
+          computed: {},
+          consent: {},
+          firstSeen: n,
+          lastSeen: n,
+          recent: [],
+          mergedIds: [],
+          eventCount: n,
+        };
+      });
+      await store.commitView({
+        checkpoint: 1,
+        rebuilt: [],
+        profiles,
+        deletedProfiles: [],
+        identifiers: profiles.map((p) => ({ workspaceId: 'a', key: `email:${p.id}@x.com`, profileId: p.id })),
+        merges: [],
+        eventLinks: [],
+      });
+      expect(await store.countProfiles('a')).toBe(12_000);
+      expect(await store.loadProfiles('a', ['p11999'])).toEqual([profiles[11_999]]);
+      expect((await store.findProfileIds('a', ['email:p5001@x.com'])).get('email:p5001@x.com')).toBe('p5001');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rolls back a view commit the server rejects after earlier statements succeeded', async () => {
+    const store = openFresh();
+    await store.migrate();
+    try {
+      const p1: ProfileState = {
+        id: 'p1',
+        workspaceId: 'a',
+        identifiers: {},
+        traits: {},
+        computed: {},
+        consent: {},
+        firstSeen: 0,
+        lastSeen: 0,
+        recent: [],
+        mergedIds: [],
+        eventCount: 0,
+      };
+      await expect(
+        store.commitView({
+          checkpoint: 4,
+          rebuilt: [],
+          profiles: [p1],
+          // PostgreSQL text cannot hold NUL: the last statement of the commit fails.
+          deletedProfiles: [{ workspaceId: 'a', id: 'bad\u0000id' }],
+          identifiers: [{ workspaceId: 'a', key: 'user_id:u1', profileId: 'p1' }],
+          merges: [],
+          eventLinks: [],
+        }),
+      ).rejects.toThrow();
+      expect(await store.viewCheckpoint()).toBe(0);
+      expect(await store.countProfiles('a')).toBe(0);
+      expect(await store.findProfileIds('a', ['user_id:u1'])).toEqual(new Map());
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('takes its schema from ?schema= in the store URL', async () => {
+    const schema = `${run}_url`;
+    schemas.push(schema);
+    const store = openStore(`${URL}?schema=${schema}`);
+    try {
+      await store.migrate();
+      await store.appendEvents([{ workspaceId: 'a', event: event('m1') }]);
+      const { rows } = await admin.query(`SELECT message_id FROM "${schema}".events`);
+      expect(rows).toEqual([{ message_id: 'm1' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.each(['Tailor', 'a-b', '1st', 'x"; DROP TABLE y; --', ''])('rejects the schema name %j', (schema) => {
+    expect(() => new PostgresStore({ connectionString: URL, schema })).toThrow(/PostgreSQL schema/);
+  });
+});
+
+describe('planMerges', () => {
+  const merge = (fromId: string, intoId: string, workspaceId = 'a'): MergeRecord => ({
+    workspaceId,
+    fromId,
+    intoId,
+    messageId: `m-${fromId}`,
+    seq: 1,
+    identifiers: [],
+    at: 0,
+  });
+  const pointer = (fromId: string, intoId: string, workspaceId = 'a') => ({ workspaceId, fromId, intoId });
+
+  it.each([
+    {
+      name: 'a single merge',
+      merges: [merge('x', 'y')],
+      stored: [],
+      aliases: [pointer('x', 'y')],
+      repoints: [pointer('x', 'y')],
+    },
+    {
+      name: 'a chain in one commit points everything at the last survivor',
+      merges: [merge('x', 'y'), merge('y', 'z')],
+      stored: [],
+      aliases: [pointer('x', 'z'), pointer('y', 'z')],
+      repoints: [pointer('y', 'z'), pointer('x', 'z')],
+    },
+    {
+      name: 'a merge into a merged id goes to its survivor, and stored aliases are repointed',
+      merges: [merge('z', 'x'), merge('y', 'w')],
+      stored: [pointer('x', 'y'), pointer('v', 'z')],
+      aliases: [pointer('z', 'w'), pointer('v', 'w'), pointer('y', 'w'), pointer('x', 'w')],
+      repoints: [pointer('y', 'w'), pointer('z', 'w')],
+    },
+    {
+      name: 'a merge of a profile into itself changes nothing',
+      merges: [merge('x', 'y'), merge('y', 'x')],
+      stored: [],
+      aliases: [pointer('x', 'y')],
+      repoints: [pointer('x', 'y')],
+    },
+    {
+      name: 'workspaces stay apart',
+      merges: [merge('x', 'y', 'a'), merge('y', 'z', 'b')],
+      stored: [],
+      aliases: [pointer('x', 'y', 'a'), pointer('y', 'z', 'b')],
+      repoints: [pointer('y', 'z', 'b'), pointer('x', 'y', 'a')],
+    },
+  ])('$name', ({ merges, stored, aliases, repoints }) => {
+    expect(planMerges(merges, stored)).toEqual({ aliases, repoints });
+  });
+});
