@@ -38,7 +38,10 @@ program
   .option('--port <port>', 'port to listen on (env TAILOR_PORT)', undefined)
   .option('--host <host>', 'address to listen on (env TAILOR_HOST)')
   .option('--data-dir <dir>', 'data directory for the embedded store and keys (env TAILOR_DATA_DIR)')
-  .option('--store <url>', 'store URL: sqlite:<path> (env TAILOR_STORE; default sqlite:<data-dir>/tailor.db)')
+  .option(
+    '--store <url>',
+    'store URL: sqlite:<path> or postgres://user@host/db?schema=name (env TAILOR_STORE; default sqlite:<data-dir>/tailor.db)',
+  )
   .option('--config <file>', 'workspace file to load (env TAILOR_CONFIG; default: the demo workspace)')
   .action((flags) => startCommand(flags).catch(fail));
 
