@@ -26,7 +26,7 @@ export function applyToView(input: {
 }): ApplyOutcome {
   const { view, workspace, event } = input;
   const { identity, recentEventsLimit } = workspace.definition;
-  const identifiers = extractIdentifiers(event, identity, (key) => view.profileIdFor(key) !== undefined);
+  const identifiers = extractIdentifiers(event, identity, view.isKnown);
   if (identifiers.length === 0) return { kind: 'unresolved' };
 
   const resolution = resolveIdentity({

@@ -49,6 +49,9 @@ export class WorkspaceView implements IdentityGraph {
     return id == null ? undefined : this.resolve(id);
   }
 
+  /** Whether an identifier key points at a profile; one function for the view's lifetime. */
+  readonly isKnown = (key: string): boolean => this.profileIdFor(key) !== undefined;
+
   identifiersOf(profileId: string): Record<string, string[]> {
     return this.profiles.get(profileId)?.identifiers ?? {};
   }
