@@ -53,10 +53,10 @@ const logOnly = median(pipelineRuns.map((run) => run.baseline));
 const first = pipelineRuns[0];
 console.log('In-process pipeline (identify/track/page mix, 20 computed traits)');
 console.log(`  ${fmt(first?.events ?? 0)} events over ${fmt(first?.profiles ?? 0)} profiles`);
-console.log(`  normalize → identity → profile, in memory: ${fmt(compute)} events/s on one core`);
-console.log(`  baseline, durable log append only:        ${fmt(logOnly)} events/s`);
+console.log(`  normalize → identity → profile, in memory:  ${fmt(compute)} events/s on one core`);
+console.log(`  baseline, normalize → durable log append:   ${fmt(logOnly)} events/s`);
 console.log(
-  `  engine end to end (log + view commits):   ${fmt(pipeline)} events/s (ratio ${fmt(pipeline / logOnly, 2)})`,
+  `  engine end to end (log + view commits):    ${fmt(pipeline)} events/s (ratio ${fmt(pipeline / logOnly, 2)})`,
 );
 console.log(
   `  target ≥ 50,000 events/s on one core: in memory ${verdict(compute >= 50_000)}; end to end ${verdict(pipeline >= 50_000)}\n`,
