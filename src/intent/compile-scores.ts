@@ -1,0 +1,98 @@
+import { type CompiledCondition, compileCondition, conditionReads } from '../conditions/compile-condition.ts';
+import type { EventType } from '../ingest/event.ts';
+import type { ScoreLabel, ScoreModelDef, ScoreRuleDef } from './score-model.ts';
+
+/** Top-level condition paths that an event alone answers; any other path reads the profile. */
+const EVENT_ROOTS: ReadonlySet<string> = new Set(['event', 'properties', 'context']);
+
+/** One score ready for reading: half-life, bounds (±Infinity when open) and thresholds highest first. */
+export interface CompiledScore {
+  readonly key: string;
+  readonly def: ScoreModelDef;
+  readonly halfLifeMs: number | undefined;
+  readonly min: number;
+  readonly max: number;
+  readonly labels: readonly ScoreLabel[];
+}
+
+/** One rule ready for the hot path: its condition compiled, and whether that condition reads the profile. */
+export interface CompiledScoreRule {
+  readonly score: CompiledScore;
+  readonly points: number;
+  /** The `where` condition; undefined when every selected event earns the points. */
+  readonly where: CompiledCondition | undefined;
+  /** The condition reads more than `event`, `properties` and `context`, so it needs the profile context. */
+  readonly readsProfile: boolean;
+}
+
+/**
+ * A workspace's scores, compiled once per definition version, with their rules indexed by event
+ * type and name like computed traits: a rule on `Order Completed` is never looked at for
+ * `Page Viewed`.
+ */
+export interface CompiledScores {
+  /** Every score, in definition order. */
+  readonly scores: readonly CompiledScore[];
+  /** Rules with an `event` name: by event type, then by event (or page/screen) name. */
+  readonly named: ReadonlyMap<EventType, ReadonlyMap<string, readonly CompiledScoreRule[]>>;
+  /** Rules without an `event` name, by event type. */
+  readonly unnamed: ReadonlyMap<EventType, readonly CompiledScoreRule[]>;
+}
+
+/**
+ * Compiles score definitions; called when a workspace definition is loaded, never per event.
+ * Throws TailorError INVALID_CONDITION on a bad `where` (the workspace loader reports those first).
+ */
+export function compileScores(defs: readonly ScoreModelDef[]): CompiledScores {
+  const scores: CompiledScore[] = [];
+  const named = new Map<EventType, Map<string, CompiledScoreRule[]>>();
+  const unnamed = new Map<EventType, CompiledScoreRule[]>();
+  for (const def of defs) {
+    const score: CompiledScore = {
+      key: def.key,
+      def,
+      halfLifeMs: def.halfLifeMs,
+      min: def.min ?? Number.NEGATIVE_INFINITY,
+      max: def.max ?? Number.POSITIVE_INFINITY,
+      labels: [...def.labels].sort((a, b) => b.min - a.min),
+    };
+    scores.push(score);
+    for (const ruleDef of def.rules) {
+      const rule = compileRule(score, ruleDef);
+      const types = ruleDef.eventTypes.length > 0 ? new Set(ruleDef.eventTypes) : new Set(['track'] as const);
+      for (const type of types) {
+        if (ruleDef.event === undefined) {
+          listAt(unnamed, type).push(rule);
+          continue;
+        }
+        let byName = named.get(type);
+        if (byName === undefined) {
+          byName = new Map();
+          named.set(type, byName);
+        }
+        listAt(byName, ruleDef.event).push(rule);
+      }
+    }
+  }
+  return { scores, named, unnamed };
+}
+
+function compileRule(score: CompiledScore, def: ScoreRuleDef): CompiledScoreRule {
+  if (def.where === undefined) return { score, points: def.points, where: undefined, readsProfile: false };
+  const { paths } = conditionReads(def.where);
+  return {
+    score,
+    points: def.points,
+    where: compileCondition(def.where),
+    readsProfile: paths.some((path) => !EVENT_ROOTS.has(path.split('.', 1)[0] ?? path)),
+  };
+}
+
+function listAt<K>(map: Map<K, CompiledScoreRule[]>, key: K): CompiledScoreRule[] {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
+}
