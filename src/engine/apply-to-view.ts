@@ -2,6 +2,7 @@ import { extractIdentifiers } from '../identity/extract-identifiers.ts';
 import { identifierKey } from '../identity/identifier.ts';
 import { resolveIdentity } from '../identity/resolve-identity.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
+import { updateScores } from '../intent/update-scores.ts';
 import { applyEvent } from '../profile/apply-event.ts';
 import { mergeProfiles } from '../profile/merge-profiles.ts';
 import { newProfile } from '../profile/new-profile.ts';
@@ -16,7 +17,7 @@ export type ApplyOutcome =
 
 /**
  * Runs one logged event through identity and profile against a workspace's view: resolves
- * (and merges) profiles, then applies the event. Synchronous and free of I/O: every profile the
+ * (and merges) profiles, then applies the event and the points it earns. Synchronous and free of I/O: every profile the
  * event can touch must already be in the view (`ViewLoader.prefetch`).
  */
 export function applyToView(input: {
@@ -46,7 +47,13 @@ export function applyToView(input: {
   for (const fromId of resolution.merged) {
     const from = view.profiles.get(fromId);
     if (from === undefined) throw new Error(`profile ${fromId} was not prefetched before merging`);
-    mergeProfiles({ into: profile, from, compiled: workspace.computed, recentLimit: recentEventsLimit });
+    mergeProfiles({
+      into: profile,
+      from,
+      compiled: workspace.computed,
+      scores: workspace.scores,
+      recentLimit: recentEventsLimit,
+    });
     for (const [type, values] of Object.entries(from.identifiers)) {
       for (const value of values) view.setKey(identifierKey({ type, value }), profile.id);
     }
@@ -68,6 +75,7 @@ export function applyToView(input: {
     compiled: workspace.computed,
     recentLimit: recentEventsLimit,
   });
+  updateScores({ profile, event, compiled: workspace.scores, computed: workspace.computed });
   for (const identifier of resolution.added) view.setKey(identifierKey(identifier), profile.id);
   view.dirty.add(profile.id);
   view.links.push({ seq: event.seq, profileId: profile.id });

@@ -1,3 +1,4 @@
+import { type CompiledScores, compileScores } from '../intent/compile-scores.ts';
 import {
   type CompiledComputedTraits,
   compileComputedTraits,
@@ -9,9 +10,15 @@ export interface CompiledWorkspace {
   definition: WorkspaceDefinition;
   version: number;
   computed: CompiledComputedTraits;
+  scores: CompiledScores;
 }
 
 /** Compiles a workspace definition; called when a definition is loaded or changed, never per event. */
 export function compileWorkspace(definition: WorkspaceDefinition, version: number): CompiledWorkspace {
-  return { definition, version, computed: compileComputedTraits(definition.computedTraits) };
+  return {
+    definition,
+    version,
+    computed: compileComputedTraits(definition.computedTraits),
+    scores: compileScores(definition.scores ?? []),
+  };
 }

@@ -49,6 +49,17 @@ export const ProfileSchema = Type.Object(
     identifiers: Type.Record(Type.String(), Type.Array(Type.String())),
     traits: Type.Record(Type.String(), Type.Unknown()),
     computed: Type.Record(Type.String(), Type.Unknown()),
+    scores: Type.Record(
+      Type.String(),
+      Type.Object({
+        value: Type.Number({
+          description: 'Points decayed to the time of the request, rounded to two decimals',
+        }),
+        label: Type.Union([Type.String(), Type.Null()], {
+          description: 'The highest threshold the value reaches; null below every threshold',
+        }),
+      }),
+    ),
     consent: Type.Record(Type.String(), Type.Unknown()),
     first_seen: Type.String({ format: 'date-time' }),
     last_seen: Type.String({ format: 'date-time' }),

@@ -1,3 +1,5 @@
+import type { CompiledScores } from '../intent/compile-scores.ts';
+import { mergeScores } from '../intent/merge-scores.ts';
 import type { CompiledComputedTraits } from './computed/compile-computed-traits.ts';
 import { mergeComputed } from './computed/merge-computed.ts';
 import type { ProfileState } from './profile.ts';
@@ -9,13 +11,14 @@ import { mergeTouches } from './touch-context.ts';
 /**
  * Absorbs the profile `from` into `into` (mutated) when identity resolution finds they are one
  * person. The result is what one profile would hold had it seen the events of both: computed
- * traits merge bucket by bucket, timed values keep the latest, counts add up. `from` is left
- * as it was; the caller retires it.
+ * traits merge bucket by bucket, scores add up at the later time (when `scores` is given), timed
+ * values keep the latest, counts add up. `from` is left as it was; the caller retires it.
  */
 export function mergeProfiles(input: {
   into: ProfileState;
   from: ProfileState;
   compiled: CompiledComputedTraits;
+  scores?: CompiledScores;
   recentLimit: number;
 }): void {
   const { into, from, compiled, recentLimit } = input;
@@ -25,6 +28,10 @@ export function mergeProfiles(input: {
   mergeLatest(into.traits, from.traits);
   mergeLatest(into.consent, from.consent);
   mergeComputed({ into: into.computed, from: from.computed, compiled });
+  if (input.scores !== undefined && from.scores !== undefined) {
+    into.scores ??= {};
+    mergeScores({ into: into.scores, from: from.scores, compiled: input.scores });
+  }
   into.firstSeen = Math.min(into.firstSeen, from.firstSeen);
   into.lastSeen = Math.max(into.lastSeen, from.lastSeen);
   mergeTouches(into, from);

@@ -8,6 +8,7 @@ export function newProfile(input: { id: string; workspaceId: string; at: number 
     identifiers: {},
     traits: {},
     computed: {},
+    scores: {},
     consent: {},
     firstSeen: input.at,
     lastSeen: input.at,

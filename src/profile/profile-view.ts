@@ -1,4 +1,6 @@
 import type { EventType, JsonObject } from '../ingest/event.ts';
+import type { CompiledScores } from '../intent/compile-scores.ts';
+import { scoreLabel, scoreValue } from '../intent/score-value.ts';
 import type { CompiledComputedTraits } from './computed/compile-computed-traits.ts';
 import { computedValue } from './computed/computed-value.ts';
 import type { ComputedValue } from './computed/scalar.ts';
@@ -28,6 +30,12 @@ export interface RecentEventView {
   properties?: JsonObject;
 }
 
+/** A score as the API shows it: the value rounded to two decimals, and the label that value earns (null below every threshold). */
+export interface ScoreView {
+  value: number;
+  label: string | null;
+}
+
 /** A profile as the API returns it: snake_case keys, ISO-8601 times, computed traits valued at the time of the request. */
 export interface ProfileView {
   id: string;
@@ -37,6 +45,8 @@ export interface ProfileView {
   traits_updated_at: Record<string, string>;
   /** Every computed trait of the workspace definition, valued at the time of the request. */
   computed: Record<string, ComputedValue>;
+  /** Every score of the workspace definition, decayed to the time of the request, with its label. */
+  scores: Record<string, ScoreView>;
   consent: Record<string, { granted: boolean; at: string; source: string }>;
   first_seen: string;
   last_seen: string;
@@ -49,11 +59,13 @@ export interface ProfileView {
 
 /**
  * Turns a stored profile into its API view at time `now`: windowed computed traits are valued
- * against `now`, so they expire by the clock even when no event arrives.
+ * against `now`, so they expire by the clock even when no event arrives; scores (when `scores`
+ * is given) decay to `now` the same way.
  */
 export function toProfileView(input: {
   profile: ProfileState;
   compiled: CompiledComputedTraits;
+  scores?: CompiledScores;
   now: number;
 }): ProfileView {
   const { profile, compiled, now } = input;
@@ -66,6 +78,11 @@ export function toProfileView(input: {
   const computed: Record<string, ComputedValue> = {};
   for (const trait of compiled.traits)
     computed[trait.key] = computedValue(profile.computed[trait.key], trait, now);
+  const scores: Record<string, ScoreView> = {};
+  for (const score of input.scores?.scores ?? []) {
+    const value = roundScore(scoreValue(profile.scores?.[score.key], score, now));
+    scores[score.key] = { value, label: scoreLabel(value, score) };
+  }
   const consent: ProfileView['consent'] = {};
   for (const [key, state] of Object.entries(profile.consent)) {
     consent[key] = { granted: state.granted, at: iso(state.at), source: state.source };
@@ -76,6 +93,7 @@ export function toProfileView(input: {
     traits,
     traits_updated_at: traitsUpdatedAt,
     computed,
+    scores,
     consent,
     first_seen: iso(profile.firstSeen),
     last_seen: iso(profile.lastSeen),
@@ -102,6 +120,12 @@ function touchView(touch: TouchContext | undefined): TouchView | null {
     ...rest,
     ...(userAgent === undefined ? {} : { user_agent: userAgent }),
   };
+}
+
+/** Two decimals; the label is read from the rounded value, so the two always agree. */
+function roundScore(value: number): number {
+  const rounded = Math.round(value * 100) / 100;
+  return rounded === 0 ? 0 : rounded;
 }
 
 function iso(ms: number): string {

@@ -1,4 +1,5 @@
 import type { EventType, JsonObject } from '../ingest/event.ts';
+import type { ScoreState } from '../intent/score-model.ts';
 import type { ComputedTraitState } from './computed/computed-trait.ts';
 
 /** A trait value with the event time that set it, so an older event never overwrites a newer one. */
@@ -56,6 +57,11 @@ export interface ProfileState {
   traits: Record<string, TraitValue>;
   /** Incremental state of each computed trait, by key. */
   computed: Record<string, ComputedTraitState>;
+  /**
+   * Points of each score with their reference time, by key (owned by src/intent). Absent on
+   * profiles stored before scores existed.
+   */
+  scores?: Record<string, ScoreState>;
   /** Consent by channel (`email`) or channel purpose (`email.marketing`). */
   consent: Record<string, ConsentState>;
   firstSeen: number;

@@ -3,6 +3,7 @@ import {
   type IdentifierTypeRule,
   type IdentityRules,
 } from '../identity/identity-rules.ts';
+import type { ScoreModelDef, ScoreRuleDef } from '../intent/score-model.ts';
 import type { ComputedTraitDef } from '../profile/computed/computed-trait.ts';
 import { parseDuration } from '../time/duration.ts';
 import type { WorkspaceDefinition } from './workspace.ts';
@@ -16,6 +17,8 @@ export const DEFAULT_TRAIT_EVENT_TYPES = ['track'] as const;
 
 type RuleInput = NonNullable<NonNullable<WorkspaceFile['identity']>['default_rule']>;
 type TraitInput = NonNullable<WorkspaceFile['computed_traits']>[number];
+type ScoreInput = NonNullable<WorkspaceFile['scores']>[number];
+type ScoreRuleInput = ScoreInput['rules'][number];
 
 /**
  * Turns a validated workspace file (snake_case, with defaults left out) into the definition the
@@ -29,6 +32,7 @@ export function toWorkspaceDefinition(file: WorkspaceFile): WorkspaceDefinition 
     name: file.workspace.name,
     identity: toIdentityRules(file.identity),
     computedTraits: (file.computed_traits ?? []).map(toComputedTrait),
+    scores: (file.scores ?? []).map(toScore),
     recentEventsLimit: file.profile?.recent_events ?? DEFAULT_RECENT_EVENTS,
   };
 }
@@ -68,5 +72,29 @@ function toComputedTrait(trait: TraitInput): ComputedTraitDef {
   if (trait.property !== undefined) def.property = trait.property;
   if (trait.where !== undefined) def.where = { ...trait.where };
   if (trait.window !== undefined) def.windowMs = parseDuration(trait.window);
+  return def;
+}
+
+function toScore(score: ScoreInput): ScoreModelDef {
+  const def: ScoreModelDef = {
+    key: score.key,
+    rules: score.rules.map(toScoreRule),
+    labels: Object.entries(score.labels ?? {})
+      .map(([label, min]) => ({ label, min }))
+      .sort((a, b) => b.min - a.min),
+  };
+  if (score.half_life !== undefined) def.halfLifeMs = parseDuration(score.half_life);
+  if (score.min !== undefined) def.min = score.min;
+  if (score.max !== undefined) def.max = score.max;
+  return def;
+}
+
+function toScoreRule(rule: ScoreRuleInput): ScoreRuleDef {
+  const def: ScoreRuleDef = {
+    eventTypes: rule.event_types === undefined ? [...DEFAULT_TRAIT_EVENT_TYPES] : [...rule.event_types],
+    points: rule.points,
+  };
+  if (rule.event !== undefined) def.event = rule.event;
+  if (rule.where !== undefined) def.where = { ...rule.where };
   return def;
 }

@@ -133,6 +133,64 @@ export const ComputedTraitSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** One entry of a score's `rules`: which events earn how many points. */
+export const ScoreRuleSchema = Type.Object(
+  {
+    event: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'The track event name (or page/screen name) that earns the points; absent means any.',
+      }),
+    ),
+    event_types: Type.Optional(
+      Type.Array(Type.Enum(EVENT_TYPES), {
+        minItems: 1,
+        description: 'Event types that earn the points; default [track].',
+      }),
+    ),
+    where: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'A condition (docs/conditions.md) on event, properties, context and the profile (traits, computed, scores, …).',
+      }),
+    ),
+    points: Type.Number({ description: 'Points the event earns; negative points take points away.' }),
+  },
+  { additionalProperties: false },
+);
+
+/** One entry of `scores`. */
+export const ScoreSchema = Type.Object(
+  {
+    key: Type.String({
+      pattern: '^[a-z][a-z0-9_]*$',
+      maxLength: 64,
+      description: 'The score name: a lowercase letter, then lowercase letters, digits or _ (like intent)',
+    }),
+    half_life: Type.Optional(
+      Type.String({
+        description: 'The value halves every this long without new points, like 7d; absent means no decay.',
+        examples: ['12h', '7d', '2w'],
+      }),
+    ),
+    min: Type.Optional(
+      Type.Number({ description: 'The value never reads below this; absent means no bound.' }),
+    ),
+    max: Type.Optional(
+      Type.Number({ description: 'The value never reads above this; absent means no bound.' }),
+    ),
+    rules: Type.Array(ScoreRuleSchema, { minItems: 1, description: 'Which events earn how many points.' }),
+    labels: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }), Type.Number(), {
+        additionalProperties: false,
+        description:
+          'Label name → threshold: a value earns the highest threshold it reaches, and no label below all of them.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** The whole workspace document. */
 export const WorkspaceFileSchema = Type.Object(
   {
@@ -165,6 +223,11 @@ export const WorkspaceFileSchema = Type.Object(
     computed_traits: Type.Optional(
       Type.Array(ComputedTraitSchema, {
         description: 'Aggregates over events, kept up to date on every event.',
+      }),
+    ),
+    scores: Type.Optional(
+      Type.Array(ScoreSchema, {
+        description: 'Points models with decay (intent, engagement), kept up to date on every event.',
       }),
     ),
   },

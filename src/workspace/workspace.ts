@@ -1,4 +1,5 @@
 import type { IdentityRules } from '../identity/identity-rules.ts';
+import type { ScoreModelDef } from '../intent/score-model.ts';
 import type { ComputedTraitDef } from '../profile/computed/computed-trait.ts';
 
 /**
@@ -11,6 +12,8 @@ export interface WorkspaceDefinition {
   name: string;
   identity: IdentityRules;
   computedTraits: ComputedTraitDef[];
+  /** Points models with decay (`intent`, `engagement`), kept on every event; absent in definitions stored before scores existed. */
+  scores?: ScoreModelDef[];
   /** How many recent events a profile keeps. */
   recentEventsLimit: number;
 }

@@ -43,6 +43,12 @@ describe('the demo workspace file', () => {
       eventTypes: ['page'],
       windowMs: 7 * DAY_MS,
     });
+    const intent = demo.scores?.find((score) => score.key === 'intent');
+    expect(intent).toMatchObject({ halfLifeMs: 7 * DAY_MS, max: 100 });
+    expect(intent?.labels.map((label) => label.label)).toEqual(['high', 'medium', 'low']);
+    expect(intent?.rules.map((rule) => rule.event)).toEqual(
+      expect.arrayContaining(['Pricing Viewed', 'Pricing', 'Checkout Started', 'Message Replied']),
+    );
   });
 });
 
@@ -54,6 +60,7 @@ describe('mapping the file to a definition', () => {
       name: 'Shop',
       identity: DEFAULT_IDENTITY_RULES,
       computedTraits: [],
+      scores: [],
       recentEventsLimit: 20,
     });
   });
@@ -110,6 +117,43 @@ profile:
       where: { 'properties.revenue': { $gte: 100 }, 'properties.currency': 'INR' },
       windowMs: 12 * 3_600_000,
     });
+  });
+
+  it('maps scores, with a half-life in milliseconds and labels highest first', () => {
+    const definition = parseWorkspaceYaml({
+      text: `${HEADER}scores:
+  - key: intent
+    half_life: 7d
+    max: 100
+    rules:
+      - event: Pricing Viewed
+        points: 15
+      - event_types: [page]
+        where: { properties.path: { $regex: '^/pricing' } }
+        points: 10
+    labels: { low: 0, high: 60, medium: 30 }
+  - key: engagement
+    rules:
+      - points: 1
+`,
+    });
+    expect(definition.scores).toEqual([
+      {
+        key: 'intent',
+        halfLifeMs: 7 * DAY_MS,
+        max: 100,
+        rules: [
+          { eventTypes: ['track'], event: 'Pricing Viewed', points: 15 },
+          { eventTypes: ['page'], where: { 'properties.path': { $regex: '^/pricing' } }, points: 10 },
+        ],
+        labels: [
+          { label: 'high', min: 60 },
+          { label: 'medium', min: 30 },
+          { label: 'low', min: 0 },
+        ],
+      },
+      { key: 'engagement', rules: [{ eventTypes: ['track'], points: 1 }], labels: [] },
+    ]);
   });
 
   it('accepts the same document as JSON', () => {
@@ -190,6 +234,54 @@ describe('errors point at file:line:col and the field', () => {
       `${HEADER}computed_traits:\n  - aggregate: count\n`,
       'shop.yaml:5:5 computed_traits[0].key',
       /`key` is required/,
+    ],
+    [
+      'an unknown score key, with a suggestion',
+      `${HEADER}scores:\n  - key: intent\n    half_lfe: 7d\n    rules: [{ points: 1 }]\n`,
+      'shop.yaml:6:5 scores[0].half_lfe',
+      /unknown field `half_lfe`: did you mean `half_life`\?/,
+    ],
+    [
+      'an unknown score rule key, with a suggestion',
+      `${HEADER}scores:\n  - key: intent\n    rules:\n      - evnt: Pricing Viewed\n        points: 1\n`,
+      'shop.yaml:7:9 scores[0].rules[0].evnt',
+      /unknown field `evnt`: did you mean `event`\?/,
+    ],
+    [
+      'a bad half-life',
+      `${HEADER}scores:\n  - key: intent\n    half_life: a week\n    rules: [{ points: 1 }]\n`,
+      'shop.yaml:6:16 scores[0].half_life',
+      /`a week` is not a duration/,
+    ],
+    [
+      'a bad condition, at its path inside where',
+      `${HEADER}scores:\n  - key: intent\n    rules:\n      - event_types: [page]\n        points: 1\n        where:\n          properties.path: { $regex: '(' }\n`,
+      'shop.yaml:10:38 scores[0].rules[0].where["properties.path"].$regex',
+      /`properties.path.\$regex` is not a valid regular expression/,
+    ],
+    [
+      'an unknown condition operator deep in a condition',
+      `${HEADER}scores:\n  - key: intent\n    rules:\n      - points: 1\n        where:\n          $and:\n            - computed.orders: { $gtt: 0 }\n`,
+      'shop.yaml:10:40 scores[0].rules[0].where.$and[0]["computed.orders"].$gtt',
+      /`\$and\[0\].computed.orders.\$gtt` is not an operator/,
+    ],
+    [
+      'a duplicate score key',
+      `${HEADER}scores:\n  - key: intent\n    rules: [{ points: 1 }]\n  - key: intent\n    rules: [{ points: 2 }]\n`,
+      'shop.yaml:7:10 scores[1].key',
+      /`intent` is already used by scores\[0\]: each score needs its own key/,
+    ],
+    [
+      'a score without rules',
+      `${HEADER}scores:\n  - key: intent\n    rules: []\n`,
+      'shop.yaml:6:12 scores[0].rules',
+      /must list at least 1 item/,
+    ],
+    [
+      'a max below the min',
+      `${HEADER}scores:\n  - key: intent\n    min: 10\n    max: 5\n    rules: [{ points: 1 }]\n`,
+      'shop.yaml:7:10 scores[0].max',
+      /`max` \(5\) is below `min` \(10\)/,
     ],
     ['a YAML syntax error', `${HEADER}computed_traits: [\n`, 'shop.yaml:5:1', /YAML syntax/],
     [

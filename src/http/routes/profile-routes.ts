@@ -49,7 +49,12 @@ export async function profileRoutes(
       const { workspaceId, profile } = await lookup(request);
       const compiled = engine.workspace(workspaceId);
       if (compiled === undefined) throw new TailorError('NOT_FOUND');
-      return toProfileView({ profile, compiled: compiled.computed, now: engine.clock() });
+      return toProfileView({
+        profile,
+        compiled: compiled.computed,
+        scores: compiled.scores,
+        now: engine.clock(),
+      });
     },
   );
 
