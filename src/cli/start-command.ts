@@ -37,18 +37,21 @@ export async function startCommand(flags: SettingFlags): Promise<void> {
       progress = undefined;
     }
   });
+  // A key the deployer supplied is a secret they already hold: never echo it into logs.
+  const shownAdminKey =
+    settings.adminKey === undefined ? running.keys.adminKey : '(as set in TAILOR_ADMIN_KEY)';
   const lines = [
     '',
     `Tailor is running on ${running.url}`,
     `  workspace   ${running.workspaceId}   (${settings.configFile})`,
     `  store       ${settings.storeUrl}`,
     `  write key   ${running.keys.writeKey}   (TAILOR_WRITE_KEY; HTTP Basic username for /v1/track, /v1/batch, …)`,
-    `  admin key   ${running.keys.adminKey}   (TAILOR_ADMIN_KEY; Authorization: Bearer … for /v1/profiles, /v1/workspace)`,
+    `  admin key   ${shownAdminKey}   (TAILOR_ADMIN_KEY; Authorization: Bearer … for /v1/profiles, /v1/workspace)`,
     `  API docs    ${running.url}/openapi.json`,
     '',
     'Try:',
     `  curl -u ${running.keys.writeKey}: ${running.url}/v1/identify -d '{"userId":"u1","traits":{"email":"ada@example.com"}}'`,
-    `  curl -H "Authorization: Bearer ${running.keys.adminKey}" ${running.url}/v1/profiles/email:ada@example.com`,
+    `  curl -H "Authorization: Bearer ${settings.adminKey === undefined ? running.keys.adminKey : '$TAILOR_ADMIN_KEY'}" ${running.url}/v1/profiles/email:ada@example.com`,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
