@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { isTailorError } from '../errors.ts';
 import { applyCommand } from './apply-command.ts';
 import { ApiError, type ConnectionFlags, resolveConnection } from './connection.ts';
+import { demoCommand } from './demo-command.ts';
 import { importFile } from './import-command.ts';
 import { profileCommand } from './profile-command.ts';
 import { startCommand } from './start-command.ts';
@@ -61,6 +62,22 @@ withConnection(
     process.stdout.write(
       `imported ${summary.sent} events (${summary.duplicates} already present, ${summary.bad.length} bad lines skipped)\n`,
     );
+  } catch (error) {
+    fail(error);
+  }
+});
+
+withConnection(
+  program
+    .command('demo')
+    .description('send the demo story to a running Tailor (demo workspace) and print the unified profile'),
+).action(async (flags: ConnectionFlags) => {
+  try {
+    await demoCommand({
+      connection: await resolveConnection(flags),
+      now: Date.now(),
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
   } catch (error) {
     fail(error);
   }

@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { demoCommand } from '../../src/cli/demo-command.ts';
+import { hashKey } from '../../src/engine/api-keys.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { readWorkspaceFile } from '../../src/workspace/read-workspace-file.ts';
+
+const NOW = Date.parse('2026-06-01T12:00:00Z');
+let close: (() => Promise<void>) | undefined;
+
+afterEach(async () => {
+  await close?.();
+});
+
+describe('tailor demo', () => {
+  it('tells the demo story through the public API: one profile, WhatsApp preferred, high intent', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    const engine = await Engine.open({ store, clock: () => NOW + 60_000 });
+    await engine.applyWorkspace(await readWorkspaceFile(DEMO_WORKSPACE_FILE));
+    await store.addKey({ workspaceId: 'demo', kind: 'write', hash: hashKey('wk_demo_test') });
+    await store.addKey({ workspaceId: 'demo', kind: 'admin', hash: hashKey('ak_demo_test') });
+    const app = await buildServer({ engine });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    close = async () => {
+      await app.close();
+      await engine.close();
+    };
+
+    const printed: string[] = [];
+    const { profile, summary } = await demoCommand({
+      connection: { url, writeKey: 'wk_demo_test', adminKey: 'ak_demo_test' },
+      now: NOW,
+      print: (line) => printed.push(line),
+    });
+
+    expect(profile.identifiers).toEqual({
+      anonymous_id: ['demo-visitor-7f3a', 'wa-5f1c'],
+      user_id: ['USR_4096'],
+      email: ['meera@example.com'],
+      phone: ['+919820155555'],
+      whatsapp: ['+919820155555'],
+    });
+    expect((profile.computed as Record<string, unknown>).preferred_channel).toBe('whatsapp');
+    const intent = (profile.scores as Record<string, { value: number; label: string }>).intent;
+    expect(intent?.label).toBe('high');
+    expect(summary.join('\n')).toMatch(/preferred channel: whatsapp/);
+    expect(printed[0]).toMatch(/^sent 7 events/);
+  });
+});
