@@ -53,5 +53,6 @@ function summarize(profile: Record<string, unknown>): string[] {
     `one profile (${String(profile.id)}) from ${ids.length} identifiers: ${ids.join(', ')}`,
     `preferred channel: ${String(computed.preferred_channel)}`,
     `intent: ${intent === undefined ? 'none' : `${intent.value} (${intent.label ?? 'no label'})`}`,
+    `lifecycle stage: ${String(profile.lifecycle_stage ?? 'none')}`,
   ];
 }

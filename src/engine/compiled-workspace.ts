@@ -1,4 +1,5 @@
 import { type CompiledScores, compileScores } from '../intent/compile-scores.ts';
+import { type CompiledLifecycle, compileLifecycle } from '../intent/lifecycle.ts';
 import {
   type CompiledComputedTraits,
   compileComputedTraits,
@@ -11,6 +12,7 @@ export interface CompiledWorkspace {
   version: number;
   computed: CompiledComputedTraits;
   scores: CompiledScores;
+  lifecycle: CompiledLifecycle;
 }
 
 /** Compiles a workspace definition; called when a definition is loaded or changed, never per event. */
@@ -20,5 +22,6 @@ export function compileWorkspace(definition: WorkspaceDefinition, version: numbe
     version,
     computed: compileComputedTraits(definition.computedTraits),
     scores: compileScores(definition.scores ?? []),
+    lifecycle: compileLifecycle(definition.lifecycle),
   };
 }

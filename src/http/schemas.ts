@@ -60,6 +60,10 @@ export const ProfileSchema = Type.Object(
         }),
       }),
     ),
+    lifecycle_stage: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'The first lifecycle stage whose condition holds at the time of the request; null when none does',
+    }),
     consent: Type.Record(Type.String(), Type.Unknown()),
     first_seen: Type.String({ format: 'date-time' }),
     last_seen: Type.String({ format: 'date-time' }),

@@ -1,10 +1,12 @@
 import type { EventType, JsonObject } from '../ingest/event.ts';
 import type { CompiledScores } from '../intent/compile-scores.ts';
+import { type CompiledLifecycle, lifecycleStage } from '../intent/lifecycle.ts';
 import { scoreLabel, scoreValue } from '../intent/score-value.ts';
 import type { CompiledComputedTraits } from './computed/compile-computed-traits.ts';
 import { computedValue } from './computed/computed-value.ts';
 import type { ComputedValue } from './computed/scalar.ts';
 import type { ProfileState, TouchContext } from './profile.ts';
+import { profileContext } from './profile-context.ts';
 
 /** A first or last touch as the API shows it. */
 export interface TouchView {
@@ -47,6 +49,8 @@ export interface ProfileView {
   computed: Record<string, ComputedValue>;
   /** Every score of the workspace definition, decayed to the time of the request, with its label. */
   scores: Record<string, ScoreView>;
+  /** The first lifecycle stage whose condition holds at the time of the request; null when none does or none are defined. */
+  lifecycle_stage: string | null;
   consent: Record<string, { granted: boolean; at: string; source: string }>;
   first_seen: string;
   last_seen: string;
@@ -57,17 +61,22 @@ export interface ProfileView {
   event_count: number;
 }
 
-/**
- * Turns a stored profile into its API view at time `now`: windowed computed traits are valued
- * against `now`, so they expire by the clock even when no event arrives; scores (when `scores`
- * is given) decay to `now` the same way.
- */
-export function toProfileView(input: {
+/** What `toProfileView` reads: the profile, the compiled definitions it is shown through, and the time. */
+export interface ProfileViewInput {
   profile: ProfileState;
   compiled: CompiledComputedTraits;
   scores?: CompiledScores;
+  lifecycle?: CompiledLifecycle;
   now: number;
-}): ProfileView {
+}
+
+/**
+ * Turns a stored profile into its API view at time `now`: windowed computed traits are valued
+ * against `now`, so they expire by the clock even when no event arrives; scores (when `scores`
+ * is given) decay to `now` the same way, and the lifecycle stage (when `lifecycle` is given) is
+ * evaluated on the profile context at `now`, so it follows them.
+ */
+export function toProfileView(input: ProfileViewInput): ProfileView {
   const { profile, compiled, now } = input;
   const traits: Record<string, unknown> = {};
   const traitsUpdatedAt: Record<string, string> = {};
@@ -94,6 +103,7 @@ export function toProfileView(input: {
     traits_updated_at: traitsUpdatedAt,
     computed,
     scores,
+    lifecycle_stage: stageOf(input),
     consent,
     first_seen: iso(profile.firstSeen),
     last_seen: iso(profile.lastSeen),
@@ -109,6 +119,14 @@ export function toProfileView(input: {
     merged_ids: profile.mergedIds,
     event_count: profile.eventCount,
   };
+}
+
+/** The lifecycle stage at `now`; the profile context is built only when stages are defined. */
+function stageOf(input: ProfileViewInput): string | null {
+  const { lifecycle, profile, compiled, scores, now } = input;
+  if (lifecycle === undefined || lifecycle.stages.length === 0) return null;
+  const context = profileContext({ profile, compiled, now, scores });
+  return lifecycleStage({ compiled: lifecycle, context, now });
 }
 
 function touchView(touch: TouchContext | undefined): TouchView | null {

@@ -3,6 +3,7 @@ import {
   type IdentifierTypeRule,
   type IdentityRules,
 } from '../identity/identity-rules.ts';
+import type { LifecycleDef } from '../intent/lifecycle.ts';
 import type { ScoreModelDef, ScoreRuleDef } from '../intent/score-model.ts';
 import type { ComputedTraitDef } from '../profile/computed/computed-trait.ts';
 import { parseDuration } from '../time/duration.ts';
@@ -19,6 +20,7 @@ type RuleInput = NonNullable<NonNullable<WorkspaceFile['identity']>['default_rul
 type TraitInput = NonNullable<WorkspaceFile['computed_traits']>[number];
 type ScoreInput = NonNullable<WorkspaceFile['scores']>[number];
 type ScoreRuleInput = ScoreInput['rules'][number];
+type LifecycleInput = NonNullable<WorkspaceFile['lifecycle']>;
 
 /**
  * Turns a validated workspace file (snake_case, with defaults left out) into the definition the
@@ -34,6 +36,7 @@ export function toWorkspaceDefinition(file: WorkspaceFile): WorkspaceDefinition 
     computedTraits: (file.computed_traits ?? []).map(toComputedTrait),
     scores: (file.scores ?? []).map(toScore),
     recentEventsLimit: file.profile?.recent_events ?? DEFAULT_RECENT_EVENTS,
+    ...(file.lifecycle === undefined ? {} : { lifecycle: toLifecycle(file.lifecycle) }),
   };
 }
 
@@ -97,4 +100,12 @@ function toScoreRule(rule: ScoreRuleInput): ScoreRuleDef {
   if (rule.event !== undefined) def.event = rule.event;
   if (rule.where !== undefined) def.where = { ...rule.where };
   return def;
+}
+
+function toLifecycle(lifecycle: LifecycleInput): LifecycleDef {
+  return {
+    stages: lifecycle.stages.map((stage) =>
+      stage.when === undefined ? { key: stage.key } : { key: stage.key, when: { ...stage.when } },
+    ),
+  };
 }

@@ -191,6 +191,40 @@ export const ScoreSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** One entry of `lifecycle.stages`. */
+export const LifecycleStageSchema = Type.Object(
+  {
+    key: Type.String({
+      pattern: '^[a-z][a-z0-9_]*$',
+      maxLength: 64,
+      description:
+        'The stage name: a lowercase letter, then lowercase letters, digits or _ (like high_intent_lead)',
+    }),
+    when: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'A condition (docs/conditions.md) on the profile (traits, computed, scores, identifiers, consent, first_seen, last_seen); absent means everyone, allowed on the last stage only.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The `lifecycle` section: ordered stages, the first whose condition holds being the person's stage. */
+export const LifecycleSchema = Type.Object(
+  {
+    stages: Type.Array(LifecycleStageSchema, {
+      minItems: 1,
+      description:
+        'Stages, first match wins, top to bottom; the last may leave out `when` to catch everyone else.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Lifecycle stages, read from the profile at the time of the request.',
+  },
+);
+
 /** The whole workspace document. */
 export const WorkspaceFileSchema = Type.Object(
   {
@@ -230,6 +264,7 @@ export const WorkspaceFileSchema = Type.Object(
         description: 'Points models with decay (intent, engagement), kept up to date on every event.',
       }),
     ),
+    lifecycle: Type.Optional(LifecycleSchema),
   },
   { additionalProperties: false, description: 'A Tailor workspace: its id and its definitions.' },
 );

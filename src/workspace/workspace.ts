@@ -1,4 +1,5 @@
 import type { IdentityRules } from '../identity/identity-rules.ts';
+import type { LifecycleDef } from '../intent/lifecycle.ts';
 import type { ScoreModelDef } from '../intent/score-model.ts';
 import type { ComputedTraitDef } from '../profile/computed/computed-trait.ts';
 
@@ -14,6 +15,8 @@ export interface WorkspaceDefinition {
   computedTraits: ComputedTraitDef[];
   /** Points models with decay (`intent`, `engagement`), kept on every event; absent in definitions stored before scores existed. */
   scores?: ScoreModelDef[];
+  /** Ordered lifecycle stages, the first that holds being the person's; absent when the file has none. */
+  lifecycle?: LifecycleDef;
   /** How many recent events a profile keeps. */
   recentEventsLimit: number;
 }

@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 describe('tailor demo', () => {
-  it('tells the demo story through the public API: one profile, WhatsApp preferred, high intent', async () => {
+  it('tells the demo story through the public API: one profile, WhatsApp preferred, a high-intent lead', async () => {
     const store = new SqliteStore({ path: ':memory:' });
     const engine = await Engine.open({ store, clock: () => NOW + 60_000 });
     await engine.applyWorkspace(await readWorkspaceFile(DEMO_WORKSPACE_FILE));
@@ -45,7 +45,9 @@ describe('tailor demo', () => {
     expect((profile.computed as Record<string, unknown>).preferred_channel).toBe('whatsapp');
     const intent = (profile.scores as Record<string, { value: number; label: string }>).intent;
     expect(intent?.label).toBe('high');
+    expect(profile.lifecycle_stage).toBe('high_intent_lead');
     expect(summary.join('\n')).toMatch(/preferred channel: whatsapp/);
+    expect(summary.join('\n')).toMatch(/lifecycle stage: high_intent_lead/);
     expect(printed[0]).toMatch(/^sent 7 events/);
   });
 });

@@ -49,6 +49,13 @@ describe('the demo workspace file', () => {
     expect(intent?.rules.map((rule) => rule.event)).toEqual(
       expect.arrayContaining(['Pricing Viewed', 'Pricing', 'Checkout Started', 'Message Replied']),
     );
+    expect(demo.lifecycle?.stages.map((stage) => stage.key)).toEqual([
+      'customer',
+      'high_intent_lead',
+      'lead',
+      'visitor',
+    ]);
+    expect(demo.lifecycle?.stages.at(-1)).toEqual({ key: 'visitor' });
   });
 });
 
@@ -154,6 +161,21 @@ profile:
       },
       { key: 'engagement', rules: [{ eventTypes: ['track'], points: 1 }], labels: [] },
     ]);
+  });
+
+  it('maps lifecycle stages in order, the default stage without `when`', () => {
+    const definition = parseWorkspaceYaml({
+      text: `${HEADER}lifecycle:
+  stages:
+    - key: lead
+      when: { identifiers.email: { $exists: true } }
+    - key: visitor
+`,
+    });
+    expect(definition.lifecycle).toEqual({
+      stages: [{ key: 'lead', when: { 'identifiers.email': { $exists: true } } }, { key: 'visitor' }],
+    });
+    expect(parseWorkspaceYaml({ text: HEADER }).lifecycle).toBeUndefined();
   });
 
   it('accepts the same document as JSON', () => {
@@ -282,6 +304,42 @@ describe('errors point at file:line:col and the field', () => {
       `${HEADER}scores:\n  - key: intent\n    min: 10\n    max: 5\n    rules: [{ points: 1 }]\n`,
       'shop.yaml:7:10 scores[0].max',
       /`max` \(5\) is below `min` \(10\)/,
+    ],
+    [
+      'a duplicate lifecycle stage key',
+      `${HEADER}lifecycle:\n  stages:\n    - key: lead\n      when: { traits.email: { $exists: true } }\n    - key: lead\n`,
+      'shop.yaml:8:12 lifecycle.stages[1].key',
+      /`lead` is already used by lifecycle.stages\[0\]: each lifecycle stage needs its own key/,
+    ],
+    [
+      'a stage without `when` before the last',
+      `${HEADER}lifecycle:\n  stages:\n    - key: visitor\n    - key: lead\n      when: { traits.email: { $exists: true } }\n`,
+      'shop.yaml:6:7 lifecycle.stages[0]',
+      /only the last stage may leave out `when`: this stage takes everyone, so the 1 after it could never be reached/,
+    ],
+    [
+      'a stage key that is not snake case',
+      `${HEADER}lifecycle:\n  stages:\n    - key: HighIntent\n`,
+      'shop.yaml:6:12 lifecycle.stages[0].key',
+      /`HighIntent` is not valid here: The stage name/,
+    ],
+    [
+      'a stage condition on the event',
+      `${HEADER}lifecycle:\n  stages:\n    - key: buyer\n      when:\n        $or:\n          - computed.orders: { $gte: 1 }\n          - event.event: Order Completed\n`,
+      'shop.yaml:10:13 lifecycle.stages[0].when.$or[1]["event.event"]',
+      /`event.event` is not part of the profile: a lifecycle stage is read from the profile alone/,
+    ],
+    [
+      'a stage condition on $performed',
+      `${HEADER}lifecycle:\n  stages:\n    - key: buyer\n      when: { $performed: { event: Order Completed } }\n`,
+      'shop.yaml:7:15 lifecycle.stages[0].when.$performed',
+      /`\$performed` needs the event history/,
+    ],
+    [
+      'a bad operator in a stage condition',
+      `${HEADER}lifecycle:\n  stages:\n    - key: hot\n      when: { scores.intent: { $gtee: 60 } }\n`,
+      'shop.yaml:7:39 lifecycle.stages[0].when["scores.intent"].$gtee',
+      /`scores.intent.\$gtee` is not an operator on a value/,
     ],
     ['a YAML syntax error', `${HEADER}computed_traits: [\n`, 'shop.yaml:5:1', /YAML syntax/],
     [

@@ -53,6 +53,7 @@ export async function profileRoutes(
         profile,
         compiled: compiled.computed,
         scores: compiled.scores,
+        lifecycle: compiled.lifecycle,
         now: engine.clock(),
       });
     },
