@@ -67,7 +67,7 @@ async function logOnly(input: string[], dir: string): Promise<number> {
 
 async function pipeline(input: string[], dir: string): Promise<{ rate: number; profiles: number }> {
   const store = new SqliteStore({ path: join(dir, 'pipeline.db') });
-  const engine = await Engine.open({ store });
+  const engine = await Engine.open({ store, checkpointIntervalMs: 1_000 });
   await engine.applyWorkspace(parseWorkspaceYaml({ text: benchWorkspaceYaml('bench') }));
   const started = performance.now();
   for (const body of input) await engine.ingest('bench', decode(body));

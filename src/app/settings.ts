@@ -46,7 +46,7 @@ export function readSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = proce
     storeUrl: flags.store ?? env.TAILOR_STORE ?? `sqlite:${join(dataDir, 'tailor.db')}`,
     configFile: resolve(flags.config ?? env.TAILOR_CONFIG ?? DEMO_WORKSPACE_FILE),
     logLevel: env.TAILOR_LOG_LEVEL ?? 'info',
-    checkpointIntervalMs: integer('TAILOR_CHECKPOINT_MS', env.TAILOR_CHECKPOINT_MS, 5_000),
+    checkpointIntervalMs: integer('TAILOR_CHECKPOINT_MS', env.TAILOR_CHECKPOINT_MS, 1_000),
     maxPendingEvents: integer('TAILOR_MAX_PENDING_EVENTS', env.TAILOR_MAX_PENDING_EVENTS, 100_000),
   };
   if (env.TAILOR_WRITE_KEY) settings.writeKey = env.TAILOR_WRITE_KEY;

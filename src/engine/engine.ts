@@ -22,9 +22,9 @@ export interface EngineOptions {
   store: Store;
   clock?: Clock;
   logger?: Logger;
-  /** How often changed profiles are written to the store (ms, default 5,000); with `commitEveryEvents` it bounds what recovery replays. */
+  /** How often changed profiles are written to the store (ms). Recovery replays at most this much. */
   checkpointIntervalMs?: number;
-  /** Also commit the view once this many events were applied since the last commit (default 50,000). */
+  /** Also commit the view once this many events were applied since the last commit. */
   commitEveryEvents?: number;
   /** Events that may wait for the next group commit before ingestion answers 429. */
   maxPendingEvents?: number;
@@ -86,7 +86,7 @@ export class Engine {
         await engine.rebuild(compiled, onProgress);
       }
     }
-    const interval = options.checkpointIntervalMs ?? 5_000;
+    const interval = options.checkpointIntervalMs ?? 1_000;
     engine.timer = setInterval(() => {
       engine.commit().catch((error: unknown) => engine.logger.error({ err: error }, 'view commit failed'));
     }, interval);
