@@ -44,7 +44,10 @@ export function normalizeIdentifier(input: {
   rules: IdentityRules;
 }): Identifier | undefined {
   const { raw, rules } = input;
-  const type = normalizeIdentifierType(input.type);
+  // A type the workspace names, written in another case (`WhatsApp`, `EMAIL`), is that type;
+  // anything else is snake-cased (`userId` → `user_id`).
+  const lowered = input.type.trim().toLowerCase();
+  const type = Object.hasOwn(rules.types, lowered) ? lowered : normalizeIdentifierType(input.type);
   if (type === undefined) return undefined;
   const text =
     typeof raw === 'string' ? raw.trim() : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : '';

@@ -101,6 +101,19 @@ describe('normalizeIdentifier', () => {
     });
     expect(normalizeIdentifier({ type: ' ', raw: 'U1', rules: DEFAULT_IDENTITY_RULES })).toBeUndefined();
   });
+
+  it('reads a type the rules name in any case as that type, so WhatsApp is whatsapp', () => {
+    const rules = { ...DEFAULT_IDENTITY_RULES, defaultCountry: 'IN' };
+    expect(normalizeIdentifier({ type: 'WhatsApp', raw: '+91 98450 12345', rules })).toEqual({
+      type: 'whatsapp',
+      value: '+919845012345',
+    });
+    expect(normalizeIdentifier({ type: 'EMAIL', raw: 'A@B.com', rules })).toEqual({
+      type: 'email',
+      value: 'a@b.com',
+    });
+    expect(normalizeIdentifier({ type: 'HubSpotId', raw: '42', rules })?.type).toBe('hub_spot_id');
+  });
 });
 
 describe('normalizeIdentifierType', () => {
