@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { LoggedEvent, TailorEvent } from '../../ingest/event.ts';
+import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import type {
@@ -13,6 +13,14 @@ import type {
   TimelinePage,
   ViewCommit,
 } from '../store.ts';
+import {
+  auditFromRow,
+  eventFromRow,
+  fromJson,
+  mergeFromRow,
+  readInt,
+  workspaceFromRow,
+} from '../stored-rows.ts';
 import { type IdPointer, planMerges } from './postgres-merges.ts';
 import { type PostgresQueries, postgresQueries } from './postgres-queries.ts';
 import { postgresSchema } from './postgres-schema.ts';
@@ -71,43 +79,6 @@ interface AliasRow {
   workspace_id: string;
   from_id: string;
   into_id: string;
-}
-
-/** Reads JSON this store wrote itself, as the type it was written from. */
-function fromJson<T>(text: string): T {
-  return JSON.parse(text);
-}
-
-/** A BIGINT as a number; seqs and epoch-ms times stay far below 2^53. */
-function toNumber(value: Int8): number {
-  const number = Number(value);
-  if (!Number.isSafeInteger(number)) throw new Error(`BIGINT ${value} does not fit a JavaScript number`);
-  return number;
-}
-
-function toLoggedEvent(row: EventRow): LoggedEvent {
-  return { ...fromJson<TailorEvent>(row.body), seq: toNumber(row.seq), workspaceId: row.workspace_id };
-}
-
-function toStoredWorkspace(row: WorkspaceRow): StoredWorkspace {
-  return {
-    id: row.id,
-    definition: fromJson<WorkspaceDefinition>(row.definition),
-    version: row.version,
-    viewVersion: row.view_version,
-  };
-}
-
-function toMergeRecord(row: MergeRow): MergeRecord {
-  return {
-    workspaceId: row.workspace_id,
-    intoId: row.into_id,
-    fromId: row.from_id,
-    messageId: row.message_id,
-    seq: toNumber(row.seq),
-    identifiers: fromJson<string[]>(row.identifiers),
-    at: toNumber(row.at),
-  };
 }
 
 /** The last row for each key, in order of first appearance: one multi-row upsert may touch a row only once. */
@@ -171,12 +142,12 @@ export class PostgresStore implements Store {
   async getWorkspace(id: string): Promise<StoredWorkspace | undefined> {
     const { rows } = await this.pool.query<WorkspaceRow>(this.sql.getWorkspace, [id]);
     const row = rows[0];
-    return row && toStoredWorkspace(row);
+    return row && workspaceFromRow(row);
   }
 
   async listWorkspaces(): Promise<StoredWorkspace[]> {
     const { rows } = await this.pool.query<WorkspaceRow>(this.sql.listWorkspaces);
-    return rows.map(toStoredWorkspace);
+    return rows.map(workspaceFromRow);
   }
 
   async addKey(key: { workspaceId: string; kind: KeyKind; hash: string }): Promise<void> {
@@ -217,7 +188,7 @@ export class PostgresStore implements Store {
       );
       return result.rows;
     });
-    const seqs = new Map(rows.map((row) => [keyOf(row.workspace_id, row.message_id), toNumber(row.seq)]));
+    const seqs = new Map(rows.map((row) => [keyOf(row.workspace_id, row.message_id), readInt(row.seq)]));
     return keys.map((key, index): AppendOutcome => {
       const seq = seqs.get(key);
       return seq === undefined || firstIndex.get(key) !== index
@@ -235,12 +206,12 @@ export class PostgresStore implements Store {
             query.afterSeq,
             query.limit,
           ]);
-    return rows.map(toLoggedEvent);
+    return rows.map(eventFromRow);
   }
 
   async lastSeq(): Promise<number> {
     const { rows } = await this.pool.query<{ seq: Int8 }>(this.sql.lastSeq);
-    return toNumber(rows[0]?.seq ?? '0');
+    return readInt(rows[0]?.seq ?? '0');
   }
 
   async findProfileIds(workspaceId: string, keys: string[]): Promise<Map<string, string>> {
@@ -337,12 +308,12 @@ export class PostgresStore implements Store {
 
   async viewCheckpoint(): Promise<number> {
     const { rows } = await this.pool.query<{ checkpoint: Int8 }>(this.sql.checkpoint);
-    return toNumber(rows[0]?.checkpoint ?? '0');
+    return readInt(rows[0]?.checkpoint ?? '0');
   }
 
   async countProfiles(workspaceId: string): Promise<number> {
     const { rows } = await this.pool.query<{ count: Int8 }>(this.sql.countProfiles, [workspaceId]);
-    return toNumber(rows[0]?.count ?? '0');
+    return readInt(rows[0]?.count ?? '0');
   }
 
   async timeline(query: {
@@ -357,14 +328,14 @@ export class PostgresStore implements Store {
       query.before ?? Number.MAX_SAFE_INTEGER,
       query.limit + 1,
     ]);
-    const events = rows.slice(0, query.limit).map(toLoggedEvent);
+    const events = rows.slice(0, query.limit).map(eventFromRow);
     const last = events.at(-1);
     return rows.length > query.limit && last !== undefined ? { events, nextBefore: last.seq } : { events };
   }
 
   async mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]> {
     const { rows } = await this.pool.query<MergeRow>(this.sql.mergeHistory, [workspaceId, profileId]);
-    return rows.map(toMergeRecord);
+    return rows.map(mergeFromRow);
   }
 
   async eraseProfile(workspaceId: string, profileId: string, audit: AuditEntry): Promise<{ events: number }> {
@@ -381,12 +352,7 @@ export class PostgresStore implements Store {
 
   async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
     const { rows } = await this.pool.query<AuditRow>(this.sql.auditLog, [workspaceId, limit]);
-    return rows.map((row) => ({
-      workspaceId: row.workspace_id,
-      action: row.action,
-      detail: fromJson<Record<string, unknown>>(row.detail),
-      at: toNumber(row.at),
-    }));
+    return rows.map(auditFromRow);
   }
 
   /** Runs `work` in one transaction on one pooled connection; a connection that cannot roll back is discarded. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../../ingest/event.ts';
+import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import type {
@@ -15,14 +15,9 @@ import type {
   TimelinePage,
   ViewCommit,
 } from '../store.ts';
+import { auditFromRow, eventFromRow, fromJson, mergeFromRow, workspaceFromRow } from '../stored-rows.ts';
 import { SQLITE_SCHEMA } from './sqlite-schema.ts';
-import {
-  type EventRow,
-  type MergeRow,
-  prepareStatements,
-  type SqliteStatements,
-  type WorkspaceRow,
-} from './sqlite-statements.ts';
+import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
 
 /** How the SQLite store opens its file. */
 export interface SqliteStoreOptions {
@@ -37,36 +32,6 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Page cache size in MiB (default 256): the view's working set should fit. */
   cacheMiB?: number;
-}
-
-/** Reads JSON this store wrote itself, as the type it was written from. */
-function fromJson<T>(text: string): T {
-  return JSON.parse(text);
-}
-
-function rowToEvent(row: EventRow): LoggedEvent {
-  return toLoggedEvent(fromJson<TailorEvent>(row.body), row.seq, row.workspace_id);
-}
-
-function toStoredWorkspace(row: WorkspaceRow): StoredWorkspace {
-  return {
-    id: row.id,
-    definition: fromJson<WorkspaceDefinition>(row.definition),
-    version: row.version,
-    viewVersion: row.view_version,
-  };
-}
-
-function toMergeRecord(row: MergeRow): MergeRecord {
-  return {
-    workspaceId: row.workspace_id,
-    intoId: row.into_id,
-    fromId: row.from_id,
-    messageId: row.message_id,
-    seq: row.seq,
-    identifiers: fromJson<string[]>(row.identifiers),
-    at: row.at,
-  };
 }
 
 /**
@@ -115,16 +80,16 @@ export class SqliteStore implements Store {
     })();
     const saved = this.sql.getWorkspace.get(definition.id);
     if (saved === undefined) throw new Error(`workspace ${definition.id} was not saved`);
-    return toStoredWorkspace(saved);
+    return workspaceFromRow(saved);
   }
 
   async getWorkspace(id: string): Promise<StoredWorkspace | undefined> {
     const row = this.sql.getWorkspace.get(id);
-    return row && toStoredWorkspace(row);
+    return row && workspaceFromRow(row);
   }
 
   async listWorkspaces(): Promise<StoredWorkspace[]> {
-    return this.sql.listWorkspaces.all().map(toStoredWorkspace);
+    return this.sql.listWorkspaces.all().map(workspaceFromRow);
   }
 
   async addKey(key: { workspaceId: string; kind: KeyKind; hash: string }): Promise<void> {
@@ -157,7 +122,7 @@ export class SqliteStore implements Store {
       query.workspaceId === undefined
         ? this.sql.readEvents.all(query.afterSeq, query.limit)
         : this.sql.readWorkspaceEvents.all(query.workspaceId, query.afterSeq, query.limit);
-    return rows.map(rowToEvent);
+    return rows.map(eventFromRow);
   }
 
   async lastSeq(): Promise<number> {
@@ -248,13 +213,13 @@ export class SqliteStore implements Store {
       before: query.before ?? Number.MAX_SAFE_INTEGER,
       limit: query.limit + 1,
     });
-    const events = rows.slice(0, query.limit).map(rowToEvent);
+    const events = rows.slice(0, query.limit).map(eventFromRow);
     const last = events.at(-1);
     return rows.length > query.limit && last !== undefined ? { events, nextBefore: last.seq } : { events };
   }
 
   async mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]> {
-    return this.sql.mergeHistory.all(workspaceId, profileId).map(toMergeRecord);
+    return this.sql.mergeHistory.all(workspaceId, profileId).map(mergeFromRow);
   }
 
   async eraseProfile(workspaceId: string, profileId: string, audit: AuditEntry): Promise<{ events: number }> {
@@ -274,11 +239,6 @@ export class SqliteStore implements Store {
   }
 
   async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
-    return this.sql.auditLog.all(workspaceId, limit).map((row) => ({
-      workspaceId: row.workspace_id,
-      action: row.action,
-      detail: fromJson<Record<string, unknown>>(row.detail),
-      at: row.at,
-    }));
+    return this.sql.auditLog.all(workspaceId, limit).map(auditFromRow);
   }
 }
