@@ -1,5 +1,5 @@
 import { type CompiledCondition, compileCondition, conditionReads } from '../conditions/compile-condition.ts';
-import type { EventType } from '../ingest/event.ts';
+import { buildEventIndex, type EventIndex, type IndexEntry } from '../ingest/event-index.ts';
 import type { ScoreLabel, ScoreModelDef, ScoreRuleDef } from './score-model.ts';
 
 /** Top-level condition paths that an event alone answers; any other path reads the profile. */
@@ -30,13 +30,9 @@ export interface CompiledScoreRule {
  * type and name like computed traits: a rule on `Order Completed` is never looked at for
  * `Page Viewed`.
  */
-export interface CompiledScores {
+export interface CompiledScores extends EventIndex<CompiledScoreRule> {
   /** Every score, in definition order. */
   readonly scores: readonly CompiledScore[];
-  /** Rules with an `event` name: by event type, then by event (or page/screen) name. */
-  readonly named: ReadonlyMap<EventType, ReadonlyMap<string, readonly CompiledScoreRule[]>>;
-  /** Rules without an `event` name, by event type. */
-  readonly unnamed: ReadonlyMap<EventType, readonly CompiledScoreRule[]>;
 }
 
 /**
@@ -45,8 +41,7 @@ export interface CompiledScores {
  */
 export function compileScores(defs: readonly ScoreModelDef[]): CompiledScores {
   const scores: CompiledScore[] = [];
-  const named = new Map<EventType, Map<string, CompiledScoreRule[]>>();
-  const unnamed = new Map<EventType, CompiledScoreRule[]>();
+  const rules: IndexEntry<CompiledScoreRule>[] = [];
   for (const def of defs) {
     const score: CompiledScore = {
       key: def.key,
@@ -58,23 +53,14 @@ export function compileScores(defs: readonly ScoreModelDef[]): CompiledScores {
     };
     scores.push(score);
     for (const ruleDef of def.rules) {
-      const rule = compileRule(score, ruleDef);
-      const types = ruleDef.eventTypes.length > 0 ? new Set(ruleDef.eventTypes) : new Set(['track'] as const);
-      for (const type of types) {
-        if (ruleDef.event === undefined) {
-          listAt(unnamed, type).push(rule);
-          continue;
-        }
-        let byName = named.get(type);
-        if (byName === undefined) {
-          byName = new Map();
-          named.set(type, byName);
-        }
-        listAt(byName, ruleDef.event).push(rule);
-      }
+      rules.push({
+        item: compileRule(score, ruleDef),
+        types: ruleDef.eventTypes,
+        names: ruleDef.event === undefined ? undefined : [ruleDef.event],
+      });
     }
   }
-  return { scores, named, unnamed };
+  return { scores, ...buildEventIndex(rules) };
 }
 
 function compileRule(score: CompiledScore, def: ScoreRuleDef): CompiledScoreRule {
@@ -86,13 +72,4 @@ function compileRule(score: CompiledScore, def: ScoreRuleDef): CompiledScoreRule
     where: compileCondition(def.where),
     readsProfile: paths.some((path) => !EVENT_ROOTS.has(path.split('.', 1)[0] ?? path)),
   };
-}
-
-function listAt<K>(map: Map<K, CompiledScoreRule[]>, key: K): CompiledScoreRule[] {
-  let list = map.get(key);
-  if (list === undefined) {
-    list = [];
-    map.set(key, list);
-  }
-  return list;
 }

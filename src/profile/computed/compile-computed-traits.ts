@@ -1,4 +1,5 @@
-import type { EventType, TailorEvent } from '../../ingest/event.ts';
+import type { TailorEvent } from '../../ingest/event.ts';
+import { buildEventIndex, type EventIndex } from '../../ingest/event-index.ts';
 import { ACCUMULATORS, type Accumulator } from './accumulators.ts';
 import { compileWhere } from './compile-filter.ts';
 import type { ComputedTraitDef } from './computed-trait.ts';
@@ -30,46 +31,18 @@ export interface CompiledTrait {
  * and name, so an event only visits traits that can match it: a trait on `Order Completed` is
  * never looked at for `Page Viewed`.
  */
-export interface CompiledComputedTraits {
+export interface CompiledComputedTraits extends EventIndex<CompiledTrait> {
   /** Every trait, in definition order. */
   readonly traits: readonly CompiledTrait[];
-  /** Traits with an `events` list: by event type, then by event (or page/screen) name. */
-  readonly named: ReadonlyMap<EventType, ReadonlyMap<string, readonly CompiledTrait[]>>;
-  /** Traits without an `events` list, by event type. */
-  readonly unnamed: ReadonlyMap<EventType, readonly CompiledTrait[]>;
 }
 
 /** Compiles computed trait definitions; called when a workspace definition is loaded, never per event. */
 export function compileComputedTraits(defs: ComputedTraitDef[]): CompiledComputedTraits {
   const traits = defs.map(compileTrait);
-  const named = new Map<EventType, Map<string, CompiledTrait[]>>();
-  const unnamed = new Map<EventType, CompiledTrait[]>();
-  for (const trait of traits) {
-    const types =
-      trait.def.eventTypes.length > 0 ? new Set(trait.def.eventTypes) : new Set(['track'] as const);
-    for (const type of types) {
-      if (trait.def.events === undefined) {
-        listAt(unnamed, type).push(trait);
-        continue;
-      }
-      let byName = named.get(type);
-      if (byName === undefined) {
-        byName = new Map();
-        named.set(type, byName);
-      }
-      for (const name of new Set(trait.def.events)) listAt(byName, name).push(trait);
-    }
-  }
-  return { traits, named, unnamed };
-}
-
-function listAt<K>(map: Map<K, CompiledTrait[]>, key: K): CompiledTrait[] {
-  let list = map.get(key);
-  if (list === undefined) {
-    list = [];
-    map.set(key, list);
-  }
-  return list;
+  const index = buildEventIndex(
+    traits.map((trait) => ({ item: trait, types: trait.def.eventTypes, names: trait.def.events })),
+  );
+  return { traits, ...index };
 }
 
 function compileTrait(def: ComputedTraitDef): CompiledTrait {
