@@ -13,6 +13,7 @@ import { compileWorkspace } from '../src/engine/compiled-workspace.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { takeCommit } from '../src/engine/view-sync.ts';
 import { WorkspaceView } from '../src/engine/workspace-view.ts';
+import { readEventIdentifiers } from '../src/identity/extract-identifiers.ts';
 import { type TailorEvent, toLoggedEvent } from '../src/ingest/event.ts';
 import { normalizeCall } from '../src/ingest/normalize-call.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
@@ -46,7 +47,8 @@ function compute(input: string[]): number {
   for (const body of input) {
     for (const event of decode(body)) {
       seq += 1;
-      applyToView({ view, workspace, event: toLoggedEvent(event, seq, 'bench') });
+      const identifiers = readEventIdentifiers(event, workspace.definition.identity);
+      applyToView({ view, workspace, event: toLoggedEvent(event, seq, 'bench'), identifiers });
     }
     // What a view commit takes from the view, without writing it: keeps memory as the engine does.
     takeCommit([view], seq);

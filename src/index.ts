@@ -20,7 +20,11 @@ export { memoryBehaviourSource, type RememberedEvent } from './conditions/memory
 export { Engine, type EngineOptions } from './engine/engine.ts';
 export { ERRORS, type ErrorCode, type ErrorDetail, isTailorError, TailorError } from './errors.ts';
 export { buildServer, type ServerOptions } from './http/server.ts';
-export { extractIdentifiers } from './identity/extract-identifiers.ts';
+export {
+  type EventIdentifiers,
+  extractIdentifiers,
+  readEventIdentifiers,
+} from './identity/extract-identifiers.ts';
 // identity
 export { type Identifier, identifierKey, parseIdentifierKey } from './identity/identifier.ts';
 export { DEFAULT_IDENTITY_RULES, type IdentityRules } from './identity/identity-rules.ts';

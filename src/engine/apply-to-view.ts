@@ -1,4 +1,4 @@
-import { extractIdentifiers } from '../identity/extract-identifiers.ts';
+import { type EventIdentifiers, extractIdentifiers } from '../identity/extract-identifiers.ts';
 import { identifierKey } from '../identity/identifier.ts';
 import { resolveIdentity } from '../identity/resolve-identity.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
@@ -24,10 +24,12 @@ export function applyToView(input: {
   view: WorkspaceView;
   workspace: CompiledWorkspace;
   event: LoggedEvent;
+  /** The event's identifiers as `readEventIdentifiers` read them (once, for prefetch and apply). */
+  identifiers: EventIdentifiers;
 }): ApplyOutcome {
   const { view, workspace, event } = input;
   const { identity, recentEventsLimit } = workspace.definition;
-  const identifiers = extractIdentifiers(event, identity, view.isKnown);
+  const identifiers = extractIdentifiers(input.identifiers, identity, view.isKnown);
   if (identifiers.length === 0) return { kind: 'unresolved' };
 
   const resolution = resolveIdentity({

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
 import { TailorError } from '../errors.ts';
+import { type EventIdentifiers, readEventIdentifiers } from '../identity/extract-identifiers.ts';
 import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
@@ -267,17 +268,25 @@ export class Engine {
       const workspace = this.workspaces.get(workspaceId);
       if (workspace === undefined) continue;
       const view = this.view(workspaceId);
-      await prefetch({ store: this.store, view, workspace, events: list });
-      for (const event of list) this.applyOne(view, workspace, event);
+      const rules = workspace.definition.identity;
+      const identifiers = list.map((event) => readEventIdentifiers(event, rules));
+      await prefetch({ store: this.store, view, identifiers });
+      list.forEach((event, i) => this.applyOne(view, workspace, event, identifiers[i]));
     }
     const last = events.at(-1);
     if (last !== undefined && last.seq > this.appliedSeq) this.appliedSeq = last.seq;
     this.uncommittedEvents += events.length;
   }
 
-  private applyOne(view: WorkspaceView, workspace: CompiledWorkspace, event: LoggedEvent): void {
+  private applyOne(
+    view: WorkspaceView,
+    workspace: CompiledWorkspace,
+    event: LoggedEvent,
+    read?: EventIdentifiers,
+  ): void {
     try {
-      applyToView({ view, workspace, event });
+      const identifiers = read ?? readEventIdentifiers(event, workspace.definition.identity);
+      applyToView({ view, workspace, event, identifiers });
     } catch (error) {
       // The event stays in the log; a failure here is a bug, and replay meets it the same way.
       this.logger.error(

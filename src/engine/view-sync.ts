@@ -1,26 +1,23 @@
-import { candidateKeys } from '../identity/extract-identifiers.ts';
-import type { LoggedEvent } from '../ingest/event.ts';
+import { candidateKeys, type EventIdentifiers } from '../identity/extract-identifiers.ts';
 import type { Store, ViewCommit } from '../store/store.ts';
-import type { CompiledWorkspace } from './compiled-workspace.ts';
 import type { WorkspaceView } from './workspace-view.ts';
 
 /**
  * Loads into the view everything a batch of events can touch — identifier index entries and
  * the profiles they point at — in two store queries, so applying the batch does no I/O.
+ * `identifiers` are the batch's events' identifiers, read once (`readEventIdentifiers`).
  */
 export async function prefetch(input: {
   store: Store;
   view: WorkspaceView;
-  workspace: CompiledWorkspace;
-  events: LoggedEvent[];
+  identifiers: EventIdentifiers[];
 }): Promise<void> {
-  const { store, view, workspace, events } = input;
+  const { store, view } = input;
   if (view.complete) return;
-  const rules = workspace.definition.identity;
   const eventKeys: string[] = [];
   const missingKeys: string[] = [];
-  for (const event of events) {
-    for (const key of candidateKeys(event, rules)) {
+  for (const read of input.identifiers) {
+    for (const key of candidateKeys(read)) {
       eventKeys.push(key);
       if (!view.index.has(key)) missingKeys.push(key);
     }

@@ -16,33 +16,54 @@ export function ruleFor(rules: IdentityRules, type: string): IdentifierTypeRule 
 }
 
 /**
- * Every identifier key (`type:value`, normalized) an event can resolve through, found without
- * the identity graph, so the engine can prefetch them in one store query. An alias's
- * `previousId` appears as both `user_id:` and `anonymous_id:`, since only the graph tells which.
+ * What an event carries, read and normalized once: its identifiers (`userId`, `anonymousId`,
+ * `email` and `phone` from `traits` then `context.traits`, `context.externalIds`), and an
+ * alias's `previousId` read both ways, since only the identity graph tells which it is.
  */
-export function candidateKeys(event: TailorEvent, rules: IdentityRules): string[] {
-  const raws = rawIdentifiers(event);
+export interface EventIdentifiers {
+  found: Identifier[];
+  previousAsUser?: Identifier | undefined;
+  previousAsAnonymous?: Identifier | undefined;
+}
+
+/** Reads an event's identifiers; the engine does this once per event, for prefetch and apply. */
+export function readEventIdentifiers(event: TailorEvent, rules: IdentityRules): EventIdentifiers {
+  const read: EventIdentifiers = { found: normalizeAll(rawIdentifiers(event), rules) };
   if (event.previousId !== undefined) {
-    raws.push({ type: 'user_id', raw: event.previousId }, { type: 'anonymous_id', raw: event.previousId });
+    read.previousAsUser = normalizeIdentifier({ type: 'user_id', raw: event.previousId, rules });
+    read.previousAsAnonymous = normalizeIdentifier({ type: 'anonymous_id', raw: event.previousId, rules });
   }
-  return normalizeAll(raws, rules).map(identifierKey);
+  return read;
 }
 
 /**
- * The normalized identifiers an event carries, deduplicated and ordered by priority (most
- * trusted first; stable within one priority): `userId`, `anonymousId`, an alias's `previousId`,
- * `email` and `phone` from `traits` then `context.traits`, and `context.externalIds`.
- * `previousId` is a `user_id` when the graph knows it as one (`isKnown`), else an `anonymous_id`.
+ * Every identifier key (`type:value`) an event can resolve through, found without the identity
+ * graph, so the engine can prefetch them in one store query; `previousId` appears both ways.
+ */
+export function candidateKeys(read: EventIdentifiers): string[] {
+  const keys = read.found.map(identifierKey);
+  if (read.previousAsUser !== undefined) keys.push(identifierKey(read.previousAsUser));
+  if (read.previousAsAnonymous !== undefined) keys.push(identifierKey(read.previousAsAnonymous));
+  return keys;
+}
+
+/**
+ * The identifiers an event resolves through, deduplicated and ordered by priority (most
+ * trusted first; stable within one priority). An alias's `previousId` is a `user_id` when the
+ * graph knows it as one (`isKnown`), else an `anonymous_id`.
  */
 export function extractIdentifiers(
-  event: TailorEvent,
+  read: EventIdentifiers,
   rules: IdentityRules,
   isKnown: (key: string) => boolean,
 ): Identifier[] {
-  const raws = rawIdentifiers(event);
-  const previous = previousIdentifier(event, rules, isKnown);
-  if (previous !== undefined) raws.push({ type: previous.type, raw: previous.value });
-  return sortByPriority(normalizeAll(raws, rules), rules);
+  const { previousAsUser } = read;
+  const previous =
+    previousAsUser !== undefined && isKnown(identifierKey(previousAsUser))
+      ? previousAsUser
+      : read.previousAsAnonymous;
+  const identifiers = previous === undefined ? read.found : uniqueIdentifiers([...read.found, previous]);
+  return sortByPriority(identifiers, rules);
 }
 
 /** A stable sort of identifiers by their type's priority, lowest number (most trusted) first. */
@@ -51,17 +72,6 @@ export function sortByPriority(identifiers: Identifier[], rules: IdentityRules):
     .map((identifier, index) => ({ identifier, index, priority: ruleFor(rules, identifier.type).priority }))
     .sort((a, b) => a.priority - b.priority || a.index - b.index)
     .map(({ identifier }) => identifier);
-}
-
-function previousIdentifier(
-  event: TailorEvent,
-  rules: IdentityRules,
-  isKnown: (key: string) => boolean,
-): Identifier | undefined {
-  if (event.previousId === undefined) return undefined;
-  const asUser = normalizeIdentifier({ type: 'user_id', raw: event.previousId, rules });
-  if (asUser !== undefined && isKnown(identifierKey(asUser))) return asUser;
-  return normalizeIdentifier({ type: 'anonymous_id', raw: event.previousId, rules });
 }
 
 /** Identifiers every event type can carry, in source order (userId and anonymousId first). */

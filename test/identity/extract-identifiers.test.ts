@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateKeys, extractIdentifiers } from '../../src/identity/extract-identifiers.ts';
+import { candidateKeys, extractIdentifiers, readEventIdentifiers } from '../../src/identity/extract-identifiers.ts';
 import { identifierKey } from '../../src/identity/identifier.ts';
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../src/identity/identity-rules.ts';
 import type { TailorEvent } from '../../src/ingest/event.ts';
@@ -9,7 +9,7 @@ const RULES: IdentityRules = { ...DEFAULT_IDENTITY_RULES, defaultCountry: 'IN' }
 const nothingKnown = (): boolean => false;
 
 function keys(event: TailorEvent, isKnown: (key: string) => boolean = nothingKnown): string[] {
-  return extractIdentifiers(event, RULES, isKnown).map(identifierKey);
+  return extractIdentifiers(readEventIdentifiers(event, RULES), RULES, isKnown).map(identifierKey);
 }
 
 describe('extractIdentifiers', () => {
@@ -119,12 +119,9 @@ describe('extractIdentifiers', () => {
         ],
       },
     });
-    expect(extractIdentifiers(event, rules, nothingKnown).map(identifierKey)).toEqual([
-      'hubspot_id:H',
-      'user_id:u1',
-      'zendesk_id:Z',
-      'anonymous_id:a1',
-    ]);
+    expect(
+      extractIdentifiers(readEventIdentifiers(event, rules), rules, nothingKnown).map(identifierKey),
+    ).toEqual(['hubspot_id:H', 'user_id:u1', 'zendesk_id:Z', 'anonymous_id:a1']);
   });
 });
 
@@ -136,7 +133,7 @@ describe('candidateKeys', () => {
       previousId: ' p ',
       context: { traits: { email: 'E@x.com' }, externalIds: [{ id: 'e@X.com', type: 'email' }] },
     });
-    expect(candidateKeys(event, RULES).sort()).toEqual(
+    expect(candidateKeys(readEventIdentifiers(event, RULES)).sort()).toEqual(
       ['user_id:u2', 'user_id:p', 'anonymous_id:p', 'email:e@x.com'].sort(),
     );
   });
@@ -149,6 +146,6 @@ describe('candidateKeys', () => {
       traits: { email: 'a@b.com', phone: '9845012345' },
       context: { externalIds: [{ id: 'H', type: 'hubspot_id' }] },
     });
-    expect(candidateKeys(event, RULES).sort()).toEqual(keys(event).sort());
+    expect(candidateKeys(readEventIdentifiers(event, RULES)).sort()).toEqual(keys(event).sort());
   });
 });

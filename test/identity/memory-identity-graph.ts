@@ -1,4 +1,4 @@
-import { extractIdentifiers } from '../../src/identity/extract-identifiers.ts';
+import { extractIdentifiers, readEventIdentifiers } from '../../src/identity/extract-identifiers.ts';
 import { identifierKey } from '../../src/identity/identifier.ts';
 import type { IdentityRules } from '../../src/identity/identity-rules.ts';
 import {
@@ -28,7 +28,9 @@ export class MemoryIdentityGraph implements IdentityGraph {
 
   /** Extracts and resolves one event, applies the result; undefined when it carries no identifier. */
   apply(event: TailorEvent, rules: IdentityRules): IdentityResolution | undefined {
-    const identifiers = extractIdentifiers(event, rules, (key) => this.index.has(key));
+    const identifiers = extractIdentifiers(readEventIdentifiers(event, rules), rules, (key) =>
+      this.index.has(key),
+    );
     if (identifiers.length === 0) return undefined;
     this.created += 1;
     const resolution = resolveIdentity({
