@@ -1,5 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { basic, bearer, openTestTailor, type TestTailor, workspaceYaml } from '../support/test-tailor.ts';
+import {
+  bearer,
+  openTestTailor,
+  sendAccepted,
+  type TestTailor,
+  workspaceYaml,
+} from '../support/test-tailor.ts';
 
 let t: TestTailor;
 beforeEach(async () => {
@@ -9,14 +15,8 @@ afterEach(async () => {
   await t.close();
 });
 
-async function send(path: string, body: Record<string, unknown>) {
-  const reply = await t.app.inject({
-    method: 'POST',
-    url: path,
-    headers: { 'content-type': 'application/json', authorization: basic(t.writeKey) },
-    payload: JSON.stringify(body),
-  });
-  expect(reply.statusCode).toBe(200);
+function send(path: string, body: Record<string, unknown>): Promise<void> {
+  return sendAccepted(t, path, body);
 }
 
 function admin(

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { candidateKeys, extractIdentifiers, readEventIdentifiers } from '../../src/identity/extract-identifiers.ts';
+import {
+  candidateKeys,
+  extractIdentifiers,
+  readEventIdentifiers,
+} from '../../src/identity/extract-identifiers.ts';
 import { identifierKey } from '../../src/identity/identifier.ts';
 import { DEFAULT_IDENTITY_RULES, type IdentityRules } from '../../src/identity/identity-rules.ts';
 import type { TailorEvent } from '../../src/ingest/event.ts';

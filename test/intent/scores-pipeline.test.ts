@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toProfileView } from '../../src/profile/profile-view.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
-import { basic, openTestTailor, type TestTailor, workspaceYaml } from '../support/test-tailor.ts';
+import { openTestTailor, sendAccepted, type TestTailor, workspaceYaml } from '../support/test-tailor.ts';
 
 const DAY = 86_400_000;
 
@@ -31,14 +31,8 @@ afterEach(async () => {
   await t.close();
 });
 
-async function send(path: string, body: Record<string, unknown>) {
-  const reply = await t.app.inject({
-    method: 'POST',
-    url: path,
-    headers: { 'content-type': 'application/json', authorization: basic(t.writeKey) },
-    payload: JSON.stringify(body),
-  });
-  expect(reply.statusCode).toBe(200);
+function send(path: string, body: Record<string, unknown>): Promise<void> {
+  return sendAccepted(t, path, body);
 }
 
 describe('scores in the pipeline', () => {

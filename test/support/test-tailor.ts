@@ -93,3 +93,18 @@ export function basic(writeKey: string, withColon = true): string {
 export function bearer(adminKey: string): string {
   return `Bearer ${adminKey}`;
 }
+
+/** Posts one tracking call with the test Tailor's write key and expects it accepted (200). */
+export async function sendAccepted(
+  tailor: TestTailor,
+  path: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const reply = await tailor.app.inject({
+    method: 'POST',
+    url: path,
+    headers: { 'content-type': 'application/json', authorization: basic(tailor.writeKey) },
+    payload: JSON.stringify(body),
+  });
+  if (reply.statusCode !== 200) throw new Error(`${path} answered ${reply.statusCode}: ${reply.body}`);
+}
