@@ -271,7 +271,9 @@ export class Engine {
       const rules = workspace.definition.identity;
       const identifiers = list.map((event) => readEventIdentifiers(event, rules));
       await prefetch({ store: this.store, view, identifiers });
-      list.forEach((event, i) => this.applyOne(view, workspace, event, identifiers[i]));
+      for (let i = 0; i < list.length; i += 1) {
+        this.applyOne(view, workspace, list[i] as LoggedEvent, identifiers[i]);
+      }
     }
     const last = events.at(-1);
     if (last !== undefined && last.seq > this.appliedSeq) this.appliedSeq = last.seq;

@@ -25,8 +25,3 @@ export const CALL_PATHS: Readonly<Record<string, IngestCall>> = Object.freeze(
     b: 'batch',
   } satisfies Record<string, IngestCall>),
 );
-
-/** The call a path segment means, or undefined for an unknown one. */
-export function callForPath(segment: string): IngestCall | undefined {
-  return Object.hasOwn(CALL_PATHS, segment) ? CALL_PATHS[segment] : undefined;
-}
