@@ -11,14 +11,14 @@ import { mergeTouches } from './touch-context.ts';
 /**
  * Absorbs the profile `from` into `into` (mutated) when identity resolution finds they are one
  * person. The result is what one profile would hold had it seen the events of both: computed
- * traits merge bucket by bucket, scores add up at the later time (when `scores` is given), timed
+ * traits merge bucket by bucket, scores add up at the later time, timed
  * values keep the latest, counts add up. `from` is left as it was; the caller retires it.
  */
 export function mergeProfiles(input: {
   into: ProfileState;
   from: ProfileState;
   compiled: CompiledComputedTraits;
-  scores?: CompiledScores;
+  scores: CompiledScores;
   recentLimit: number;
 }): void {
   const { into, from, compiled, recentLimit } = input;
@@ -28,7 +28,7 @@ export function mergeProfiles(input: {
   mergeLatest(into.traits, from.traits);
   mergeLatest(into.consent, from.consent);
   mergeComputed({ into: into.computed, from: from.computed, compiled });
-  if (input.scores !== undefined && from.scores !== undefined) {
+  if (from.scores !== undefined) {
     into.scores ??= {};
     mergeScores({ into: into.scores, from: from.scores, compiled: input.scores });
   }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { LoggedEvent } from '../../src/ingest/event.ts';
+import { compileScores } from '../../src/intent/compile-scores.ts';
 import { applyEvent } from '../../src/profile/apply-event.ts';
 import { compileComputedTraits } from '../../src/profile/computed/compile-computed-traits.ts';
 import { mergeProfiles } from '../../src/profile/merge-profiles.ts';
 import { newProfile } from '../../src/profile/new-profile.ts';
 import { toProfileView } from '../../src/profile/profile-view.ts';
 import { DAY, event, HOUR, profileOf, seededRandom, T0, trait } from './profile-fixtures.ts';
+
+const NO_SCORES = compileScores([]);
 
 const compiled = compileComputedTraits([
   trait({ key: 'orders', aggregate: 'count', events: ['Order Completed'] }),
@@ -80,7 +83,7 @@ describe('mergeProfiles', () => {
     const single = profileOf(events, compiled, { id: 'one', recentLimit: 10 });
     const into = profileOf(a, compiled, { id: 'one', recentLimit: 10 });
     const from = profileOf(b, compiled, { id: 'two', recentLimit: 10 });
-    mergeProfiles({ into, from, compiled, recentLimit: 10 });
+    mergeProfiles({ into, from, compiled, scores: NO_SCORES, recentLimit: 10 });
 
     expect(into.computed).toEqual(single.computed);
     expect(into.recent).toEqual(single.recent);
@@ -115,7 +118,7 @@ describe('mergeProfiles', () => {
     apply(from, event({ event: 'Unsubscribed', properties: { channel: 'email' }, timestamp: T0 + 2 * HOUR }));
     apply(into, event({ context: { consent: { email: true } }, timestamp: T0 + HOUR }));
 
-    mergeProfiles({ into, from, compiled, recentLimit: 5 });
+    mergeProfiles({ into, from, compiled, scores: NO_SCORES, recentLimit: 5 });
     expect(into.identifiers).toEqual({ user_id: ['u1'], anonymous_id: ['anon'] });
     expect(into.traits).toEqual({
       plan: { value: 'pro', at: T0 + HOUR },
