@@ -1,3 +1,4 @@
+import type { AudienceState } from '../audience/audience-state.ts';
 import type { EventType, JsonObject } from '../ingest/event.ts';
 import type { ScoreState } from '../intent/score-model.ts';
 import type { ComputedTraitState } from './computed/computed-trait.ts';
@@ -73,4 +74,6 @@ export interface ProfileState {
   /** Ids of profiles merged into this one. */
   mergedIds: string[];
   eventCount: number;
+  /** Segments, risks, lifecycle stage and timers (owned by src/audience); absent until first evaluated. */
+  audience?: AudienceState;
 }

@@ -67,6 +67,47 @@ export interface ViewCommit {
   merges: MergeRecord[];
   /** Which profile each applied event belongs to (for timelines, export and erasure). */
   eventLinks: { workspaceId: string; seq: number; profileId: string }[];
+  /** Events Tailor derived (`Segment Entered`, `Checkout Abandoned`), to add to profiles' timelines. */
+  derivedEvents: DerivedEventRow[];
+  /** Profiles whose segment memberships changed: each replaces all of that profile's memberships. */
+  memberships: MembershipRow[];
+}
+
+/**
+ * An event Tailor derived from a profile's events and the passing of time: a segment entry or
+ * exit, a lifecycle transition, a detector firing. It is part of the view (replay derives it
+ * again, identically), shown on the profile's timeline after the event that caused it.
+ */
+export interface DerivedEventRow {
+  workspaceId: string;
+  profileId: string;
+  /**
+   * The event, with `seq` set to the log position of what caused it (an event or a timer
+   * record), and a `messageId` derived from the profile, that seq and `ord`.
+   */
+  event: LoggedEvent;
+  /** Its order among the events derived for this profile from the same cause (0, 1, …). */
+  ord: number;
+}
+
+/** A profile's segment memberships, in full: the segments it is in and when it entered each. */
+export interface MembershipRow {
+  workspaceId: string;
+  profileId: string;
+  segments: { key: string; enteredAt: number }[];
+}
+
+/** A profile that is due, with its due moment (epoch ms). */
+export interface DueProfile {
+  id: string;
+  due: number;
+}
+
+/** A page of a segment's members, by profile id. */
+export interface MembersPage {
+  members: { profileId: string; enteredAt: number }[];
+  /** Pass as `after` to get the next page; absent on the last page. */
+  nextAfter?: string;
 }
 
 /** A page of a profile's timeline, newest first. */
@@ -125,8 +166,33 @@ export interface Store {
   viewCheckpoint(): Promise<number>;
   /** Number of profiles in a workspace's view. */
   countProfiles(workspaceId: string): Promise<number>;
+  /** Profiles in id order after `after`, at most `limit` (to walk every profile of a workspace). */
+  scanProfiles(query: { workspaceId: string; after?: string; limit: number }): Promise<ProfileState[]>;
+  /**
+   * Profiles whose `audience.due` is at or before `at`, by due then id, after the cursor `after`
+   * (the last row of the previous page), at most `limit`.
+   */
+  dueProfiles(query: {
+    workspaceId: string;
+    at: number;
+    after?: DueProfile;
+    limit: number;
+  }): Promise<DueProfile[]>;
+  /** Members of a segment in profile id order after `after`, at most `limit`. */
+  segmentMembers(query: {
+    workspaceId: string;
+    segment: string;
+    after?: string;
+    limit: number;
+  }): Promise<MembersPage>;
+  /** Number of members of a segment. */
+  segmentSize(workspaceId: string, segment: string): Promise<number>;
 
-  /** A profile's events, newest first by log position. */
+  /**
+   * A profile's events, newest first by log position, with the events derived for it: each
+   * derived event comes right after its cause (`seq`) in time order, that is before it in this
+   * newest-first list.
+   */
   timeline(query: {
     workspaceId: string;
     profileId: string;

@@ -53,6 +53,23 @@ storeContract('postgres', async () => openFresh(), {
   },
 });
 
+/** A minimal profile state. */
+function profileRow(id: string): ProfileState {
+  return {
+    id,
+    workspaceId: 'a',
+    identifiers: {},
+    traits: {},
+    computed: {},
+    consent: {},
+    firstSeen: 0,
+    lastSeen: 0,
+    recent: [],
+    mergedIds: [],
+    eventCount: 0,
+  };
+}
+
 /** A minimal track event. */
 function event(messageId: string): TailorEvent {
   return {
@@ -120,6 +137,8 @@ describe('PostgresStore', () => {
         identifiers: profiles.map((p) => ({ workspaceId: 'a', key: `email:${p.id}@x.com`, profileId: p.id })),
         merges: [],
         eventLinks: [],
+        derivedEvents: [],
+        memberships: [],
       });
       expect(await store.countProfiles('a')).toBe(12_000);
       expect(await store.loadProfiles('a', ['p11999'])).toEqual([profiles[11_999]]);
@@ -156,11 +175,55 @@ describe('PostgresStore', () => {
           identifiers: [{ workspaceId: 'a', key: 'user_id:u1', profileId: 'p1' }],
           merges: [],
           eventLinks: [],
+          derivedEvents: [],
+          memberships: [],
         }),
       ).rejects.toThrow();
       expect(await store.viewCheckpoint()).toBe(0);
       expect(await store.countProfiles('a')).toBe(0);
       expect(await store.findProfileIds('a', ['user_id:u1'])).toEqual(new Map());
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('adds the due column and the new tables to a schema created before them', async () => {
+    const store = openFresh();
+    await store.migrate();
+    try {
+      const schema = schemaOf.get(store) ?? '';
+      await admin.query(`ALTER TABLE "${schema}".profiles DROP COLUMN due`);
+      await admin.query(`DROP TABLE "${schema}".derived_events, "${schema}".segment_members`);
+      const p1 = profileRow('p1');
+      await admin.query(`INSERT INTO "${schema}".profiles (workspace_id, id, state) VALUES ('a', 'p1', $1)`, [
+        JSON.stringify(p1),
+      ]);
+      await store.migrate();
+      expect(await store.loadProfiles('a', ['p1'])).toEqual([p1]);
+      expect(
+        (await store.dueProfiles({ workspaceId: 'a', at: 100, limit: 10 })).map((row) => row.id),
+      ).toEqual([]);
+      const due = { ...p1, audience: { segments: {}, risks: {}, stage: null, pending: {}, at: 0, due: 50 } };
+      await store.commitView({
+        checkpoint: 1,
+        rebuilt: [],
+        profiles: [due],
+        deletedProfiles: [],
+        identifiers: [],
+        merges: [],
+        eventLinks: [],
+        derivedEvents: [],
+        memberships: [{ workspaceId: 'a', profileId: 'p1', segments: [{ key: 'vip', enteredAt: 5 }] }],
+      });
+      expect(
+        (await store.dueProfiles({ workspaceId: 'a', at: 100, limit: 10 })).map((row) => row.id),
+      ).toEqual(['p1']);
+      expect(await store.segmentSize('a', 'vip')).toBe(1);
+      const { rows } = await admin.query(
+        'SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname = $2',
+        [schema, 'profiles_by_due'],
+      );
+      expect(rows).toHaveLength(1);
     } finally {
       await store.close();
     }

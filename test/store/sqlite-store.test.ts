@@ -1,11 +1,15 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import type { ProfileState } from '../../src/profile/profile.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/sqlite-schema.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { SQLITE_SCHEMA_V1 } from './sqlite-schema-v1.ts';
 import { storeContract } from './store-contract.ts';
 
 /** A fresh temporary directory (not from test-tailor, which loads the whole engine). */
@@ -64,5 +68,84 @@ describe('openStore', () => {
     ['', 'Unsupported store URL ""'],
   ])('rejects %j', (url, message) => {
     expect(() => openStore(url)).toThrow(message);
+  });
+});
+
+/** A minimal profile, due at `due` when given. */
+function profile(id: string, due?: number): ProfileState {
+  const audience = { segments: {}, risks: {}, stage: null, pending: {}, at: 0 };
+  return {
+    id,
+    workspaceId: 'a',
+    identifiers: {},
+    traits: {},
+    computed: {},
+    consent: {},
+    firstSeen: 0,
+    lastSeen: 0,
+    recent: [],
+    mergedIds: [],
+    eventCount: 1,
+    ...(due === undefined ? {} : { audience: { ...audience, due } }),
+  };
+}
+
+describe('SQLite schema upgrades', () => {
+  it('upgrades a version 1 database in place, keeping its rows', async () => {
+    const path = join(tempDir(), 'v1.db');
+    const old = new Database(path);
+    old.exec(SQLITE_SCHEMA_V1);
+    old
+      .prepare('INSERT INTO profiles (workspace_id, id, state) VALUES (?, ?, ?)')
+      .run('a', 'p1', JSON.stringify(profile('p1')));
+    old.prepare('INSERT INTO view_state (id, checkpoint) VALUES (1, 7)').run();
+    old.close();
+
+    const store = new SqliteStore({ path });
+    try {
+      await store.migrate();
+      expect(await store.loadProfiles('a', ['p1'])).toEqual([profile('p1')]);
+      expect(await store.viewCheckpoint()).toBe(7);
+      expect(
+        (await store.dueProfiles({ workspaceId: 'a', at: 100, limit: 10 })).map((row) => row.id),
+      ).toEqual([]);
+      await store.commitView({
+        checkpoint: 8,
+        rebuilt: [],
+        profiles: [profile('p1', 50)],
+        deletedProfiles: [],
+        identifiers: [],
+        merges: [],
+        eventLinks: [],
+        derivedEvents: [],
+        memberships: [{ workspaceId: 'a', profileId: 'p1', segments: [{ key: 'vip', enteredAt: 5 }] }],
+      });
+      expect(
+        (await store.dueProfiles({ workspaceId: 'a', at: 100, limit: 10 })).map((row) => row.id),
+      ).toEqual(['p1']);
+      expect(await store.segmentSize('a', 'vip')).toBe(1);
+    } finally {
+      await store.close();
+    }
+
+    const upgraded = new Database(path, { readonly: true });
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+      expect(SQLITE_SCHEMA_VERSION).toBe(2);
+      const columns = upgraded.prepare<[], { name: string }>('PRAGMA table_info(profiles)').all();
+      expect(columns.map((column) => column.name)).toEqual(['workspace_id', 'id', 'state', 'due']);
+      const indexes = upgraded.prepare<[], { name: string }>('PRAGMA index_list(profiles)').all();
+      expect(indexes.map((index) => index.name)).toContain('profiles_by_due');
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  it('refuses a database of a newer schema version', () => {
+    const path = join(tempDir(), 'future.db');
+    const future = new Database(path);
+    future.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
+    future.close();
+    expect(() => new SqliteStore({ path })).toThrow(/schema version 3 is newer/);
   });
 });

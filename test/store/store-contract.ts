@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_IDENTITY_RULES } from '../../src/identity/identity-rules.ts';
-import type { TailorEvent } from '../../src/ingest/event.ts';
+import type { LoggedEvent, TailorEvent } from '../../src/ingest/event.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
-import type { MergeRecord, Store, ViewCommit } from '../../src/store/store.ts';
+import type { DerivedEventRow, MergeRecord, Store, ViewCommit } from '../../src/store/store.ts';
 import type { WorkspaceDefinition } from '../../src/workspace/workspace.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
@@ -40,6 +40,37 @@ function profile(workspaceId: string, id: string, email = `${id}@example.com`): 
   };
 }
 
+/** `profile` with its next timer moment set to `due` (or none). */
+function withDue(workspaceId: string, id: string, due: number | undefined): ProfileState {
+  const audience = { segments: {}, risks: {}, stage: null, pending: {}, at: T0 };
+  return { ...profile(workspaceId, id), audience: due === undefined ? audience : { ...audience, due } };
+}
+
+/** An event derived for `profileId` from the event (or timer record) at `seq`, `ord`-th of that cause. */
+function derived(
+  workspaceId: string,
+  profileId: string,
+  seq: number,
+  ord: number,
+  key = 'vip',
+): DerivedEventRow {
+  const loggedEvent: LoggedEvent = {
+    type: 'track',
+    event: 'Segment Entered',
+    messageId: `derived:${profileId}:${seq}:${ord}`,
+    timestamp: T0 + seq,
+    receivedAt: T0 + seq,
+    userId: `u-${profileId}`,
+    properties: { segment: key },
+    traits: {},
+    context: {},
+    integrations: {},
+    seq,
+    workspaceId,
+  };
+  return { workspaceId, profileId, event: loggedEvent, ord };
+}
+
 /** A workspace definition named `id`. */
 function workspace(id: string, name = `Workspace ${id}`): WorkspaceDefinition {
   return { id, name, identity: DEFAULT_IDENTITY_RULES, computedTraits: [], recentEventsLimit: 20 };
@@ -54,6 +85,8 @@ function commit(parts: Partial<ViewCommit> & { checkpoint: number }): ViewCommit
     identifiers: [],
     merges: [],
     eventLinks: [],
+    derivedEvents: [],
+    memberships: [],
     ...parts,
   };
 }
@@ -417,6 +450,329 @@ export function storeContract(
         expect(await store.readEvents({ afterSeq: 0, limit: 5 })).toHaveLength(1);
         expect(await store.countProfiles('b')).toBe(1);
         expect(await store.resolveProfileId('b', 'gone')).toBe('old');
+      });
+    });
+
+    describe('timers, derived events and segments', () => {
+      it('indexes each profile by its next timer moment, following every rewrite', async () => {
+        await store.commitView(
+          commit({
+            checkpoint: 1,
+            profiles: [
+              withDue('a', 'p3', T0 + 20),
+              withDue('a', 'p1', T0 + 30),
+              withDue('a', 'p2', T0 + 20),
+              withDue('a', 'p4', undefined),
+              profile('a', 'p5'),
+              withDue('a', 'p6', T0 + 99),
+              withDue('b', 'p0', T0),
+            ],
+          }),
+        );
+        expect(
+          (await store.dueProfiles({ workspaceId: 'a', at: T0 + 30, limit: 10 })).map((row) => row.id),
+        ).toEqual(['p2', 'p3', 'p1']);
+        expect(
+          (await store.dueProfiles({ workspaceId: 'a', at: T0 + 30, limit: 2 })).map((row) => row.id),
+        ).toEqual(['p2', 'p3']);
+        expect(
+          (await store.dueProfiles({ workspaceId: 'a', at: T0 + 29, limit: 10 })).map((row) => row.id),
+        ).toEqual(['p2', 'p3']);
+        expect(
+          (await store.dueProfiles({ workspaceId: 'a', at: T0 + 19, limit: 10 })).map((row) => row.id),
+        ).toEqual([]);
+        expect(
+          (await store.dueProfiles({ workspaceId: 'b', at: T0 + 1_000, limit: 10 })).map((row) => row.id),
+        ).toEqual(['p0']);
+        const first = await store.dueProfiles({ workspaceId: 'a', at: T0 + 30, limit: 2 });
+        expect(first).toEqual([
+          { id: 'p2', due: T0 + 20 },
+          { id: 'p3', due: T0 + 20 },
+        ]);
+        expect(await store.dueProfiles({ workspaceId: 'a', at: T0 + 30, after: first[1], limit: 2 })).toEqual(
+          [{ id: 'p1', due: T0 + 30 }],
+        );
+
+        await store.commitView(
+          commit({
+            checkpoint: 2,
+            profiles: [withDue('a', 'p2', undefined), profile('a', 'p3'), withDue('a', 'p4', T0 + 10.5)],
+          }),
+        );
+        expect(
+          (await store.dueProfiles({ workspaceId: 'a', at: T0 + 30, limit: 10 })).map((row) => row.id),
+        ).toEqual(['p4', 'p1']);
+        expect(
+          (await store.dueProfiles({ workspaceId: 'a', at: T0 + 10, limit: 10 })).map((row) => row.id),
+        ).toEqual([]);
+        await store.commitView(
+          commit({
+            checkpoint: 3,
+            merges: [merge('a', 'p1', 'p6', 3)],
+            deletedProfiles: [{ workspaceId: 'a', id: 'p1' }],
+          }),
+        );
+        expect(
+          (await store.dueProfiles({ workspaceId: 'a', at: T0 + 1_000, limit: 10 })).map((row) => row.id),
+        ).toEqual(['p4', 'p6']);
+        expect((await store.loadProfiles('a', ['p6']))[0]?.audience?.due).toBe(T0 + 99);
+      });
+
+      it('walks every profile of a workspace in id order, a page at a time', async () => {
+        const ids = ['p1', 'p2', 'p3', 'p4', 'p5'];
+        await store.commitView(
+          commit({ checkpoint: 1, profiles: [...ids.toReversed(), 'p0'].map((id) => profile('a', id)) }),
+        );
+        await store.commitView(commit({ checkpoint: 2, profiles: [profile('b', 'p2b')] }));
+        await store.commitView(commit({ checkpoint: 3, deletedProfiles: [{ workspaceId: 'a', id: 'p0' }] }));
+        const scan = async (after: string | undefined, limit: number) =>
+          (await store.scanProfiles({ workspaceId: 'a', limit, ...(after ? { after } : {}) })).map(
+            (p) => p.id,
+          );
+        expect(await scan(undefined, 2)).toEqual(['p1', 'p2']);
+        expect(await scan('p2', 2)).toEqual(['p3', 'p4']);
+        expect(await scan('p4', 2)).toEqual(['p5']);
+        expect(await scan('p5', 2)).toEqual([]);
+        expect(await scan(undefined, 10)).toEqual(ids);
+        expect(await store.scanProfiles({ workspaceId: 'a', limit: 1 })).toEqual([profile('a', 'p1')]);
+        expect(await store.scanProfiles({ workspaceId: 'c', limit: 10 })).toEqual([]);
+      });
+
+      it('puts derived events on the timeline right after their cause, also across a merge', async () => {
+        const [s1, s2, s3, s4] = (await append(store, 'a', ['e1', 'e2', 'e3', 'e4'])).map((s) => s ?? 0);
+        const timer = (s4 ?? 0) + 10;
+        const link = (seq: number | undefined, profileId: string) => ({
+          workspaceId: 'a',
+          seq: seq ?? 0,
+          profileId,
+        });
+        await store.commitView(
+          commit({
+            checkpoint: s4 ?? 0,
+            profiles: [profile('a', 'p1'), profile('a', 'p2')],
+            eventLinks: [link(s1, 'p1'), link(s2, 'p1'), link(s3, 'p2'), link(s4, 'p1')],
+            derivedEvents: [
+              derived('a', 'p1', s2 ?? 0, 1, 'big'),
+              derived('a', 'p1', s2 ?? 0, 0),
+              derived('a', 'p2', s3 ?? 0, 0),
+              derived('a', 'p1', timer, 0, 'lapsed'),
+              derived('b', 'p1', s2 ?? 0, 0),
+            ],
+          }),
+        );
+        const ids = async (profileId: string) =>
+          (await store.timeline({ workspaceId: 'a', profileId, limit: 20 })).events.map((e) => e.messageId);
+        expect(await ids('p1')).toEqual([
+          `derived:p1:${timer}:0`,
+          'e4',
+          `derived:p1:${s2}:1`,
+          `derived:p1:${s2}:0`,
+          'e2',
+          'e1',
+        ]);
+        const page = await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 20 });
+        expect(page.events[2]).toEqual(derived('a', 'p1', s2 ?? 0, 1, 'big').event);
+        expect(page.nextBefore).toBeUndefined();
+
+        // Committing a derived event again replaces it: replay after a crash writes it twice.
+        await store.commitView(
+          commit({ checkpoint: s4 ?? 0, derivedEvents: [derived('a', 'p1', s2 ?? 0, 1, 'bigger')] }),
+        );
+        const again = await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 20 });
+        expect(again.events).toHaveLength(6);
+        expect(again.events[2]?.properties).toEqual({ segment: 'bigger' });
+
+        await store.commitView(
+          commit({
+            checkpoint: s4 ?? 0,
+            merges: [merge('a', 'p2', 'p1', s4 ?? 0)],
+            deletedProfiles: [{ workspaceId: 'a', id: 'p2' }],
+          }),
+        );
+        expect(await ids('p1')).toEqual([
+          `derived:p1:${timer}:0`,
+          'e4',
+          `derived:p2:${s3}:0`,
+          'e3',
+          `derived:p1:${s2}:1`,
+          `derived:p1:${s2}:0`,
+          'e2',
+          'e1',
+        ]);
+        const other = await store.timeline({ workspaceId: 'b', profileId: 'p1', limit: 20 });
+        expect(other.events.map((e) => [e.workspaceId, e.seq])).toEqual([['b', s2]]);
+      });
+
+      it('never splits the events of one seq across timeline pages', async () => {
+        const [s1, s2, s3] = (await append(store, 'a', ['e1', 'e2', 'e3'])).map((s) => s ?? 0);
+        await store.commitView(
+          commit({
+            checkpoint: s3 ?? 0,
+            profiles: [profile('a', 'p1')],
+            eventLinks: [s1, s2, s3].map((seq) => ({ workspaceId: 'a', seq: seq ?? 0, profileId: 'p1' })),
+            derivedEvents: [
+              derived('a', 'p1', s1 ?? 0, 0),
+              derived('a', 'p1', s2 ?? 0, 0),
+              derived('a', 'p1', s2 ?? 0, 1),
+            ],
+          }),
+        );
+        const whole = ['e3', `derived:p1:${s2}:1`, `derived:p1:${s2}:0`, 'e2', `derived:p1:${s1}:0`, 'e1'];
+        const first = await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 2 });
+        expect(first.events.map((e) => e.messageId)).toEqual(whole.slice(0, 4));
+        expect(first.nextBefore).toBe(s2);
+        const second = await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 2, before: s2 });
+        expect(second.events.map((e) => e.messageId)).toEqual(whole.slice(4));
+        expect(second.nextBefore).toBeUndefined();
+
+        for (let limit = 1; limit <= whole.length + 1; limit += 1) {
+          const seen: string[] = [];
+          let before: number | undefined;
+          for (let pages = 0; pages < 10; pages += 1) {
+            const page = await store.timeline({
+              workspaceId: 'a',
+              profileId: 'p1',
+              limit,
+              ...(before === undefined ? {} : { before }),
+            });
+            seen.push(...page.events.map((e) => e.messageId));
+            before = page.nextBefore;
+            if (before === undefined) break;
+          }
+          expect(seen).toEqual(whole);
+        }
+      });
+
+      it('replaces memberships per profile and pages segment members by profile id', async () => {
+        const member = (profileId: string, segments: [string, number][]) => ({
+          workspaceId: 'a',
+          profileId,
+          segments: segments.map(([key, at]) => ({ key, enteredAt: T0 + at })),
+        });
+        await store.commitView(
+          commit({
+            checkpoint: 1,
+            profiles: ['p1', 'p2', 'p3'].map((id) => profile('a', id)),
+            memberships: [
+              member('p3', [['vip', 3]]),
+              member('p1', [
+                ['vip', 1],
+                ['new', 1],
+              ]),
+              member('p2', [['vip', 2]]),
+              { workspaceId: 'b', profileId: 'p9', segments: [{ key: 'vip', enteredAt: T0 }] },
+            ],
+          }),
+        );
+        const members = async (segment: string, limit: number, after?: string) =>
+          store.segmentMembers({ workspaceId: 'a', segment, limit, ...(after ? { after } : {}) });
+        expect(await members('vip', 2)).toEqual({
+          members: [
+            { profileId: 'p1', enteredAt: T0 + 1 },
+            { profileId: 'p2', enteredAt: T0 + 2 },
+          ],
+          nextAfter: 'p2',
+        });
+        expect(await members('vip', 2, 'p2')).toEqual({ members: [{ profileId: 'p3', enteredAt: T0 + 3 }] });
+        expect(await members('vip', 3)).toEqual({
+          members: [
+            { profileId: 'p1', enteredAt: T0 + 1 },
+            { profileId: 'p2', enteredAt: T0 + 2 },
+            { profileId: 'p3', enteredAt: T0 + 3 },
+          ],
+        });
+        expect(await store.segmentSize('a', 'vip')).toBe(3);
+        expect(await store.segmentSize('a', 'new')).toBe(1);
+        expect(await store.segmentSize('b', 'vip')).toBe(1);
+        expect(await store.segmentSize('a', 'none')).toBe(0);
+        expect(await members('none', 5)).toEqual({ members: [] });
+
+        await store.commitView(
+          commit({
+            checkpoint: 2,
+            memberships: [member('p1', [['new', 5]]), member('p3', [])],
+          }),
+        );
+        expect((await members('vip', 10)).members).toEqual([{ profileId: 'p2', enteredAt: T0 + 2 }]);
+        expect((await members('new', 10)).members).toEqual([{ profileId: 'p1', enteredAt: T0 + 5 }]);
+
+        await store.commitView(
+          commit({
+            checkpoint: 3,
+            merges: [merge('a', 'p2', 'p1', 3)],
+            deletedProfiles: [{ workspaceId: 'a', id: 'p2' }],
+          }),
+        );
+        expect(await store.segmentSize('a', 'vip')).toBe(0);
+        expect(await store.segmentSize('a', 'new')).toBe(1);
+      });
+
+      it('erases the derived events and memberships of a profile and of those merged into it', async () => {
+        const [s1, s2] = (await append(store, 'a', ['e1', 'e2'])).map((s) => s ?? 0);
+        const vip = (profileId: string) => ({
+          workspaceId: 'a',
+          profileId,
+          segments: [{ key: 'vip', enteredAt: T0 }],
+        });
+        await store.commitView(
+          commit({
+            checkpoint: s2 ?? 0,
+            profiles: [profile('a', 'p1'), profile('a', 'keep')],
+            eventLinks: [
+              { workspaceId: 'a', seq: s1 ?? 0, profileId: 'p1' },
+              { workspaceId: 'a', seq: s2 ?? 0, profileId: 'keep' },
+            ],
+            derivedEvents: [
+              derived('a', 'p1', s1 ?? 0, 0),
+              derived('a', 'p0', s1 ?? 0, 0),
+              derived('a', 'keep', s2 ?? 0, 0),
+            ],
+            memberships: [vip('p1'), vip('p0'), vip('keep')],
+            merges: [merge('a', 'p0', 'p1', s1 ?? 0)],
+            deletedProfiles: [{ workspaceId: 'a', id: 'p0' }],
+          }),
+        );
+        expect(await store.segmentSize('a', 'vip')).toBe(2);
+        const audit = { workspaceId: 'a', action: 'profile.erased', detail: { profileId: 'p1' }, at: T0 };
+        expect(await store.eraseProfile('a', 'p1', audit)).toEqual({ events: 1 });
+        expect((await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 10 })).events).toEqual([]);
+        expect((await store.timeline({ workspaceId: 'a', profileId: 'p0', limit: 10 })).events).toEqual([]);
+        expect(
+          (await store.timeline({ workspaceId: 'a', profileId: 'keep', limit: 10 })).events.map(
+            (e) => e.messageId,
+          ),
+        ).toEqual([`derived:keep:${s2}:0`, 'e2']);
+        expect((await store.segmentMembers({ workspaceId: 'a', segment: 'vip', limit: 10 })).members).toEqual(
+          [{ profileId: 'keep', enteredAt: T0 }],
+        );
+      });
+
+      it('clears derived events and memberships of a rebuilt workspace only', async () => {
+        await store.saveWorkspace(workspace('a'));
+        const [seq] = await append(store, 'a', ['e1']);
+        const view = (ws: string) =>
+          commit({
+            checkpoint: 1,
+            profiles: [withDue(ws, 'p1', T0)],
+            eventLinks: ws === 'a' ? [{ workspaceId: ws, seq: seq ?? 0, profileId: 'p1' }] : [],
+            derivedEvents: [derived(ws, 'p1', seq ?? 0, 0)],
+            memberships: [{ workspaceId: ws, profileId: 'p1', segments: [{ key: 'vip', enteredAt: T0 }] }],
+          });
+        await store.commitView(view('a'));
+        await store.commitView(view('b'));
+        await store.commitView(commit({ checkpoint: 2, rebuilt: [{ workspaceId: 'a', version: 1 }] }));
+        expect((await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 10 })).events).toEqual([]);
+        expect(await store.segmentSize('a', 'vip')).toBe(0);
+        expect(
+          (await store.dueProfiles({ workspaceId: 'a', at: T0, limit: 10 })).map((row) => row.id),
+        ).toEqual([]);
+        expect((await store.timeline({ workspaceId: 'b', profileId: 'p1', limit: 10 })).events).toHaveLength(
+          1,
+        );
+        expect(await store.segmentSize('b', 'vip')).toBe(1);
+        expect(
+          (await store.dueProfiles({ workspaceId: 'b', at: T0, limit: 10 })).map((row) => row.id),
+        ).toEqual(['p1']);
       });
     });
 

@@ -17,9 +17,19 @@ function jsonRows(alias: string, fields: [name: string, type: 'text' | 'int8'][]
  */
 export function postgresQueries(schema: string) {
   const s = `"${schema}"`;
-  const clearView = ['profiles', 'identifiers', 'merges', 'aliases', 'event_links'].map(
-    (table) => `DELETE FROM ${s}.${table} WHERE workspace_id = $1`,
-  );
+  const clearView = [
+    'profiles',
+    'identifiers',
+    'merges',
+    'aliases',
+    'event_links',
+    'derived_events',
+    'segment_members',
+  ].map((table) => `DELETE FROM ${s}.${table} WHERE workspace_id = $1`);
+  const byProfile = jsonRows('d', [
+    ['ws', 'text'],
+    ['id', 'text'],
+  ]);
   return {
     migrateLock: `SELECT pg_advisory_xact_lock(hashtext('tailor.migrate:' || $1::text))`,
     // EXCLUSIVE lets readers through but queues other appenders until this commit: seqs are
@@ -47,21 +57,46 @@ export function postgresQueries(schema: string) {
     resolveProfileId: `SELECT id FROM ${s}.profiles WHERE workspace_id = $1 AND id = coalesce(
         (SELECT into_id FROM ${s}.aliases WHERE workspace_id = $1 AND from_id = $2), $2)`,
     countProfiles: `SELECT count(*) AS count FROM ${s}.profiles WHERE workspace_id = $1`,
+    // Id order is the column's collation, so the primary key serves the page (codepoint order,
+    // as SQLite's, under the C and C.UTF-8 collations).
+    scanProfiles: `SELECT state FROM ${s}.profiles WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+    dueProfiles: `SELECT id, due FROM ${s}.profiles
+      WHERE workspace_id = $1 AND due <= $2 AND (due, id) > ($3, $4) ORDER BY due, id LIMIT $5`,
+    segmentMembers: `SELECT profile_id, entered_at FROM ${s}.segment_members
+      WHERE workspace_id = $1 AND segment = $2 AND profile_id > $3 ORDER BY profile_id LIMIT $4`,
+    segmentSize: `SELECT count(*) AS count FROM ${s}.segment_members WHERE workspace_id = $1 AND segment = $2`,
 
     clearView,
     setViewVersion: `UPDATE ${s}.workspaces SET view_version = $1 WHERE id = $2`,
-    upsertProfiles: `INSERT INTO ${s}.profiles (workspace_id, id, state)
-      SELECT ws, id, state FROM ${jsonRows('t', [
+    upsertProfiles: `INSERT INTO ${s}.profiles (workspace_id, id, state, due)
+      SELECT ws, id, state, due FROM ${jsonRows('t', [
         ['ws', 'text'],
         ['id', 'text'],
         ['state', 'text'],
+        ['due', 'int8'],
       ])}
-      ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state`,
-    deleteProfiles: `DELETE FROM ${s}.profiles p USING ${jsonRows('d', [
-      ['ws', 'text'],
-      ['id', 'text'],
-    ])}
+      ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, due = excluded.due`,
+    deleteProfiles: `DELETE FROM ${s}.profiles p USING ${byProfile}
       WHERE p.workspace_id = d.ws AND p.id = d.id`,
+    deleteMemberships: `DELETE FROM ${s}.segment_members m USING ${byProfile}
+      WHERE m.workspace_id = d.ws AND m.profile_id = d.id`,
+    insertMembers: `INSERT INTO ${s}.segment_members (workspace_id, segment, profile_id, entered_at)
+      SELECT ws, segment, profile_id, entered_at FROM ${jsonRows('t', [
+        ['ws', 'text'],
+        ['segment', 'text'],
+        ['profile_id', 'text'],
+        ['entered_at', 'int8'],
+      ])}
+      ON CONFLICT (workspace_id, segment, profile_id) DO UPDATE SET entered_at = excluded.entered_at`,
+    upsertDerived: `INSERT INTO ${s}.derived_events (workspace_id, profile_id, seq, ord, body)
+      SELECT ws, profile_id, seq, ord, body FROM ${jsonRows('t', [
+        ['ws', 'text'],
+        ['profile_id', 'text'],
+        ['seq', 'int8'],
+        ['ord', 'int8'],
+        ['body', 'text'],
+      ])}
+      ON CONFLICT (workspace_id, profile_id, seq, ord) DO UPDATE SET body = excluded.body`,
     upsertIdentifiers: `INSERT INTO ${s}.identifiers (workspace_id, key, profile_id)
       SELECT ws, key, profile_id FROM ${jsonRows('t', [
         ['ws', 'text'],
@@ -121,10 +156,21 @@ export function postgresQueries(schema: string) {
       ON CONFLICT (id) DO UPDATE SET checkpoint = greatest(view_state.checkpoint, excluded.checkpoint)`,
     checkpoint: `SELECT checkpoint FROM ${s}.view_state WHERE id = 1`,
 
-    timeline: `SELECT e.seq, e.workspace_id, e.body FROM ${s}.event_links l
-      JOIN ${s}.events e ON e.seq = l.seq AND e.workspace_id = l.workspace_id
-      WHERE l.workspace_id = $1 AND l.profile_id = $2 AND l.seq < $3
-      ORDER BY l.seq DESC LIMIT $4`,
+    // Links were repointed to the survivor on merge; derived events stay under the id they were
+    // derived for and are found through the aliases into the profile. Seqs in [$4, $3); each
+    // side is limited first, so the links are read newest first off their index.
+    timeline: `SELECT seq, workspace_id, body FROM (
+        (SELECT e.seq, e.workspace_id, e.body, 1 AS linked, 0 AS ord FROM ${s}.event_links l
+        JOIN ${s}.events e ON e.seq = l.seq AND e.workspace_id = l.workspace_id
+        WHERE l.workspace_id = $1 AND l.profile_id = $2 AND l.seq < $3 AND l.seq >= $4
+        ORDER BY l.seq DESC LIMIT $5)
+        UNION ALL
+        (SELECT d.seq, d.workspace_id, d.body, 0 AS linked, d.ord FROM ${s}.derived_events d
+        WHERE d.workspace_id = $1 AND d.seq < $3 AND d.seq >= $4 AND d.profile_id IN (
+          SELECT $2::text UNION ALL
+          SELECT from_id FROM ${s}.aliases WHERE workspace_id = $1 AND into_id = $2)
+        ORDER BY d.seq DESC, d.ord DESC LIMIT $5)) AS t
+      ORDER BY seq DESC, linked, ord DESC LIMIT $5`,
     mergeHistory: `SELECT m.* FROM ${s}.aliases a
       JOIN ${s}.merges m ON m.workspace_id = a.workspace_id AND m.from_id = a.from_id
       WHERE a.workspace_id = $1 AND a.into_id = $2 ORDER BY m.seq, m.from_id COLLATE "C"`,
@@ -133,6 +179,8 @@ export function postgresQueries(schema: string) {
         SELECT seq FROM ${s}.event_links WHERE workspace_id = $1 AND profile_id = ANY($2::text[]))`,
     eraseView: [
       `DELETE FROM ${s}.event_links WHERE workspace_id = $1 AND profile_id = ANY($2::text[])`,
+      `DELETE FROM ${s}.derived_events WHERE workspace_id = $1 AND profile_id = ANY($2::text[])`,
+      `DELETE FROM ${s}.segment_members WHERE workspace_id = $1 AND profile_id = ANY($2::text[])`,
       `DELETE FROM ${s}.identifiers WHERE workspace_id = $1 AND profile_id = ANY($2::text[])`,
       `DELETE FROM ${s}.merges WHERE workspace_id = $1 AND (from_id = ANY($2::text[]) OR into_id = ANY($2::text[]))`,
       `DELETE FROM ${s}.aliases WHERE workspace_id = $1 AND (from_id = ANY($2::text[]) OR into_id = ANY($2::text[]))`,

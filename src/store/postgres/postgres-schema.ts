@@ -10,6 +10,13 @@
  *
  * `merges` keeps each merge as it happened (for history); `aliases` maps every merged id
  * straight to its current survivor (repointed on each later merge), so resolving is one hop.
+ *
+ * `profiles.due` is the profile's next timer moment (`audience.due`), indexed so timers find
+ * due profiles without a scan; `ADD COLUMN IF NOT EXISTS` gives it to databases created before
+ * it. `derived_events` holds the events Tailor derived for a profile, keyed by the profile they
+ * were derived for, their cause's seq and their order among that cause's; they stay under that
+ * id after a merge and are found through `aliases`. `segment_members` is each profile's current
+ * segment memberships.
  */
 export function postgresSchema(schema: string): string {
   const s = `"${schema}"`;
@@ -30,8 +37,11 @@ CREATE TABLE IF NOT EXISTS ${s}.profiles (
   workspace_id TEXT NOT NULL,
   id TEXT NOT NULL,
   state TEXT NOT NULL,
+  due BIGINT,
   PRIMARY KEY (workspace_id, id)
 );
+ALTER TABLE ${s}.profiles ADD COLUMN IF NOT EXISTS due BIGINT;
+CREATE INDEX IF NOT EXISTS profiles_by_due ON ${s}.profiles (workspace_id, due);
 
 CREATE TABLE IF NOT EXISTS ${s}.identifiers (
   workspace_id TEXT NOT NULL,
@@ -66,6 +76,24 @@ CREATE TABLE IF NOT EXISTS ${s}.event_links (
   profile_id TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS event_links_by_profile ON ${s}.event_links (workspace_id, profile_id, seq);
+
+CREATE TABLE IF NOT EXISTS ${s}.derived_events (
+  workspace_id TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  ord INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, profile_id, seq, ord)
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.segment_members (
+  workspace_id TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  entered_at BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, segment, profile_id)
+);
+CREATE INDEX IF NOT EXISTS segment_members_by_profile ON ${s}.segment_members (workspace_id, profile_id);
 
 CREATE TABLE IF NOT EXISTS ${s}.view_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),

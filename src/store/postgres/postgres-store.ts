@@ -5,8 +5,10 @@ import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import type {
   AppendOutcome,
   AuditEntry,
+  DueProfile,
   EventToAppend,
   KeyKind,
+  MembersPage,
   MergeRecord,
   Store,
   StoredWorkspace,
@@ -15,10 +17,14 @@ import type {
 } from '../store.ts';
 import {
   auditFromRow,
+  dueOf,
   eventFromRow,
+  FIRST_DUE,
   fromJson,
   mergeFromRow,
   readInt,
+  type TimelineRow,
+  timelinePage,
   workspaceFromRow,
 } from '../stored-rows.ts';
 import { type IdPointer, planMerges } from './postgres-merges.ts';
@@ -238,18 +244,30 @@ export class PostgresStore implements Store {
 
   /**
    * Writes the commit in one transaction, in the SQLite store's order: rebuilt workspaces
-   * cleared, profiles, identifiers and links upserted, merges recorded and repointed, merged
-   * profiles deleted, checkpoint raised. Everything is serialized before BEGIN, so a profile
-   * that cannot be written fails the commit before anything is sent.
+   * cleared, profiles, identifiers, links and derived events upserted, memberships replaced,
+   * merges recorded and repointed, merged profiles and their memberships deleted, checkpoint
+   * raised. Everything is serialized before BEGIN, so a profile that cannot be written fails
+   * the commit before anything is sent.
    */
   async commitView(commit: ViewCommit): Promise<void> {
     const profiles = lastByKey(commit.profiles, (p) => JSON.stringify([p.workspaceId, p.id])).map((p) => ({
       workspaceId: p.workspaceId,
       id: p.id,
       state: JSON.stringify(p),
+      due: dueOf(p),
     }));
     const identifiers = lastByKey(commit.identifiers, (i) => JSON.stringify([i.workspaceId, i.key]));
     const links = lastByKey(commit.eventLinks, (link) => String(link.seq));
+    const derived = lastByKey(commit.derivedEvents, (d) =>
+      JSON.stringify([d.workspaceId, d.profileId, d.event.seq, d.ord]),
+    ).map((d) => ({ ...d, body: JSON.stringify(d.event) }));
+    const memberships = lastByKey(commit.memberships, (m) => JSON.stringify([m.workspaceId, m.profileId]));
+    const members = lastByKey(
+      memberships.flatMap((m) =>
+        m.segments.map((segment) => ({ workspaceId: m.workspaceId, profileId: m.profileId, ...segment })),
+      ),
+      (m) => JSON.stringify([m.workspaceId, m.key, m.profileId]),
+    );
     const merges = lastByKey(commit.merges, (m) => JSON.stringify([m.workspaceId, m.fromId]));
     const mergeIds = commit.merges.flatMap((m) => [
       { workspaceId: m.workspaceId, id: m.fromId },
@@ -266,13 +284,32 @@ export class PostgresStore implements Store {
         for (const sql of this.sql.clearView) await client.query(sql, [workspaceId]);
         await client.query(this.sql.setViewVersion, [version, workspaceId]);
       }
-      await write(this.sql.upsertProfiles, profiles, [(p) => p.workspaceId, (p) => p.id, (p) => p.state]);
+      await write(this.sql.upsertProfiles, profiles, [
+        (p) => p.workspaceId,
+        (p) => p.id,
+        (p) => p.state,
+        (p) => p.due,
+      ]);
       await write(this.sql.upsertIdentifiers, identifiers, [
         (i) => i.workspaceId,
         (i) => i.key,
         (i) => i.profileId,
       ]);
       await write(this.sql.upsertLinks, links, [(l) => l.workspaceId, (l) => l.seq, (l) => l.profileId]);
+      await write(this.sql.upsertDerived, derived, [
+        (d) => d.workspaceId,
+        (d) => d.profileId,
+        (d) => d.event.seq,
+        (d) => d.ord,
+        (d) => d.body,
+      ]);
+      await write(this.sql.deleteMemberships, memberships, [(m) => m.workspaceId, (m) => m.profileId]);
+      await write(this.sql.insertMembers, members, [
+        (m) => m.workspaceId,
+        (m) => m.key,
+        (m) => m.profileId,
+        (m) => m.enteredAt,
+      ]);
       if (commit.merges.length > 0) {
         await write(this.sql.upsertMerges, merges, [
           (m) => m.workspaceId,
@@ -302,6 +339,7 @@ export class PostgresStore implements Store {
         for (const sql of this.sql.repoint) await write(sql, plan.repoints, pointer);
       }
       await write(this.sql.deleteProfiles, commit.deletedProfiles, [(d) => d.workspaceId, (d) => d.id]);
+      await write(this.sql.deleteMemberships, commit.deletedProfiles, [(d) => d.workspaceId, (d) => d.id]);
       await client.query(this.sql.raiseCheckpoint, [commit.checkpoint]);
     });
   }
@@ -316,21 +354,73 @@ export class PostgresStore implements Store {
     return readInt(rows[0]?.count ?? '0');
   }
 
+  async scanProfiles(query: { workspaceId: string; after?: string; limit: number }): Promise<ProfileState[]> {
+    const { rows } = await this.pool.query<{ state: string }>(this.sql.scanProfiles, [
+      query.workspaceId,
+      query.after ?? '',
+      query.limit,
+    ]);
+    return rows.map((row) => fromJson<ProfileState>(row.state));
+  }
+
+  async dueProfiles(query: {
+    workspaceId: string;
+    at: number;
+    after?: DueProfile;
+    limit: number;
+  }): Promise<DueProfile[]> {
+    const after = query.after ?? FIRST_DUE;
+    const { rows } = await this.pool.query<{ id: string; due: string }>(this.sql.dueProfiles, [
+      query.workspaceId,
+      query.at,
+      after.due,
+      after.id,
+      query.limit,
+    ]);
+    return rows.map((row) => ({ id: row.id, due: readInt(row.due) }));
+  }
+
+  async segmentMembers(query: {
+    workspaceId: string;
+    segment: string;
+    after?: string;
+    limit: number;
+  }): Promise<MembersPage> {
+    const { rows } = await this.pool.query<{ profile_id: string; entered_at: Int8 }>(
+      this.sql.segmentMembers,
+      [query.workspaceId, query.segment, query.after ?? '', query.limit + 1],
+    );
+    const members = rows
+      .slice(0, query.limit)
+      .map((row) => ({ profileId: row.profile_id, enteredAt: readInt(row.entered_at) }));
+    const last = members.at(-1);
+    return rows.length > query.limit && last !== undefined
+      ? { members, nextAfter: last.profileId }
+      : { members };
+  }
+
+  async segmentSize(workspaceId: string, segment: string): Promise<number> {
+    const { rows } = await this.pool.query<{ count: Int8 }>(this.sql.segmentSize, [workspaceId, segment]);
+    return readInt(rows[0]?.count ?? '0');
+  }
+
+  /** Linked and derived events, newest first; a page never splits one seq's events (see `timelinePage`). */
   async timeline(query: {
     workspaceId: string;
     profileId: string;
     before?: number;
     limit: number;
   }): Promise<TimelinePage> {
-    const { rows } = await this.pool.query<EventRow>(this.sql.timeline, [
-      query.workspaceId,
-      query.profileId,
-      query.before ?? Number.MAX_SAFE_INTEGER,
-      query.limit + 1,
-    ]);
-    const events = rows.slice(0, query.limit).map(eventFromRow);
-    const last = events.at(-1);
-    return rows.length > query.limit && last !== undefined ? { events, nextBefore: last.seq } : { events };
+    return timelinePage(async (range) => {
+      const { rows } = await this.pool.query<TimelineRow>(this.sql.timeline, [
+        query.workspaceId,
+        query.profileId,
+        range.before,
+        range.from,
+        range.limit,
+      ]);
+      return rows;
+    }, query);
   }
 
   async mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]> {

@@ -1,5 +1,7 @@
+import type { Database } from 'better-sqlite3';
+
 /** The schema version `migrate` brings a database to (kept in `PRAGMA user_version`). */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 /**
  * The SQLite schema, idempotent. `events` is the log (the source of truth; `AUTOINCREMENT` so
@@ -8,6 +10,12 @@ export const SQLITE_SCHEMA_VERSION = 1;
  *
  * `merges` keeps each merge as it happened (for history); `aliases` maps every merged id
  * straight to its current survivor (repointed on each later merge), so resolving is one hop.
+ *
+ * `profiles.due` is the profile's next timer moment (`audience.due`), indexed so timers find
+ * due profiles without a scan. `derived_events` holds the events Tailor derived for a profile,
+ * keyed by the profile they were derived for, their cause's seq and their order among that
+ * cause's; they stay under that id after a merge and are found through `aliases`.
+ * `segment_members` is each profile's current segment memberships.
  */
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -24,8 +32,10 @@ CREATE TABLE IF NOT EXISTS profiles (
   workspace_id TEXT NOT NULL,
   id TEXT NOT NULL,
   state TEXT NOT NULL,
+  due INTEGER,
   PRIMARY KEY (workspace_id, id)
 );
+CREATE INDEX IF NOT EXISTS profiles_by_due ON profiles (workspace_id, due);
 
 CREATE TABLE IF NOT EXISTS identifiers (
   workspace_id TEXT NOT NULL,
@@ -61,6 +71,24 @@ CREATE TABLE IF NOT EXISTS event_links (
 );
 CREATE INDEX IF NOT EXISTS event_links_by_profile ON event_links (workspace_id, profile_id, seq);
 
+CREATE TABLE IF NOT EXISTS derived_events (
+  workspace_id TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ord INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, profile_id, seq, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS segment_members (
+  workspace_id TEXT NOT NULL,
+  segment TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  entered_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, segment, profile_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS segment_members_by_profile ON segment_members (workspace_id, profile_id);
+
 CREATE TABLE IF NOT EXISTS view_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   checkpoint INTEGER NOT NULL
@@ -90,3 +118,33 @@ CREATE INDEX IF NOT EXISTS audit_by_workspace ON audit (workspace_id, id);
 
 PRAGMA user_version = ${SQLITE_SCHEMA_VERSION};
 `;
+
+/**
+ * What brings a database from the version it is keyed by to the next one, run before
+ * `SQLITE_SCHEMA` (whose `CREATE … IF NOT EXISTS` then adds new tables and indexes).
+ */
+const SQLITE_UPGRADES: Record<number, string> = {
+  1: 'ALTER TABLE profiles ADD COLUMN due INTEGER;',
+};
+
+/**
+ * Brings the database to `SQLITE_SCHEMA_VERSION` in one transaction: a fresh database
+ * (version 0) gets the schema as is; an older one is upgraded step by step first. A database
+ * of a newer version is refused rather than written with an older schema's assumptions.
+ */
+export function migrateSqlite(db: Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (version > SQLITE_SCHEMA_VERSION) {
+    throw new Error(
+      `SQLite database schema version ${version} is newer than this Tailor's (${SQLITE_SCHEMA_VERSION})`,
+    );
+  }
+  db.transaction(() => {
+    for (let from = version; from > 0 && from < SQLITE_SCHEMA_VERSION; from += 1) {
+      const upgrade = SQLITE_UPGRADES[from];
+      if (upgrade === undefined) throw new Error(`no upgrade of the SQLite schema from version ${from}`);
+      db.exec(upgrade);
+    }
+    db.exec(SQLITE_SCHEMA);
+  })();
+}

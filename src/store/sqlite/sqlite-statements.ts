@@ -1,11 +1,21 @@
 import type { Database } from 'better-sqlite3';
 import type { KeyKind } from '../store.ts';
+import type { TimelineRow } from '../stored-rows.ts';
 
 /** A stored event row; `body` is the `TailorEvent` as JSON. */
 export interface EventRow {
   seq: number;
   workspace_id: string;
   body: string;
+}
+
+/** Named parameters of the timeline statement: one profile, seqs in `[from, before)`. */
+interface TimelineRange {
+  ws: string;
+  profile: string;
+  before: number;
+  from: number;
+  limit: number;
 }
 
 /** A stored merge row; `identifiers` is a JSON array of `type:value` keys. */
@@ -86,10 +96,23 @@ export function prepareStatements(db: Database) {
     countProfiles: db.prepare<[string], { count: number }>(
       'SELECT count(*) AS count FROM profiles WHERE workspace_id = ?',
     ),
+    scanProfiles: db.prepare<[string, string, number], { state: string }>(
+      'SELECT state FROM profiles WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?',
+    ),
+    dueProfiles: db.prepare<[string, number, number, string, number], { id: string; due: number }>(
+      'SELECT id, due FROM profiles WHERE workspace_id = ? AND due <= ? AND (due, id) > (?, ?) ORDER BY due, id LIMIT ?',
+    ),
+    segmentMembers: db.prepare<[string, string, string, number], { profile_id: string; entered_at: number }>(
+      `SELECT profile_id, entered_at FROM segment_members
+       WHERE workspace_id = ? AND segment = ? AND profile_id > ? ORDER BY profile_id LIMIT ?`,
+    ),
+    segmentSize: db.prepare<[string, string], { count: number }>(
+      'SELECT count(*) AS count FROM segment_members WHERE workspace_id = ? AND segment = ?',
+    ),
 
-    upsertProfile: db.prepare<[string, string, string]>(
-      `INSERT INTO profiles (workspace_id, id, state) VALUES (?, ?, ?)
-       ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state`,
+    upsertProfile: db.prepare<[string, string, string, number | null]>(
+      `INSERT INTO profiles (workspace_id, id, state, due) VALUES (?, ?, ?, ?)
+       ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, due = excluded.due`,
     ),
     deleteProfile: db.prepare<[string, string]>('DELETE FROM profiles WHERE workspace_id = ? AND id = ?'),
     upsertIdentifier: db.prepare<[string, string, string]>(
@@ -115,20 +138,48 @@ export function prepareStatements(db: Database) {
     insertLink: db.prepare<[string, number, string]>(
       'INSERT OR REPLACE INTO event_links (workspace_id, seq, profile_id) VALUES (?, ?, ?)',
     ),
+    upsertDerived: db.prepare<[string, string, number, number, string]>(
+      'INSERT OR REPLACE INTO derived_events (workspace_id, profile_id, seq, ord, body) VALUES (?, ?, ?, ?, ?)',
+    ),
+    deleteMemberships: db.prepare<[string, string]>(
+      'DELETE FROM segment_members WHERE workspace_id = ? AND profile_id = ?',
+    ),
+    insertMember: db.prepare<[string, string, string, number]>(
+      'INSERT OR REPLACE INTO segment_members (workspace_id, segment, profile_id, entered_at) VALUES (?, ?, ?, ?)',
+    ),
     raiseCheckpoint: db.prepare<[number]>(
       `INSERT INTO view_state (id, checkpoint) VALUES (1, ?)
        ON CONFLICT (id) DO UPDATE SET checkpoint = max(checkpoint, excluded.checkpoint)`,
     ),
     checkpoint: db.prepare<[], { checkpoint: number }>('SELECT checkpoint FROM view_state WHERE id = 1'),
-    clearView: ['profiles', 'identifiers', 'merges', 'aliases', 'event_links'].map((table) =>
-      db.prepare<[string]>(`DELETE FROM ${table} WHERE workspace_id = ?`),
-    ),
+    clearView: [
+      'profiles',
+      'identifiers',
+      'merges',
+      'aliases',
+      'event_links',
+      'derived_events',
+      'segment_members',
+    ].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE workspace_id = ?`)),
 
-    timeline: db.prepare<{ ws: string; profile: string; before: number; limit: number }, EventRow>(
-      `SELECT e.seq, e.workspace_id, e.body FROM event_links l
-       JOIN events e ON e.seq = l.seq AND e.workspace_id = l.workspace_id
-       WHERE l.workspace_id = @ws AND l.profile_id = @profile AND l.seq < @before
-       ORDER BY l.seq DESC LIMIT @limit`,
+    // Links were repointed to the survivor on merge; derived events stay under the id they were
+    // derived for and are found through the aliases into the profile. Each side is limited
+    // first, so the links are read newest first off their index instead of sorted whole.
+    timeline: db.prepare<TimelineRange, TimelineRow>(
+      `SELECT seq, workspace_id, body FROM (
+         SELECT * FROM (
+           SELECT e.seq, e.workspace_id, e.body, 1 AS linked, 0 AS ord FROM event_links l
+           JOIN events e ON e.seq = l.seq AND e.workspace_id = l.workspace_id
+           WHERE l.workspace_id = @ws AND l.profile_id = @profile AND l.seq < @before AND l.seq >= @from
+           ORDER BY l.seq DESC LIMIT @limit)
+         UNION ALL
+         SELECT * FROM (
+           SELECT d.seq, d.workspace_id, d.body, 0 AS linked, d.ord FROM derived_events d
+           WHERE d.workspace_id = @ws AND d.seq < @before AND d.seq >= @from AND d.profile_id IN (
+             SELECT @profile UNION ALL
+             SELECT from_id FROM aliases WHERE workspace_id = @ws AND into_id = @profile)
+           ORDER BY d.seq DESC, d.ord DESC LIMIT @limit))
+       ORDER BY seq DESC, linked, ord DESC LIMIT @limit`,
     ),
     mergeHistory: db.prepare<[string, string], MergeRow>(
       `SELECT m.* FROM aliases a
@@ -141,6 +192,8 @@ export function prepareStatements(db: Database) {
     ),
     eraseView: [
       `DELETE FROM event_links WHERE workspace_id = @ws AND profile_id IN (${inList})`,
+      `DELETE FROM derived_events WHERE workspace_id = @ws AND profile_id IN (${inList})`,
+      `DELETE FROM segment_members WHERE workspace_id = @ws AND profile_id IN (${inList})`,
       `DELETE FROM identifiers WHERE workspace_id = @ws AND profile_id IN (${inList})`,
       `DELETE FROM merges WHERE workspace_id = @ws AND (from_id IN (${inList}) OR into_id IN (${inList}))`,
       `DELETE FROM aliases WHERE workspace_id = @ws AND (from_id IN (${inList}) OR into_id IN (${inList}))`,

@@ -7,16 +7,27 @@ import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import type {
   AppendOutcome,
   AuditEntry,
+  DueProfile,
   EventToAppend,
   KeyKind,
+  MembersPage,
   MergeRecord,
   Store,
   StoredWorkspace,
   TimelinePage,
   ViewCommit,
 } from '../store.ts';
-import { auditFromRow, eventFromRow, fromJson, mergeFromRow, workspaceFromRow } from '../stored-rows.ts';
-import { SQLITE_SCHEMA } from './sqlite-schema.ts';
+import {
+  auditFromRow,
+  dueOf,
+  eventFromRow,
+  FIRST_DUE,
+  fromJson,
+  mergeFromRow,
+  timelinePage,
+  workspaceFromRow,
+} from '../stored-rows.ts';
+import { migrateSqlite } from './sqlite-schema.ts';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
 
 /** How the SQLite store opens its file. */
@@ -54,12 +65,13 @@ export class SqliteStore implements Store {
     // above SQLite's 2 MB default keeps view commits and prefetches off the disk.
     this.db.pragma(`cache_size = ${-(options.cacheMiB ?? 256) * 1024}`);
     this.db.pragma('temp_store = MEMORY');
-    this.db.exec(SQLITE_SCHEMA);
+    migrateSqlite(this.db);
     this.sql = prepareStatements(this.db);
   }
 
+  /** Brings the schema to the current version (upgrading an older database in place). */
   async migrate(): Promise<void> {
-    this.db.exec(SQLITE_SCHEMA);
+    migrateSqlite(this.db);
   }
 
   async close(): Promise<void> {
@@ -157,14 +169,27 @@ export class SqliteStore implements Store {
         this.sql.setViewVersion.run(version, workspaceId);
       }
       for (const profile of commit.profiles) {
-        this.sql.upsertProfile.run(profile.workspaceId, profile.id, JSON.stringify(profile));
+        this.sql.upsertProfile.run(profile.workspaceId, profile.id, JSON.stringify(profile), dueOf(profile));
       }
       for (const entry of commit.identifiers)
         this.sql.upsertIdentifier.run(entry.workspaceId, entry.key, entry.profileId);
       for (const link of commit.eventLinks)
         this.sql.insertLink.run(link.workspaceId, link.seq, link.profileId);
+      for (const row of commit.derivedEvents) {
+        const { workspaceId, profileId, event, ord } = row;
+        this.sql.upsertDerived.run(workspaceId, profileId, event.seq, ord, JSON.stringify(event));
+      }
+      for (const { workspaceId, profileId, segments } of commit.memberships) {
+        this.sql.deleteMemberships.run(workspaceId, profileId);
+        for (const { key, enteredAt } of segments) {
+          this.sql.insertMember.run(workspaceId, key, profileId, enteredAt);
+        }
+      }
       for (const merge of commit.merges) this.recordMerge(merge);
-      for (const gone of commit.deletedProfiles) this.sql.deleteProfile.run(gone.workspaceId, gone.id);
+      for (const gone of commit.deletedProfiles) {
+        this.sql.deleteProfile.run(gone.workspaceId, gone.id);
+        this.sql.deleteMemberships.run(gone.workspaceId, gone.id);
+      }
       this.sql.raiseCheckpoint.run(commit.checkpoint);
     })();
   }
@@ -201,21 +226,56 @@ export class SqliteStore implements Store {
     return this.sql.countProfiles.get(workspaceId)?.count ?? 0;
   }
 
+  async scanProfiles(query: { workspaceId: string; after?: string; limit: number }): Promise<ProfileState[]> {
+    return this.sql.scanProfiles
+      .all(query.workspaceId, query.after ?? '', query.limit)
+      .map((row) => fromJson<ProfileState>(row.state));
+  }
+
+  async dueProfiles(query: {
+    workspaceId: string;
+    at: number;
+    after?: DueProfile;
+    limit: number;
+  }): Promise<DueProfile[]> {
+    const after = query.after ?? FIRST_DUE;
+    return this.sql.dueProfiles.all(query.workspaceId, query.at, after.due, after.id, query.limit);
+  }
+
+  async segmentMembers(query: {
+    workspaceId: string;
+    segment: string;
+    after?: string;
+    limit: number;
+  }): Promise<MembersPage> {
+    const rows = this.sql.segmentMembers.all(
+      query.workspaceId,
+      query.segment,
+      query.after ?? '',
+      query.limit + 1,
+    );
+    const members = rows
+      .slice(0, query.limit)
+      .map((row) => ({ profileId: row.profile_id, enteredAt: row.entered_at }));
+    const last = members.at(-1);
+    return rows.length > query.limit && last !== undefined
+      ? { members, nextAfter: last.profileId }
+      : { members };
+  }
+
+  async segmentSize(workspaceId: string, segment: string): Promise<number> {
+    return this.sql.segmentSize.get(workspaceId, segment)?.count ?? 0;
+  }
+
+  /** Linked and derived events, newest first; a page never splits one seq's events (see `timelinePage`). */
   async timeline(query: {
     workspaceId: string;
     profileId: string;
     before?: number;
     limit: number;
   }): Promise<TimelinePage> {
-    const rows = this.sql.timeline.all({
-      ws: query.workspaceId,
-      profile: query.profileId,
-      before: query.before ?? Number.MAX_SAFE_INTEGER,
-      limit: query.limit + 1,
-    });
-    const events = rows.slice(0, query.limit).map(eventFromRow);
-    const last = events.at(-1);
-    return rows.length > query.limit && last !== undefined ? { events, nextBefore: last.seq } : { events };
+    const scope = { ws: query.workspaceId, profile: query.profileId };
+    return timelinePage(async (range) => this.sql.timeline.all({ ...scope, ...range }), query);
   }
 
   async mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]> {
