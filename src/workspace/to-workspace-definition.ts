@@ -1,3 +1,4 @@
+import type { DetectorDef, SegmentDef } from '../audience/audience-def.ts';
 import {
   DEFAULT_IDENTITY_RULES,
   type IdentifierTypeRule,
@@ -21,12 +22,16 @@ type TraitInput = NonNullable<WorkspaceFile['computed_traits']>[number];
 type ScoreInput = NonNullable<WorkspaceFile['scores']>[number];
 type ScoreRuleInput = ScoreInput['rules'][number];
 type LifecycleInput = NonNullable<WorkspaceFile['lifecycle']>;
+type SegmentInput = NonNullable<WorkspaceFile['segments']>[number];
+type DetectorInput = NonNullable<WorkspaceFile['detectors']>[number];
 
 /**
  * Turns a validated workspace file (snake_case, with defaults left out) into the definition the
  * engine runs: identity rules merged field by field over DEFAULT_IDENTITY_RULES, `blocked_values`
- * added to the built-in list, windows in milliseconds, and every default filled in. Expects a
- * document that passed `collectSchemaIssues` and `collectRuleIssues`.
+ * added to the built-in list, windows in milliseconds, and every default filled in. Sections
+ * added later (`lifecycle`, `segments`, `detectors`) are left out when the file has none, so
+ * definitions stored before them stay equal. Expects a document that passed
+ * `collectSchemaIssues` and `collectRuleIssues`.
  */
 export function toWorkspaceDefinition(file: WorkspaceFile): WorkspaceDefinition {
   return {
@@ -37,6 +42,8 @@ export function toWorkspaceDefinition(file: WorkspaceFile): WorkspaceDefinition 
     scores: (file.scores ?? []).map(toScore),
     recentEventsLimit: file.profile?.recent_events ?? DEFAULT_RECENT_EVENTS,
     ...(file.lifecycle === undefined ? {} : { lifecycle: toLifecycle(file.lifecycle) }),
+    ...(file.segments === undefined ? {} : { segments: file.segments.map(toSegment) }),
+    ...(file.detectors === undefined ? {} : { detectors: file.detectors.map(toDetector) }),
   };
 }
 
@@ -108,4 +115,24 @@ function toLifecycle(lifecycle: LifecycleInput): LifecycleDef {
       stage.when === undefined ? { key: stage.key } : { key: stage.key, when: { ...stage.when } },
     ),
   };
+}
+
+function toSegment(segment: SegmentInput): SegmentDef {
+  const def: SegmentDef = { key: segment.key, when: { ...segment.when } };
+  if (segment.name !== undefined) def.name = segment.name;
+  if (segment.description !== undefined) def.description = segment.description;
+  return def;
+}
+
+/** A detector with its wait in milliseconds and `unless` always a list. */
+function toDetector(detector: DetectorInput): DetectorDef {
+  const def: DetectorDef = {
+    key: detector.key,
+    after: detector.after,
+    unless: typeof detector.unless === 'string' ? [detector.unless] : [...detector.unless],
+    withinMs: parseDuration(detector.within),
+    emit: detector.emit,
+  };
+  if (detector.where !== undefined) def.where = { ...detector.where };
+  return def;
 }

@@ -225,6 +225,70 @@ export const LifecycleSchema = Type.Object(
   },
 );
 
+/** One entry of `segments`. */
+export const SegmentSchema = Type.Object(
+  {
+    key: Type.String({
+      pattern: '^[a-z][a-z0-9_]*$',
+      maxLength: 64,
+      description:
+        'The segment key: a lowercase letter, then lowercase letters, digits or _ (like high_intent_leads)',
+    }),
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'A human name for lists and dashboards.' }),
+    ),
+    description: Type.Optional(Type.String({ description: 'What the segment is for.' })),
+    when: Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        "A condition (docs/conditions.md) on the profile (traits, computed, scores, risks, lifecycle_stage, segments, identifiers, consent, first_seen, last_seen), and $performed over the person's events.",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** One entry of `detectors`: a risk set when an `after` event is not followed by an `unless` event in time. */
+export const DetectorSchema = Type.Object(
+  {
+    key: Type.String({
+      pattern: '^[a-z][a-z0-9_]*$',
+      maxLength: 64,
+      description:
+        'The risk key: a lowercase letter, then lowercase letters, digits or _ (like checkout_abandonment)',
+    }),
+    after: Type.String({
+      minLength: 1,
+      description: 'The track event name that starts the wait, like Checkout Started, or * for any event.',
+    }),
+    where: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'A condition (docs/conditions.md) on the starting event (event, properties, context) and the profile (traits, computed, scores, …).',
+      }),
+    ),
+    unless: Type.Union(
+      [
+        Type.String({ minLength: 1 }),
+        Type.Array(Type.String({ minLength: 1, description: 'A track event name, or * for any event.' }), {
+          minItems: 1,
+        }),
+      ],
+      {
+        description:
+          'The track event name, or a list of names, that completes the pattern and clears the risk, like Order Completed; * means any event.',
+      },
+    ),
+    within: Type.String({
+      description: 'How long to wait for an `unless` event, like 30m.',
+      examples: ['30m', '2h', '3d'],
+    }),
+    emit: Type.String({
+      minLength: 1,
+      description: 'The event recorded when the risk is set, like Checkout Abandoned.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 /** The whole workspace document. */
 export const WorkspaceFileSchema = Type.Object(
   {
@@ -265,6 +329,16 @@ export const WorkspaceFileSchema = Type.Object(
       }),
     ),
     lifecycle: Type.Optional(LifecycleSchema),
+    segments: Type.Optional(
+      Type.Array(SegmentSchema, {
+        description: 'Audiences whose membership is kept current on every event and when a window runs out.',
+      }),
+    ),
+    detectors: Type.Optional(
+      Type.Array(DetectorSchema, {
+        description: 'Risk detectors: an event not followed by another in time sets a risk on the profile.',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'A Tailor workspace: its id and its definitions.' },
 );

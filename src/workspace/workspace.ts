@@ -1,3 +1,4 @@
+import type { DetectorDef, SegmentDef } from '../audience/audience-def.ts';
 import type { IdentityRules } from '../identity/identity-rules.ts';
 import type { LifecycleDef } from '../intent/lifecycle.ts';
 import type { ScoreModelDef } from '../intent/score-model.ts';
@@ -17,6 +18,10 @@ export interface WorkspaceDefinition {
   scores?: ScoreModelDef[];
   /** Ordered lifecycle stages, the first that holds being the person's; absent when the file has none. */
   lifecycle?: LifecycleDef;
+  /** Audiences kept current on every event and timer; absent in definitions stored before segments existed. */
+  segments?: SegmentDef[];
+  /** Risk detectors (patterns over time); absent in definitions stored before detectors existed. */
+  detectors?: DetectorDef[];
   /** How many recent events a profile keeps. */
   recentEventsLimit: number;
 }

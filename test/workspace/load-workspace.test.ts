@@ -217,9 +217,9 @@ describe('errors point at file:line:col and the field', () => {
     ],
     [
       'an unknown top-level key, listing the known ones',
-      `${HEADER}segmnts: []\n`,
-      'shop.yaml:4:1 segmnts',
-      /unknown field `segmnts`: expected one of `workspace`, `identity`, `profile`, `computed_traits`/,
+      `${HEADER}audiences: []\n`,
+      'shop.yaml:4:1 audiences',
+      /unknown field `audiences`: expected one of `workspace`, `identity`, `profile`, `computed_traits`/,
     ],
     [
       'an unknown aggregate, with a suggestion',
