@@ -1,6 +1,9 @@
 import { type ErrorDetail, TailorError } from '../errors.ts';
 import type { BehaviourSource } from './behaviour-source.ts';
-import type { CompileContext } from './compile-context.ts';
+import type { CompileContext, PerformedRead } from './compile-context.ts';
+
+export type { PerformedRead } from './compile-context.ts';
+
 import { compileConditionObject } from './compile-object.ts';
 import { compileValue } from './compile-value.ts';
 import type { Matcher } from './matcher.ts';
@@ -30,6 +33,12 @@ export interface ConditionReads {
   events: string[];
   segments: string[];
   usesTime: boolean;
+  /** Numbers each context path is compared with (`{ "scores.intent": [40] }`). */
+  thresholds: Record<string, number[]>;
+  /** `$olderThan`/`$newerThan` durations (ms) by context path (`{ "last_seen": [2592000000] }`). */
+  ages: Record<string, number[]>;
+  /** Every `$performed` in the condition, for behaviour sources (see `PerformedRead`). */
+  performed: PerformedRead[];
 }
 
 /**
@@ -49,13 +58,38 @@ export function validateCondition(condition: unknown): ErrorDetail[] {
 
 /** What a valid condition reads (see `ConditionReads`); throws like `compileCondition` on an invalid one. */
 export function conditionReads(condition: unknown): ConditionReads {
-  const { reads } = compileChecked(condition).context;
+  return compileConditionWithReads(condition).reads;
+}
+
+/**
+ * Compiles a condition and reports what it reads, from one compilation: the `where` functions
+ * in `reads.performed` are the very ones the compiled condition's queries carry.
+ */
+export function compileConditionWithReads(condition: unknown): {
+  matcher: CompiledCondition;
+  reads: ConditionReads;
+} {
+  const { matcher, context } = compileChecked(condition);
+  const { reads } = context;
   return {
-    paths: [...reads.paths].sort(),
-    events: [...reads.events].sort(),
-    segments: [...reads.segments].sort(),
-    usesTime: reads.usesTime,
+    matcher,
+    reads: {
+      paths: [...reads.paths].sort(),
+      events: [...reads.events].sort(),
+      segments: [...reads.segments].sort(),
+      usesTime: reads.usesTime,
+      thresholds: sortedLists(reads.thresholds),
+      ages: sortedLists(reads.ages),
+      performed: [...reads.performed],
+    },
   };
+}
+
+function sortedLists(map: Map<string, Set<number>>): Record<string, number[]> {
+  const lists: Record<string, number[]> = {};
+  for (const [key, set] of [...map].sort(([a], [b]) => (a < b ? -1 : 1)))
+    lists[key] = [...set].sort((a, b) => a - b);
+  return lists;
 }
 
 function compileChecked(condition: unknown): { matcher: Matcher; context: CompileContext } {
@@ -75,7 +109,15 @@ function compile(condition: unknown): { matcher: Matcher; context: CompileContex
   const context: CompileContext = {
     subject: 'context',
     issues: [],
-    reads: { paths: new Set(), events: new Set(), segments: new Set(), usesTime: false },
+    reads: {
+      paths: new Set(),
+      events: new Set(),
+      segments: new Set(),
+      usesTime: false,
+      thresholds: new Map(),
+      ages: new Map(),
+      performed: [],
+    },
     condition: compileConditionObject,
     value: compileValue,
   };

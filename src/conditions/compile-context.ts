@@ -1,4 +1,5 @@
 import type { ErrorDetail } from '../errors.ts';
+import type { EventFilter } from './behaviour-source.ts';
 import { type Matcher, NEVER } from './matcher.ts';
 
 /**
@@ -14,6 +15,30 @@ export interface ReadsCollector {
   readonly events: Set<string>;
   readonly segments: Set<string>;
   usesTime: boolean;
+  /** Numbers a context path is compared with (`scores.intent` ≥ 40 → 40): where a decaying value can flip the answer. */
+  readonly thresholds: Map<string, Set<number>>;
+  /** Durations of `$olderThan`/`$newerThan` by context path: a timestamp plus one is when the answer flips. */
+  readonly ages: Map<string, Set<number>>;
+  /** Each `$performed`: what a behaviour source must be able to count for it. */
+  readonly performed: PerformedRead[];
+}
+
+/**
+ * One `$performed` of a condition: its event, its compiled `where` (the very function the
+ * queries it makes carry, so a behaviour source can recognise them) and its window: `within`
+ * in ms, `between` for a `between` window, or all time.
+ */
+export interface PerformedRead {
+  readonly event: string;
+  readonly where: EventFilter | undefined;
+  readonly window: { kind: 'all' } | { kind: 'within'; ms: number } | { kind: 'between' };
+}
+
+/** Adds `value` to the set under `key` of a reads map. */
+export function addRead(map: Map<string, Set<number>>, key: string, value: number): void {
+  const set = map.get(key);
+  if (set === undefined) map.set(key, new Set([value]));
+  else set.add(value);
 }
 
 /**
@@ -23,6 +48,8 @@ export interface ReadsCollector {
  */
 export interface CompileContext {
   readonly subject: Subject;
+  /** The context path whose value is being compared (`scores.intent`), when the subject is the whole context. */
+  readonly field?: string;
   readonly issues: ErrorDetail[];
   readonly reads: ReadsCollector;
   /** Compiles a condition object (paths, `$and`, `$or`, …) evaluated against `subject`. */

@@ -66,9 +66,10 @@ function conditionList(operand: unknown, path: string, context: CompileContext):
 function pathCondition(key: string, operand: unknown, path: string, context: CompileContext): Matcher {
   if (key.split('.').includes(''))
     return fail(context, path, 'is not a path: write dotted names, like traits.plan');
+  const onField = context.subject === 'context' ? { ...context, field: key } : context;
   if (context.subject === 'context') context.reads.paths.add(key);
   const get = compilePath(key);
-  const test = context.value(operand, path, context, false);
+  const test = context.value(operand, path, onField, false);
   return (subject, now, behaviour) => test(get(subject), now, behaviour);
 }
 

@@ -1,4 +1,4 @@
-import { type CompileContext, fail, keyPath } from './compile-context.ts';
+import { addRead, type CompileContext, fail, keyPath } from './compile-context.ts';
 import { allOf, type Matcher } from './matcher.ts';
 import { isOperatorObject, isPlainObject } from './value-guards.ts';
 import { VALUE_OPERATORS } from './value-operators.ts';
@@ -23,8 +23,11 @@ export function compileValue(
     }
     return (value) => (typeof value === 'string' ? value : String(value)) === node;
   }
-  if (typeof node === 'number')
+  if (typeof node === 'number') {
+    if (context.subject === 'context' && context.field !== undefined && Number.isFinite(node))
+      addRead(context.reads.thresholds, context.field, node);
     return (value) => (typeof value === 'number' ? value : Number(value)) === node;
+  }
   if (typeof node === 'boolean') return (value) => value !== null && Boolean(value) === node;
   if (node === null) return (value) => value === null;
   if (isOperatorObject(node)) return compileOperators(node, path, context);

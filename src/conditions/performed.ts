@@ -40,6 +40,16 @@ export function compilePerformed(operand: unknown, path: string, context: Compil
   if (context.issues.length > issues || typeof event !== 'string') return NEVER;
 
   context.reads.events.add(event);
+  context.reads.performed.push({
+    event,
+    where: filter,
+    window:
+      window === undefined
+        ? { kind: 'all' }
+        : within !== undefined
+          ? { kind: 'within', ms: window[0].ms }
+          : { kind: 'between' },
+  });
   if (window === undefined) {
     const query: BehaviourQuery = filter === undefined ? { event } : { event, where: filter };
     return (_subject, _now, behaviour) => behaviour !== undefined && countTest(behaviour.count(query));

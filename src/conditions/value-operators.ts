@@ -1,5 +1,5 @@
 import { parseDuration } from '../time/duration.ts';
-import { type CompileContext, fail, indexPath } from './compile-context.ts';
+import { addRead, type CompileContext, fail, indexPath } from './compile-context.ts';
 import type { Matcher } from './matcher.ts';
 import { not } from './matcher.ts';
 import { relational } from './relational.ts';
@@ -15,6 +15,7 @@ const equality =
   (negate: boolean): OperatorCompiler =>
   (operand, path, context) => {
     if (!isScalar(operand)) return fail(context, path, 'needs a string, number, boolean or null');
+    recordThreshold(context, operand);
     return negate ? (value) => value !== operand : (value) => value === operand;
   };
 
@@ -24,8 +25,16 @@ const ordering =
     if (typeof operand !== 'number' && typeof operand !== 'string') {
       return fail(context, path, 'needs a number or a string');
     }
+    recordThreshold(context, operand);
     return relational(operator, operand);
   };
+
+/** Records a number compared with a context path, for the time analysis of `ConditionReads.thresholds`. */
+function recordThreshold(context: CompileContext, operand: unknown): void {
+  if (typeof operand !== 'number' || !Number.isFinite(operand)) return;
+  if (context.subject === 'context' && context.field !== undefined)
+    addRead(context.reads.thresholds, context.field, operand);
+}
 
 /** How many distinct version strings each version operator remembers the key of. */
 const VERSION_CACHE_SIZE = 1024;
@@ -158,6 +167,8 @@ const recency =
       return fail(context, path, error instanceof Error ? error.message : 'is not a duration');
     }
     context.reads.usesTime = true;
+    if (context.subject === 'context' && context.field !== undefined)
+      addRead(context.reads.ages, context.field, ms);
     return older
       ? (value, now) => (now ?? Date.now()) - toEpochMs(value) > ms
       : (value, now) => (now ?? Date.now()) - toEpochMs(value) < ms;

@@ -176,6 +176,26 @@ describe('conditionReads', () => {
       events: ['Pricing Viewed'],
       segments: ['churned'],
       usesTime: false,
+      thresholds: { 'computed.orders': [3] },
+      ages: {},
+      performed: [{ event: 'Pricing Viewed', where: expect.any(Function), window: { kind: 'all' } }],
+    });
+  });
+
+  it('records the numbers and durations profile paths are compared with, for timers', () => {
+    const reads = conditionReads({
+      'scores.intent': { $gte: 40, $lt: 80 },
+      $or: [{ 'scores.intent': 10 }, { last_seen: { $olderThan: '30d' } }],
+      'traits.tags': { $elemMatch: { $gt: 5 } },
+      $performed: { event: 'A', where: { value: { $gt: 7 } } },
+    });
+    // Items of traits.tags are compared with 5 too; the $performed where reads an event, not the profile.
+    expect(reads.thresholds).toEqual({ 'scores.intent': [10, 40, 80], 'traits.tags': [5] });
+    expect(reads.ages).toEqual({ last_seen: [30 * DAY] });
+    expect(reads.performed).toEqual([{ event: 'A', where: expect.any(Function), window: { kind: 'all' } }]);
+    expect(conditionReads({ $performed: { event: 'B', within: '7d' } }).performed[0]?.window).toEqual({
+      kind: 'within',
+      ms: 7 * DAY,
     });
   });
 
