@@ -1,3 +1,12 @@
+import { derivedEvent } from '../audience/derived-event.ts';
+import { mergeAudience } from '../audience/merge-audience.ts';
+import {
+  type AudienceChange,
+  advanceAudience,
+  SEGMENT_ENTERED,
+  SEGMENT_EXITED,
+  updateAudience,
+} from '../audience/update-audience.ts';
 import { type EventIdentifiers, extractIdentifiers } from '../identity/extract-identifiers.ts';
 import { identifierKey } from '../identity/identifier.ts';
 import { resolveIdentity } from '../identity/resolve-identity.ts';
@@ -6,13 +15,14 @@ import { updateScores } from '../intent/update-scores.ts';
 import { applyEvent } from '../profile/apply-event.ts';
 import { mergeProfiles } from '../profile/merge-profiles.ts';
 import { newProfile } from '../profile/new-profile.ts';
+import type { ProfileState } from '../profile/profile.ts';
 import type { CompiledWorkspace } from './compiled-workspace.ts';
 import { profileIdFor } from './profile-id.ts';
 import type { WorkspaceView } from './workspace-view.ts';
 
 /** What applying one event did, for logs and later stages. */
 export type ApplyOutcome =
-  | { kind: 'applied'; profileId: string; created: boolean; merged: string[] }
+  | { kind: 'applied'; profileId: string; created: boolean; merged: string[]; derived: LoggedEvent[] }
   | { kind: 'unresolved' };
 
 /**
@@ -56,6 +66,7 @@ export function applyToView(input: {
       scores: workspace.scores,
       recentLimit: recentEventsLimit,
     });
+    mergeAudience(profile, from);
     for (const [type, values] of Object.entries(from.identifiers)) {
       for (const value of values) view.setKey(identifierKey({ type, value }), profile.id);
     }
@@ -70,6 +81,8 @@ export function applyToView(input: {
     });
   }
 
+  const changes: AudienceChange[] = [];
+  advanceAudience({ profile, workspace, until: event.timestamp, out: changes });
   applyEvent({
     profile,
     event,
@@ -78,8 +91,70 @@ export function applyToView(input: {
     recentLimit: recentEventsLimit,
   });
   updateScores({ profile, event, compiled: workspace.scores, computed: workspace.computed });
+  const merged = resolution.merged.length > 0;
+  updateAudience({
+    profile,
+    workspace,
+    event,
+    identifiersChanged: merged || resolution.added.length > 0,
+    merged,
+    out: changes,
+  });
   for (const identifier of resolution.added) view.setKey(identifierKey(identifier), profile.id);
   view.dirty.add(profile.id);
   view.links.push({ seq: event.seq, profileId: profile.id });
-  return { kind: 'applied', profileId: profile.id, created: resolution.created, merged: resolution.merged };
+  if (merged) view.memberships.add(profile.id);
+  const derived = recordChanges({ view, profile, changes, cause: event });
+  return {
+    kind: 'applied',
+    profileId: profile.id,
+    created: resolution.created,
+    merged: resolution.merged,
+    derived,
+  };
+}
+
+/**
+ * Applies a timer record: brings every profile due at or before its time up to that time, at
+ * each due moment. `ids` are the candidates (the view's due profiles and the store's, loaded
+ * into the view); a candidate no longer due is skipped. Returns the events derived.
+ */
+export function applyTimer(input: {
+  view: WorkspaceView;
+  workspace: CompiledWorkspace;
+  timer: LoggedEvent;
+  ids: Iterable<string>;
+}): LoggedEvent[] {
+  const { view, workspace, timer } = input;
+  const derived: LoggedEvent[] = [];
+  for (const id of input.ids) {
+    const profile = view.profiles.get(id);
+    const due = profile?.audience?.due;
+    if (profile === undefined || due === undefined || due > timer.timestamp) continue;
+    const changes: AudienceChange[] = [];
+    advanceAudience({ profile, workspace, until: timer.timestamp, out: changes });
+    view.dirty.add(profile.id);
+    derived.push(...recordChanges({ view, profile, changes, cause: timer }));
+  }
+  return derived;
+}
+
+/** Turns audience changes into derived events on the view, and notes new memberships and due moments. */
+function recordChanges(input: {
+  view: WorkspaceView;
+  profile: ProfileState;
+  changes: AudienceChange[];
+  cause: LoggedEvent;
+}): LoggedEvent[] {
+  const { view, profile, changes, cause } = input;
+  view.scheduleDue(profile);
+  if (changes.length === 0) return [];
+  const events: LoggedEvent[] = [];
+  changes.forEach((change, ord) => {
+    const event = derivedEvent({ profile, change, cause, ord });
+    events.push(event);
+    view.derived.push({ workspaceId: view.workspaceId, profileId: profile.id, event, ord });
+    if (change.name === SEGMENT_ENTERED || change.name === SEGMENT_EXITED) view.memberships.add(profile.id);
+  });
+  return events;
 }

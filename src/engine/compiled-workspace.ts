@@ -1,3 +1,7 @@
+import { compileBehaviourCounts } from '../audience/behaviour-counts.ts';
+import { type CompiledAudience, compileAudience } from '../audience/compile-audience.ts';
+import { compileDetectors } from '../audience/compile-detectors.ts';
+import { compileConditionWithReads, conditionReads } from '../conditions/compile-condition.ts';
 import { type CompiledScores, compileScores } from '../intent/compile-scores.ts';
 import { type CompiledLifecycle, compileLifecycle } from '../intent/lifecycle.ts';
 import {
@@ -13,15 +17,34 @@ export interface CompiledWorkspace {
   computed: CompiledComputedTraits;
   scores: CompiledScores;
   lifecycle: CompiledLifecycle;
+  /** Segments, lifecycle stage and detectors, indexed for the hot path. */
+  audience: CompiledAudience;
 }
 
 /** Compiles a workspace definition; called when a definition is loaded or changed, never per event. */
 export function compileWorkspace(definition: WorkspaceDefinition, version: number): CompiledWorkspace {
-  return {
-    definition,
-    version,
-    computed: compileComputedTraits(definition.computedTraits),
-    scores: compileScores(definition.scores ?? []),
-    lifecycle: compileLifecycle(definition.lifecycle),
-  };
+  const segments = definition.segments ?? [];
+  const segmentReads = new Map(
+    segments.map((segment) => [segment.key, compileConditionWithReads(segment.when)]),
+  );
+  const behaviour = compileBehaviourCounts(
+    [...segmentReads.values()].flatMap((entry) => entry.reads.performed),
+  );
+  const computed = compileComputedTraits(definition.computedTraits, behaviour.traits);
+  const scores = compileScores(definition.scores ?? []);
+  const lifecycle = compileLifecycle(definition.lifecycle);
+  const lifecycleReads = (definition.lifecycle?.stages ?? []).flatMap((stage) =>
+    stage.when === undefined ? [] : [conditionReads(stage.when)],
+  );
+  const audience = compileAudience({
+    segments,
+    lifecycle,
+    lifecycleReads,
+    detectors: compileDetectors(definition.detectors ?? []),
+    computed,
+    scores,
+    behaviour,
+    segmentReads,
+  });
+  return { definition, version, computed, scores, lifecycle, audience };
 }

@@ -7,11 +7,12 @@ import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import type { AppendOutcome, EventToAppend, MergeRecord, Store, TimelinePage } from '../store/store.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
-import { applyToView } from './apply-to-view.ts';
+import { applyTimer, applyToView } from './apply-to-view.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
 import { GroupCommit } from './group-commit.ts';
 import { resolveProfileRef } from './profile-ref.ts';
 import { SerialQueue } from './serial-queue.ts';
+import { isTimerRecord, timerRecord } from './timer-record.ts';
 import { prefetch, takeCommit } from './view-sync.ts';
 import { WorkspaceView } from './workspace-view.ts';
 
@@ -31,7 +32,12 @@ export interface EngineOptions {
   maxPendingEvents?: number;
   /** Profiles kept in memory per workspace; clean ones beyond it are evicted after a commit. */
   maxCachedProfiles?: number;
+  /** How often to look for profiles whose audience is due (ms); at most this late, plus the work. */
+  timerIntervalMs?: number;
 }
+
+/** Due profiles read from the store per query while firing a timer. */
+const DUE_PAGE = 5_000;
 
 const REPLAY_PAGE = 5_000;
 
@@ -55,6 +61,8 @@ export class Engine {
   private readonly rebuilds = new Map<string, { done: number; total: number }>();
   private uncommittedEvents = 0;
   private timer: NodeJS.Timeout | undefined;
+  private dueTimer: NodeJS.Timeout | undefined;
+  private firing = false;
   private closed = false;
 
   private constructor(options: EngineOptions) {
@@ -92,6 +100,10 @@ export class Engine {
       engine.commit().catch((error: unknown) => engine.logger.error({ err: error }, 'view commit failed'));
     }, interval);
     engine.timer.unref();
+    engine.dueTimer = setInterval(() => {
+      engine.fireDueTimers().catch((error: unknown) => engine.logger.error({ err: error }, 'timer failed'));
+    }, options.timerIntervalMs ?? 200);
+    engine.dueTimer.unref();
     return engine;
   }
 
@@ -188,6 +200,40 @@ export class Engine {
     return { profile, events: events.reverse(), merges: await this.mergeHistory(workspaceId, profileId) };
   }
 
+  /**
+   * Fires timers: for each workspace where some profile's audience is due by now (a detector's
+   * wait ended, a window ran out), logs a timer record and applies it, which brings every due
+   * profile up to now and records what changed. Runs on an interval; tests call it directly.
+   * Resolves once the record is applied (or at once when nothing is due).
+   */
+  async fireDueTimers(): Promise<void> {
+    if (this.closed || this.firing) return;
+    this.firing = true;
+    try {
+      for (const [workspaceId, workspace] of this.workspaces) {
+        if (workspace.audience.empty) continue;
+        const at = this.clock();
+        if (!(await this.anythingDue(workspaceId, at))) continue;
+        await this.groupCommit.submit([{ workspaceId, event: timerRecord(at) }]);
+      }
+    } finally {
+      this.firing = false;
+    }
+  }
+
+  /** Whether any profile of the workspace is due by `at`, in memory or in the store. */
+  private async anythingDue(workspaceId: string, at: number): Promise<boolean> {
+    const view = this.view(workspaceId);
+    const next = view.dues.peek();
+    if (next !== undefined && next <= at) return true;
+    const stored = await this.store.dueProfiles({ workspaceId, at, limit: 100 });
+    return stored.some(({ id }) => {
+      const cached = view.profiles.get(id);
+      const due = cached === undefined ? at : cached.audience?.due;
+      return due !== undefined && due <= at;
+    });
+  }
+
   /** Writes every change to the view since the last commit, with the log position it reflects. */
   commit(): Promise<void> {
     return this.serial.run(() => this.commitNow());
@@ -223,6 +269,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.dueTimer !== undefined) clearInterval(this.dueTimer);
     await this.serial.run(() => this.commitNow());
     await this.store.close();
   }
@@ -268,16 +315,72 @@ export class Engine {
       const workspace = this.workspaces.get(workspaceId);
       if (workspace === undefined) continue;
       const view = this.view(workspaceId);
-      const rules = workspace.definition.identity;
-      const identifiers = list.map((event) => readEventIdentifiers(event, rules));
-      await prefetch({ store: this.store, view, identifiers });
-      for (let i = 0; i < list.length; i += 1) {
-        this.applyOne(view, workspace, list[i] as LoggedEvent, identifiers[i]);
+      let start = 0;
+      for (let i = 0; i <= list.length; i += 1) {
+        const record = list[i];
+        if (record !== undefined && !isTimerRecord(record)) continue;
+        await this.applyRun(view, workspace, list.slice(start, i));
+        if (record !== undefined) await this.fireTimer(view, workspace, record);
+        start = i + 1;
       }
     }
     const last = events.at(-1);
     if (last !== undefined && last.seq > this.appliedSeq) this.appliedSeq = last.seq;
     this.uncommittedEvents += events.length;
+  }
+
+  /** Applies a run of received events: prefetches what they touch, then applies them in order. */
+  private async applyRun(
+    view: WorkspaceView,
+    workspace: CompiledWorkspace,
+    list: LoggedEvent[],
+  ): Promise<void> {
+    if (list.length === 0) return;
+    const rules = workspace.definition.identity;
+    const identifiers = list.map((event) => readEventIdentifiers(event, rules));
+    await prefetch({ store: this.store, view, identifiers });
+    for (let i = 0; i < list.length; i += 1) {
+      this.applyOne(view, workspace, list[i] as LoggedEvent, identifiers[i]);
+    }
+  }
+
+  /**
+   * Applies a timer record: the due profiles are those the view has scheduled and, unless the
+   * view is complete, those the store's due index holds (loaded, page by page). All of them are
+   * handled, so the outcome depends only on the state at this point of the log.
+   */
+  private async fireTimer(
+    view: WorkspaceView,
+    workspace: CompiledWorkspace,
+    timer: LoggedEvent,
+  ): Promise<void> {
+    const at = timer.timestamp;
+    const ids = new Set(view.dues.takeDue(at));
+    if (!view.complete) {
+      let after: { id: string; due: number } | undefined;
+      for (;;) {
+        const page = await this.store.dueProfiles({
+          workspaceId: view.workspaceId,
+          at,
+          limit: DUE_PAGE,
+          ...(after === undefined ? {} : { after }),
+        });
+        const missing = page.filter(({ id }) => !view.profiles.has(view.resolve(id))).map(({ id }) => id);
+        if (missing.length > 0) {
+          for (const profile of await this.store.loadProfiles(view.workspaceId, missing)) {
+            if (!view.profiles.has(profile.id)) view.profiles.set(profile.id, profile);
+          }
+        }
+        for (const { id } of page) ids.add(view.resolve(id));
+        after = page.at(-1);
+        if (page.length < DUE_PAGE) break;
+      }
+    }
+    try {
+      applyTimer({ view, workspace, timer, ids });
+    } catch (error) {
+      this.logger.error({ err: error, seq: timer.seq }, 'timer could not be applied');
+    }
   }
 
   private applyOne(
@@ -344,7 +447,12 @@ export class Engine {
     while (after < last) {
       const page = await this.store.readEvents({ afterSeq: after, limit: REPLAY_PAGE, workspaceId });
       if (page.length === 0) break;
-      for (const event of page) if (event.seq <= last) this.applyOne(view, workspace, event);
+      for (const event of page) {
+        if (event.seq > last) continue;
+        if (isTimerRecord(event))
+          applyTimer({ view, workspace, timer: event, ids: view.dues.takeDue(event.timestamp) });
+        else this.applyOne(view, workspace, event);
+      }
       after = page.at(-1)?.seq ?? last;
       onProgress?.({ done: Math.min(after, last), total: last });
     }

@@ -35,7 +35,9 @@ export async function prefetch(input: {
   }
   if (missingProfiles.size > 0) {
     for (const profile of await store.loadProfiles(view.workspaceId, [...missingProfiles])) {
-      if (!view.profiles.has(profile.id)) view.profiles.set(profile.id, profile);
+      if (view.profiles.has(profile.id)) continue;
+      view.profiles.set(profile.id, profile);
+      view.scheduleDue(profile);
     }
   }
 }
@@ -50,6 +52,8 @@ export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): 
     identifiers: [],
     merges: [],
     eventLinks: [],
+    derivedEvents: [],
+    memberships: [],
   };
   for (const view of views) {
     const { workspaceId } = view;
@@ -69,11 +73,22 @@ export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): 
     }
     commit.merges.push(...view.merges);
     for (const link of view.links) commit.eventLinks.push({ workspaceId, ...link });
+    commit.derivedEvents.push(...view.derived);
+    for (const profileId of view.memberships) {
+      const segments = view.profiles.get(profileId)?.audience?.segments ?? {};
+      commit.memberships.push({
+        workspaceId,
+        profileId,
+        segments: Object.entries(segments).map(([key, enteredAt]) => ({ key, enteredAt })),
+      });
+    }
     view.dirty = new Set();
     view.dirtyKeys = new Set();
     view.deleted = [];
     view.merges = [];
     view.links = [];
+    view.derived = [];
+    view.memberships = new Set();
   }
   return commit;
 }

@@ -1,6 +1,7 @@
 import type { IdentityGraph } from '../identity/resolve-identity.ts';
 import type { ProfileState } from '../profile/profile.ts';
-import type { MergeRecord } from '../store/store.ts';
+import type { DerivedEventRow, MergeRecord } from '../store/store.ts';
+import { DueHeap } from './due-heap.ts';
 
 /**
  * One workspace's materialized view held in memory: profiles, the identifier index and
@@ -23,6 +24,12 @@ export class WorkspaceView implements IdentityGraph {
   deleted: string[] = [];
   merges: MergeRecord[] = [];
   links: { seq: number; profileId: string }[] = [];
+  /** Events the audience derived since the last commit. */
+  derived: DerivedEventRow[] = [];
+  /** Profiles whose segment memberships changed since the last commit. */
+  memberships = new Set<string>();
+  /** When each cached profile's audience is next due. */
+  readonly dues = new DueHeap();
   /**
    * Set while the view is rebuilt from the log: it then holds the whole workspace, so a key it
    * does not know is absent and nothing is read from the (stale) stored view.
@@ -62,9 +69,16 @@ export class WorkspaceView implements IdentityGraph {
     this.dirtyKeys.add(key);
   }
 
+  /** Keeps a cached profile's next due moment in `dues`. */
+  scheduleDue(profile: ProfileState): void {
+    this.dues.schedule(profile.id, profile.audience?.due);
+  }
+
   /** Records that `fromId` was merged into `intoId` and no longer exists. */
   absorb(record: MergeRecord): void {
     this.profiles.delete(record.fromId);
+    this.dues.forget(record.fromId);
+    this.memberships.delete(record.fromId);
     this.dirty.delete(record.fromId);
     this.aliases.set(record.fromId, record.intoId);
     this.deleted.push(record.fromId);
@@ -78,7 +92,9 @@ export class WorkspaceView implements IdentityGraph {
       this.dirty.size === 0 &&
       this.dirtyKeys.size === 0 &&
       this.deleted.length === 0 &&
-      this.links.length === 0
+      this.links.length === 0 &&
+      this.derived.length === 0 &&
+      this.memberships.size === 0
     );
   }
 
@@ -87,7 +103,9 @@ export class WorkspaceView implements IdentityGraph {
     if (this.profiles.size <= keep) return;
     for (const id of this.profiles.keys()) {
       if (this.profiles.size <= keep) break;
-      if (!this.dirty.has(id)) this.profiles.delete(id);
+      if (this.dirty.has(id)) continue;
+      this.profiles.delete(id);
+      this.dues.forget(id);
     }
   }
 }

@@ -37,6 +37,11 @@ export interface TailorEvent {
   traits: JsonObject;
   context: JsonObject;
   integrations: JsonObject;
+  /**
+   * Set only on records Tailor writes to the log itself, never on received events: `timer`
+   * marks a timer firing, which brings every profile due by its `timestamp` up to that time.
+   */
+  internal?: 'timer';
 }
 
 /** An event as held in the log: its position (`seq`, global and increasing) and workspace. */
@@ -69,6 +74,7 @@ export function toLoggedEvent(event: TailorEvent, seq: number, workspaceId: stri
     traits: event.traits,
     context: event.context,
     integrations: event.integrations,
+    internal: event.internal,
     seq,
     workspaceId,
   };

@@ -7,7 +7,8 @@ import type { ProfileState } from './profile.ts';
 /**
  * The profile as conditions read it (docs/conditions.md): `traits` and `computed` by name,
  * `identifiers`, `consent` as granted booleans, `scores` valued at `now` (only when `scores` is
- * given), and `first_seen`/`last_seen` in epoch ms. Windowed traits and decaying scores are read
+ * given), `first_seen`/`last_seen` in epoch ms, and the audience as last evaluated: `segments`
+ * (key → entry time), `risks` (key → `{ at, since }`) and `lifecycle_stage`. Windowed traits and decaying scores are read
  * at `now`, so pass the event time while applying an event and the clock when deciding.
  */
 export function profileContext(input: {
@@ -27,6 +28,7 @@ export function profileContext(input: {
   const scores: Record<string, number> = {};
   for (const score of input.scores?.scores ?? [])
     scores[score.key] = scoreValue(profile.scores?.[score.key], score, now);
+  const audience = profile.audience;
   return {
     traits,
     computed,
@@ -35,5 +37,8 @@ export function profileContext(input: {
     scores,
     first_seen: profile.firstSeen,
     last_seen: profile.lastSeen,
+    segments: audience?.segments ?? {},
+    risks: audience?.risks ?? {},
+    lifecycle_stage: audience?.stage ?? null,
   };
 }

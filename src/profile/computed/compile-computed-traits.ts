@@ -32,20 +32,36 @@ export interface CompiledTrait {
  * never looked at for `Page Viewed`.
  */
 export interface CompiledComputedTraits extends EventIndex<CompiledTrait> {
-  /** Every trait, in definition order. */
+  /** Every declared trait, in definition order: what profiles show under `computed`. */
   readonly traits: readonly CompiledTrait[];
+  /** Traits kept for other definitions and never shown (the counts behind segments' `$performed`). */
+  readonly hidden: readonly CompiledTrait[];
 }
 
 /** Compiles computed trait definitions; called when a workspace definition is loaded, never per event. */
-export function compileComputedTraits(defs: ComputedTraitDef[]): CompiledComputedTraits {
-  const traits = defs.map(compileTrait);
+export function compileComputedTraits(
+  defs: ComputedTraitDef[],
+  hidden: readonly CompiledTrait[] = [],
+): CompiledComputedTraits {
+  const traits = defs.map((def) => compileTrait(def));
   const index = buildEventIndex(
-    traits.map((trait) => ({ item: trait, types: trait.def.eventTypes, names: trait.def.events })),
+    [...traits, ...hidden].map((trait) => ({
+      item: trait,
+      types: trait.def.eventTypes,
+      names: trait.def.events,
+    })),
   );
-  return { traits, ...index };
+  return { traits, hidden, ...index };
 }
 
-function compileTrait(def: ComputedTraitDef): CompiledTrait {
+/**
+ * Compiles one trait definition; `matches` replaces the filter compiled from `def.where` (for
+ * traits whose filter is a compiled condition, like the counts behind `$performed`).
+ */
+export function compileTrait(
+  def: ComputedTraitDef,
+  matches?: (event: TailorEvent) => boolean,
+): CompiledTrait {
   const accumulator = ACCUMULATORS[def.aggregate];
   const read = def.property === undefined ? undefined : compileEventPath(def.property);
   const valueIn =
@@ -59,7 +75,7 @@ function compileTrait(def: ComputedTraitDef): CompiledTrait {
     key: def.key,
     def,
     accumulator,
-    matches: compileWhere(def.where),
+    matches: matches ?? compileWhere(def.where),
     valueIn,
     windowMs,
     bucketMs:

@@ -15,7 +15,7 @@ export function mergeComputed(input: {
   compiled: CompiledComputedTraits;
 }): void {
   const { into, from, compiled } = input;
-  for (const trait of compiled.traits) {
+  for (const trait of [...compiled.traits, ...compiled.hidden]) {
     const fromState = from[trait.key];
     const fromBuckets = bucketsOf(fromState);
     const fromHi = fromState === undefined ? undefined : latestOf(fromState);
