@@ -1,3 +1,4 @@
+import type { SegmentDef } from '../audience/audience-def.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
 import { TailorError } from '../errors.ts';
@@ -5,7 +6,15 @@ import { type EventIdentifiers, readEventIdentifiers } from '../identity/extract
 import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
-import type { AppendOutcome, EventToAppend, MergeRecord, Store, TimelinePage } from '../store/store.ts';
+import { profileContext } from '../profile/profile-context.ts';
+import type {
+  AppendOutcome,
+  EventToAppend,
+  MembersPage,
+  MergeRecord,
+  Store,
+  TimelinePage,
+} from '../store/store.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 import { applyTimer, applyToView } from './apply-to-view.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
@@ -40,6 +49,11 @@ export interface EngineOptions {
 const DUE_PAGE = 5_000;
 
 const REPLAY_PAGE = 5_000;
+
+/** The key a draft segment is compiled under for a preview; not a valid segment key, so it never clashes. */
+const PREVIEW_SEGMENT = '$preview';
+/** Profile ids a preview returns as examples. */
+const PREVIEW_SAMPLE = 10;
 
 /**
  * The pipeline's single writer: appends events to the log (group commit), runs them through
@@ -231,6 +245,77 @@ export class Engine {
       const cached = view.profiles.get(id);
       const due = cached === undefined ? at : cached.audience?.due;
       return due !== undefined && due <= at;
+    });
+  }
+
+  /** A page of a segment's members, by profile id, with their entry times (pending changes are committed first). */
+  async segmentMembers(
+    workspaceId: string,
+    segment: string,
+    page: { after?: string; limit: number },
+  ): Promise<MembersPage> {
+    await this.commit();
+    return this.store.segmentMembers({ workspaceId, segment, ...page });
+  }
+
+  /** How many profiles are in a segment (pending changes are committed first). */
+  async segmentSize(workspaceId: string, segment: string): Promise<number> {
+    await this.commit();
+    return this.store.segmentSize(workspaceId, segment);
+  }
+
+  /**
+   * Counts the profiles a draft segment condition matches now, without saving it. A condition
+   * on profile data is tested on every stored profile as it stands; one with `$performed` needs
+   * counts no profile keeps yet, so the workspace's events are replayed, in memory, through the
+   * definition with the draft added. Either way, the answer is what a saved segment would hold.
+   */
+  previewSegment(
+    workspaceId: string,
+    condition: unknown,
+    onProgress?: ProgressListener,
+  ): Promise<{ matched: number; total: number; sample: string[] }> {
+    return this.serial.run(async () => {
+      const workspace = this.requireWorkspace(workspaceId);
+      const draft: SegmentDef = { key: PREVIEW_SEGMENT, when: condition };
+      const compiled = compileWorkspace(
+        { ...workspace.definition, segments: [...(workspace.definition.segments ?? []), draft] },
+        workspace.version,
+      );
+      const segment = compiled.audience.segments.find((candidate) => candidate.key === PREVIEW_SEGMENT);
+      if (segment === undefined) throw new Error('the draft segment was not compiled');
+      const now = this.clock();
+      const result = { matched: 0, total: 0, sample: [] as string[] };
+      const count = (profile: ProfileState): void => {
+        result.total += 1;
+        const context = profileContext({
+          profile,
+          compiled: compiled.computed,
+          now,
+          scores: compiled.scores,
+        });
+        if (!segment.when(context, now, compiled.audience.behaviour.source(profile.computed))) return;
+        result.matched += 1;
+        if (result.sample.length < PREVIEW_SAMPLE) result.sample.push(profile.id);
+      };
+      if (compiled.audience.behaviour.traits.length > workspace.audience.behaviour.traits.length) {
+        const view = await this.replayInto(compiled, onProgress);
+        for (const profile of view.profiles.values()) count(profile);
+        return result;
+      }
+      await this.commitNow();
+      const memory = this.view(workspaceId);
+      for (let after: string | undefined; ; ) {
+        const page = await this.store.scanProfiles({
+          workspaceId,
+          limit: 1_000,
+          ...(after ? { after } : {}),
+        });
+        for (const stored of page) count(memory.profiles.get(stored.id) ?? stored);
+        after = page.at(-1)?.id;
+        if (page.length < 1_000) break;
+      }
+      return result;
     });
   }
 
@@ -437,10 +522,20 @@ export class Engine {
    */
   private async rebuild(workspace: CompiledWorkspace, onProgress?: ProgressListener): Promise<void> {
     await this.commitNow();
+    const view = await this.replayInto(workspace, onProgress);
+    this.views.set(workspace.definition.id, view);
+    view.rebuiltVersion = workspace.version;
+    await this.commitNow();
+  }
+
+  /** Replays a workspace's events, up to the last applied one, into a fresh in-memory view. */
+  private async replayInto(
+    workspace: CompiledWorkspace,
+    onProgress?: ProgressListener,
+  ): Promise<WorkspaceView> {
     const workspaceId = workspace.definition.id;
     const view = new WorkspaceView(workspaceId);
     view.complete = true;
-    this.views.set(workspaceId, view);
     const last = this.appliedSeq;
     let after = 0;
     onProgress?.({ done: 0, total: last });
@@ -457,7 +552,6 @@ export class Engine {
       onProgress?.({ done: Math.min(after, last), total: last });
     }
     onProgress?.({ done: last, total: last });
-    view.rebuiltVersion = workspace.version;
-    await this.commitNow();
+    return view;
   }
 }

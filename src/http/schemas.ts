@@ -64,6 +64,19 @@ export const ProfileSchema = Type.Object(
       description:
         'The first lifecycle stage whose condition holds at the time of the request; null when none does',
     }),
+    segments: Type.Record(
+      Type.String(),
+      Type.Object({ entered_at: Type.String({ format: 'date-time' }) }),
+      { description: 'The segments the profile is in, by key, with when it entered each' },
+    ),
+    risks: Type.Record(
+      Type.String(),
+      Type.Object({
+        at: Type.String({ format: 'date-time', description: 'When the risk was set' }),
+        since: Type.String({ format: 'date-time', description: 'When the pattern that set it began' }),
+      }),
+      { description: 'Risks set by detectors (checkout_abandonment), cleared by the completing event' },
+    ),
     consent: Type.Record(Type.String(), Type.Unknown()),
     first_seen: Type.String({ format: 'date-time' }),
     last_seen: Type.String({ format: 'date-time' }),

@@ -51,6 +51,10 @@ export interface ProfileView {
   scores: Record<string, ScoreView>;
   /** The first lifecycle stage whose condition holds at the time of the request; null when none does or none are defined. */
   lifecycle_stage: string | null;
+  /** The segments the profile is in, with when it entered each. */
+  segments: Record<string, { entered_at: string }>;
+  /** Risks detectors have set, with when each was set and when the pattern began. */
+  risks: Record<string, { at: string; since: string }>;
   consent: Record<string, { granted: boolean; at: string; source: string }>;
   first_seen: string;
   last_seen: string;
@@ -92,6 +96,12 @@ export function toProfileView(input: ProfileViewInput): ProfileView {
     const value = roundScore(scoreValue(profile.scores?.[score.key], score, now));
     scores[score.key] = { value, label: scoreLabel(value, score) };
   }
+  const segments: ProfileView['segments'] = {};
+  for (const [key, at] of Object.entries(profile.audience?.segments ?? {}))
+    segments[key] = { entered_at: iso(at) };
+  const risks: ProfileView['risks'] = {};
+  for (const [key, risk] of Object.entries(profile.audience?.risks ?? {}))
+    risks[key] = { at: iso(risk.at), since: iso(risk.since) };
   const consent: ProfileView['consent'] = {};
   for (const [key, state] of Object.entries(profile.consent)) {
     consent[key] = { granted: state.granted, at: iso(state.at), source: state.source };
@@ -104,6 +114,8 @@ export function toProfileView(input: ProfileViewInput): ProfileView {
     computed,
     scores,
     lifecycle_stage: stageOf(input),
+    segments,
+    risks,
     consent,
     first_seen: iso(profile.firstSeen),
     last_seen: iso(profile.lastSeen),
