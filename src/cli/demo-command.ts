@@ -4,13 +4,21 @@ import { DEMO_EMAIL, demoStory } from './demo-story.ts';
 /** What the demo printed about the person, for tests and for the summary line. */
 export interface DemoResult {
   profile: Record<string, unknown>;
+  /** The events Tailor derived for her (segment entries, stage changes, risks), oldest first. */
+  derived: { event: string; timestamp: string; properties: Record<string, unknown> }[];
   summary: string[];
 }
+
+/** The risk the demo story ends in, set by the demo workspace's detector. */
+const DEMO_RISK = 'checkout_abandonment';
+/** How long to wait for the server's timer to notice the abandoned checkout. */
+const RISK_WAIT_MS = 5_000;
 
 /**
  * `tailor demo`: sends the demo story through the public tracking API of a running Tailor
  * (the demo workspace), then reads the person's unified profile through the admin API and
- * prints what Tailor now knows about her.
+ * prints what Tailor now knows about her. Her checkout ran out of time before the story ends,
+ * so it waits (briefly) for the server's timer to record the abandonment.
  */
 export async function demoCommand(input: {
   connection: Connection;
@@ -27,24 +35,50 @@ export async function demoCommand(input: {
     body: JSON.stringify({ batch: calls }),
   });
   print(
-    `sent ${calls.length} events: a visit from Instagram, pricing twice, sign-up, an email click, two WhatsApp replies`,
+    `sent ${calls.length} events: a visit from Instagram, pricing twice, sign-up, an email click, a checkout, two WhatsApp replies`,
   );
-  const profile = (await callApi({
+  const ref = encodeURIComponent(`email:${DEMO_EMAIL}`);
+  const readProfile = async () =>
+    (await callApi({ connection, method: 'GET', path: `/v1/profiles/${ref}`, auth: 'admin' })) as Record<
+      string,
+      unknown
+    >;
+  let profile = await readProfile();
+  for (const started = Date.now(); !hasRisk(profile) && Date.now() - started < RISK_WAIT_MS; ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    profile = await readProfile();
+  }
+  const timeline = (await callApi({
     connection,
     method: 'GET',
-    path: `/v1/profiles/${encodeURIComponent(`email:${DEMO_EMAIL}`)}`,
+    path: `/v1/profiles/${ref}/events?limit=100`,
     auth: 'admin',
-  })) as Record<string, unknown>;
-  const summary = summarize(profile);
+  })) as { events: Record<string, unknown>[] };
+  const derived = timeline.events
+    .filter((event) => (event.context as { tailor?: { derived?: boolean } } | undefined)?.tailor?.derived)
+    .map((event) => ({
+      event: String(event.event),
+      timestamp: new Date(Number(event.timestamp)).toISOString(),
+      properties: (event.properties ?? {}) as Record<string, unknown>,
+    }))
+    .reverse();
+  const summary = summarize(profile, derived);
   for (const line of summary) print(line);
   print(JSON.stringify(profile, null, 2));
-  return { profile, summary };
+  return { profile, derived, summary };
 }
 
-function summarize(profile: Record<string, unknown>): string[] {
+function hasRisk(profile: Record<string, unknown>): boolean {
+  const risks = profile.risks as Record<string, unknown> | undefined;
+  return risks?.[DEMO_RISK] !== undefined;
+}
+
+function summarize(profile: Record<string, unknown>, derived: DemoResult['derived']): string[] {
   const identifiers = (profile.identifiers ?? {}) as Record<string, string[]>;
   const computed = (profile.computed ?? {}) as Record<string, unknown>;
   const scores = (profile.scores ?? {}) as Record<string, { value: number; label: string | null }>;
+  const segments = Object.keys((profile.segments ?? {}) as Record<string, unknown>);
+  const risks = Object.keys((profile.risks ?? {}) as Record<string, unknown>);
   const intent = scores.intent;
   const ids = Object.entries(identifiers).flatMap(([type, values]) =>
     values.map((value) => `${type}:${value}`),
@@ -54,5 +88,15 @@ function summarize(profile: Record<string, unknown>): string[] {
     `preferred channel: ${String(computed.preferred_channel)}`,
     `intent: ${intent === undefined ? 'none' : `${intent.value} (${intent.label ?? 'no label'})`}`,
     `lifecycle stage: ${String(profile.lifecycle_stage ?? 'none')}`,
+    `segments: ${segments.length === 0 ? 'none' : segments.join(', ')}`,
+    `risks: ${risks.length === 0 ? 'none' : risks.join(', ')}`,
+    `derived events: ${derived.map((event) => describe(event)).join(' → ') || 'none'}`,
   ];
+}
+
+function describe(event: DemoResult['derived'][number]): string {
+  const { properties } = event;
+  if (typeof properties.segment === 'string') return `${event.event} (${properties.segment})`;
+  if (typeof properties.to === 'string') return `${event.event} (→ ${properties.to})`;
+  return event.event;
 }

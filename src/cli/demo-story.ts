@@ -4,7 +4,9 @@ export const DEMO_EMAIL = 'meera@example.com';
 /**
  * The demo story as Segment calls, timed to end at `now`: an anonymous visitor arrives from an
  * Instagram campaign, views pricing twice, signs up (email and phone), clicks a marketing email,
- * and replies twice on WhatsApp, where the provider knows her only by her number.
+ * starts a checkout for the annual plan, and replies twice on WhatsApp, where the provider knows
+ * her only by her number, but never completes the order: 50 minutes on, past the 30-minute
+ * window of the demo's detector, the checkout counts as abandoned.
  */
 export function demoStory(now: number): Record<string, unknown>[] {
   const minutes = (n: number) => new Date(now - n * 60_000).toISOString();
@@ -45,6 +47,13 @@ export function demoStory(now: number): Record<string, unknown>[] {
       event: 'Message Clicked',
       properties: { channel: 'email', campaign: 'pricing-follow-up' },
       timestamp: minutes(60),
+    },
+    {
+      type: 'track',
+      userId,
+      event: 'Checkout Started',
+      properties: { plan: 'annual', value: 11_988, currency: 'INR' },
+      timestamp: minutes(50),
     },
     {
       type: 'track',

@@ -29,7 +29,7 @@ describe('tailor demo', () => {
     };
 
     const printed: string[] = [];
-    const { profile, summary } = await demoCommand({
+    const { profile, summary, derived } = await demoCommand({
       connection: { url, writeKey: 'wk_demo_test', adminKey: 'ak_demo_test' },
       now: NOW,
       print: (line) => printed.push(line),
@@ -48,6 +48,27 @@ describe('tailor demo', () => {
     expect(profile.lifecycle_stage).toBe('high_intent_lead');
     expect(summary.join('\n')).toMatch(/preferred channel: whatsapp/);
     expect(summary.join('\n')).toMatch(/lifecycle stage: high_intent_lead/);
-    expect(printed[0]).toMatch(/^sent 7 events/);
+    expect(printed[0]).toMatch(/^sent 8 events/);
+
+    // The checkout 50 minutes ago was never completed: 30 minutes after it, the risk was set.
+    const checkoutAt = NOW - 50 * 60_000;
+    expect(profile.risks).toEqual({
+      checkout_abandonment: {
+        at: new Date(checkoutAt + 30 * 60_000).toISOString(),
+        since: new Date(checkoutAt).toISOString(),
+      },
+    });
+    expect(Object.keys(profile.segments as object).sort()).toEqual([
+      'high_intent_leads',
+      'viewed_pricing_this_week',
+      'whatsapp_responders',
+    ]);
+    expect(derived.at(-1)).toEqual({
+      event: 'Checkout Abandoned',
+      timestamp: new Date(checkoutAt + 30 * 60_000).toISOString(),
+      properties: { risk: 'checkout_abandonment', started_at: new Date(checkoutAt).toISOString() },
+    });
+    expect(derived.map((event) => event.event)).toContain('Lifecycle Stage Changed');
+    expect(summary.join('\n')).toMatch(/risks: checkout_abandonment/);
   });
 });
