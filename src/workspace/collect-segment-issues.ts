@@ -1,6 +1,12 @@
 import { conditionReads } from '../conditions/compile-condition.ts';
 import { isJsonObject } from '../ingest/merge-objects.ts';
-import { conditionIssues, pathRoot, readPosition, segmentReferencePosition } from './condition-issues.ts';
+import {
+  conditionIssues,
+  findConditionKey,
+  pathRoot,
+  readPosition,
+  segmentReferencePosition,
+} from './condition-issues.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { duplicateKeyIssue } from './field-issues.ts';
 import { findSegmentCycles } from './find-segment-cycles.ts';
@@ -67,6 +73,8 @@ export function collectSegmentIssues(document: Record<string, unknown>): Workspa
     issues.push(...unreadableIssues(at, when, reads.paths));
     issues.push(...unknownDefinitionIssues(at, when, reads.paths, known));
     issues.push(...unknownSegmentIssues(at, when, reads.segments, segmentKeys));
+    if (reads.performed.some((performed) => performed.window.kind === 'between'))
+      issues.push(betweenIssue(at, when));
     if (typeof key === 'string') read.push({ index, key, when, segments: reads.segments });
   });
   issues.push(...cycleIssues(read));
@@ -116,6 +124,23 @@ function unknownDefinitionIssues(
     });
   }
   return issues;
+}
+
+/**
+ * A `$performed` with `between`: a segment keeps its counts over a sliding `within` window or
+ * all time, and a fixed or lagging range would need every event kept. Reported at the first one.
+ */
+function betweenIssue(at: FieldPathSegment[], when: Record<string, unknown>): WorkspaceIssue {
+  const performed = findConditionKey(
+    when,
+    (key, value) => key === '$performed' && isJsonObject(value) && value.between !== undefined,
+  );
+  return {
+    path: [...at, ...(performed ?? []), 'between'],
+    at: 'key',
+    message:
+      'is not supported in a segment, which counts over a sliding window: use `within: 7d` (the last 7 days) or no window (all time); `between` works where a condition is read once, like a decision',
+  };
 }
 
 /** `$inSegment`/`$notInSegment` operands that are not a segment key of the file, at the operand. */

@@ -194,6 +194,12 @@ describe('segment and detector errors point at file:line:col and the field', () 
       /`vp` is not a segment of this file: did you mean `vip`\?/,
     ],
     [
+      'a segment counting events over a fixed range',
+      `${HEADER}segments:\n  - key: old_buyers\n    when:\n      $performed: { event: Order Completed, between: [30d, 7d] }\n`,
+      'shop.yaml:14:45 segments[0].when.$performed.between',
+      /`between` is not supported in a segment, which counts over a sliding window: use `within: 7d`/,
+    ],
+    [
       'a segment testing a segment nobody defined',
       `${HEADER}segments:\n  - key: hot\n    when: { $not: { $notInSegment: churned_customers } }\n`,
       'shop.yaml:13:36 segments[0].when.$not.$notInSegment',
