@@ -139,7 +139,7 @@ function betweenIssue(at: FieldPathSegment[], when: Record<string, unknown>): Wo
     path: [...at, ...(performed ?? []), 'between'],
     at: 'key',
     message:
-      'is not supported in a segment, which counts over a sliding window: use `within: 7d` (the last 7 days) or no window (all time); `between` works where a condition is read once, like a decision',
+      '`between` is not supported in a segment, which counts over a sliding window: use `within: 7d` (the last 7 days) or no window (all time); `between` works where a condition is read once, like a decision',
   };
 }
 
