@@ -1,8 +1,4 @@
-import {
-  type CompiledCondition,
-  type ConditionReads,
-  compileConditionWithReads,
-} from '../conditions/compile-condition.ts';
+import type { CompiledCondition, ConditionReads } from '../conditions/compile-condition.ts';
 import { compilePath, type PathGetter } from '../conditions/path-getter.ts';
 import { buildEventIndex, type EventIndex, type IndexEntry } from '../ingest/event-index.ts';
 import type { CompiledScore, CompiledScores } from '../intent/compile-scores.ts';

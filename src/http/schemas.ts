@@ -64,11 +64,9 @@ export const ProfileSchema = Type.Object(
       description:
         'The first lifecycle stage whose condition holds at the time of the request; null when none does',
     }),
-    segments: Type.Record(
-      Type.String(),
-      Type.Object({ entered_at: Type.String({ format: 'date-time' }) }),
-      { description: 'The segments the profile is in, by key, with when it entered each' },
-    ),
+    segments: Type.Record(Type.String(), Type.Object({ entered_at: Type.String({ format: 'date-time' }) }), {
+      description: 'The segments the profile is in, by key, with when it entered each',
+    }),
     risks: Type.Record(
       Type.String(),
       Type.Object({
