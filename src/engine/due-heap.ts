@@ -1,3 +1,6 @@
+/** Stale entries tolerated beyond twice the live ones before the heap is rebuilt. */
+const COMPACT_SLACK = 1_024;
+
 /**
  * The due moments of profiles held in memory, earliest first: a binary min-heap with one live
  * entry per profile (`schedule` replaces the previous one; stale entries are skipped when they
@@ -17,6 +20,7 @@ export class DueHeap {
     this.scheduled.set(id, due);
     this.heap.push({ due, id });
     this.up(this.heap.length - 1);
+    if (this.heap.length > 2 * this.scheduled.size + COMPACT_SLACK) this.compact();
   }
 
   /** Forgets a profile (evicted or gone). */
@@ -44,6 +48,18 @@ export class DueHeap {
   /** Profiles scheduled. */
   get size(): number {
     return this.scheduled.size;
+  }
+
+  /** Entries held, live and stale (bounded by compaction). */
+  get entries(): number {
+    return this.heap.length;
+  }
+
+  /** Drops every stale entry at once, so a profile rescheduled on each event never grows the heap unbounded. */
+  private compact(): void {
+    this.heap.length = 0;
+    for (const [id, due] of this.scheduled) this.heap.push({ due, id });
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i -= 1) this.down(i);
   }
 
   private liveTop(): { due: number; id: string } | undefined {

@@ -341,6 +341,8 @@ export class Engine {
         at,
       });
       view.profiles.delete(profileId);
+      view.dues.forget(profileId);
+      view.memberships.delete(profileId);
       for (const [key, id] of view.index) {
         if (id !== null && view.resolve(id) === profileId) view.index.delete(key);
       }
