@@ -1,4 +1,5 @@
 import type { DetectorDef, SegmentDef } from '../audience/audience-def.ts';
+import type { DecisionsDef } from '../decide/decision-def.ts';
 import type { IdentityRules } from '../identity/identity-rules.ts';
 import type { LifecycleDef } from '../intent/lifecycle.ts';
 import type { ScoreModelDef } from '../intent/score-model.ts';
@@ -22,6 +23,8 @@ export interface WorkspaceDefinition {
   segments?: SegmentDef[];
   /** Risk detectors (patterns over time); absent in definitions stored before detectors existed. */
   detectors?: DetectorDef[];
+  /** Placements, actions, contact policy, holdout and triggers; absent when the file has none. */
+  decisions?: DecisionsDef;
   /** How many recent events a profile keeps. */
   recentEventsLimit: number;
 }

@@ -1,0 +1,88 @@
+/**
+ * Content as declared: structured JSON whose string values are Liquid templates
+ * (`"Hi {{ profile.traits.first_name | default: 'there' }}"`), rendered per decision.
+ */
+export type ContentDef = Record<string, unknown>;
+
+/** One variant of a placement: shown when `when` holds (first match wins); no `when` means always. */
+export interface VariantDef {
+  key: string;
+  /** A condition (docs/conditions.md) on the profile and the request (`context.location.city`). */
+  when?: unknown;
+  content: ContentDef;
+}
+
+/** A placement (`home_banner`): a slot on a page, email or app screen, with ordered variants. */
+export interface PlacementDef {
+  key: string;
+  description?: string;
+  variants: VariantDef[];
+}
+
+/** A multiplier applied to an action's priority when its condition holds (context weight). */
+export interface ContextWeightDef {
+  when: unknown;
+  weight: number;
+}
+
+/** An action next-best-action arbitration can choose (`send_personalized_checkout_reminder`). */
+export interface ActionDef {
+  key: string;
+  description?: string;
+  /** Channels it can be sent on (`whatsapp`, `email`, `sms`, `push`, `in_app`), in the business's order. */
+  channels: string[];
+  /** Content per channel; each must be given for every channel in `channels`. */
+  content: Record<string, ContentDef>;
+  /** Business value of the action succeeding. */
+  value: number;
+  /** A business lever, default 1. */
+  weight: number;
+  /** Likelihood the person responds, 0..1, default 1; a model can supply it later (see `PropensitySource`). */
+  propensity: number;
+  /** Conditions: may this person get it, is it relevant now, is it right for them. All must hold. */
+  eligibility?: unknown;
+  applicability?: unknown;
+  suitability?: unknown;
+  /** Multipliers when conditions hold; their product is the context weight (1 when none hold). */
+  contextWeights: ContextWeightDef[];
+  /** No repeat of this action to the same person within this many ms. */
+  cooldownMs?: number;
+}
+
+/** A cap on contacts: at most `max` in any `perMs` window, on one channel or (without `channel`) overall. */
+export interface ContactCapDef {
+  channel?: string;
+  max: number;
+  perMs: number;
+}
+
+/** Contact policy: caps, suppression after ignored contacts, quiet hours in the person's timezone. */
+export interface ContactPolicyDef {
+  caps: ContactCapDef[];
+  /** After this many contacts in a row with no response, the person gets no action. */
+  suppressAfterIgnored?: number;
+  /** No sends between `start` and `end` (`HH:MM`, local to the person; the window may cross midnight). */
+  quietHours?: { start: string; end: string; defaultTimezone: string };
+}
+
+/** A workspace-wide control group: `percent` of profiles (by a stable hash of the id) get no actions. */
+export interface HoldoutDef {
+  percent: number;
+  /** Changes which profiles fall in the group; keep it fixed to keep the group stable. */
+  salt: string;
+}
+
+/** When a decision is made with no request: an event (`Checkout Abandoned`) or a segment entry. */
+export interface DecisionTriggerDef {
+  event?: string;
+  segmentEntered?: string;
+}
+
+/** The decisions section of a workspace. */
+export interface DecisionsDef {
+  placements: PlacementDef[];
+  actions: ActionDef[];
+  contactPolicy: ContactPolicyDef;
+  holdout?: HoldoutDef;
+  triggers: DecisionTriggerDef[];
+}
