@@ -2,8 +2,10 @@ import type { CompiledCondition, ConditionReads } from '../conditions/compile-co
 import { compilePath, type PathGetter } from '../conditions/path-getter.ts';
 import { buildEventIndex, type EventIndex, type IndexEntry } from '../ingest/event-index.ts';
 import type { CompiledScore, CompiledScores } from '../intent/compile-scores.ts';
-import type { CompiledLifecycle } from '../intent/lifecycle.ts';
+import { type CompiledLifecycle, lifecycleStage } from '../intent/lifecycle.ts';
 import type { CompiledComputedTraits, CompiledTrait } from '../profile/computed/compile-computed-traits.ts';
+import { newProfile } from '../profile/new-profile.ts';
+import { profileContext } from '../profile/profile-context.ts';
 import type { SegmentDef } from './audience-def.ts';
 import { type BehaviourCounts, PERFORMED_TYPES } from './behaviour-counts.ts';
 import type { CompiledDetectors } from './compile-detectors.ts';
@@ -35,8 +37,8 @@ export type ChangeKey = `segments.${string}` | 'risks' | 'lifecycle_stage';
 
 /** The inputs that change with time alone and that timed targets read, for the profile's next due time. */
 export interface TimeInputs {
-  /** Windowed traits (declared or hidden) read by a timed target. */
-  readonly traits: readonly CompiledTrait[];
+  /** Windowed traits (declared or hidden) read by a timed target, by key. */
+  readonly traits: ReadonlyMap<string, CompiledTrait>;
   /** Decaying scores read by a timed target, with the numbers they are compared with. */
   readonly scores: readonly { score: CompiledScore; thresholds: readonly number[] }[];
   /** Context paths compared by `$olderThan`/`$newerThan`, with the durations. */
@@ -70,6 +72,11 @@ export interface CompiledAudience {
   readonly dependents: ReadonlyMap<ChangeKey, readonly CompiledSegment[]>;
   /** Targets whose answer can change with time alone. */
   readonly timed: readonly AudienceTarget[];
+  /**
+   * Targets that hold for a profile with nothing on it (a catch-all stage, a segment like "not
+   * a customer"): evaluated when a profile is created, beside those its first event affects.
+   */
+  readonly onNewProfile: readonly AudienceTarget[];
   readonly timeInputs: TimeInputs;
   readonly behaviour: BehaviourCounts;
 }
@@ -170,6 +177,17 @@ export function compileAudience(input: {
     }
   }
   const empty = segments.length === 0 && lifecycle.stages.length === 0 && detectors.all.length === 0;
+  const blank = profileContext({
+    profile: newProfile({ id: '', workspaceId: '', at: 0 }),
+    compiled: computed,
+    now: 0,
+    scores,
+  });
+  const onNewProfile: AudienceTarget[] = [];
+  if (lifecycleStage({ compiled: lifecycle, context: blank, now: 0 }) !== null)
+    onNewProfile.push(LIFECYCLE_TARGET);
+  for (const segment of segments)
+    if (segment.when(blank, 0, behaviour.source({}))) onNewProfile.push(segment);
   return {
     empty,
     segments,
@@ -182,8 +200,9 @@ export function compileAudience(input: {
     onIdentifiers: [...onIdentifiers],
     dependents,
     timed: [...timed].sort((a, b) => a.order - b.order),
+    onNewProfile,
     timeInputs: {
-      traits: [...timedTraits],
+      traits: new Map([...timedTraits].map((trait) => [trait.key, trait])),
       scores: [...timedScores].map(([score, thresholds]) => ({ score, thresholds: [...thresholds] })),
       ages: [...ages].map(([path, ms]) => ({ get: compilePath(path), ms: [...ms] })),
     },

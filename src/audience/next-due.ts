@@ -23,8 +23,10 @@ export function nextDue(input: {
     const pending = profile.audience.pending[key];
     if (pending !== undefined && pending.due < due) due = pending.due;
   }
-  for (const trait of timeInputs.traits) {
-    const expiry = nextExpiry(profile.computed[trait.key], trait, t);
+  for (const key in profile.computed) {
+    const trait = timeInputs.traits.get(key);
+    if (trait === undefined) continue;
+    const expiry = nextExpiry(profile.computed[key], trait, t);
     if (expiry !== undefined && expiry < due) due = expiry;
   }
   for (const { score, thresholds } of timeInputs.scores) {
@@ -46,8 +48,8 @@ export function nextDue(input: {
     for (const { get, ms } of timeInputs.ages) {
       const at = toEpochMs(get(context));
       if (Number.isNaN(at)) continue;
-      for (const duration of ms) {
-        const flips = at + duration + 1;
+      for (const offset of ms) {
+        const flips = at + offset;
         if (flips > t && flips < due) due = flips;
       }
     }

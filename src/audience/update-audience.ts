@@ -93,12 +93,14 @@ export function updateAudience(input: {
   const { profile, workspace, event, out } = input;
   const { audience } = workspace;
   if (audience.empty) return;
+  const created = profile.audience === undefined;
   const state = audienceOf(profile, event.timestamp);
   const t = Math.max(event.timestamp, state.at);
   const changed = new Set<ChangeKey>();
   const detectors = detectorsFor(audience, event);
   for (const detector of detectors) runDetector({ detector, state, profile, workspace, event, changed });
   const targets = input.merged ? allTargets(audience) : targetsFor(audience, event, input.identifiersChanged);
+  if (created) targets.push(...audience.onNewProfile);
   evaluate({ profile, state, workspace, targets, changed, t, out });
   state.at = t;
   setDue(state, nextDue({ profile, workspace, t }));

@@ -35,7 +35,10 @@ export interface ConditionReads {
   usesTime: boolean;
   /** Numbers each context path is compared with (`{ "scores.intent": [40] }`). */
   thresholds: Record<string, number[]>;
-  /** `$olderThan`/`$newerThan` durations (ms) by context path (`{ "last_seen": [2592000000] }`). */
+  /**
+   * By context path, how long (ms) after the timestamp found there a recency answer flips:
+   * `$newerThan: 30d` → 30d, `$olderThan: 30d` → 30d + 1 ms (`{ "last_seen": [2592000001] }`).
+   */
   ages: Record<string, number[]>;
   /** Every `$performed` in the condition, for behaviour sources (see `PerformedRead`). */
   performed: PerformedRead[];

@@ -17,7 +17,10 @@ export interface ReadsCollector {
   usesTime: boolean;
   /** Numbers a context path is compared with (`scores.intent` ≥ 40 → 40): where a decaying value can flip the answer. */
   readonly thresholds: Map<string, Set<number>>;
-  /** Durations of `$olderThan`/`$newerThan` by context path: a timestamp plus one is when the answer flips. */
+  /**
+   * By context path, how long after the timestamp found there a `$newerThan`/`$olderThan`
+   * answer flips: the duration for `$newerThan`, one ms more for `$olderThan` (strictly older).
+   */
   readonly ages: Map<string, Set<number>>;
   /** Each `$performed`: what a behaviour source must be able to count for it. */
   readonly performed: PerformedRead[];

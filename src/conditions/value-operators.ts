@@ -168,7 +168,7 @@ const recency =
     }
     context.reads.usesTime = true;
     if (context.subject === 'context' && context.field !== undefined)
-      addRead(context.reads.ages, context.field, ms);
+      addRead(context.reads.ages, context.field, older ? ms + 1 : ms);
     return older
       ? (value, now) => (now ?? Date.now()) - toEpochMs(value) > ms
       : (value, now) => (now ?? Date.now()) - toEpochMs(value) < ms;

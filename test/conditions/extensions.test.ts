@@ -191,7 +191,9 @@ describe('conditionReads', () => {
     });
     // Items of traits.tags are compared with 5 too; the $performed where reads an event, not the profile.
     expect(reads.thresholds).toEqual({ 'scores.intent': [10, 40, 80], 'traits.tags': [5] });
-    expect(reads.ages).toEqual({ last_seen: [30 * DAY] });
+    // $olderThan holds only once strictly older: it flips one ms after the duration.
+    expect(reads.ages).toEqual({ last_seen: [30 * DAY + 1] });
+    expect(conditionReads({ last_seen: { $newerThan: '1d' } }).ages).toEqual({ last_seen: [DAY] });
     expect(reads.performed).toEqual([{ event: 'A', where: expect.any(Function), window: { kind: 'all' } }]);
     expect(conditionReads({ $performed: { event: 'B', within: '7d' } }).performed[0]?.window).toEqual({
       kind: 'within',
