@@ -24,6 +24,8 @@ interface CountsFor {
 export interface BehaviourCounts {
   /** The hidden traits to keep (passed to `compileComputedTraits` as `hidden`). */
   readonly traits: readonly CompiledTrait[];
+  /** The hidden trait that answers a `$performed` read (its windowed or all-time count). */
+  traitFor(read: PerformedRead): CompiledTrait | undefined;
   /** Counts the person's events from the hidden traits in a profile's `computed` map. */
   source(computed: Record<string, ComputedTraitState>): BehaviourSource;
 }
@@ -77,6 +79,11 @@ export function compileBehaviourCounts(reads: readonly PerformedRead[]): Behavio
   }
   return {
     traits,
+    traitFor(read) {
+      const counts = byWhere.get(read.where)?.get(read.event);
+      if (read.window.kind === 'within') return counts?.windowed;
+      return read.window.kind === 'all' ? counts?.allTime : undefined;
+    },
     source(computed) {
       return {
         count(query: BehaviourQuery): number {

@@ -35,6 +35,20 @@ export const LIFECYCLE_TARGET: LifecycleTarget = { kind: 'lifecycle', order: -1 
 /** What changed during one evaluation that other targets may read. */
 export type ChangeKey = `segments.${string}` | 'risks' | 'lifecycle_stage';
 
+/**
+ * Timed targets indexed by the time input they read, so a due moment evaluates only those the
+ * profile holds data for: a windowed count it never touched stays empty, a score it never earned
+ * stays 0, and neither can flip an answer.
+ */
+export interface TimedTargets {
+  /** By windowed trait key (declared or hidden). */
+  readonly byTrait: ReadonlyMap<string, readonly AudienceTarget[]>;
+  /** By decaying score key. */
+  readonly byScore: ReadonlyMap<string, readonly AudienceTarget[]>;
+  /** Reading a timestamp with `$olderThan`/`$newerThan`: evaluated at every due moment. */
+  readonly byAge: readonly AudienceTarget[];
+}
+
 /** The inputs that change with time alone and that timed targets read, for the profile's next due time. */
 export interface TimeInputs {
   /** Windowed traits (declared or hidden) read by a timed target, by key. */
@@ -70,8 +84,8 @@ export interface CompiledAudience {
   readonly onIdentifiers: readonly AudienceTarget[];
   /** Segments reading another target's answer, by what they read. */
   readonly dependents: ReadonlyMap<ChangeKey, readonly CompiledSegment[]>;
-  /** Targets whose answer can change with time alone. */
-  readonly timed: readonly AudienceTarget[];
+  /** Targets whose answer can change with time alone, by what makes them change. */
+  readonly timed: TimedTargets;
   /**
    * Targets that hold for a profile with nothing on it (a catch-all stage, a segment like "not
    * a customer"): evaluated when a profile is created, beside those its first event affects.
@@ -115,7 +129,14 @@ export function compileAudience(input: {
   const onConsent = new Set<AudienceTarget>();
   const onIdentifiers = new Set<AudienceTarget>();
   const dependents = new Map<ChangeKey, CompiledSegment[]>();
-  const timed = new Set<AudienceTarget>();
+  const byTrait = new Map<string, AudienceTarget[]>();
+  const byScore = new Map<string, AudienceTarget[]>();
+  const byAge = new Set<AudienceTarget>();
+  const timedOn = (map: Map<string, AudienceTarget[]>, key: string, target: AudienceTarget): void => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [target]);
+    else if (!list.includes(target)) list.push(target);
+  };
   const timedTraits = new Set<CompiledTrait>();
   const timedScores = new Map<CompiledScore, Set<number>>();
   const ages = new Map<string, Set<number>>();
@@ -137,7 +158,7 @@ export function compileAudience(input: {
         if (trait === undefined) continue;
         entries.push({ item: target, types: trait.def.eventTypes, names: trait.def.events });
         if (trait.windowMs !== undefined) {
-          timed.add(target);
+          timedOn(byTrait, trait.key, target);
           timedTraits.add(trait);
         }
       } else if (root === 'scores' && key !== undefined && scoresByKey.has(key)) {
@@ -150,7 +171,7 @@ export function compileAudience(input: {
             names: rule.event === undefined ? undefined : [rule.event],
           });
         if (score.halfLifeMs !== undefined) {
-          timed.add(target);
+          timedOn(byScore, score.key, target);
           const set = timedScores.get(score) ?? new Set<number>();
           for (const value of reads.thresholds[path] ?? []) set.add(value);
           timedScores.set(score, set);
@@ -165,15 +186,16 @@ export function compileAudience(input: {
       else onAnyEvent.add(target);
     }
     for (const [path, durations] of Object.entries(reads.ages)) {
-      timed.add(target);
+      byAge.add(target);
       const set = ages.get(path) ?? new Set<number>();
       for (const ms of durations) set.add(ms);
       ages.set(path, set);
     }
     for (const read of reads.performed) {
-      if (read.window.kind === 'all') continue;
-      timed.add(target);
-      for (const trait of behaviour.traits) if (trait.windowMs !== undefined) timedTraits.add(trait);
+      const trait = behaviour.traitFor(read);
+      if (trait === undefined || trait.windowMs === undefined) continue;
+      timedOn(byTrait, trait.key, target);
+      timedTraits.add(trait);
     }
   }
   const empty = segments.length === 0 && lifecycle.stages.length === 0 && detectors.all.length === 0;
@@ -199,7 +221,7 @@ export function compileAudience(input: {
     onConsent: [...onConsent],
     onIdentifiers: [...onIdentifiers],
     dependents,
-    timed: [...timed].sort((a, b) => a.order - b.order),
+    timed: { byTrait, byScore, byAge: [...byAge] },
     onNewProfile,
     timeInputs: {
       traits: new Map([...timedTraits].map((trait) => [trait.key, trait])),

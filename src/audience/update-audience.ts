@@ -67,7 +67,8 @@ export function advanceAudience(input: {
       });
       changed.add('risks');
     }
-    evaluate({ profile, state, workspace, targets: workspace.audience.timed, changed, t, out });
+    const targets = timedTargets(workspace.audience, profile);
+    evaluate({ profile, state, workspace, targets, changed, t, out });
     state.at = t;
     setDue(state, nextDue({ profile, workspace, t }));
   }
@@ -104,6 +105,17 @@ export function updateAudience(input: {
   evaluate({ profile, state, workspace, targets, changed, t, out });
   state.at = t;
   setDue(state, nextDue({ profile, workspace, t }));
+}
+
+/** The timed targets a due moment can change for this profile: those reading time inputs it holds. */
+function timedTargets(audience: CompiledAudience, profile: ProfileState): AudienceTarget[] {
+  const { byTrait, byScore, byAge } = audience.timed;
+  const targets: AudienceTarget[] = [...byAge];
+  if (byTrait.size > 0)
+    for (const key in profile.computed) for (const target of byTrait.get(key) ?? []) targets.push(target);
+  if (byScore.size > 0)
+    for (const key in profile.scores) for (const target of byScore.get(key) ?? []) targets.push(target);
+  return targets;
 }
 
 /** The profile's audience state, created empty at `at` when missing. */
