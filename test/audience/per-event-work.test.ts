@@ -113,3 +113,17 @@ describe('per-event work', () => {
     expect(expiry.mock.calls.length).toBeLessThanOrEqual(2);
   });
 });
+
+describe('per due moment work', () => {
+  it('evaluates only the timed segments whose counts the profile holds, among 1,000 others', async () => {
+    const h = await openAudience(sections());
+    harness = h;
+    await send(h, 'Pricing Viewed', 0);
+    const counts = countEvaluations(h);
+    h.clock.set(T0 + 8 * DAY);
+    await h.engine.fireDueTimers();
+    // The window ran out: only the windowed segment the profile is in was looked at again.
+    expect(Object.fromEntries(counts)).toEqual({ pricing_recent: 1 });
+    expect((await profileOf(h.engine, 'user_id:u1')).audience?.segments).toEqual({});
+  });
+});
