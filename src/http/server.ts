@@ -6,6 +6,7 @@ import { TailorError } from '../errors.ts';
 import { replyWithError } from './error-reply.ts';
 import { KeyRing } from './key-ring.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
+import { segmentRoutes } from './routes/segment-routes.ts';
 import { trackingRoutes } from './routes/tracking-routes.ts';
 import { workspaceRoutes } from './routes/workspace-routes.ts';
 
@@ -67,6 +68,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(trackingRoutes, { engine, keys });
   await app.register(profileRoutes, { engine, keys });
   await app.register(workspaceRoutes, { engine, keys });
+  await app.register(segmentRoutes, { engine, keys });
 
   app.get('/health', { schema: { hide: true } }, async () => ({
     status: 'ok',

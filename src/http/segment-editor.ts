@@ -1,0 +1,124 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { SegmentDef } from '../audience/audience-def.ts';
+import type { Engine } from '../engine/engine.ts';
+import { SerialQueue } from '../engine/serial-queue.ts';
+import { TailorError } from '../errors.ts';
+import type { MembersPage } from '../store/store.ts';
+import { checkSegment, segmentRemovalIssues } from '../workspace/validate-segment.ts';
+import type { WorkspaceDefinition } from '../workspace/workspace.ts';
+import { issueDetails, withoutSegment, withSegment } from './segment-view.ts';
+import { type StartedApply, startApply } from './start-apply.ts';
+
+/**
+ * Reads and changes workspaces' segments through their definitions. Changes of one workspace
+ * run one at a time, each on the definition the one before saved, so concurrent requests never
+ * lose each other's segments; each resolves once its definition is saved, while the back-fill
+ * runs on (a failure of it is logged).
+ */
+export class SegmentEditor {
+  private readonly queues = new Map<string, SerialQueue>();
+  private readonly engine: Engine;
+  private readonly logger: FastifyBaseLogger;
+
+  constructor(engine: Engine, logger: FastifyBaseLogger) {
+    this.engine = engine;
+    this.logger = logger;
+  }
+
+  /** The workspace's current definition. */
+  definition(workspaceId: string): WorkspaceDefinition {
+    const compiled = this.engine.workspace(workspaceId);
+    if (compiled === undefined) throw new TailorError('NOT_FOUND', `unknown workspace ${workspaceId}`);
+    return compiled.definition;
+  }
+
+  /** The workspace's segment `key`; SEGMENT_NOT_FOUND when there is none. */
+  segment(workspaceId: string, key: string): SegmentDef {
+    return findSegment(this.definition(workspaceId), key);
+  }
+
+  /**
+   * A segment's size: through the engine, which commits pending changes first, but while the
+   * workspace's back-fill runs, as last committed in the store instead of waiting for the rebuild.
+   */
+  size(workspaceId: string, key: string): Promise<number> {
+    if (this.engine.rebuildProgress(workspaceId) !== undefined) {
+      return this.engine.store.segmentSize(workspaceId, key);
+    }
+    return this.engine.segmentSize(workspaceId, key);
+  }
+
+  /** A page of a segment's members, by profile id, read like `size`. */
+  members(workspaceId: string, key: string, page: { after?: string; limit: number }): Promise<MembersPage> {
+    if (this.engine.rebuildProgress(workspaceId) !== undefined) {
+      return this.engine.store.segmentMembers({ workspaceId, segment: key, ...page });
+    }
+    return this.engine.segmentMembers(workspaceId, key, page);
+  }
+
+  /**
+   * Saves the segment body `prepare` makes from the definition it will join (and may refuse),
+   * in place of the segment of the same key or appended, after checking it like a `segments`
+   * entry of the workspace file (INVALID_SEGMENT, details at paths inside the body).
+   */
+  async saveSegment(
+    workspaceId: string,
+    prepare: (definition: WorkspaceDefinition) => unknown,
+  ): Promise<{ key: string; started: StartedApply }> {
+    let key = '';
+    const started = await this.edit(workspaceId, (definition) => {
+      const check = checkSegment(definition, prepare(definition));
+      if (check.issues !== undefined) {
+        const count = check.issues.length === 1 ? '1 problem' : `${check.issues.length} problems`;
+        throw new TailorError(
+          'INVALID_SEGMENT',
+          `The segment is not valid: ${count}`,
+          issueDetails(check.issues),
+        );
+      }
+      key = check.segment.key;
+      return withSegment(definition, check.segment);
+    });
+    return { key, started };
+  }
+
+  /** Removes the segment `key`: SEGMENT_NOT_FOUND, or SEGMENT_IN_USE while another segment tests it. */
+  removeSegment(workspaceId: string, key: string): Promise<StartedApply> {
+    return this.edit(workspaceId, (definition) => {
+      findSegment(definition, key);
+      const issues = segmentRemovalIssues(definition, key);
+      if (issues.length > 0) {
+        const users = [...new Set(issues.map((issue) => `\`${String(issue.path[1])}\``))].join(', ');
+        throw new TailorError(
+          'SEGMENT_IN_USE',
+          `Segment \`${key}\` is tested by ${users}: change or delete ${issues.length === 1 ? 'it' : 'them'} first`,
+          issueDetails(issues),
+        );
+      }
+      return withoutSegment(definition, key);
+    });
+  }
+
+  /** Saves `change` of the definition after the workspace's earlier edits were saved. */
+  private async edit(
+    workspaceId: string,
+    change: (definition: WorkspaceDefinition) => WorkspaceDefinition,
+  ): Promise<StartedApply> {
+    let queue = this.queues.get(workspaceId);
+    if (queue === undefined) {
+      queue = new SerialQueue();
+      this.queues.set(workspaceId, queue);
+    }
+    const started = await queue.run(() => startApply(this.engine, change(this.definition(workspaceId))));
+    started.finished.catch((error: unknown) =>
+      this.logger.error({ err: error, workspace: workspaceId }, 'segment back-fill failed'),
+    );
+    return started;
+  }
+}
+
+function findSegment(definition: WorkspaceDefinition, key: string): SegmentDef {
+  const segment = definition.segments?.find((candidate) => candidate.key === key);
+  if (segment === undefined) throw new TailorError('SEGMENT_NOT_FOUND', `No segment has the key \`${key}\``);
+  return segment;
+}
