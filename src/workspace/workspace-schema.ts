@@ -1,6 +1,13 @@
 import { type Static, Type } from 'typebox';
 import { EVENT_TYPES } from '../ingest/event.ts';
 import { AGGREGATES } from '../profile/computed/computed-trait.ts';
+import {
+  ActionSchema,
+  ContactPolicySchema,
+  DecisionTriggerSchema,
+  HoldoutSchema,
+  PlacementSchema,
+} from './decisions-schema.ts';
 
 /**
  * The raw shape of the workspace file (`tailor.yaml`) and of the same document sent as JSON to
@@ -337,6 +344,22 @@ export const WorkspaceFileSchema = Type.Object(
     detectors: Type.Optional(
       Type.Array(DetectorSchema, {
         description: 'Risk detectors: an event not followed by another in time sets a risk on the profile.',
+      }),
+    ),
+    placements: Type.Optional(
+      Type.Array(PlacementSchema, {
+        description:
+          'Slots on a page, email or app screen, each with variants chosen per person and request.',
+      }),
+    ),
+    actions: Type.Optional(
+      Type.Array(ActionSchema, { description: 'What next-best-action arbitration can choose to send.' }),
+    ),
+    contact_policy: Type.Optional(ContactPolicySchema),
+    holdout: Type.Optional(HoldoutSchema),
+    decision_triggers: Type.Optional(
+      Type.Array(DecisionTriggerSchema, {
+        description: 'Events and segment entries that trigger a decision with no request.',
       }),
     ),
   },

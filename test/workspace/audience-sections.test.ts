@@ -34,6 +34,8 @@ describe('the demo workspace file', () => {
       'high_intent_leads',
       'viewed_pricing_this_week',
       'whatsapp_responders',
+      'new_customers',
+      'repeat_customers',
     ]);
     const high = demo.scores?.find((score) => score.key === 'intent')?.labels.find((l) => l.label === 'high');
     expect(demo.segments?.[0]?.when).toEqual({ 'scores.intent': { $gte: high?.min } });

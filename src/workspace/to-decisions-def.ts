@@ -1,0 +1,111 @@
+import type {
+  ActionDef,
+  ContactPolicyDef,
+  DecisionsDef,
+  DecisionTriggerDef,
+  PlacementDef,
+  VariantDef,
+} from '../decide/decision-def.ts';
+import { parseDuration } from '../time/duration.ts';
+import type { WorkspaceFile } from './workspace-schema.ts';
+
+/** An action's `weight` when the file does not say. */
+export const DEFAULT_ACTION_WEIGHT = 1;
+
+/** An action's `propensity` when the file does not say. */
+export const DEFAULT_ACTION_PROPENSITY = 1;
+
+/** The time zone of quiet hours for people whose own is not known, when the file does not say. */
+export const DEFAULT_QUIET_HOURS_TIMEZONE = 'UTC';
+
+type PlacementInput = NonNullable<WorkspaceFile['placements']>[number];
+type VariantInput = PlacementInput['variants'][number];
+type ActionInput = NonNullable<WorkspaceFile['actions']>[number];
+type ContactPolicyInput = NonNullable<WorkspaceFile['contact_policy']>;
+type TriggerInput = NonNullable<WorkspaceFile['decision_triggers']>[number];
+
+/**
+ * The decisions sections of a validated workspace file (`placements`, `actions`,
+ * `contact_policy`, `holdout`, `decision_triggers`) as one `DecisionsDef`, with durations in
+ * milliseconds and every default filled in (the holdout's salt is the workspace id); undefined
+ * when the file has none of these sections, so definitions stored before them stay equal.
+ */
+export function toDecisionsDef(file: WorkspaceFile): DecisionsDef | undefined {
+  const { placements, actions, contact_policy: policy, holdout, decision_triggers: triggers } = file;
+  if ([placements, actions, policy, holdout, triggers].every((section) => section === undefined))
+    return undefined;
+  const def: DecisionsDef = {
+    placements: (placements ?? []).map(toPlacement),
+    actions: (actions ?? []).map(toAction),
+    contactPolicy: toContactPolicy(policy ?? {}),
+    triggers: (triggers ?? []).map(toTrigger),
+  };
+  if (holdout !== undefined)
+    def.holdout = { percent: holdout.percent, salt: holdout.salt ?? file.workspace.id };
+  return def;
+}
+
+function toPlacement(placement: PlacementInput): PlacementDef {
+  const def: PlacementDef = { key: placement.key, variants: placement.variants.map(toVariant) };
+  if (placement.description !== undefined) def.description = placement.description;
+  return def;
+}
+
+function toVariant(variant: VariantInput): VariantDef {
+  const def: VariantDef = { key: variant.key, content: structuredClone(variant.content) };
+  if (variant.when !== undefined) def.when = structuredClone(variant.when);
+  return def;
+}
+
+/** An action with its defaults filled in, content per channel in `channels` order, the cooldown in ms. */
+function toAction(action: ActionInput): ActionDef {
+  const content: ActionDef['content'] = {};
+  for (const channel of action.channels) {
+    const given = action.content[channel];
+    if (given !== undefined) content[channel] = structuredClone(given);
+  }
+  const def: ActionDef = {
+    key: action.key,
+    channels: [...action.channels],
+    content,
+    value: action.value,
+    weight: action.weight ?? DEFAULT_ACTION_WEIGHT,
+    propensity: action.propensity ?? DEFAULT_ACTION_PROPENSITY,
+    contextWeights: (action.context_weights ?? []).map((contextWeight) => ({
+      when: structuredClone(contextWeight.when),
+      weight: contextWeight.weight,
+    })),
+  };
+  if (action.description !== undefined) def.description = action.description;
+  if (action.eligibility !== undefined) def.eligibility = structuredClone(action.eligibility);
+  if (action.applicability !== undefined) def.applicability = structuredClone(action.applicability);
+  if (action.suitability !== undefined) def.suitability = structuredClone(action.suitability);
+  if (action.cooldown !== undefined) def.cooldownMs = parseDuration(action.cooldown);
+  return def;
+}
+
+function toContactPolicy(policy: ContactPolicyInput): ContactPolicyDef {
+  const def: ContactPolicyDef = {
+    caps: (policy.caps ?? []).map((cap) =>
+      cap.channel === undefined
+        ? { max: cap.max, perMs: parseDuration(cap.per) }
+        : { channel: cap.channel, max: cap.max, perMs: parseDuration(cap.per) },
+    ),
+  };
+  if (policy.suppress_after_ignored !== undefined) def.suppressAfterIgnored = policy.suppress_after_ignored;
+  const quiet = policy.quiet_hours;
+  if (quiet !== undefined) {
+    def.quietHours = {
+      start: quiet.start,
+      end: quiet.end,
+      defaultTimezone: quiet.default_timezone ?? DEFAULT_QUIET_HOURS_TIMEZONE,
+    };
+  }
+  return def;
+}
+
+function toTrigger(trigger: TriggerInput): DecisionTriggerDef {
+  return trigger.segment_entered === undefined
+    ? { event: trigger.event }
+    : { segmentEntered: trigger.segment_entered };
+}
