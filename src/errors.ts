@@ -25,7 +25,7 @@ export const ERRORS = {
   INVALID_PROFILE_REF: { status: 400, message: 'A profile reference is a profile id or `type:value`' },
   INVALID_WORKSPACE: { status: 400, message: 'The workspace definition is invalid' },
   INVALID_CONDITION: { status: 400, message: 'The condition is invalid' },
-  INVALID_DECISIONS: { status: 400, message: 'The decisions (placements, actions, contact policy) are invalid' },
+  INVALID_DECISIONS: { status: 400, message: 'The decisions definition is invalid' },
   INVALID_SEGMENT: { status: 400, message: 'The segment is invalid' },
   SEGMENT_NOT_FOUND: { status: 404, message: 'No segment has this key' },
   SEGMENT_EXISTS: { status: 409, message: 'A segment has this key already' },

@@ -1,0 +1,241 @@
+import {
+  type CompiledCondition,
+  compileConditionWithReads,
+  validateCondition,
+} from '../conditions/compile-condition.ts';
+import { type ErrorDetail, TailorError } from '../errors.ts';
+import { type CompiledContent, childPath, compileContent } from './compiled-content.ts';
+import type { ActionDef, ContactPolicyDef, DecisionsDef, HoldoutDef, PlacementDef } from './decision-def.ts';
+import { isTimeZone, parseClock } from './zoned-time.ts';
+
+/** A condition compiled once, with the context paths it reads (for the trace). */
+export interface CompiledCheck {
+  readonly matcher: CompiledCondition;
+  readonly paths: readonly string[];
+}
+
+/** A variant ready to decide: its `when` (undefined: always holds) and its content. */
+export interface CompiledVariant {
+  readonly key: string;
+  readonly when: CompiledCheck | undefined;
+  readonly content: CompiledContent;
+}
+
+/** A placement with its variants in order. */
+export interface CompiledPlacement {
+  readonly key: string;
+  readonly def: PlacementDef;
+  readonly variants: readonly CompiledVariant[];
+}
+
+/** The three gates of an action, by name, in the order they are evaluated. */
+export type ActionGate = 'eligibility' | 'applicability' | 'suitability';
+
+/** An action ready for arbitration. */
+export interface CompiledAction {
+  readonly key: string;
+  readonly def: ActionDef;
+  /** Its position in the definition, which breaks ties. */
+  readonly index: number;
+  readonly channels: readonly string[];
+  /** Content by channel. */
+  readonly content: ReadonlyMap<string, CompiledContent>;
+  readonly value: number;
+  readonly weight: number;
+  readonly propensity: number;
+  /** The gates it declares, in order. */
+  readonly gates: readonly { readonly gate: ActionGate; readonly check: CompiledCheck }[];
+  readonly contextWeights: readonly { readonly check: CompiledCheck; readonly weight: number }[];
+  readonly cooldownMs: number | undefined;
+}
+
+/** Quiet hours as minutes after local midnight. */
+export interface CompiledQuietHours {
+  readonly start: string;
+  readonly end: string;
+  readonly startMinute: number;
+  readonly endMinute: number;
+  readonly defaultTimezone: string;
+}
+
+/** A workspace's decisions, compiled once per definition version. */
+export interface CompiledDecisions {
+  readonly def: DecisionsDef;
+  readonly placements: ReadonlyMap<string, CompiledPlacement>;
+  /** Actions in definition order. */
+  readonly actions: readonly CompiledAction[];
+  readonly actionsByKey: ReadonlyMap<string, CompiledAction>;
+  readonly contactPolicy: ContactPolicyDef;
+  readonly quietHours: CompiledQuietHours | undefined;
+  readonly holdout: HoldoutDef | undefined;
+}
+
+const GATES: readonly ActionGate[] = ['eligibility', 'applicability', 'suitability'];
+
+/**
+ * Compiles the decisions section: every condition once, every string of every content object
+ * parsed as a Liquid template once, placements and actions indexed by key. Throws
+ * `TailorError('INVALID_DECISIONS')` whose details list every problem with its JSON path
+ * (`actions[0].eligibility.traits.age.$gt`, `placements[1].variants[0].content.title`).
+ */
+export function compileDecisions(def: DecisionsDef): CompiledDecisions {
+  const issues: ErrorDetail[] = [];
+  const compiled = compileAll(def, issues);
+  const first = issues[0];
+  if (first !== undefined) {
+    const more =
+      issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    throw new TailorError(
+      'INVALID_DECISIONS',
+      `Invalid decisions: ${first.path} ${first.message}${more}`,
+      issues,
+    );
+  }
+  return compiled;
+}
+
+/** Every problem of a decisions section as `{ path, message }`; an empty list means it compiles. */
+export function validateDecisions(def: DecisionsDef): ErrorDetail[] {
+  const issues: ErrorDetail[] = [];
+  compileAll(def, issues);
+  return issues;
+}
+
+function compileAll(def: DecisionsDef, issues: ErrorDetail[]): CompiledDecisions {
+  const placements = new Map<string, CompiledPlacement>();
+  def.placements.forEach((placement, index) => {
+    const path = `placements[${index}]`;
+    if (placements.has(placement.key))
+      issues.push({ path: `${path}.key`, message: `repeats the placement key \`${placement.key}\`` });
+    placements.set(placement.key, compilePlacement(placement, path, issues));
+  });
+  const actions = def.actions.map((action, index) => compileAction(action, index, issues));
+  const actionsByKey = new Map<string, CompiledAction>();
+  for (const action of actions) {
+    if (actionsByKey.has(action.key))
+      issues.push({
+        path: `actions[${action.index}].key`,
+        message: `repeats the action key \`${action.key}\``,
+      });
+    else actionsByKey.set(action.key, action);
+  }
+  def.contactPolicy.caps.forEach((cap, index) => {
+    if (!Number.isInteger(cap.max) || cap.max < 0)
+      issues.push({
+        path: `contactPolicy.caps[${index}].max`,
+        message: 'must be a whole number of at least 0',
+      });
+    if (!(cap.perMs > 0))
+      issues.push({
+        path: `contactPolicy.caps[${index}].perMs`,
+        message: 'must be a duration longer than zero',
+      });
+  });
+  return {
+    def,
+    placements,
+    actions,
+    actionsByKey,
+    contactPolicy: def.contactPolicy,
+    quietHours: compileQuietHours(def.contactPolicy, issues),
+    holdout: compileHoldout(def.holdout, issues),
+  };
+}
+
+function compilePlacement(def: PlacementDef, path: string, issues: ErrorDetail[]): CompiledPlacement {
+  const keys = new Set<string>();
+  const variants = def.variants.map((variant, index): CompiledVariant => {
+    const at = `${path}.variants[${index}]`;
+    if (keys.has(variant.key))
+      issues.push({ path: `${at}.key`, message: `repeats the variant key \`${variant.key}\`` });
+    keys.add(variant.key);
+    return {
+      key: variant.key,
+      when: variant.when === undefined ? undefined : compileCheck(variant.when, `${at}.when`, issues),
+      content: compileContent(variant.content, `${at}.content`, issues),
+    };
+  });
+  return { key: def.key, def, variants };
+}
+
+function compileAction(def: ActionDef, index: number, issues: ErrorDetail[]): CompiledAction {
+  const path = `actions[${index}]`;
+  const content = new Map<string, CompiledContent>();
+  for (const channel of def.channels) {
+    const channelContent = def.content[channel];
+    const at = childPath(`${path}.content`, channel);
+    if (channelContent === undefined)
+      issues.push({ path: at, message: `is missing: every channel needs content` });
+    else content.set(channel, compileContent(channelContent, at, issues));
+  }
+  if (def.channels.length === 0) issues.push({ path: `${path}.channels`, message: 'lists no channel' });
+  const gates = GATES.flatMap((gate) => {
+    const condition = def[gate];
+    return condition === undefined
+      ? []
+      : [{ gate, check: compileCheck(condition, `${path}.${gate}`, issues) }];
+  });
+  const contextWeights = def.contextWeights.map((entry, weightIndex) => ({
+    check: compileCheck(entry.when, `${path}.contextWeights[${weightIndex}].when`, issues),
+    weight: entry.weight,
+  }));
+  for (const field of ['value', 'weight', 'propensity'] as const)
+    if (!Number.isFinite(def[field]) || def[field] < 0)
+      issues.push({ path: `${path}.${field}`, message: 'must be a number of at least 0' });
+  if (def.propensity > 1) issues.push({ path: `${path}.propensity`, message: 'must be at most 1' });
+  return {
+    key: def.key,
+    def,
+    index,
+    channels: def.channels,
+    content,
+    value: def.value,
+    weight: def.weight,
+    propensity: def.propensity,
+    gates,
+    contextWeights,
+    cooldownMs: def.cooldownMs,
+  };
+}
+
+function compileCheck(condition: unknown, path: string, issues: ErrorDetail[]): CompiledCheck {
+  const problems = validateCondition(condition);
+  if (problems.length > 0) {
+    for (const problem of problems)
+      issues.push({ path: conditionPath(path, problem.path), message: problem.message });
+    return { matcher: () => false, paths: [] };
+  }
+  const { matcher, reads } = compileConditionWithReads(condition);
+  return { matcher, paths: reads.paths };
+}
+
+function conditionPath(at: string, inner: string): string {
+  if (inner === '') return at;
+  return inner.startsWith('[') ? `${at}${inner}` : `${at}.${inner}`;
+}
+
+function compileQuietHours(policy: ContactPolicyDef, issues: ErrorDetail[]): CompiledQuietHours | undefined {
+  const quiet = policy.quietHours;
+  if (quiet === undefined) return undefined;
+  const path = 'contactPolicy.quietHours';
+  const startMinute = parseClock(quiet.start);
+  const endMinute = parseClock(quiet.end);
+  if (startMinute === undefined) issues.push({ path: `${path}.start`, message: 'must be a time like 21:00' });
+  if (endMinute === undefined) issues.push({ path: `${path}.end`, message: 'must be a time like 08:00' });
+  if (!isTimeZone(quiet.defaultTimezone))
+    issues.push({ path: `${path}.defaultTimezone`, message: 'must be an IANA time zone like Asia/Kolkata' });
+  if (startMinute === undefined || endMinute === undefined) return undefined;
+  return {
+    start: quiet.start,
+    end: quiet.end,
+    startMinute,
+    endMinute,
+    defaultTimezone: quiet.defaultTimezone,
+  };
+}
+
+function compileHoldout(holdout: HoldoutDef | undefined, issues: ErrorDetail[]): HoldoutDef | undefined {
+  if (holdout !== undefined && !(holdout.percent >= 0 && holdout.percent <= 100))
+    issues.push({ path: 'holdout.percent', message: 'must be a number from 0 to 100' });
+  return holdout;
+}

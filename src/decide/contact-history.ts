@@ -1,0 +1,47 @@
+import type { TailorEvent } from '../ingest/event.ts';
+
+/** One contact the person received, as the profile keeps it (newest first). */
+export interface ContactRecord {
+  /** When it was sent (epoch ms, the event time of `Message Sent`). */
+  at: number;
+  channel: string;
+  /** The action key it carried, when the sender said. */
+  action?: string;
+  /** Whether the person replied to, clicked or opened it. */
+  responded: boolean;
+}
+
+/** The track events that mark a contact as answered. */
+const RESPONSES: ReadonlySet<string> = new Set(['Message Replied', 'Message Clicked', 'Message Opened']);
+
+/**
+ * Keeps a profile's contact log up to date with one event (mutates `contacts`, newest first,
+ * at most `limit` kept): a track `Message Sent` with `properties.channel` (and optionally
+ * `properties.action`) adds a contact, placed by its event time; `Message Replied`,
+ * `Message Clicked` or `Message Opened` with `properties.channel` marks the newest contact on
+ * that channel sent at or before it as responded (only one carrying `properties.action`, when
+ * the response names one). Other events change nothing.
+ */
+export function recordContact(contacts: ContactRecord[], event: TailorEvent, limit = 100): void {
+  if (event.type !== 'track' || event.event === undefined) return;
+  const channel = event.properties['channel'];
+  if (typeof channel !== 'string' || channel === '') return;
+  const action = event.properties['action'];
+  const actionKey = typeof action === 'string' && action !== '' ? action : undefined;
+  if (event.event === 'Message Sent') {
+    const contact: ContactRecord = { at: event.timestamp, channel, responded: false };
+    if (actionKey !== undefined) contact.action = actionKey;
+    const index = contacts.findIndex((existing) => existing.at <= event.timestamp);
+    contacts.splice(index === -1 ? contacts.length : index, 0, contact);
+    if (contacts.length > limit) contacts.length = Math.max(0, limit);
+    return;
+  }
+  if (!RESPONSES.has(event.event)) return;
+  const answered = contacts.find(
+    (contact) =>
+      contact.at <= event.timestamp &&
+      contact.channel === channel &&
+      (actionKey === undefined || contact.action === actionKey),
+  );
+  if (answered !== undefined) answered.responded = true;
+}
