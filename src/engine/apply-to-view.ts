@@ -117,16 +117,16 @@ export function applyToView(input: {
 /**
  * Applies a timer record: brings every profile due at or before its time up to that time, at
  * each due moment. `ids` are the candidates (the view's due profiles and the store's, loaded
- * into the view); a candidate no longer due is skipped. Returns the events derived.
+ * into the view); a candidate no longer due is skipped. Returns the events derived, by profile.
  */
 export function applyTimer(input: {
   view: WorkspaceView;
   workspace: CompiledWorkspace;
   timer: LoggedEvent;
   ids: Iterable<string>;
-}): LoggedEvent[] {
+}): { profileId: string; derived: LoggedEvent[] }[] {
   const { view, workspace, timer } = input;
-  const derived: LoggedEvent[] = [];
+  const derived: { profileId: string; derived: LoggedEvent[] }[] = [];
   for (const id of input.ids) {
     const profile = view.profiles.get(id);
     const due = profile?.audience?.due;
@@ -134,7 +134,8 @@ export function applyTimer(input: {
     const changes: AudienceChange[] = [];
     advanceAudience({ profile, workspace, until: timer.timestamp, out: changes });
     view.dirty.add(profile.id);
-    derived.push(...recordChanges({ view, profile, changes, cause: timer }));
+    const events = recordChanges({ view, profile, changes, cause: timer });
+    if (events.length > 0) derived.push({ profileId: profile.id, derived: events });
   }
   return derived;
 }

@@ -2,6 +2,8 @@ import { compileBehaviourCounts } from '../audience/behaviour-counts.ts';
 import { type CompiledAudience, compileAudience } from '../audience/compile-audience.ts';
 import { compileDetectors } from '../audience/compile-detectors.ts';
 import { compileConditionWithReads, conditionReads } from '../conditions/compile-condition.ts';
+import { type CompiledDecisions, compileDecisions } from '../decide/compile-decisions.ts';
+import type { DecisionsDef } from '../decide/decision-def.ts';
 import { type CompiledScores, compileScores } from '../intent/compile-scores.ts';
 import { type CompiledLifecycle, compileLifecycle } from '../intent/lifecycle.ts';
 import {
@@ -19,7 +21,12 @@ export interface CompiledWorkspace {
   lifecycle: CompiledLifecycle;
   /** Segments, lifecycle stage and detectors, indexed for the hot path. */
   audience: CompiledAudience;
+  /** Placements and actions with their conditions and templates compiled (empty when none are defined). */
+  decisions: CompiledDecisions;
 }
+
+/** The decisions of a workspace that defines none. */
+const NO_DECISIONS: DecisionsDef = { placements: [], actions: [], contactPolicy: { caps: [] }, triggers: [] };
 
 /** Compiles a workspace definition; called when a definition is loaded or changed, never per event. */
 export function compileWorkspace(definition: WorkspaceDefinition, version: number): CompiledWorkspace {
@@ -46,5 +53,6 @@ export function compileWorkspace(definition: WorkspaceDefinition, version: numbe
     behaviour,
     segmentReads,
   });
-  return { definition, version, computed, scores, lifecycle, audience };
+  const decisions = compileDecisions(definition.decisions ?? NO_DECISIONS);
+  return { definition, version, computed, scores, lifecycle, audience, decisions };
 }

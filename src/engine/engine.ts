@@ -16,8 +16,10 @@ import type {
   TimelinePage,
 } from '../store/store.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
-import { applyTimer, applyToView } from './apply-to-view.ts';
+import { type ApplyOutcome, applyTimer, applyToView } from './apply-to-view.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
+import { decideFor, decisionEvents, profileIdentity } from './decide-for.ts';
+import { type TriggerHit, triggerHits } from './decision-triggers.ts';
 import { GroupCommit } from './group-commit.ts';
 import { resolveProfileRef } from './profile-ref.ts';
 import { SerialQueue } from './serial-queue.ts';
@@ -177,6 +179,35 @@ export class Engine {
       if (id === undefined) return undefined;
       return this.view(workspaceId).profiles.get(id) ?? (await this.store.loadProfiles(workspaceId, [id]))[0];
     });
+  }
+
+  /**
+   * A snapshot of the profile the first resolvable reference names (`user_id:u1`,
+   * `anonymous_id:a1`, `email:…`, `prf_…`), read without waiting for the writer: what decisions
+   * read on the request path. It reflects every applied event: changed profiles stay in memory
+   * until committed, and the store holds the rest.
+   */
+  async peekProfile(workspaceId: string, refs: readonly string[]): Promise<ProfileState | undefined> {
+    const workspace = this.requireWorkspace(workspaceId);
+    const view = this.view(workspaceId);
+    for (const ref of refs) {
+      const id = await resolveProfileRef({ store: this.store, view, workspace, ref });
+      if (id === undefined) continue;
+      return view.profiles.get(id) ?? (await this.store.loadProfiles(workspaceId, [id]))[0];
+    }
+    return undefined;
+  }
+
+  /**
+   * Logs events Tailor records itself (decisions served) without waiting for them: they are
+   * facts about what was shown, not events a client sent, so a request need not wait for disk.
+   * A failure is logged.
+   */
+  record(workspaceId: string, events: TailorEvent[]): void {
+    if (this.closed || events.length === 0) return;
+    this.groupCommit
+      .submit(events.map((event) => ({ workspaceId, event })))
+      .catch((error: unknown) => this.logger.error({ err: error }, 'recorded events were not logged'));
   }
 
   /** A profile's events, newest first, as far as they are committed (pending ones are committed first). */
@@ -357,6 +388,7 @@ export class Engine {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.dueTimer !== undefined) clearInterval(this.dueTimer);
+    await this.groupCommit.settled();
     await this.serial.run(() => this.commitNow());
     await this.store.close();
   }
@@ -426,9 +458,55 @@ export class Engine {
     const rules = workspace.definition.identity;
     const identifiers = list.map((event) => readEventIdentifiers(event, rules));
     await prefetch({ store: this.store, view, identifiers });
+    const hits: TriggerHit[] = [];
     for (let i = 0; i < list.length; i += 1) {
-      this.applyOne(view, workspace, list[i] as LoggedEvent, identifiers[i]);
+      const event = list[i] as LoggedEvent;
+      const outcome = this.applyOne(view, workspace, event, identifiers[i]);
+      if (outcome?.kind === 'applied')
+        triggerHits(workspace, outcome.profileId, [event, ...outcome.derived], hits);
     }
+    this.decideTriggered(view, workspace, hits);
+  }
+
+  /**
+   * Makes the decisions that events or segment entries triggered (`decision_triggers`) and logs
+   * each as a `Decision Made` event, without waiting for it: the writer is busy applying. The
+   * event's id derives from the triggering event's, so a trigger replayed after a crash is
+   * logged once.
+   */
+  private decideTriggered(view: WorkspaceView, workspace: CompiledWorkspace, hits: TriggerHit[]): void {
+    if (hits.length === 0) return;
+    const now = this.clock();
+    const items: EventToAppend[] = [];
+    for (const hit of hits) {
+      const profile = view.profiles.get(view.resolve(hit.profileId));
+      const identity = profile === undefined ? undefined : profileIdentity(profile);
+      if (profile === undefined || identity === undefined) continue;
+      const { cause } = hit;
+      const result = decideFor({
+        workspace,
+        profile,
+        request: {
+          placements: [],
+          actions: true,
+          context: {},
+          trace: false,
+          event: { event: cause.event, properties: cause.properties, timestamp: cause.timestamp },
+        },
+        now: Math.max(now, cause.timestamp),
+      });
+      for (const event of decisionEvents({
+        result,
+        identity,
+        messageId: `dec-${cause.messageId}`,
+        now: Math.max(now, cause.timestamp),
+        trigger: hit.trigger,
+      }))
+        items.push({ workspaceId: view.workspaceId, event });
+    }
+    this.groupCommit
+      .submit(items)
+      .catch((error: unknown) => this.logger.error({ err: error }, 'triggered decisions were not recorded'));
   }
 
   /**
@@ -464,7 +542,10 @@ export class Engine {
       }
     }
     try {
-      applyTimer({ view, workspace, timer, ids });
+      const hits: TriggerHit[] = [];
+      for (const { profileId, derived } of applyTimer({ view, workspace, timer, ids }))
+        triggerHits(workspace, profileId, derived, hits);
+      this.decideTriggered(view, workspace, hits);
     } catch (error) {
       this.logger.error({ err: error, seq: timer.seq }, 'timer could not be applied');
     }
@@ -475,16 +556,17 @@ export class Engine {
     workspace: CompiledWorkspace,
     event: LoggedEvent,
     read?: EventIdentifiers,
-  ): void {
+  ): ApplyOutcome | undefined {
     try {
       const identifiers = read ?? readEventIdentifiers(event, workspace.definition.identity);
-      applyToView({ view, workspace, event, identifiers });
+      return applyToView({ view, workspace, event, identifiers });
     } catch (error) {
       // The event stays in the log; a failure here is a bug, and replay meets it the same way.
       this.logger.error(
         { err: error, seq: event.seq, messageId: event.messageId },
         'event could not be applied',
       );
+      return undefined;
     }
   }
 

@@ -45,6 +45,11 @@ export class GroupCommit<T, R> {
     });
   }
 
+  /** Resolves once nothing is waiting or being flushed, including items submitted by a flush itself. */
+  async settled(): Promise<void> {
+    while (this.draining || this.waiting.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
   private async drain(): Promise<void> {
     while (this.waiting.length > 0) {
       const group = this.waiting;

@@ -1,3 +1,4 @@
+import { recordContact } from '../decide/contact-history.ts';
 import type { Identifier } from '../identity/identifier.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
 import type { CompiledComputedTraits } from './computed/compile-computed-traits.ts';
@@ -11,7 +12,7 @@ import { applyTouch } from './touch-context.ts';
 
 /**
  * Applies one event to a profile, in place: identifiers, traits, consent, first/last touch,
- * recent events, counters and computed traits. Events may arrive out of order; every part is
+ * recent events, counters, computed traits and the contact log (`Message Sent` and answers). Events may arrive out of order; every part is
  * kept by event time, so the outcome does not depend on arrival order (except the order of
  * identifiers, which is first-seen, and traits or consent set at the very same time).
  * This is the hot path: nothing is compiled or parsed here.
@@ -33,4 +34,5 @@ export function applyEvent(input: {
   applyTouch(profile, event);
   addRecent({ recent: profile.recent, event, limit: recentLimit });
   updateComputed({ computed: profile.computed, event, compiled });
+  if (typeof event.properties['channel'] === 'string') recordContact((profile.contacts ??= []), event);
 }

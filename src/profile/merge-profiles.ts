@@ -1,3 +1,4 @@
+import { mergeContacts } from '../decide/merge-contacts.ts';
 import type { CompiledScores } from '../intent/compile-scores.ts';
 import { mergeScores } from '../intent/merge-scores.ts';
 import type { CompiledComputedTraits } from './computed/compile-computed-traits.ts';
@@ -40,4 +41,5 @@ export function mergeProfiles(input: {
     if (id !== into.id && !into.mergedIds.includes(id)) into.mergedIds.push(id);
   }
   into.eventCount += from.eventCount;
+  if (from.contacts !== undefined) into.contacts = mergeContacts(into.contacts ?? [], from.contacts);
 }

@@ -1,4 +1,5 @@
 import type { AudienceState } from '../audience/audience-state.ts';
+import type { ContactRecord } from '../decide/contact-history.ts';
 import type { EventType, JsonObject } from '../ingest/event.ts';
 import type { ScoreState } from '../intent/score-model.ts';
 import type { ComputedTraitState } from './computed/computed-trait.ts';
@@ -76,4 +77,6 @@ export interface ProfileState {
   eventCount: number;
   /** Segments, risks, lifecycle stage and timers (owned by src/audience); absent until first evaluated. */
   audience?: AudienceState;
+  /** Messages sent to the person and whether they answered, newest first (owned by src/decide); absent before the first. */
+  contacts?: ContactRecord[];
 }

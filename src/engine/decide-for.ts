@@ -1,0 +1,148 @@
+import { type ActionDecision, decideAction, type PropensitySource } from '../decide/decide-action.ts';
+import { decidePlacements, type PlacementDecision } from '../decide/decide-placements.ts';
+import type { TailorEvent } from '../ingest/event.ts';
+import type { ProfileState } from '../profile/profile.ts';
+import { profileContext } from '../profile/profile-context.ts';
+import type { CompiledWorkspace } from './compiled-workspace.ts';
+
+/** What a decision is asked for: placements to fill, whether to pick an action, and the request's context. */
+export interface DecideRequest {
+  placements: readonly string[];
+  actions: boolean;
+  /** The request's Segment context (`location`, `campaign`, `page`, `timezone`…). */
+  context: Record<string, unknown>;
+  trace: boolean;
+  /** The event that triggered the decision, when one did. */
+  event?: Record<string, unknown>;
+}
+
+/** A decision: each placement's variant and content and, when asked, the next best action. */
+export interface DecideResult {
+  /** The person's profile id; null for someone Tailor does not know (they get the context-based answer). */
+  profile_id: string | null;
+  placements: Record<string, PlacementDecision>;
+  action?: ActionDecision;
+}
+
+/**
+ * Decides for one person (or someone unknown) at `now`, from the compiled workspace: placements
+ * read the profile context and the request context; the action also reads the contact log and
+ * the person's time zone (their last touch's, else the request's). Pure: nothing is recorded.
+ */
+export function decideFor(input: {
+  workspace: CompiledWorkspace;
+  profile: ProfileState | undefined;
+  request: DecideRequest;
+  now: number;
+  propensity?: PropensitySource;
+}): DecideResult {
+  const { workspace, profile, request, now } = input;
+  const { decisions, scores } = workspace;
+  const context =
+    profile === undefined
+      ? undefined
+      : profileContext({ profile, compiled: workspace.computed, now, scores });
+  const placements = decidePlacements({
+    compiled: decisions,
+    keys: request.placements,
+    context: request.context,
+    profile: profile === undefined || context === undefined ? undefined : { id: profile.id, context },
+    event: request.event,
+    scores,
+    now,
+    trace: request.trace,
+  });
+  const result: DecideResult = { profile_id: profile?.id ?? null, placements };
+  if (!request.actions) return result;
+  const timezone = profile?.lastTouch?.timezone ?? stringAt(request.context, 'timezone');
+  result.action = decideAction({
+    compiled: decisions,
+    profile: {
+      id: profile?.id ?? '',
+      context: context ?? {},
+      contacts: profile?.contacts ?? [],
+      timezone,
+    },
+    now,
+    propensity: input.propensity,
+    trace: request.trace,
+    request: request.context,
+    event: request.event,
+    scores,
+  });
+  return result;
+}
+
+/** Who recorded events are about: the ids a request named, or a known profile's own. */
+export interface RecordIdentity {
+  userId?: string;
+  anonymousId?: string;
+}
+
+/**
+ * The events that record a decision served, so later conversions can be attributed: one
+ * `Content Shown` per placement that showed a variant, and a `Decision Made` when an action was
+ * decided. `messageId` seeds their ids (`<seed>-content-<n>`, `<seed>-decision`), so a decision
+ * recorded twice (a replayed trigger) is logged once.
+ */
+export function decisionEvents(input: {
+  result: DecideResult;
+  identity: RecordIdentity;
+  messageId: string;
+  now: number;
+  trigger?: string;
+}): TailorEvent[] {
+  const { result, identity, messageId, now } = input;
+  const base = (id: string, name: string, properties: Record<string, unknown>): TailorEvent => ({
+    type: 'track',
+    messageId: id,
+    timestamp: now,
+    receivedAt: now,
+    ...(identity.userId === undefined ? {} : { userId: identity.userId }),
+    ...(identity.anonymousId === undefined ? {} : { anonymousId: identity.anonymousId }),
+    event: name,
+    properties,
+    traits: {},
+    context: {
+      tailor: { recorded: true, ...(result.profile_id === null ? {} : { profile_id: result.profile_id }) },
+    },
+    integrations: {},
+  });
+  const events: TailorEvent[] = [];
+  let n = 0;
+  for (const [placement, decision] of Object.entries(result.placements)) {
+    if (decision.variant === null) continue;
+    events.push(base(`${messageId}-content-${n}`, 'Content Shown', { placement, variant: decision.variant }));
+    n += 1;
+  }
+  const action = result.action;
+  if (action !== undefined) {
+    events.push(
+      base(`${messageId}-decision`, 'Decision Made', {
+        ...action.context,
+        outcome: action.outcome,
+        action: action.action,
+        channel: action.channel,
+        timing: action.timing,
+        send_at: action.send_at,
+        reason: action.reason,
+        content: action.content,
+        ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
+      }),
+    );
+  }
+  return events;
+}
+
+/** The identity to record a known profile's own events under: its user id, else an anonymous id. */
+export function profileIdentity(profile: ProfileState): RecordIdentity | undefined {
+  const userId = profile.identifiers['user_id']?.[0];
+  if (userId !== undefined) return { userId };
+  const anonymousId = profile.identifiers['anonymous_id']?.[0];
+  return anonymousId === undefined ? undefined : { anonymousId };
+}
+
+function stringAt(object: Record<string, unknown>, key: string): string | undefined {
+  const value = object[key];
+  return typeof value === 'string' ? value : undefined;
+}
