@@ -30,6 +30,7 @@ export const ERRORS = {
   SEGMENT_NOT_FOUND: { status: 404, message: 'No segment has this key' },
   SEGMENT_EXISTS: { status: 409, message: 'A segment has this key already' },
   SEGMENT_IN_USE: { status: 409, message: 'Another segment tests this one' },
+  INVALID_DECIDE_REQUEST: { status: 400, message: 'The decide request is invalid' },
   NOT_FOUND: { status: 404, message: 'No such route' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
 import { replyWithError } from './error-reply.ts';
 import { KeyRing } from './key-ring.ts';
+import { decideRoutes } from './routes/decide-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { segmentRoutes } from './routes/segment-routes.ts';
 import { trackingRoutes } from './routes/tracking-routes.ts';
@@ -69,6 +70,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(profileRoutes, { engine, keys });
   await app.register(workspaceRoutes, { engine, keys });
   await app.register(segmentRoutes, { engine, keys });
+  await app.register(decideRoutes, { engine, keys });
 
   app.get('/health', { schema: { hide: true } }, async () => ({
     status: 'ok',

@@ -1,0 +1,238 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { type DecideResult, decideFor, decisionEvents, profileIdentity } from '../../engine/decide-for.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { TailorError } from '../../errors.ts';
+import type { ProfileState } from '../../profile/profile.ts';
+import { adminWorkspace } from '../admin-auth.ts';
+import { basicAuthKey } from '../credentials.ts';
+import { type DecideInput, parseDecideBody } from '../decide-request.ts';
+import type { KeyRing } from '../key-ring.ts';
+import { ErrorSchema, ProfileRefParams } from '../schemas.ts';
+
+const Anything = Type.Record(Type.String(), Type.Unknown());
+
+const DecideBodySchema = Type.Object(
+  {
+    userId: Type.Optional(Type.String({ description: 'The person, as sent in Segment calls' })),
+    anonymousId: Type.Optional(Type.String({ description: 'The browser or device id, when not logged in' })),
+    identifier: Type.Optional(
+      Type.String({ description: 'Any identifier as `type:value` (`email:ada@example.com`)' }),
+    ),
+    context: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'The Segment context of the request: location, campaign, page, timezone…',
+      }),
+    ),
+    placements: Type.Optional(
+      Type.Array(Type.String(), { description: 'Placement keys to fill', maxItems: 50 }),
+    ),
+    actions: Type.Optional(Type.Boolean({ description: 'Also decide the next best action' })),
+    messageId: Type.Optional(
+      Type.String({ description: 'Seeds the ids of the events that record the decision' }),
+    ),
+    writeKey: Type.Optional(Type.String({ description: 'The write key, when not sent as HTTP Basic auth' })),
+  },
+  { additionalProperties: false },
+);
+
+const AdminDecideBodySchema = Type.Object(
+  {
+    context: Type.Optional(Anything),
+    placements: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
+    actions: Type.Optional(Type.Boolean({ default: true })),
+    trace: Type.Optional(Type.Boolean({ default: true, description: 'Explain the decision' })),
+    record: Type.Optional(
+      Type.Boolean({ default: true, description: 'Record it as Content Shown / Decision Made events' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const SimulateBodySchema = Type.Object(
+  {
+    profileId: Type.Optional(Type.String()),
+    userId: Type.Optional(Type.String()),
+    anonymousId: Type.Optional(Type.String()),
+    identifier: Type.Optional(Type.String()),
+    context: Type.Optional(Anything),
+    placements: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
+    actions: Type.Optional(Type.Boolean({ default: true })),
+  },
+  { additionalProperties: false },
+);
+
+const DecisionSchema = Type.Object(
+  {
+    profile_id: Type.Union([Type.String(), Type.Null()]),
+    placements: Type.Record(
+      Type.String(),
+      Type.Object(
+        { variant: Type.Union([Type.String(), Type.Null()]), content: Type.Union([Anything, Type.Null()]) },
+        { additionalProperties: true },
+      ),
+    ),
+    action: Type.Optional(
+      Type.Object(
+        {
+          outcome: Type.Union([Type.Literal('action'), Type.Literal('no_action'), Type.Literal('held_out')]),
+          action: Type.Union([Type.String(), Type.Null()]),
+          channel: Type.Union([Type.String(), Type.Null()]),
+          timing: Type.Union([Type.String(), Type.Null()]),
+          send_at: Type.Union([Type.String(), Type.Null()]),
+          content: Type.Union([Anything, Type.Null()]),
+          reason: Type.Union([Type.String(), Type.Null()]),
+          context: Anything,
+          decided_at: Type.String(),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+/** Skips Fastify's body validation: `parseDecideBody` checks with Tailor's codes and messages. */
+const checkedByHandler = () => (data: unknown) => ({ value: data });
+
+/**
+ * The decide API: `POST /v1/decide` (write key, callable from a browser) fills placements and
+ * picks the next best action for a person or an unknown visitor; the admin
+ * `POST /v1/profiles/{ref}/decide` does the same for a known profile with the trace; and
+ * `POST /v1/decide/simulate` answers "what would they get now, in this context" without
+ * recording anything.
+ */
+export async function decideRoutes(
+  app: FastifyInstance,
+  options: { engine: Engine; keys: KeyRing },
+): Promise<void> {
+  const { engine, keys } = options;
+  // Browsers send JSON as text/plain to avoid a CORS preflight, as analytics.js does.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(String(body)));
+    } catch {
+      done(new TailorError('INVALID_JSON'), undefined);
+    }
+  });
+
+  /** Decides for the person (or nobody), records it when asked, and shapes the answer. */
+  function decide(workspaceId: string, profile: ProfileState | undefined, input: DecideInput): DecideResult {
+    const workspace = engine.workspace(workspaceId);
+    if (workspace === undefined) throw new TailorError('NOT_FOUND');
+    const now = engine.clock();
+    const result = decideFor({
+      workspace,
+      profile,
+      request: {
+        placements: input.placements,
+        actions: input.actions,
+        context: input.context,
+        trace: input.trace,
+      },
+      now,
+    });
+    const identity =
+      input.userId !== undefined || input.anonymousId !== undefined
+        ? {
+            ...(input.userId === undefined ? {} : { userId: input.userId }),
+            ...(input.anonymousId === undefined ? {} : { anonymousId: input.anonymousId }),
+          }
+        : profile === undefined
+          ? undefined
+          : profileIdentity(profile);
+    if (input.record && identity !== undefined)
+      engine.record(workspaceId, decisionEvents({ result, identity, messageId: input.messageId, now }));
+    return result;
+  }
+
+  app.post(
+    '/v1/decide',
+    {
+      schema: {
+        tags: ['decide'],
+        summary: 'Fill placements and pick the next best action for a person or a visitor',
+        description:
+          'Identify the person by `userId`, `anonymousId` or `identifier`; someone unknown gets the ' +
+          'answer the request context alone gives (a visitor from Bangalore still sees the Bangalore ' +
+          'banner). Every placement shown is recorded as `Content Shown` and every action decided as ' +
+          '`Decision Made`, under the ids the request names.',
+        security: [{ writeKey: [] }],
+        body: DecideBodySchema,
+        response: { 200: DecisionSchema, 400: ErrorSchema, 401: ErrorSchema },
+      },
+      validatorCompiler: checkedByHandler,
+    },
+    async (request) => {
+      const input = parseDecideBody(request.body, {
+        actions: false,
+        trace: false,
+        record: true,
+        admin: false,
+      });
+      const key = basicAuthKey(request.headers.authorization) ?? input.writeKey;
+      if (key === undefined) throw new TailorError('MISSING_WRITE_KEY');
+      const grant = await keys.lookup(key, engine.clock());
+      if (grant === undefined || grant.kind !== 'write') throw new TailorError('UNKNOWN_WRITE_KEY');
+      const profile = await engine.peekProfile(grant.workspaceId, input.refs);
+      return decide(grant.workspaceId, profile, input);
+    },
+  );
+
+  app.post(
+    '/v1/profiles/:ref/decide',
+    {
+      schema: {
+        tags: ['decide'],
+        summary: "Decide for a known profile, with the decision's trace",
+        security: [{ adminKey: [] }],
+        params: ProfileRefParams,
+        body: AdminDecideBodySchema,
+        response: { 200: DecisionSchema, 400: ErrorSchema, 404: ErrorSchema },
+      },
+      validatorCompiler: checkedByHandler,
+    },
+    async (request) => {
+      const workspaceId = await adminWorkspace(request, keys, engine.clock());
+      const input = parseDecideBody(request.body ?? {}, {
+        actions: true,
+        trace: true,
+        record: true,
+        admin: true,
+      });
+      const { ref } = request.params as { ref: string };
+      const profile = await engine.peekProfile(workspaceId, [ref]);
+      if (profile === undefined) throw new TailorError('PROFILE_NOT_FOUND', `No profile matches \`${ref}\``);
+      return decide(workspaceId, profile, input);
+    },
+  );
+
+  app.post(
+    '/v1/decide/simulate',
+    {
+      schema: {
+        tags: ['decide'],
+        summary: 'What would this person get now, in this context? Explained, and never recorded',
+        security: [{ adminKey: [] }],
+        body: SimulateBodySchema,
+        response: { 200: DecisionSchema, 400: ErrorSchema },
+      },
+      validatorCompiler: checkedByHandler,
+    },
+    async (request) => {
+      const workspaceId = await adminWorkspace(request, keys, engine.clock());
+      const input = parseDecideBody(request.body, {
+        actions: true,
+        trace: true,
+        record: false,
+        admin: true,
+      });
+      if (input.record)
+        throw new TailorError('INVALID_DECIDE_REQUEST', 'A simulation is never recorded', [
+          { path: 'record', message: 'must be false or left out' },
+        ]);
+      const profile = await engine.peekProfile(workspaceId, input.refs);
+      return decide(workspaceId, profile, input);
+    },
+  );
+}
