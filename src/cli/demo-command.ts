@@ -1,11 +1,14 @@
 import { type Connection, callApi } from './connection.ts';
-import { DEMO_EMAIL, demoStory } from './demo-story.ts';
+import { type DemoDecisions, demoDecisions } from './demo-decisions.ts';
+import { DEMO_EMAIL, demoPeople, demoStory } from './demo-story.ts';
 
 /** What the demo printed about the person, for tests and for the summary line. */
 export interface DemoResult {
   profile: Record<string, unknown>;
   /** The events Tailor derived for her (segment entries, stage changes, risks), oldest first. */
   derived: { event: string; timestamp: string; properties: Record<string, unknown> }[];
+  /** What Tailor decided for her and the people around her, through `POST /v1/decide`. */
+  decisions: DemoDecisions;
   summary: string[];
 }
 
@@ -26,7 +29,7 @@ export async function demoCommand(input: {
   print: (line: string) => void;
 }): Promise<DemoResult> {
   const { connection, now, print } = input;
-  const calls = demoStory(now);
+  const calls = [...demoStory(now), ...demoPeople(now)];
   await callApi({
     connection,
     method: 'POST',
@@ -35,7 +38,7 @@ export async function demoCommand(input: {
     body: JSON.stringify({ batch: calls }),
   });
   print(
-    `sent ${calls.length} events: a visit from Instagram, pricing twice, sign-up, an email click, a checkout, two WhatsApp replies`,
+    `sent ${calls.length} events: Meera's visit from Instagram, pricing twice, sign-up, an email click, a checkout and two WhatsApp replies; Arjun's checkout after a WhatsApp message; Kavya's two orders`,
   );
   const ref = encodeURIComponent(`email:${DEMO_EMAIL}`);
   const readProfile = async () =>
@@ -62,10 +65,11 @@ export async function demoCommand(input: {
       properties: (event.properties ?? {}) as Record<string, unknown>,
     }))
     .reverse();
-  const summary = summarize(profile, derived);
-  for (const line of summary) print(line);
+  const decisions = await demoDecisions(connection);
+  const summary = [...summarize(profile, derived), ...decisions.lines];
   print(JSON.stringify(profile, null, 2));
-  return { profile, derived, summary };
+  for (const line of summary) print(line);
+  return { profile, derived, decisions, summary };
 }
 
 function hasRisk(profile: Record<string, unknown>): boolean {

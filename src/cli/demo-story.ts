@@ -73,3 +73,53 @@ export function demoStory(now: number): Record<string, unknown>[] {
     },
   ];
 }
+
+/** The user id of the demo's second lead: messaged on WhatsApp an hour ago, so capped now. */
+export const DEMO_CAPPED_USER = 'USR_5120';
+/** The user id of the demo's repeat customer. */
+export const DEMO_REPEAT_USER = 'USR_2048';
+
+/**
+ * The people around the demo story, timed to end at `now`: Arjun, who got a WhatsApp message an
+ * hour ago and then abandoned a checkout too (the contact policy allows one WhatsApp a day, and
+ * he has no email), and Kavya, a customer who ordered twice.
+ */
+export function demoPeople(now: number): Record<string, unknown>[] {
+  const minutes = (n: number) => new Date(now - n * 60_000).toISOString();
+  return [
+    {
+      type: 'identify',
+      userId: DEMO_CAPPED_USER,
+      traits: { first_name: 'Arjun', phone: '+91 98450 12345', city: 'Bangalore' },
+      context: { consent: { categoryPreferences: { whatsapp: true } }, timezone: 'Asia/Kolkata' },
+      timestamp: minutes(90),
+    },
+    {
+      type: 'track',
+      userId: DEMO_CAPPED_USER,
+      event: 'Message Sent',
+      properties: { channel: 'whatsapp', action: 'send_pricing_follow_up_email', text: 'New plans are out' },
+      timestamp: minutes(60),
+    },
+    {
+      type: 'track',
+      userId: DEMO_CAPPED_USER,
+      event: 'Checkout Started',
+      properties: { plan: 'monthly', value: 999, currency: 'INR' },
+      timestamp: minutes(45),
+    },
+    {
+      type: 'identify',
+      userId: DEMO_REPEAT_USER,
+      traits: { first_name: 'Kavya', email: 'kavya@example.com' },
+      timestamp: minutes(20_000),
+    },
+    ...[15_000, 3_000].map((ago, i) => ({
+      type: 'track',
+      userId: DEMO_REPEAT_USER,
+      event: 'Order Completed',
+      properties: { order_id: `ORD-${7001 + i}`, revenue: 1_499, currency: 'INR' },
+      timestamp: minutes(ago),
+    })),
+  ];
+}

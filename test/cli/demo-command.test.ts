@@ -29,7 +29,7 @@ describe('tailor demo', () => {
     };
 
     const printed: string[] = [];
-    const { profile, summary, derived } = await demoCommand({
+    const { profile, summary, derived, decisions } = await demoCommand({
       connection: { url, writeKey: 'wk_demo_test', adminKey: 'ak_demo_test' },
       now: NOW,
       print: (line) => printed.push(line),
@@ -48,7 +48,7 @@ describe('tailor demo', () => {
     expect(profile.lifecycle_stage).toBe('high_intent_lead');
     expect(summary.join('\n')).toMatch(/preferred channel: whatsapp/);
     expect(summary.join('\n')).toMatch(/lifecycle stage: high_intent_lead/);
-    expect(printed[0]).toMatch(/^sent 8 events/);
+    expect(printed[0]).toMatch(/^sent 14 events/);
 
     // The checkout 50 minutes ago was never completed: 30 minutes after it, the risk was set.
     const checkoutAt = NOW - 50 * 60_000;
@@ -70,5 +70,26 @@ describe('tailor demo', () => {
     });
     expect(derived.map((event) => event.event)).toContain('Lifecycle Stage Changed');
     expect(summary.join('\n')).toMatch(/risks: checkout_abandonment/);
+
+    // Decisions: Meera gets the checkout reminder on WhatsApp now (17:31 in Mumbai), with her name.
+    expect(decisions.meera.action).toMatchObject({
+      outcome: 'action',
+      action: 'send_personalized_checkout_reminder',
+      channel: 'whatsapp',
+      timing: 'immediate',
+      context: {
+        intent: 'high',
+        risk: 'checkout_abandonment',
+        preferred_channel: 'whatsapp',
+        recommended_action: 'send_personalized_checkout_reminder',
+        timing: 'immediate',
+      },
+    });
+    expect(decisions.meera.action?.content?.text).toMatch(/^Hi Meera, your annual plan is waiting/);
+    expect(decisions.bangaloreVisitor.placements.home_banner?.variant).toBe('bangalore');
+    expect(decisions.repeatCustomer.placements.offer_block?.variant).toBe('loyalty');
+    expect(decisions.capped.action?.outcome).toBe('no_action');
+    expect(decisions.capped.action?.reason).toMatch(/at most 1 whatsapp per 1d/);
+    expect(summary.join('\n')).toMatch(/Arjun, sent a WhatsApp message an hour ago: no action \(/);
   });
 });
