@@ -1,0 +1,70 @@
+/** The channels Tailor sends on through a provider, each behind a `ChannelAdapter`. */
+export type ProviderChannel = 'email' | 'whatsapp' | 'sms' | 'webhook';
+
+/** One message to send, rendered and addressed. */
+export interface OutboundMessage {
+  /**
+   * The idempotency key (decision id + channel): a send is recorded under it before the provider
+   * is called, and passed to providers that accept one, so a retry never sends twice.
+   */
+  id: string;
+  channel: ProviderChannel;
+  /** The address on the channel: an email address, an E.164 number, a WhatsApp id, a webhook URL's subject id. */
+  to: string;
+  /**
+   * The rendered content: email `{ subject, text?, html? }`; WhatsApp `{ text }` or
+   * `{ template: { name, language, components? } }`; SMS `{ text }`; webhook any JSON object.
+   */
+  content: Record<string, unknown>;
+  profileId: string;
+  /** The action that decided it, for attribution. */
+  action?: string;
+  /** The `Decision Made` event it came from. */
+  decisionId?: string;
+}
+
+/** What a provider made of a send. */
+export type SendOutcome =
+  /** Accepted: the provider's message id, by which its callbacks refer to the message. */
+  | { kind: 'sent'; providerMessageId: string }
+  /** A temporary failure (network, 5xx, 429): try again, after `retryAfterMs` when the provider said. */
+  | { kind: 'retry'; reason: string; retryAfterMs?: number }
+  /** A permanent failure (invalid number, hard bounce): never retried; `unreachable` marks the address bad. */
+  | { kind: 'failed'; reason: string; unreachable: boolean };
+
+/**
+ * A channel adapter: sends one message through its provider's real API and classifies the
+ * answer. It never throws for a provider's answer or a network error: those are outcomes.
+ */
+export interface ChannelAdapter {
+  readonly channel: ProviderChannel;
+  send(message: OutboundMessage): Promise<SendOutcome>;
+}
+
+/** The events provider callbacks and inbound messages become on the person's profile. */
+export type FeedbackName =
+  | 'Message Sent'
+  | 'Message Delivered'
+  | 'Message Read'
+  | 'Message Opened'
+  | 'Message Clicked'
+  | 'Message Replied'
+  | 'Message Failed'
+  | 'Unsubscribed'
+  | 'Subscribed';
+
+/**
+ * A provider callback or inbound message, read into what it means for a person: a track event
+ * for the pipeline, addressed by an identifier (`phone`, `whatsapp`, `email`) so identity
+ * resolution finds the profile.
+ */
+export interface FeedbackEvent {
+  event: FeedbackName;
+  /** When it happened, by the provider's clock (epoch ms). */
+  timestamp: number;
+  identifier: { type: string; value: string };
+  /** `channel`, and where known `provider_message_id`, `text`, `reason`, `url`. */
+  properties: Record<string, unknown>;
+  /** A stable id for deduplication (the provider's event or message id), so a retried callback counts once. */
+  messageId: string;
+}
