@@ -142,7 +142,7 @@ export function prepareStatements(db: Database) {
       'INSERT OR REPLACE INTO derived_events (workspace_id, profile_id, seq, ord, body) VALUES (?, ?, ?, ?, ?)',
     ),
     deleteMemberships: db.prepare<[string, string]>(
-      'DELETE FROM segment_members WHERE workspace_id = ? AND profile_id = ?',
+      'DELETE FROM segment_members INDEXED BY segment_members_by_profile WHERE workspace_id = ? AND profile_id = ?',
     ),
     insertMember: db.prepare<[string, string, string, number]>(
       'INSERT OR REPLACE INTO segment_members (workspace_id, segment, profile_id, entered_at) VALUES (?, ?, ?, ?)',
@@ -193,7 +193,7 @@ export function prepareStatements(db: Database) {
     eraseView: [
       `DELETE FROM event_links WHERE workspace_id = @ws AND profile_id IN (${inList})`,
       `DELETE FROM derived_events WHERE workspace_id = @ws AND profile_id IN (${inList})`,
-      `DELETE FROM segment_members WHERE workspace_id = @ws AND profile_id IN (${inList})`,
+      `DELETE FROM segment_members INDEXED BY segment_members_by_profile WHERE workspace_id = @ws AND profile_id IN (${inList})`,
       `DELETE FROM identifiers WHERE workspace_id = @ws AND profile_id IN (${inList})`,
       `DELETE FROM merges WHERE workspace_id = @ws AND (from_id IN (${inList}) OR into_id IN (${inList}))`,
       `DELETE FROM aliases WHERE workspace_id = @ws AND (from_id IN (${inList}) OR into_id IN (${inList}))`,
