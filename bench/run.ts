@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: the pipeline, HTTP and memory benchmarks, each against a baseline measured
- * in the same run, printed as medians with the targets from the project's goals.
- * `BENCH_QUICK=1` runs a smaller version (for a smoke check, not for figures).
+ * `npm run bench`: the pipeline, HTTP, memory, conditions, segment scaling and timer
+ * benchmarks, each against a baseline measured in the same run, printed as medians with the
+ * targets from the project's goals. `BENCH_QUICK=1` runs a smaller version (for a smoke check,
+ * not for figures); `BENCH_ONLY=segments,timers` runs only the sections named (`pipeline`,
+ * `http`, `memory`, `conditions`, `segments`, `timers`).
  */
 import { conditionsBench } from './conditions.ts';
 import { httpBench } from './http.ts';
@@ -19,6 +21,14 @@ const median = (values: number[]): number => {
 const fmt = (value: number, digits = 0): string =>
   value.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const verdict = (ok: boolean): string => (ok ? 'meets target' : 'BELOW TARGET');
+const only = new Set(
+  (process.env.BENCH_ONLY ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean),
+);
+/** Whether a section runs: every section unless `BENCH_ONLY` names some. */
+const runs = (section: string): boolean => only.size === 0 || only.has(section);
 
 interface PipelineRun {
   events: number;
@@ -26,6 +36,29 @@ interface PipelineRun {
   baseline: number;
   pipeline: number;
   profiles: number;
+}
+interface SegmentsRun {
+  events: number;
+  people: number;
+  rounds: number;
+  ns: { few: number[]; many: number[]; traits: number[] };
+}
+interface Spread {
+  p50: number;
+  p99: number;
+  max: number;
+}
+interface TimerSection {
+  profiles: number;
+  ingestSeconds: number;
+  exitSeconds: number;
+  exited: number;
+  membersAfter?: number;
+  firings: number;
+  steps: number;
+  firingMs: Spread;
+  latenessMs: Spread;
+  beyondWindowMs?: { min: number; max: number };
 }
 interface MemoryRun {
   profiles: number;
@@ -42,63 +75,121 @@ console.log(
   `Tailor benchmarks (${quick ? 'quick' : 'full'}: ${rounds} round(s), medians) on Node ${process.version}\n`,
 );
 
-const pipelineRuns: PipelineRun[] = [];
-for (let round = 0; round < rounds; round += 1) {
-  process.stderr.write(`pipeline: round ${round + 1}/${rounds}\n`);
-  pipelineRuns.push(await runScript<PipelineRun>('bench/pipeline.ts', { env }));
-}
-const compute = median(pipelineRuns.map((run) => run.compute));
-const pipeline = median(pipelineRuns.map((run) => run.pipeline));
-const logOnly = median(pipelineRuns.map((run) => run.baseline));
-const first = pipelineRuns[0];
-console.log('In-process pipeline (identify/track/page mix, 20 computed traits)');
-console.log(`  ${fmt(first?.events ?? 0)} events over ${fmt(first?.profiles ?? 0)} profiles`);
-console.log(`  normalize → identity → profile, in memory:  ${fmt(compute)} events/s on one core`);
-console.log(`  baseline, normalize → durable log append:   ${fmt(logOnly)} events/s`);
-console.log(
-  `  engine end to end (log + view commits):    ${fmt(pipeline)} events/s (ratio ${fmt(pipeline / logOnly, 2)})`,
-);
-console.log(
-  `  target ≥ 50,000 events/s on one core: in memory ${verdict(compute >= 50_000)}; end to end ${verdict(pipeline >= 50_000)}\n`,
-);
-
-const http = await httpBench({ seconds, rounds });
-for (const [name, label] of [
-  ['track', 'POST /v1/track (one event per request)'],
-  ['batch', 'POST /v1/batch (100 events per request)'],
-] as const) {
-  const runs = http[name];
-  const base = median(runs.baseline.map((run) => run.requestsPerSecond));
-  const ours = median(runs.tailor.map((run) => run.requestsPerSecond));
-  const ratio = ours / base;
-  console.log(`HTTP ${label}, 32 connections`);
+if (runs('pipeline')) {
+  const pipelineRuns: PipelineRun[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    process.stderr.write(`pipeline: round ${round + 1}/${rounds}\n`);
+    pipelineRuns.push(await runScript<PipelineRun>('bench/pipeline.ts', { env }));
+  }
+  const compute = median(pipelineRuns.map((run) => run.compute));
+  const pipeline = median(pipelineRuns.map((run) => run.pipeline));
+  const logOnly = median(pipelineRuns.map((run) => run.baseline));
+  const first = pipelineRuns[0];
+  console.log('In-process pipeline (identify/track/page mix, 20 computed traits)');
+  console.log(`  ${fmt(first?.events ?? 0)} events over ${fmt(first?.profiles ?? 0)} profiles`);
+  console.log(`  normalize → identity → profile, in memory:  ${fmt(compute)} events/s on one core`);
+  console.log(`  baseline, normalize → durable log append:   ${fmt(logOnly)} events/s`);
   console.log(
-    `  baseline, bare Fastify parsing JSON: ${fmt(base)} req/s, p99 ${fmt(median(runs.baseline.map((r) => r.p99)))} ms`,
+    `  engine end to end (log + view commits):    ${fmt(pipeline)} events/s (ratio ${fmt(pipeline / logOnly, 2)})`,
   );
   console.log(
-    `  Tailor (durable before 200):         ${fmt(ours)} req/s = ${fmt(median(runs.tailor.map((r) => r.eventsPerSecond)))} events/s, p50 ${fmt(median(runs.tailor.map((r) => r.p50)))} ms, p99 ${fmt(median(runs.tailor.map((r) => r.p99)))} ms, errors ${runs.tailor.reduce((sum, r) => sum + r.errors, 0)}`,
-  );
-  console.log(
-    `  ratio ${fmt(ratio, 2)}${name === 'track' ? `  target ≥ 0.70: ${verdict(ratio >= 0.7)}` : ''}\n`,
+    `  target ≥ 50,000 events/s on one core: in memory ${verdict(compute >= 50_000)}; end to end ${verdict(pipeline >= 50_000)}\n`,
   );
 }
-
-process.stderr.write('memory: ingesting profiles\n');
-const memory = await runScript<MemoryRun>('bench/memory.ts', {
-  nodeArgs: ['--expose-gc', '--max-old-space-size=8192'],
-  env,
-});
-const perProfile = (memory.rssAfter - memory.rssBefore) / memory.profiles;
-console.log(`Memory with ${fmt(memory.profiles)} profiles held in the view`);
-console.log(
-  `  resident size ${fmt(memory.rssBefore / 2 ** 20)} MiB before, ${fmt(memory.rssAfter / 2 ** 20)} MiB after`,
-);
-console.log(
-  `  ${fmt(perProfile)} bytes per profile (ingested at ${fmt(memory.profiles / memory.seconds)} events/s)`,
-);
-
-const conditions = await conditionsBench(quick ? { rounds: 3, passes: 10 } : {});
-console.log('\nConditions: 10 targeting conditions × 1,000 profiles (ns per evaluation)');
-console.log(`  baseline, GrowthBook evalCondition: ${fmt(conditions.growthbookNs, 1)} ns`);
-console.log(`  Tailor compiled conditions:         ${fmt(conditions.tailorNs, 1)} ns`);
-console.log(`  ratio ${fmt(conditions.ratio, 1)}×  target ≥ 10×: ${verdict(conditions.ratio >= 10)}`);
+if (runs('http')) {
+  const http = await httpBench({ seconds, rounds });
+  for (const [name, label] of [
+    ['track', 'POST /v1/track (one event per request)'],
+    ['batch', 'POST /v1/batch (100 events per request)'],
+  ] as const) {
+    const runs = http[name];
+    const base = median(runs.baseline.map((run) => run.requestsPerSecond));
+    const ours = median(runs.tailor.map((run) => run.requestsPerSecond));
+    const ratio = ours / base;
+    console.log(`HTTP ${label}, 32 connections`);
+    console.log(
+      `  baseline, bare Fastify parsing JSON: ${fmt(base)} req/s, p99 ${fmt(median(runs.baseline.map((r) => r.p99)))} ms`,
+    );
+    console.log(
+      `  Tailor (durable before 200):         ${fmt(ours)} req/s = ${fmt(median(runs.tailor.map((r) => r.eventsPerSecond)))} events/s, p50 ${fmt(median(runs.tailor.map((r) => r.p50)))} ms, p99 ${fmt(median(runs.tailor.map((r) => r.p99)))} ms, errors ${runs.tailor.reduce((sum, r) => sum + r.errors, 0)}`,
+    );
+    console.log(
+      `  ratio ${fmt(ratio, 2)}${name === 'track' ? `  target ≥ 0.70: ${verdict(ratio >= 0.7)}` : ''}\n`,
+    );
+  }
+}
+if (runs('memory')) {
+  process.stderr.write('memory: ingesting profiles\n');
+  const memory = await runScript<MemoryRun>('bench/memory.ts', {
+    nodeArgs: ['--expose-gc', '--max-old-space-size=8192'],
+    env,
+  });
+  const perProfile = (memory.rssAfter - memory.rssBefore) / memory.profiles;
+  console.log(`Memory with ${fmt(memory.profiles)} profiles held in the view`);
+  console.log(
+    `  resident size ${fmt(memory.rssBefore / 2 ** 20)} MiB before, ${fmt(memory.rssAfter / 2 ** 20)} MiB after`,
+  );
+  console.log(
+    `  ${fmt(perProfile)} bytes per profile (ingested at ${fmt(memory.profiles / memory.seconds)} events/s)`,
+  );
+}
+if (runs('conditions')) {
+  const conditions = await conditionsBench(quick ? { rounds: 3, passes: 10 } : {});
+  console.log('\nConditions: 10 targeting conditions × 1,000 profiles (ns per evaluation)');
+  console.log(`  baseline, GrowthBook evalCondition: ${fmt(conditions.growthbookNs, 1)} ns`);
+  console.log(`  Tailor compiled conditions:         ${fmt(conditions.tailorNs, 1)} ns`);
+  console.log(`  ratio ${fmt(conditions.ratio, 1)}×  target ≥ 10×: ${verdict(conditions.ratio >= 10)}`);
+}
+if (runs('segments')) {
+  const result = await runScript<SegmentsRun>('bench/segments.ts', {
+    nodeArgs: ['--expose-gc'],
+    env: quick ? { BENCH_SEGMENT_EVENTS: '60000', BENCH_PEOPLE: '20000', BENCH_SEGMENT_ROUNDS: '2' } : {},
+  });
+  const few = median(result.ns.few);
+  const many = median(result.ns.many);
+  const traits = median(result.ns.traits);
+  console.log(
+    `\nSegment scaling: in-memory pipeline, ${fmt(result.events)} events over ${fmt(result.people)} people, ${result.rounds} alternating rounds (ns per event)`,
+  );
+  console.log(`  baseline, 10 segments (5 read the events sent):           ${fmt(few)} ns`);
+  console.log(`  1,000 segments (the same 5; 995 read other events):       ${fmt(many)} ns`);
+  console.log(`  ratio 1000/10 ${fmt(many / few, 2)}  target < 1.5: ${verdict(many / few < 1.5)}`);
+  console.log(
+    `  not indexed: 1,000 segments reading traits.* (every identify evaluates all): ${fmt(traits)} ns, ratio ${fmt(traits / few, 2)}`,
+  );
+}
+if (runs('timers')) {
+  const result = await runScript<{ segment: TimerSection; detector: TimerSection }>('bench/timers.ts', {
+    env: quick ? { BENCH_TIMER_PROFILES: '25000' } : {},
+  });
+  for (const [name, label] of [
+    ['segment', 'segment `$performed: Pricing Viewed within 7d`'],
+    ['detector', 'detector `Checkout Started` unless `Order Completed` within 30m'],
+  ] as const) {
+    const run = result[name];
+    const ingested = run.profiles / run.ingestSeconds;
+    const exits = run.exited / run.exitSeconds;
+    console.log(
+      `\nTime-based exits, ${label}: ${fmt(run.profiles)} profiles, SQLite, fake clock in 250 ms steps`,
+    );
+    console.log(`  baseline, ingesting the entering events: ${fmt(ingested)} events/s`);
+    console.log(
+      `  exits: ${fmt(run.exitSeconds, 2)} s in total (with the view commit) = ${fmt(exits)} exits/s (ratio ${fmt(exits / ingested, 2)})`,
+    );
+    console.log(
+      `  ${fmt(run.firings)} firings in ${fmt(run.steps)} steps, wall time per firing p50 ${fmt(run.firingMs.p50, 1)} ms, p99 ${fmt(run.firingMs.p99, 1)} ms, max ${fmt(run.firingMs.max, 1)} ms`,
+    );
+    console.log(
+      `  lateness against the due moment (fake time): p50 ${fmt(run.latenessMs.p50)} ms, p99 ${fmt(run.latenessMs.p99)} ms, max ${fmt(run.latenessMs.max)} ms`,
+    );
+    if (run.beyondWindowMs !== undefined)
+      console.log(
+        `  due moments fall ${fmt(run.beyondWindowMs.min / 60_000, 1)}–${fmt(run.beyondWindowMs.max / 60_000, 1)} min after exactly 7 days (windows are kept in buckets of 1/30)`,
+      );
+    const members = run.membersAfter === undefined ? '' : `, segment size after: ${fmt(run.membersAfter)}`;
+    const ok = run.exited === run.profiles && (run.membersAfter ?? 0) === 0;
+    console.log(
+      `  check: ${fmt(run.exited)} of ${fmt(run.profiles)} profiles exited${members}: ${ok ? 'all exited' : 'MISSING EXITS'}`,
+    );
+  }
+}

@@ -109,3 +109,81 @@ export function benchWorkspaceYaml(id: string): string {
   );
   return `workspace:\n  id: ${id}\n  name: Bench ${id}\nidentity:\n  default_country: IN\ncomputed_traits:\n${lines.join('\n')}\n`;
 }
+
+/** What the segments of `segmentWorkspaceYaml` beyond the first five read. */
+export type OtherSegmentReads = 'other-events' | 'traits';
+
+/** Computed traits and scores on events the workload never sends, the same in every segment workspace. */
+const OTHER_TRAITS = 50;
+const OTHER_SCORES = 10;
+/** Distinct event names the `$performed` segments on other events read. */
+const OTHER_PERFORMED = 300;
+
+/**
+ * A workspace for the segment scaling benchmark: the 20 computed traits of `benchWorkspaceYaml`,
+ * 50 computed traits and 10 decaying scores on events the workload never sends (the same in
+ * every variant), and `segments` segments. The first five read what the workload sends
+ * (computed traits on orders, views and cart adds, `$performed` on `Product Added` and
+ * `Checkout Started`); the others read, with `other-events`, a mix of `$performed` (half within
+ * 30 days), computed traits and scores on other events, or, with `traits`, profile traits
+ * (`traits.plan`, `traits.city`), which every identify can change.
+ */
+export function segmentWorkspaceYaml(input: {
+  id: string;
+  segments: number;
+  reads: OtherSegmentReads;
+}): string {
+  const otherEvent = (n: number): string => `Other Event ${n}`;
+  const traits = Array.from({ length: OTHER_TRAITS }, (_, i) =>
+    [
+      `  - key: other_trait_${i}`,
+      '    aggregate: count',
+      `    events: [${otherEvent(i)}]`,
+      i % 2 === 0 ? '    window: 30d' : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+  const scores = Array.from({ length: OTHER_SCORES }, (_, i) =>
+    [
+      `  - key: other_score_${i}`,
+      '    half_life: 7d',
+      '    rules:',
+      `      - event: ${otherEvent(OTHER_TRAITS + i)}`,
+      `        points: ${10 + i}`,
+    ].join('\n'),
+  );
+  const relevant: unknown[] = [
+    { 'computed.orders': { $gte: 1 } },
+    { $performed: { event: 'Product Added', within: '7d' } },
+    { 'computed.products_viewed_7d': { $gte: 3 } },
+    { $performed: { event: 'Checkout Started' } },
+    { 'computed.favourite_category': 'shoes' },
+  ];
+  const other = (i: number): unknown => {
+    if (input.reads === 'traits')
+      return {
+        'traits.plan': i % 2 === 0 ? 'pro' : 'free',
+        'traits.city': i % 100 === 0 ? 'Bangalore' : `City ${i}`,
+      };
+    if (i % 3 === 0) {
+      const event = otherEvent(OTHER_TRAITS + OTHER_SCORES + ((i / 3) % OTHER_PERFORMED));
+      return { $performed: i % 2 === 0 ? { event, within: '30d' } : { event } };
+    }
+    if (i % 3 === 1) return { [`computed.other_trait_${i % OTHER_TRAITS}`]: { $gte: 1 + (i % 5) } };
+    return { [`scores.other_score_${i % OTHER_SCORES}`]: { $gte: 10 + (i % 50) } };
+  };
+  const segments = Array.from({ length: input.segments }, (_, i) => {
+    const when = i < relevant.length ? relevant[i] : other(i - relevant.length);
+    return `  - key: segment_${i}\n    when: ${JSON.stringify(when)}`;
+  });
+  return [
+    benchWorkspaceYaml(input.id).trimEnd(),
+    ...traits,
+    'scores:',
+    ...scores,
+    'segments:',
+    ...segments,
+    '',
+  ].join('\n');
+}
