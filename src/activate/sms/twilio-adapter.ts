@@ -1,0 +1,159 @@
+import { TailorError } from '../../errors.ts';
+import { isJsonObject } from '../../ingest/merge-objects.ts';
+import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
+
+/** How Tailor reaches one Twilio account's Messages API. */
+export interface TwilioAdapterOptions {
+  /** The API root; `https://api.twilio.com` unless a test points it at a local server. */
+  baseUrl?: string;
+  /** The account SID (`AC…`): the HTTP Basic user and the account in the path. */
+  accountSid: string;
+  /** The account's auth token: the HTTP Basic password. Never written to reasons or logs. */
+  authToken: string;
+  /** The sender number (E.164); one of `from` and `messagingServiceSid` is required. */
+  from?: string;
+  /** A Messaging Service (`MG…`) that picks the sender; takes precedence over `from`. */
+  messagingServiceSid?: string;
+  /** Where Twilio should POST status callbacks for each message. */
+  statusCallbackUrl?: string;
+  /** The fetch to use; the global one unless a test injects another. */
+  fetch?: typeof fetch;
+  /** How long one call may take before it is abandoned and retried (default 10 s). */
+  timeoutMs?: number;
+}
+
+const DEFAULT_BASE_URL = 'https://api.twilio.com';
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Twilio error codes that say the recipient's number cannot take SMS: the address is bad. */
+const UNREACHABLE_CODES: ReadonlyMap<number, string> = new Map([
+  [21211, "invalid 'To' number"],
+  [21614, "'To' is not a mobile number"],
+  [21610, 'the recipient opted out (replied STOP) and must text START to receive SMS again'],
+]);
+
+/** Twilio's code for too many requests, sent with HTTP 429. */
+const TOO_MANY_REQUESTS = 20429;
+/** Twilio's code for failed authentication, sent with HTTP 401. */
+const AUTHENTICATE = 20003;
+
+/**
+ * An SMS adapter speaking Twilio's Messages API: `POST /2010-04-01/Accounts/{sid}/Messages.json`,
+ * HTTP Basic auth, a form-encoded `To`, `From` (or `MessagingServiceSid`), `Body` and optional
+ * `StatusCallback`. Content is `{ text }`. A 201 with a `sid` is `sent`; 429 (or code 20429),
+ * 5xx, network errors and timeouts are `retry` (honouring `Retry-After`); codes 21211, 21614
+ * and 21610 (opted out) are `failed` and `unreachable`; other 4xx, auth failures included, are
+ * `failed` only. Twilio takes no idempotency key, so a retry after a timeout may send twice.
+ */
+export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapter {
+  if (options.from === undefined && options.messagingServiceSid === undefined) {
+    throw new TailorError('INVALID_WORKSPACE', 'The sms channel needs `from` or `messagingServiceSid`');
+  }
+  const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const endpoint = `${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`;
+  const authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const redact = (text: string): string =>
+    options.authToken === '' ? text : text.split(options.authToken).join('[redacted]');
+
+  return {
+    channel: 'sms',
+    async send(message: OutboundMessage): Promise<SendOutcome> {
+      const text = message.content['text'];
+      if (typeof text !== 'string' || text === '') {
+        return { kind: 'failed', reason: 'sms content needs a non-empty `text`', unreachable: false };
+      }
+      const form = new URLSearchParams({ To: message.to, Body: text });
+      if (options.messagingServiceSid !== undefined) {
+        form.set('MessagingServiceSid', options.messagingServiceSid);
+      } else if (options.from !== undefined) {
+        form.set('From', options.from);
+      }
+      if (options.statusCallbackUrl !== undefined) form.set('StatusCallback', options.statusCallbackUrl);
+      let response: Response;
+      try {
+        response = await doFetch(endpoint, {
+          method: 'POST',
+          headers: {
+            authorization,
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+          },
+          body: form.toString(),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        return { kind: 'retry', reason: redact(`Twilio unreachable: ${describeError(error)}`) };
+      }
+      const outcome = classifyTwilioAnswer(response.status, await readJson(response), response.headers);
+      return outcome.kind === 'sent' ? outcome : { ...outcome, reason: redact(outcome.reason) };
+    },
+  };
+}
+
+/** Reads what Twilio answered to a create-message call into a send outcome. */
+function classifyTwilioAnswer(status: number, body: unknown, headers: Headers): SendOutcome {
+  const fields = isJsonObject(body) ? body : {};
+  if (status >= 200 && status < 300) {
+    const sid = fields['sid'];
+    if (typeof sid === 'string' && sid !== '') return { kind: 'sent', providerMessageId: sid };
+    // Accepted but unreadable: retrying could send twice, so it is not retried.
+    return { kind: 'failed', reason: `Twilio answered ${status} without a message sid`, unreachable: false };
+  }
+  const code = typeof fields['code'] === 'number' ? fields['code'] : undefined;
+  const detail = describeTwilioError(status, code, fields['message']);
+  if (status === 429 || code === TOO_MANY_REQUESTS) {
+    return withRetryAfter({ kind: 'retry', reason: `Twilio rate limit: ${detail}` }, headers);
+  }
+  if (status >= 500)
+    return withRetryAfter({ kind: 'retry', reason: `Twilio server error: ${detail}` }, headers);
+  const unreachable = code === undefined ? undefined : UNREACHABLE_CODES.get(code);
+  if (unreachable !== undefined)
+    return { kind: 'failed', reason: `${unreachable}: ${detail}`, unreachable: true };
+  if (status === 401 || code === AUTHENTICATE) {
+    return {
+      kind: 'failed',
+      reason: `Twilio rejected the account credentials: ${detail}`,
+      unreachable: false,
+    };
+  }
+  return { kind: 'failed', reason: `Twilio refused the message: ${detail}`, unreachable: false };
+}
+
+function describeTwilioError(status: number, code: number | undefined, message: unknown): string {
+  const text = typeof message === 'string' && message !== '' ? ` ${message}` : '';
+  return code === undefined ? `HTTP ${status}${text}` : `HTTP ${status} code ${code}${text}`;
+}
+
+function withRetryAfter(outcome: { kind: 'retry'; reason: string }, headers: Headers): SendOutcome {
+  const retryAfterMs = parseRetryAfter(headers.get('retry-after'));
+  return retryAfterMs === undefined ? outcome : { ...outcome, retryAfterMs };
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  try {
+    const text = await response.text();
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}

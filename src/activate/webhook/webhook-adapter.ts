@@ -1,0 +1,139 @@
+import { type Clock, systemClock } from '../../clock.ts';
+import { isJsonObject } from '../../ingest/merge-objects.ts';
+import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
+import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './webhook-signature.ts';
+
+/** Where and how Tailor posts webhook messages. */
+export interface WebhookAdapterOptions {
+  /** The receiver's URL. */
+  url: string;
+  /** The shared secret both sides sign with. Never written to reasons or logs. */
+  secret: string;
+  /** The fetch to use; the global one unless a test injects another. */
+  fetch?: typeof fetch;
+  /** How long one call may take before it is abandoned and retried (default 10 s). */
+  timeoutMs?: number;
+  /** The clock for `sent_at` and the signed timestamp. */
+  now?: Clock;
+}
+
+/** The JSON body of one webhook message. */
+export interface WebhookPayload {
+  /** The idempotency key, also sent as `Idempotency-Key`. */
+  id: string;
+  /** The message's address on the channel (the subject id the receiver knows the person by). */
+  to: string;
+  profile_id: string;
+  action: string | null;
+  content: Record<string, unknown>;
+  /** ISO-8601 time of this attempt. */
+  sent_at: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * A generic signed webhook channel: POSTs each message as JSON `{ id, to, profile_id, action,
+ * content, sent_at }` with `X-Tailor-Timestamp` (unix seconds), `X-Tailor-Signature:
+ * v1=<hex HMAC-SHA256(secret, timestamp + '.' + body)>` and `Idempotency-Key: <message id>`
+ * (the same on every retry, so receivers can drop repeats). A 2xx is `sent` (the answer's JSON
+ * `id`, else the message id); 429, 5xx, network errors and timeouts are `retry` (honouring
+ * `Retry-After`); 410 Gone is `failed` and `unreachable` (the receiver no longer knows the
+ * subject); any other answer is `failed`.
+ */
+export function createWebhookAdapter(options: WebhookAdapterOptions): ChannelAdapter {
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const now = options.now ?? systemClock;
+  const redact = (text: string): string =>
+    options.secret === '' ? text : text.split(options.secret).join('[redacted]');
+
+  return {
+    channel: 'webhook',
+    async send(message: OutboundMessage): Promise<SendOutcome> {
+      const at = now();
+      const payload: WebhookPayload = {
+        id: message.id,
+        to: message.to,
+        profile_id: message.profileId,
+        action: message.action ?? null,
+        content: message.content,
+        sent_at: new Date(at).toISOString(),
+      };
+      const body = JSON.stringify(payload);
+      const timestamp = Math.floor(at / 1000);
+      let response: Response;
+      try {
+        response = await doFetch(options.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
+            [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody({ body, timestamp, secret: options.secret }),
+            'Idempotency-Key': message.id,
+          },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        return { kind: 'retry', reason: redact(`webhook unreachable: ${describeError(error)}`) };
+      }
+      const text = await readText(response);
+      const outcome = classifyWebhookAnswer(response, text, message.id);
+      return outcome.kind === 'sent' ? outcome : { ...outcome, reason: redact(outcome.reason) };
+    },
+  };
+}
+
+function classifyWebhookAnswer(response: Response, text: string, messageId: string): SendOutcome {
+  const { status } = response;
+  if (status >= 200 && status < 300)
+    return { kind: 'sent', providerMessageId: answeredId(text) ?? messageId };
+  const detail = `HTTP ${status}${text === '' ? '' : ` ${text.slice(0, 200)}`}`;
+  if (status === 429 || status >= 500) {
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const reason = `webhook receiver busy or failing: ${detail}`;
+    return retryAfterMs === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs };
+  }
+  if (status === 410) return { kind: 'failed', reason: `webhook subject gone: ${detail}`, unreachable: true };
+  return { kind: 'failed', reason: `webhook receiver refused the message: ${detail}`, unreachable: false };
+}
+
+/** The `id` a receiver answered with, when its answer is JSON with a string or number `id`. */
+function answeredId(text: string): string | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (!isJsonObject(body)) return undefined;
+    const id = body['id'];
+    if (typeof id === 'string' && id !== '') return id;
+    return typeof id === 'number' && Number.isFinite(id) ? String(id) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+async function readText(response: Response): Promise<string> {
+  try {
+    return await response.text();
+  } catch {
+    return '';
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}
