@@ -1,3 +1,4 @@
+import type { ChannelsDef } from '../activate/channels-def.ts';
 import type { DetectorDef, SegmentDef } from '../audience/audience-def.ts';
 import type { DecisionsDef } from '../decide/decision-def.ts';
 import type { IdentityRules } from '../identity/identity-rules.ts';
@@ -25,6 +26,8 @@ export interface WorkspaceDefinition {
   detectors?: DetectorDef[];
   /** Placements, actions, contact policy, holdout and triggers; absent when the file has none. */
   decisions?: DecisionsDef;
+  /** Providers to send through (email, WhatsApp, SMS, webhook); absent means Tailor decides but does not send. */
+  channels?: ChannelsDef;
   /** How many recent events a profile keeps. */
   recentEventsLimit: number;
 }
