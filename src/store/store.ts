@@ -1,3 +1,4 @@
+import type { SendRecord, SendStatus, SendUpdate } from '../activate/send-record.ts';
 import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
@@ -208,4 +209,33 @@ export interface Store {
    */
   eraseProfile(workspaceId: string, profileId: string, audit: AuditEntry): Promise<{ events: number }>;
   auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]>;
+
+  /**
+   * Records sends in the outbox, durably, in one transaction. A send whose (workspace, id) is
+   * already recorded is left as it is. Returns how many were new.
+   */
+  enqueueSends(sends: SendRecord[]): Promise<number>;
+  /**
+   * Claims up to `limit` pending sends due by `at` (earliest first, across workspaces): marks
+   * them `sending`, counts the attempt, and returns them as claimed. Atomic: two claims never
+   * return the same send.
+   */
+  claimSends(at: number, limit: number): Promise<SendRecord[]>;
+  /** Writes an attempt's outcome. */
+  finishSend(update: SendUpdate): Promise<void>;
+  /** Puts sends left `sending` by a stop back to `pending`, due at `at`; returns how many. */
+  releaseSending(at: number): Promise<number>;
+  /** The earliest `nextAttemptAt` of a pending send, if any. */
+  nextSendDue(): Promise<number | undefined>;
+  /** A workspace's sends, newest first (by creation, then id), optionally of one status, after a cursor id. */
+  listSends(query: {
+    workspaceId: string;
+    status?: SendStatus;
+    before?: { createdAt: number; id: string };
+    limit: number;
+  }): Promise<SendRecord[]>;
+  /** One send by id. */
+  getSend(workspaceId: string, id: string): Promise<SendRecord | undefined>;
+  /** Makes a `dead` or `failed` send pending again, due at `at`, with its attempts reset; false when it is neither. */
+  redriveSend(workspaceId: string, id: string, at: number): Promise<boolean>;
 }

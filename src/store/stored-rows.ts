@@ -1,3 +1,5 @@
+import type { ProviderChannel } from '../activate/channel.ts';
+import type { SendRecord, SendStatus } from '../activate/send-record.ts';
 import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
@@ -135,3 +137,70 @@ export function auditFromRow(row: {
     at: readInt(row.at),
   };
 }
+
+/**
+ * A row of the outbox (`sends`): `recipient` is the send's `to`, `content` its content as
+ * JSON; the optional fields are NULL when absent.
+ */
+export interface SendRow {
+  workspace_id: string;
+  id: string;
+  profile_id: string;
+  channel: ProviderChannel;
+  recipient: string;
+  content: string;
+  action: string | null;
+  decision_id: string | null;
+  status: SendStatus;
+  attempts: IntColumn;
+  next_attempt_at: IntColumn;
+  last_error: string | null;
+  provider_message_id: string | null;
+  created_at: IntColumn;
+  updated_at: IntColumn;
+}
+
+/** A send as the row that stores it (times and attempts as whole numbers). */
+export function sendToRow(send: SendRecord): SendRow {
+  return {
+    workspace_id: send.workspaceId,
+    id: send.id,
+    profile_id: send.profileId,
+    channel: send.channel,
+    recipient: send.to,
+    content: JSON.stringify(send.content),
+    action: send.action ?? null,
+    decision_id: send.decisionId ?? null,
+    status: send.status,
+    attempts: Math.trunc(send.attempts),
+    next_attempt_at: Math.trunc(send.nextAttemptAt),
+    last_error: send.lastError ?? null,
+    provider_message_id: send.providerMessageId ?? null,
+    created_at: Math.trunc(send.createdAt),
+    updated_at: Math.trunc(send.updatedAt),
+  };
+}
+
+/** An outbox row as a send; a NULL optional column leaves its field absent. */
+export function sendFromRow(row: SendRow): SendRecord {
+  return {
+    workspaceId: row.workspace_id,
+    id: row.id,
+    profileId: row.profile_id,
+    channel: row.channel,
+    to: row.recipient,
+    content: fromJson<Record<string, unknown>>(row.content),
+    ...(row.action === null ? {} : { action: row.action }),
+    ...(row.decision_id === null ? {} : { decisionId: row.decision_id }),
+    status: row.status,
+    attempts: readInt(row.attempts),
+    nextAttemptAt: readInt(row.next_attempt_at),
+    ...(row.last_error === null ? {} : { lastError: row.last_error }),
+    ...(row.provider_message_id === null ? {} : { providerMessageId: row.provider_message_id }),
+    createdAt: readInt(row.created_at),
+    updatedAt: readInt(row.updated_at),
+  };
+}
+
+/** The cursor before every send of a listing (newest first). */
+export const FIRST_SEND: { createdAt: number; id: string } = { createdAt: Number.MAX_SAFE_INTEGER, id: '' };

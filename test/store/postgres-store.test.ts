@@ -187,13 +187,15 @@ describe('PostgresStore', () => {
     }
   });
 
-  it('adds the due column and the new tables to a schema created before them', async () => {
+  it('adds the due column and the new tables (derived events, memberships, outbox) to an older schema', async () => {
     const store = openFresh();
     await store.migrate();
     try {
       const schema = schemaOf.get(store) ?? '';
       await admin.query(`ALTER TABLE "${schema}".profiles DROP COLUMN due`);
-      await admin.query(`DROP TABLE "${schema}".derived_events, "${schema}".segment_members`);
+      await admin.query(
+        `DROP TABLE "${schema}".derived_events, "${schema}".segment_members, "${schema}".sends`,
+      );
       const p1 = profileRow('p1');
       await admin.query(`INSERT INTO "${schema}".profiles (workspace_id, id, state) VALUES ('a', 'p1', $1)`, [
         JSON.stringify(p1),
@@ -219,11 +221,16 @@ describe('PostgresStore', () => {
         (await store.dueProfiles({ workspaceId: 'a', at: 100, limit: 10 })).map((row) => row.id),
       ).toEqual(['p1']);
       expect(await store.segmentSize('a', 'vip')).toBe(1);
-      const { rows } = await admin.query(
-        'SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname = $2',
-        [schema, 'profiles_by_due'],
+      expect(await store.nextSendDue()).toBeUndefined();
+      const { rows } = await admin.query<{ indexname: string }>(
+        'SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname = ANY($2) ORDER BY indexname',
+        [schema, ['profiles_by_due', 'sends_by_status', 'sends_by_workspace']],
       );
-      expect(rows).toHaveLength(1);
+      expect(rows.map((row) => row.indexname)).toEqual([
+        'profiles_by_due',
+        'sends_by_status',
+        'sends_by_workspace',
+      ]);
     } finally {
       await store.close();
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import type { SendRecord } from '../../src/activate/send-record.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
@@ -10,6 +11,7 @@ import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/sqlite-schema.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { SQLITE_SCHEMA_V1 } from './sqlite-schema-v1.ts';
+import { SQLITE_SCHEMA_V2 } from './sqlite-schema-v2.ts';
 import { storeContract } from './store-contract.ts';
 
 /** A fresh temporary directory (not from test-tailor, which loads the whole engine). */
@@ -90,6 +92,32 @@ function profile(id: string, due?: number): ProfileState {
   };
 }
 
+/** Checks that an upgraded database has the outbox table and its indexes. */
+function expectOutbox(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(sends)').all();
+  expect(columns.map((column) => column.name)).toEqual([
+    'workspace_id',
+    'id',
+    'profile_id',
+    'channel',
+    'recipient',
+    'content',
+    'action',
+    'decision_id',
+    'status',
+    'attempts',
+    'next_attempt_at',
+    'last_error',
+    'provider_message_id',
+    'created_at',
+    'updated_at',
+  ]);
+  const indexes = db.prepare<[], { name: string }>('PRAGMA index_list(sends)').all();
+  expect(indexes.map((index) => index.name)).toEqual(
+    expect.arrayContaining(['sends_by_status', 'sends_by_workspace']),
+  );
+}
+
 describe('SQLite schema upgrades', () => {
   it('upgrades a version 1 database in place, keeping its rows', async () => {
     const path = join(tempDir(), 'v1.db');
@@ -131,11 +159,61 @@ describe('SQLite schema upgrades', () => {
     const upgraded = new Database(path, { readonly: true });
     try {
       expect(upgraded.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
-      expect(SQLITE_SCHEMA_VERSION).toBe(2);
+      expect(SQLITE_SCHEMA_VERSION).toBe(3);
       const columns = upgraded.prepare<[], { name: string }>('PRAGMA table_info(profiles)').all();
       expect(columns.map((column) => column.name)).toEqual(['workspace_id', 'id', 'state', 'due']);
       const indexes = upgraded.prepare<[], { name: string }>('PRAGMA index_list(profiles)').all();
       expect(indexes.map((index) => index.name)).toContain('profiles_by_due');
+      expectOutbox(upgraded);
+    } finally {
+      upgraded.close();
+    }
+  });
+
+  it('upgrades a version 2 database in place, adding the outbox and keeping its rows', async () => {
+    const path = join(tempDir(), 'v2.db');
+    const old = new Database(path);
+    old.exec(SQLITE_SCHEMA_V2);
+    old
+      .prepare('INSERT INTO profiles (workspace_id, id, state, due) VALUES (?, ?, ?, ?)')
+      .run('a', 'p1', JSON.stringify(profile('p1', 50)), 50);
+    old.prepare('INSERT INTO segment_members VALUES (?, ?, ?, ?)').run('a', 'vip', 'p1', 5);
+    old.prepare('INSERT INTO view_state (id, checkpoint) VALUES (1, 7)').run();
+    old.close();
+
+    const outbound: SendRecord = {
+      workspaceId: 'a',
+      id: 's1',
+      profileId: 'p1',
+      channel: 'email',
+      to: 'p1@example.com',
+      content: { subject: 'Hi' },
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: 60,
+      createdAt: 60,
+      updatedAt: 60,
+    };
+    const store = new SqliteStore({ path });
+    try {
+      await store.migrate();
+      expect(await store.loadProfiles('a', ['p1'])).toEqual([profile('p1', 50)]);
+      expect(await store.viewCheckpoint()).toBe(7);
+      expect(
+        (await store.dueProfiles({ workspaceId: 'a', at: 100, limit: 10 })).map((row) => row.id),
+      ).toEqual(['p1']);
+      expect(await store.segmentSize('a', 'vip')).toBe(1);
+      expect(await store.nextSendDue()).toBeUndefined();
+      expect(await store.enqueueSends([outbound])).toBe(1);
+      expect(await store.getSend('a', 's1')).toEqual(outbound);
+    } finally {
+      await store.close();
+    }
+
+    const upgraded = new Database(path, { readonly: true });
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+      expectOutbox(upgraded);
     } finally {
       upgraded.close();
     }
@@ -146,6 +224,6 @@ describe('SQLite schema upgrades', () => {
     const future = new Database(path);
     future.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
     future.close();
-    expect(() => new SqliteStore({ path })).toThrow(/schema version 3 is newer/);
+    expect(() => new SqliteStore({ path })).toThrow(/schema version 4 is newer/);
   });
 });

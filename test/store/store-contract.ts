@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SendRecord } from '../../src/activate/send-record.ts';
 import { DEFAULT_IDENTITY_RULES } from '../../src/identity/identity-rules.ts';
 import type { LoggedEvent, TailorEvent } from '../../src/ingest/event.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
@@ -101,6 +102,25 @@ function merge(workspaceId: string, fromId: string, intoId: string, seq: number)
     seq,
     identifiers: [`email:${fromId}@example.com`],
     at: T0 + seq,
+  };
+}
+
+/** A pending send in the outbox of `workspaceId`, to `profileId`, created and due at `T0 + n`. */
+function send(workspaceId: string, id: string, n = 0, profileId = 'p1'): SendRecord {
+  return {
+    workspaceId,
+    id,
+    profileId,
+    channel: 'email',
+    to: `${profileId}@example.com`,
+    content: { subject: `Hello ${id}`, text: 'Hi', nested: { list: [1, 'two', null] } },
+    action: 'welcome',
+    decisionId: `decision-${id}`,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: T0 + n,
+    createdAt: T0 + n,
+    updatedAt: T0 + n,
   };
 }
 
@@ -840,6 +860,243 @@ export function storeContract(
       });
     });
 
+    describe('outbox', () => {
+      it('records a send once under its key, whole, optional fields absent when not given', async () => {
+        const bare: SendRecord = {
+          workspaceId: 'a',
+          id: 'bare',
+          profileId: 'p1',
+          channel: 'sms',
+          to: '+15550100',
+          content: { text: 'Hi \u0000 ✓' },
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: T0,
+          createdAt: T0,
+          updatedAt: T0,
+        };
+        expect(await store.enqueueSends([send('a', 's1'), bare, send('a', 's1', 5)])).toBe(2);
+        expect(await store.enqueueSends([{ ...send('a', 's1', 9), to: 'other@example.com' }])).toBe(0);
+        expect(await store.enqueueSends([])).toBe(0);
+        expect(await store.getSend('a', 's1')).toEqual(send('a', 's1'));
+        expect(await store.getSend('a', 'bare')).toEqual(bare);
+        expect(await store.getSend('a', 'nope')).toBeUndefined();
+      });
+
+      it('claims due pending sends earliest first, up to the limit, never twice', async () => {
+        await store.enqueueSends([
+          send('a', 's3', 3),
+          send('b', 's1', 1),
+          send('a', 's1', 1),
+          send('a', 's2', 2),
+          send('a', 'later', 100),
+          { ...send('a', 'done', 0), status: 'sent' },
+        ]);
+        const first = await store.claimSends(T0 + 10, 3);
+        expect(first.map((row) => [row.workspaceId, row.id])).toEqual([
+          ['a', 's1'],
+          ['b', 's1'],
+          ['a', 's2'],
+        ]);
+        expect(first[0]).toEqual({
+          ...send('a', 's1', 1),
+          status: 'sending',
+          attempts: 1,
+          updatedAt: T0 + 10,
+        });
+        expect(await store.getSend('a', 's1')).toEqual(first[0]);
+        expect((await store.claimSends(T0 + 10, 10)).map((row) => row.id)).toEqual(['s3']);
+        expect(await store.claimSends(T0 + 10, 10)).toEqual([]);
+        expect((await store.claimSends(T0 + 100, 10)).map((row) => row.id)).toEqual(['later']);
+      });
+
+      it('never hands one send to two concurrent claims', async () => {
+        const ids = Array.from({ length: 40 }, (_, n) => `s${String(n).padStart(2, '0')}`);
+        await store.enqueueSends(ids.map((id, n) => send('a', id, n)));
+        const claims = await Promise.all([
+          store.claimSends(T0 + 100, 25),
+          store.claimSends(T0 + 100, 25),
+          store.claimSends(T0 + 100, 25),
+        ]);
+        const claimed = claims.flat().map((row) => row.id);
+        expect(claimed).toHaveLength(ids.length);
+        expect(new Set(claimed).size).toBe(ids.length);
+        expect(claims.flat().every((row) => row.attempts === 1 && row.status === 'sending')).toBe(true);
+      });
+
+      it('writes each outcome of an attempt', async () => {
+        await store.enqueueSends(['ok', 'retry', 'bad', 'gone'].map((id) => send('a', id)));
+        await store.claimSends(T0, 10);
+        const at = T0 + 50;
+        await store.finishSend({ workspaceId: 'a', id: 'ok', status: 'sent', providerMessageId: 'pm-1', at });
+        await store.finishSend({
+          workspaceId: 'a',
+          id: 'retry',
+          status: 'pending',
+          nextAttemptAt: T0 + 500,
+          lastError: 'HTTP 503',
+          at,
+        });
+        await store.finishSend({
+          workspaceId: 'a',
+          id: 'bad',
+          status: 'failed',
+          lastError: 'invalid number',
+          at,
+        });
+        await store.finishSend({ workspaceId: 'a', id: 'gone', status: 'dead', lastError: 'timeout', at });
+        const claimed = { attempts: 1, updatedAt: at };
+        expect(await store.getSend('a', 'ok')).toEqual({
+          ...send('a', 'ok'),
+          ...claimed,
+          status: 'sent',
+          providerMessageId: 'pm-1',
+        });
+        expect(await store.getSend('a', 'retry')).toEqual({
+          ...send('a', 'retry'),
+          ...claimed,
+          status: 'pending',
+          nextAttemptAt: T0 + 500,
+          lastError: 'HTTP 503',
+        });
+        expect(await store.getSend('a', 'bad')).toEqual({
+          ...send('a', 'bad'),
+          ...claimed,
+          status: 'failed',
+          lastError: 'invalid number',
+        });
+        expect(await store.getSend('a', 'gone')).toEqual({
+          ...send('a', 'gone'),
+          ...claimed,
+          status: 'dead',
+          lastError: 'timeout',
+        });
+        expect(await store.claimSends(T0 + 499, 10)).toEqual([]);
+        expect((await store.claimSends(T0 + 500, 10)).map((row) => [row.id, row.attempts])).toEqual([
+          ['retry', 2],
+        ]);
+      });
+
+      it('puts sends left sending back to pending, and tells when the next one is due', async () => {
+        expect(await store.nextSendDue()).toBeUndefined();
+        await store.enqueueSends([send('a', 's1', 1), send('b', 's2', 2), send('a', 's3', 30)]);
+        expect(await store.nextSendDue()).toBe(T0 + 1);
+        await store.claimSends(T0 + 2, 10);
+        expect(await store.nextSendDue()).toBe(T0 + 30);
+        expect(await store.releaseSending(T0 + 20)).toBe(2);
+        expect(await store.releaseSending(T0 + 20)).toBe(0);
+        expect(await store.nextSendDue()).toBe(T0 + 20);
+        expect(await store.getSend('b', 's2')).toEqual({
+          ...send('b', 's2', 2),
+          attempts: 1,
+          nextAttemptAt: T0 + 20,
+          updatedAt: T0 + 20,
+        });
+        await store.claimSends(T0 + 100, 10);
+        expect(await store.nextSendDue()).toBeUndefined();
+      });
+
+      it('lists a workspace newest first, optionally of one status, a page at a time', async () => {
+        await store.enqueueSends([
+          send('a', 's1', 1),
+          send('a', 's2', 2),
+          send('a', 's3b', 3),
+          send('a', 's3a', 3),
+          { ...send('a', 's4', 4), status: 'dead', lastError: 'timeout' },
+          send('b', 's5', 5),
+        ]);
+        const ids = (rows: SendRecord[]) => rows.map((row) => row.id);
+        const page1 = await store.listSends({ workspaceId: 'a', limit: 2 });
+        expect(ids(page1)).toEqual(['s4', 's3b']);
+        const last = page1.at(-1);
+        const cursor = last && { createdAt: last.createdAt, id: last.id };
+        expect(ids(await store.listSends({ workspaceId: 'a', before: cursor, limit: 2 }))).toEqual([
+          's3a',
+          's2',
+        ]);
+        expect(
+          ids(await store.listSends({ workspaceId: 'a', before: { createdAt: T0 + 2, id: 's2' }, limit: 5 })),
+        ).toEqual(['s1']);
+        expect(ids(await store.listSends({ workspaceId: 'a', status: 'pending', limit: 10 }))).toEqual([
+          's3b',
+          's3a',
+          's2',
+          's1',
+        ]);
+        expect(await store.listSends({ workspaceId: 'a', status: 'dead', limit: 10 })).toEqual([
+          { ...send('a', 's4', 4), status: 'dead', lastError: 'timeout' },
+        ]);
+        expect(await store.listSends({ workspaceId: 'a', status: 'sent', limit: 10 })).toEqual([]);
+        expect(ids(await store.listSends({ workspaceId: 'b', limit: 10 }))).toEqual(['s5']);
+      });
+
+      it('redrives only dead or failed sends, resetting their attempts and keeping the last error', async () => {
+        await store.enqueueSends([
+          { ...send('a', 'dead'), status: 'dead', attempts: 5, lastError: 'timeout' },
+          { ...send('a', 'failed'), status: 'failed', attempts: 1, lastError: 'bounce' },
+          { ...send('a', 'sent'), status: 'sent', attempts: 1, providerMessageId: 'pm' },
+          send('a', 'pending'),
+          { ...send('a', 'sending'), status: 'sending', attempts: 1 },
+        ]);
+        expect(await store.redriveSend('a', 'dead', T0 + 70)).toBe(true);
+        expect(await store.redriveSend('a', 'failed', T0 + 70)).toBe(true);
+        for (const id of ['sent', 'pending', 'sending', 'nope']) {
+          expect(await store.redriveSend('a', id, T0 + 70)).toBe(false);
+        }
+        expect(await store.redriveSend('b', 'dead', T0 + 70)).toBe(false);
+        expect(await store.getSend('a', 'dead')).toEqual({
+          ...send('a', 'dead'),
+          lastError: 'timeout',
+          nextAttemptAt: T0 + 70,
+          updatedAt: T0 + 70,
+        });
+        expect(await store.redriveSend('a', 'dead', T0 + 80)).toBe(false);
+        expect((await store.claimSends(T0 + 70, 10)).map((row) => [row.id, row.attempts])).toEqual([
+          ['pending', 1],
+          ['dead', 1],
+          ['failed', 1],
+        ]);
+        expect((await store.getSend('a', 'sent'))?.status).toBe('sent');
+      });
+
+      it('erases the sends of an erased profile and of those merged into it, and nothing else', async () => {
+        await store.commitView(
+          commit({
+            checkpoint: 1,
+            profiles: [profile('a', 'p1'), profile('a', 'keep')],
+            merges: [merge('a', 'p0', 'p1', 1)],
+          }),
+        );
+        await store.enqueueSends([
+          send('a', 's1', 1, 'p1'),
+          send('a', 's0', 2, 'p0'),
+          send('a', 'k', 3, 'keep'),
+          send('b', 's1', 1, 'p1'),
+        ]);
+        const audit = { workspaceId: 'a', action: 'profile.erased', detail: { profileId: 'p1' }, at: T0 };
+        await store.eraseProfile('a', 'p1', audit);
+        expect(await store.getSend('a', 's1')).toBeUndefined();
+        expect(await store.getSend('a', 's0')).toBeUndefined();
+        expect((await store.listSends({ workspaceId: 'a', limit: 10 })).map((row) => row.id)).toEqual(['k']);
+        expect(await store.getSend('b', 's1')).toEqual(send('b', 's1', 1, 'p1'));
+      });
+
+      it('is not view data: a rebuild leaves the outbox as it is', async () => {
+        await store.enqueueSends([send('a', 's1')]);
+        await store.commitView(commit({ checkpoint: 1, rebuilt: [{ workspaceId: 'a', version: 1 }] }));
+        expect(await store.getSend('a', 's1')).toEqual(send('a', 's1'));
+      });
+
+      it('keeps the outboxes of workspaces apart', async () => {
+        await store.enqueueSends([send('a', 's1'), { ...send('b', 's1'), to: 'b@example.com' }]);
+        expect((await store.getSend('b', 's1'))?.to).toBe('b@example.com');
+        await store.finishSend({ workspaceId: 'a', id: 's1', status: 'dead', lastError: 'x', at: T0 + 1 });
+        expect(await store.getSend('b', 's1')).toEqual({ ...send('b', 's1'), to: 'b@example.com' });
+        expect(await store.listSends({ workspaceId: 'c', limit: 10 })).toEqual([]);
+        expect(await store.getSend('c', 's1')).toBeUndefined();
+      });
+    });
+
     it('keeps workspaces apart: nothing of one is visible from another', async () => {
       const [seqA] = await append(store, 'a', ['m1']);
       const [seqB] = await append(store, 'b', ['m1']);
@@ -908,6 +1165,9 @@ export function storeContract(
         expect((await store.appendEvents([{ workspaceId: 'a', event: event('e1') }]))[0]?.kind).toBe(
           'duplicate',
         );
+        await store.enqueueSends([send('a', 's1')]);
+        store = await reopen(store);
+        expect(await store.getSend('a', 's1')).toEqual(send('a', 's1'));
       });
     }
   });

@@ -186,9 +186,55 @@ export function postgresQueries(schema: string) {
       `DELETE FROM ${s}.aliases WHERE workspace_id = $1 AND (from_id = ANY($2::text[]) OR into_id = ANY($2::text[]))`,
       `DELETE FROM ${s}.profiles WHERE workspace_id = $1 AND id = ANY($2::text[])`,
     ],
+    eraseSends: `DELETE FROM ${s}.sends WHERE workspace_id = $1 AND profile_id = ANY($2::text[])`,
     insertAudit: `INSERT INTO ${s}.audit (workspace_id, action, detail, at) VALUES ($1, $2, $3, $4)`,
     auditLog: `SELECT workspace_id, action, detail, at FROM ${s}.audit
       WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2`,
+
+    insertSends: `INSERT INTO ${s}.sends (workspace_id, id, profile_id, channel, recipient, content, action,
+        decision_id, status, attempts, next_attempt_at, last_error, provider_message_id, created_at, updated_at)
+      SELECT ws, id, profile_id, channel, recipient, content, action, decision_id, status, attempts,
+        next_attempt_at, last_error, provider_message_id, created_at, updated_at
+      FROM ${jsonRows('t', [
+        ['ws', 'text'],
+        ['id', 'text'],
+        ['profile_id', 'text'],
+        ['channel', 'text'],
+        ['recipient', 'text'],
+        ['content', 'text'],
+        ['action', 'text'],
+        ['decision_id', 'text'],
+        ['status', 'text'],
+        ['attempts', 'int8'],
+        ['next_attempt_at', 'int8'],
+        ['last_error', 'text'],
+        ['provider_message_id', 'text'],
+        ['created_at', 'int8'],
+        ['updated_at', 'int8'],
+      ])}
+      ORDER BY n
+      ON CONFLICT (workspace_id, id) DO NOTHING`,
+    // One statement: the due rows are locked as they are picked, and rows another claim holds
+    // are skipped, so concurrent claims (on any node) never return the same send.
+    claimSends: `WITH claimed AS (
+        UPDATE ${s}.sends SET status = 'sending', attempts = attempts + 1, updated_at = $1
+        WHERE (workspace_id, id) IN (
+          SELECT workspace_id, id FROM ${s}.sends WHERE status = 'pending' AND next_attempt_at <= $1
+          ORDER BY next_attempt_at, workspace_id, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING *)
+      SELECT * FROM claimed ORDER BY next_attempt_at, workspace_id, id`,
+    finishSend: `UPDATE ${s}.sends SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),
+        last_error = $5, provider_message_id = $6, updated_at = $7
+      WHERE workspace_id = $1 AND id = $2`,
+    releaseSending: `UPDATE ${s}.sends SET status = 'pending', next_attempt_at = $1, updated_at = $1
+      WHERE status = 'sending'`,
+    nextSendDue: `SELECT min(next_attempt_at) AS due FROM ${s}.sends WHERE status = 'pending'`,
+    listSends: `SELECT * FROM ${s}.sends
+      WHERE workspace_id = $1 AND ($2::text IS NULL OR status = $2) AND (created_at, id) < ($3, $4)
+      ORDER BY created_at DESC, id DESC LIMIT $5`,
+    getSend: `SELECT * FROM ${s}.sends WHERE workspace_id = $1 AND id = $2`,
+    redriveSend: `UPDATE ${s}.sends SET status = 'pending', attempts = 0, next_attempt_at = $3, updated_at = $3
+      WHERE workspace_id = $1 AND id = $2 AND status IN ('dead', 'failed')`,
 
     getWorkspace: `SELECT id, definition, version, view_version FROM ${s}.workspaces WHERE id = $1`,
     listWorkspaces: `SELECT id, definition, version, view_version FROM ${s}.workspaces ORDER BY id COLLATE "C"`,

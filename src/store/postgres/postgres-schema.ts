@@ -17,6 +17,10 @@
  * were derived for, their cause's seq and their order among that cause's; they stay under that
  * id after a merge and are found through `aliases`. `segment_members` is each profile's current
  * segment memberships.
+ *
+ * `sends` is the outbox: one row per send, keyed by its idempotency key, with its delivery
+ * state, indexed for claiming (pending sends by due moment) and for listing (a workspace's,
+ * newest first). It is neither log nor view: replay and rebuilds never touch it.
  */
 export function postgresSchema(schema: string): string {
   const s = `"${schema}"`;
@@ -121,5 +125,26 @@ CREATE TABLE IF NOT EXISTS ${s}.audit (
   at BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_workspace ON ${s}.audit (workspace_id, id);
+
+CREATE TABLE IF NOT EXISTS ${s}.sends (
+  workspace_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  content TEXT NOT NULL,
+  action TEXT,
+  decision_id TEXT,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'dead')),
+  attempts INTEGER NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  last_error TEXT,
+  provider_message_id TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX IF NOT EXISTS sends_by_status ON ${s}.sends (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS sends_by_workspace ON ${s}.sends (workspace_id, created_at, id);
 `;
 }

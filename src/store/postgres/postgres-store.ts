@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { SendRecord, SendStatus, SendUpdate } from '../../activate/send-record.ts';
 import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
@@ -20,9 +21,13 @@ import {
   dueOf,
   eventFromRow,
   FIRST_DUE,
+  FIRST_SEND,
   fromJson,
   mergeFromRow,
   readInt,
+  type SendRow,
+  sendFromRow,
+  sendToRow,
   type TimelineRow,
   timelinePage,
   workspaceFromRow,
@@ -435,6 +440,7 @@ export class PostgresStore implements Store {
       const scope = [workspaceId, [profileId, ...merged.rows.map((row) => row.from_id)]];
       const erased = await client.query(this.sql.eraseEvents, scope);
       for (const sql of this.sql.eraseView) await client.query(sql, scope);
+      await client.query(this.sql.eraseSends, scope);
       await client.query(this.sql.insertAudit, [audit.workspaceId, audit.action, detail, audit.at]);
       return { events: erased.rowCount ?? 0 };
     });
@@ -443,6 +449,96 @@ export class PostgresStore implements Store {
   async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
     const { rows } = await this.pool.query<AuditRow>(this.sql.auditLog, [workspaceId, limit]);
     return rows.map(auditFromRow);
+  }
+
+  async enqueueSends(sends: SendRecord[]): Promise<number> {
+    if (sends.length === 0) return 0;
+    const rows = sends.map(sendToRow);
+    const fields: ((row: SendRow) => unknown)[] = [
+      (r) => r.workspace_id,
+      (r) => r.id,
+      (r) => r.profile_id,
+      (r) => r.channel,
+      (r) => r.recipient,
+      (r) => r.content,
+      (r) => r.action,
+      (r) => r.decision_id,
+      (r) => r.status,
+      (r) => r.attempts,
+      (r) => r.next_attempt_at,
+      (r) => r.last_error,
+      (r) => r.provider_message_id,
+      (r) => r.created_at,
+      (r) => r.updated_at,
+    ];
+    return this.transaction(async (client) => {
+      let added = 0;
+      for (let start = 0; start < rows.length; start += BATCH_ROWS) {
+        const result = await client.query(
+          this.sql.insertSends,
+          jsonRows(rows.slice(start, start + BATCH_ROWS), fields),
+        );
+        added += result.rowCount ?? 0;
+      }
+      return added;
+    });
+  }
+
+  /** One statement that locks what it claims and skips what another claim holds (see `claimSends` query). */
+  async claimSends(at: number, limit: number): Promise<SendRecord[]> {
+    const { rows } = await this.pool.query<SendRow>(this.sql.claimSends, [at, limit]);
+    return rows.map(sendFromRow);
+  }
+
+  async finishSend(update: SendUpdate): Promise<void> {
+    await this.pool.query(this.sql.finishSend, [
+      update.workspaceId,
+      update.id,
+      update.status,
+      update.nextAttemptAt ?? null,
+      update.lastError ?? null,
+      update.providerMessageId ?? null,
+      update.at,
+    ]);
+  }
+
+  async releaseSending(at: number): Promise<number> {
+    const result = await this.pool.query(this.sql.releaseSending, [at]);
+    return result.rowCount ?? 0;
+  }
+
+  async nextSendDue(): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ due: Int8 | null }>(this.sql.nextSendDue);
+    const due = rows[0]?.due ?? null;
+    return due === null ? undefined : readInt(due);
+  }
+
+  async listSends(query: {
+    workspaceId: string;
+    status?: SendStatus;
+    before?: { createdAt: number; id: string };
+    limit: number;
+  }): Promise<SendRecord[]> {
+    const before = query.before ?? FIRST_SEND;
+    const { rows } = await this.pool.query<SendRow>(this.sql.listSends, [
+      query.workspaceId,
+      query.status ?? null,
+      before.createdAt,
+      before.id,
+      query.limit,
+    ]);
+    return rows.map(sendFromRow);
+  }
+
+  async getSend(workspaceId: string, id: string): Promise<SendRecord | undefined> {
+    const { rows } = await this.pool.query<SendRow>(this.sql.getSend, [workspaceId, id]);
+    const row = rows[0];
+    return row && sendFromRow(row);
+  }
+
+  async redriveSend(workspaceId: string, id: string, at: number): Promise<boolean> {
+    const result = await this.pool.query(this.sql.redriveSend, [workspaceId, id, at]);
+    return (result.rowCount ?? 0) > 0;
   }
 
   /** Runs `work` in one transaction on one pooled connection; a connection that cannot roll back is discarded. */

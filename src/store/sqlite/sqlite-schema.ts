@@ -1,7 +1,35 @@
 import type { Database } from 'better-sqlite3';
 
 /** The schema version `migrate` brings a database to (kept in `PRAGMA user_version`). */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
+
+/**
+ * The outbox: one row per send, keyed by its idempotency key, with its delivery state.
+ * Indexed for claiming (pending sends by due moment) and for listing (a workspace's, newest
+ * first). Not view data: replay and rebuilds never touch it; erasure removes a profile's.
+ */
+const SENDS_TABLE = `
+CREATE TABLE IF NOT EXISTS sends (
+  workspace_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  profile_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  content TEXT NOT NULL,
+  action TEXT,
+  decision_id TEXT,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'dead')),
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  provider_message_id TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX IF NOT EXISTS sends_by_status ON sends (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS sends_by_workspace ON sends (workspace_id, created_at, id);
+`;
 
 /**
  * The SQLite schema, idempotent. `events` is the log (the source of truth; `AUTOINCREMENT` so
@@ -15,7 +43,8 @@ export const SQLITE_SCHEMA_VERSION = 2;
  * due profiles without a scan. `derived_events` holds the events Tailor derived for a profile,
  * keyed by the profile they were derived for, their cause's seq and their order among that
  * cause's; they stay under that id after a merge and are found through `aliases`.
- * `segment_members` is each profile's current segment memberships.
+ * `segment_members` is each profile's current segment memberships. `sends` is the outbox (see
+ * `SENDS_TABLE`), kept by neither the log nor the view.
  */
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -115,7 +144,7 @@ CREATE TABLE IF NOT EXISTS audit (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_workspace ON audit (workspace_id, id);
-
+${SENDS_TABLE}
 PRAGMA user_version = ${SQLITE_SCHEMA_VERSION};
 `;
 
@@ -125,6 +154,7 @@ PRAGMA user_version = ${SQLITE_SCHEMA_VERSION};
  */
 const SQLITE_UPGRADES: Record<number, string> = {
   1: 'ALTER TABLE profiles ADD COLUMN due INTEGER;',
+  2: SENDS_TABLE,
 };
 
 /**

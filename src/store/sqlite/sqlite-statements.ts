@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import type { SendStatus } from '../../activate/send-record.ts';
 import type { KeyKind } from '../store.ts';
-import type { TimelineRow } from '../stored-rows.ts';
+import type { SendRow, TimelineRow } from '../stored-rows.ts';
 
 /** A stored event row; `body` is the `TailorEvent` as JSON. */
 export interface EventRow {
@@ -56,6 +57,26 @@ interface Repoint {
   ws: string;
   from: string;
   into: string;
+}
+
+/** Named parameters of the statement writing an attempt's outcome to a send. */
+interface SendOutcomeRow {
+  ws: string;
+  id: string;
+  status: SendStatus;
+  next: number | null;
+  error: string | null;
+  provider: string | null;
+  at: number;
+}
+
+/** Named parameters of a page of a workspace's sends, newest first, before a cursor. */
+interface SendsPage {
+  ws: string;
+  status: SendStatus | null;
+  created: number;
+  id: string;
+  limit: number;
 }
 
 /**
@@ -204,6 +225,47 @@ export function prepareStatements(db: Database) {
     ),
     auditLog: db.prepare<[string, number], AuditRow>(
       'SELECT workspace_id, action, detail, at FROM audit WHERE workspace_id = ? ORDER BY id DESC LIMIT ?',
+    ),
+
+    eraseSends: db.prepare<WorkspaceList>(
+      `DELETE FROM sends WHERE workspace_id = @ws AND profile_id IN (${inList})`,
+    ),
+
+    insertSend: db.prepare<[SendRow]>(
+      `INSERT INTO sends (workspace_id, id, profile_id, channel, recipient, content, action, decision_id,
+         status, attempts, next_attempt_at, last_error, provider_message_id, created_at, updated_at)
+       VALUES (@workspace_id, @id, @profile_id, @channel, @recipient, @content, @action, @decision_id,
+         @status, @attempts, @next_attempt_at, @last_error, @provider_message_id, @created_at, @updated_at)
+       ON CONFLICT (workspace_id, id) DO NOTHING`,
+    ),
+    dueSends: db.prepare<[number, number], { workspace_id: string; id: string }>(
+      `SELECT workspace_id, id FROM sends WHERE status = 'pending' AND next_attempt_at <= ?
+       ORDER BY next_attempt_at, workspace_id, id LIMIT ?`,
+    ),
+    claimSend: db.prepare<[number, string, string], SendRow>(
+      `UPDATE sends SET status = 'sending', attempts = attempts + 1, updated_at = ?
+       WHERE workspace_id = ? AND id = ? RETURNING *`,
+    ),
+    finishSend: db.prepare<[SendOutcomeRow]>(
+      `UPDATE sends SET status = @status, next_attempt_at = coalesce(@next, next_attempt_at),
+         last_error = @error, provider_message_id = @provider, updated_at = @at
+       WHERE workspace_id = @ws AND id = @id`,
+    ),
+    releaseSending: db.prepare<[number, number]>(
+      `UPDATE sends SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'`,
+    ),
+    nextSendDue: db.prepare<[], { due: number | null }>(
+      `SELECT min(next_attempt_at) AS due FROM sends WHERE status = 'pending'`,
+    ),
+    listSends: db.prepare<[SendsPage], SendRow>(
+      `SELECT * FROM sends WHERE workspace_id = @ws AND (@status IS NULL OR status = @status)
+         AND (created_at, id) < (@created, @id)
+       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ),
+    getSend: db.prepare<[string, string], SendRow>('SELECT * FROM sends WHERE workspace_id = ? AND id = ?'),
+    redriveSend: db.prepare<[number, number, string, string]>(
+      `UPDATE sends SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?
+       WHERE workspace_id = ? AND id = ? AND status IN ('dead', 'failed')`,
     ),
 
     getWorkspace: db.prepare<[string], WorkspaceRow>(

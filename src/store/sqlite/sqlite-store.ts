@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { SendRecord, SendStatus, SendUpdate } from '../../activate/send-record.ts';
 import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
@@ -22,8 +23,11 @@ import {
   dueOf,
   eventFromRow,
   FIRST_DUE,
+  FIRST_SEND,
   fromJson,
   mergeFromRow,
+  sendFromRow,
+  sendToRow,
   timelinePage,
   workspaceFromRow,
 } from '../stored-rows.ts';
@@ -288,6 +292,7 @@ export class SqliteStore implements Store {
       const scope = { ws: workspaceId, list: JSON.stringify([profileId, ...merged]) };
       const events = this.sql.eraseEvents.run(scope).changes;
       for (const statement of this.sql.eraseView) statement.run(scope);
+      this.sql.eraseSends.run(scope);
       this.sql.insertAudit.run({
         workspace_id: audit.workspaceId,
         action: audit.action,
@@ -300,5 +305,68 @@ export class SqliteStore implements Store {
 
   async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
     return this.sql.auditLog.all(workspaceId, limit).map(auditFromRow);
+  }
+
+  async enqueueSends(sends: SendRecord[]): Promise<number> {
+    return this.db.transaction(() =>
+      sends.reduce((added, send) => added + this.sql.insertSend.run(sendToRow(send)).changes, 0),
+    )();
+  }
+
+  /** Selects and marks the due sends in one transaction: no other connection writes in between. */
+  async claimSends(at: number, limit: number): Promise<SendRecord[]> {
+    return this.db.transaction(() =>
+      this.sql.dueSends.all(at, limit).flatMap((due) => {
+        const row = this.sql.claimSend.get(at, due.workspace_id, due.id);
+        return row === undefined ? [] : [sendFromRow(row)];
+      }),
+    )();
+  }
+
+  async finishSend(update: SendUpdate): Promise<void> {
+    this.sql.finishSend.run({
+      ws: update.workspaceId,
+      id: update.id,
+      status: update.status,
+      next: update.nextAttemptAt ?? null,
+      error: update.lastError ?? null,
+      provider: update.providerMessageId ?? null,
+      at: update.at,
+    });
+  }
+
+  async releaseSending(at: number): Promise<number> {
+    return this.sql.releaseSending.run(at, at).changes;
+  }
+
+  async nextSendDue(): Promise<number | undefined> {
+    return this.sql.nextSendDue.get()?.due ?? undefined;
+  }
+
+  async listSends(query: {
+    workspaceId: string;
+    status?: SendStatus;
+    before?: { createdAt: number; id: string };
+    limit: number;
+  }): Promise<SendRecord[]> {
+    const before = query.before ?? FIRST_SEND;
+    return this.sql.listSends
+      .all({
+        ws: query.workspaceId,
+        status: query.status ?? null,
+        created: before.createdAt,
+        id: before.id,
+        limit: query.limit,
+      })
+      .map(sendFromRow);
+  }
+
+  async getSend(workspaceId: string, id: string): Promise<SendRecord | undefined> {
+    const row = this.sql.getSend.get(workspaceId, id);
+    return row && sendFromRow(row);
+  }
+
+  async redriveSend(workspaceId: string, id: string, at: number): Promise<boolean> {
+    return this.sql.redriveSend.run(at, at, workspaceId, id).changes > 0;
   }
 }
