@@ -1,3 +1,5 @@
+import type { SendRecord } from '../activate/send-record.ts';
+import { sendFromDecision } from '../activate/sends-from-decisions.ts';
 import type { SegmentDef } from '../audience/audience-def.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
@@ -79,6 +81,7 @@ export class Engine {
   private timer: NodeJS.Timeout | undefined;
   private dueTimer: NodeJS.Timeout | undefined;
   private firing = false;
+  private readonly sendListeners: (() => void)[] = [];
   private closed = false;
 
   private constructor(options: EngineOptions) {
@@ -459,13 +462,27 @@ export class Engine {
     const identifiers = list.map((event) => readEventIdentifiers(event, rules));
     await prefetch({ store: this.store, view, identifiers });
     const hits: TriggerHit[] = [];
+    const sends: SendRecord[] = [];
+    const outbox = workspace.definition.channels !== undefined;
     for (let i = 0; i < list.length; i += 1) {
       const event = list[i] as LoggedEvent;
       const outcome = this.applyOne(view, workspace, event, identifiers[i]);
-      if (outcome?.kind === 'applied')
-        triggerHits(workspace, outcome.profileId, [event, ...outcome.derived], hits);
+      if (outcome?.kind !== 'applied') continue;
+      triggerHits(workspace, outcome.profileId, [event, ...outcome.derived], hits);
+      if (outbox && event.event === 'Decision Made') {
+        const profile = view.profiles.get(outcome.profileId);
+        const send = profile && sendFromDecision({ profile, decision: event, now: this.clock() });
+        if (send !== undefined) sends.push(send);
+      }
     }
     this.decideTriggered(view, workspace, hits);
+    if (sends.length > 0 && (await this.store.enqueueSends(sends)) > 0)
+      for (const listener of this.sendListeners) listener();
+  }
+
+  /** Calls `listener` whenever decisions put new sends in the outbox (the dispatcher wakes on it). */
+  onSendsQueued(listener: () => void): void {
+    this.sendListeners.push(listener);
   }
 
   /**

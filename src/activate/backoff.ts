@@ -1,0 +1,26 @@
+/** How retries are spaced: exponential from `baseMs`, capped at `maxMs`, with jitter, up to `maxAttempts`. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+/** Eight attempts over about half an hour. */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseMs: 1_000, maxMs: 10 * 60_000 };
+
+/**
+ * The wait before attempt `attempt + 1` after `attempt` attempts failed: `baseMs × 2^(attempt−1)`
+ * capped at `maxMs`, scaled by a random factor in [0.5, 1) ("equal jitter") so a burst of failed
+ * sends does not retry in lockstep. A provider's `Retry-After` wins when it asks for longer.
+ */
+export function retryDelay(input: {
+  policy: RetryPolicy;
+  attempt: number;
+  retryAfterMs?: number | undefined;
+  random?: () => number;
+}): number {
+  const { policy, attempt } = input;
+  const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = exponential * (0.5 + 0.5 * (input.random ?? Math.random)());
+  return Math.max(Math.round(jittered), input.retryAfterMs ?? 0);
+}

@@ -1,0 +1,178 @@
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import { DEFAULT_RETRY, type RetryPolicy, retryDelay } from './backoff.ts';
+import type { ChannelAdapter, ProviderChannel, SendOutcome } from './channel.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import type { SendRecord } from './send-record.ts';
+
+/** The adapter for a workspace's channel, when the workspace configures one. */
+export type AdapterLookup = (workspaceId: string, channel: ProviderChannel) => ChannelAdapter | undefined;
+
+/** What happened to one attempt, for the feedback loop and for tests. */
+export type AttemptListener = (
+  send: SendRecord,
+  outcome: SendOutcome | { kind: 'dead'; reason: string },
+) => void;
+
+/** How the dispatcher is wired and tuned. */
+export interface DispatcherOptions {
+  store: Store;
+  adapters: AdapterLookup;
+  clock: Clock;
+  logger: Logger;
+  retry?: RetryPolicy;
+  /** Sends per second per workspace and channel (default 50). */
+  ratePerSecond?: (workspaceId: string, channel: ProviderChannel) => number | undefined;
+  /** How often to look for due sends when nothing woke it (ms). */
+  pollMs?: number;
+  /** Sends claimed per round. */
+  batch?: number;
+  onAttempt?: AttemptListener;
+}
+
+/**
+ * Drains the outbox: claims due sends, waits for its provider's rate limit, hands each to its
+ * channel adapter and writes the outcome back — sent; pending again after an exponential,
+ * jittered back-off (or the provider's Retry-After) on a temporary failure; failed at once on
+ * a permanent one; dead once retries run out. A send is claimed durably before its provider is
+ * called; one left claimed by a stop is released when the dispatcher starts again, so it is
+ * retried rather than lost (providers without idempotency keys may then see it twice; see
+ * docs/channels.md). `wake()` starts a round at once, so a fresh decision does not wait a poll.
+ */
+export class Dispatcher {
+  private readonly options: DispatcherOptions;
+  private readonly retry: RetryPolicy;
+  private readonly limiters = new Map<string, RateLimiter>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(options: DispatcherOptions) {
+    this.options = options;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  /** Releases sends a previous run left claimed, then starts polling. */
+  async start(): Promise<void> {
+    const released = await this.options.store.releaseSending(this.options.clock());
+    if (released > 0)
+      this.options.logger.info({ released }, 'sends left in flight by a stop will be retried');
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.options.pollMs ?? 250);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Runs a round now (or right after the current one). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running !== undefined) {
+      this.again = true;
+      return;
+    }
+    this.running = this.round()
+      .catch((error: unknown) => this.options.logger.error({ err: error }, 'dispatch round failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Runs rounds until nothing is due now: for tests and benchmarks that drive the clock. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const due = await this.options.store.nextSendDue();
+      if (due === undefined || due > this.options.clock()) break;
+      await this.round();
+    }
+    await Promise.all(this.inFlight);
+  }
+
+  /** Stops polling and waits for the attempts in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.running;
+    await Promise.all(this.inFlight);
+  }
+
+  private async round(): Promise<void> {
+    const { store, clock } = this.options;
+    const claimed = await store.claimSends(clock(), this.options.batch ?? 100);
+    for (const send of claimed) {
+      const attempt = this.attempt(send).finally(() => this.inFlight.delete(attempt));
+      this.inFlight.add(attempt);
+    }
+    await Promise.all(this.inFlight);
+    if (claimed.length === (this.options.batch ?? 100)) this.again = true;
+  }
+
+  private async attempt(send: SendRecord): Promise<void> {
+    const { store, clock, logger } = this.options;
+    const adapter = this.options.adapters(send.workspaceId, send.channel);
+    if (adapter === undefined) {
+      const reason = `the workspace has no ${send.channel} channel configured`;
+      await store.finishSend({
+        workspaceId: send.workspaceId,
+        id: send.id,
+        status: 'failed',
+        lastError: reason,
+        at: clock(),
+      });
+      this.options.onAttempt?.(send, { kind: 'failed', reason, unreachable: false });
+      return;
+    }
+    const wait = this.limiter(send).delay(clock());
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    let outcome: SendOutcome;
+    try {
+      outcome = await adapter.send(send);
+    } catch (error) {
+      // Adapters classify provider answers; a throw is a bug or a network failure: retry.
+      outcome = { kind: 'retry', reason: error instanceof Error ? error.message : 'the adapter failed' };
+    }
+    const at = clock();
+    const base = { workspaceId: send.workspaceId, id: send.id, at };
+    if (outcome.kind === 'sent') {
+      await store.finishSend({ ...base, status: 'sent', providerMessageId: outcome.providerMessageId });
+    } else if (outcome.kind === 'failed') {
+      await store.finishSend({ ...base, status: 'failed', lastError: outcome.reason });
+    } else if (send.attempts >= this.retry.maxAttempts) {
+      const reason = `gave up after ${send.attempts} attempts: ${outcome.reason}`;
+      await store.finishSend({ ...base, status: 'dead', lastError: reason });
+      logger.warn({ workspace: send.workspaceId, send: send.id }, 'send is dead');
+      this.options.onAttempt?.(send, { kind: 'dead', reason });
+      return;
+    } else {
+      const delay = retryDelay({
+        policy: this.retry,
+        attempt: send.attempts,
+        retryAfterMs: outcome.retryAfterMs,
+      });
+      await store.finishSend({
+        ...base,
+        status: 'pending',
+        nextAttemptAt: at + delay,
+        lastError: outcome.reason,
+      });
+    }
+    this.options.onAttempt?.(send, outcome);
+  }
+
+  private limiter(send: SendRecord): RateLimiter {
+    const key = `${send.workspaceId}\u0000${send.channel}`;
+    let limiter = this.limiters.get(key);
+    if (limiter === undefined) {
+      const perSecond = this.options.ratePerSecond?.(send.workspaceId, send.channel) ?? 50;
+      limiter = new RateLimiter(perSecond, this.options.clock());
+      this.limiters.set(key, limiter);
+    }
+    return limiter;
+  }
+}
