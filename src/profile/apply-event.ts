@@ -34,5 +34,8 @@ export function applyEvent(input: {
   applyTouch(profile, event);
   addRecent({ recent: profile.recent, event, limit: recentLimit });
   updateComputed({ computed: profile.computed, event, compiled });
-  if (typeof event.properties['channel'] === 'string') recordContact((profile.contacts ??= []), event);
+  if (typeof event.properties['channel'] === 'string') {
+    profile.contacts ??= [];
+    recordContact(profile.contacts, event);
+  }
 }
