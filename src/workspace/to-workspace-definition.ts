@@ -8,6 +8,7 @@ import type { LifecycleDef } from '../intent/lifecycle.ts';
 import type { ScoreModelDef, ScoreRuleDef } from '../intent/score-model.ts';
 import type { ComputedTraitDef } from '../profile/computed/computed-trait.ts';
 import { parseDuration } from '../time/duration.ts';
+import { toChannelsDef } from './to-channels-def.ts';
 import { toDecisionsDef } from './to-decisions-def.ts';
 import type { WorkspaceDefinition } from './workspace.ts';
 import type { WorkspaceFile } from './workspace-schema.ts';
@@ -30,12 +31,13 @@ type DetectorInput = NonNullable<WorkspaceFile['detectors']>[number];
  * Turns a validated workspace file (snake_case, with defaults left out) into the definition the
  * engine runs: identity rules merged field by field over DEFAULT_IDENTITY_RULES, `blocked_values`
  * added to the built-in list, windows in milliseconds, and every default filled in. Sections
- * added later (`lifecycle`, `segments`, `detectors`, `decisions`) are left out when the file has none, so
- * definitions stored before them stay equal. Expects a document that passed
+ * added later (`lifecycle`, `segments`, `detectors`, `decisions`, `channels`) are left out when
+ * the file has none, so definitions stored before them stay equal. Expects a document that passed
  * `collectSchemaIssues` and `collectRuleIssues`.
  */
 export function toWorkspaceDefinition(file: WorkspaceFile): WorkspaceDefinition {
   const decisions = toDecisionsDef(file);
+  const channels = toChannelsDef(file);
   return {
     id: file.workspace.id,
     name: file.workspace.name,
@@ -47,6 +49,7 @@ export function toWorkspaceDefinition(file: WorkspaceFile): WorkspaceDefinition 
     ...(file.segments === undefined ? {} : { segments: file.segments.map(toSegment) }),
     ...(file.detectors === undefined ? {} : { detectors: file.detectors.map(toDetector) }),
     ...(decisions === undefined ? {} : { decisions }),
+    ...(channels === undefined ? {} : { channels }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { type Static, Type } from 'typebox';
 import { EVENT_TYPES } from '../ingest/event.ts';
 import { AGGREGATES } from '../profile/computed/computed-trait.ts';
+import { ChannelsSchema } from './channels-schema.ts';
 import {
   ActionSchema,
   ContactPolicySchema,
@@ -362,6 +363,7 @@ export const WorkspaceFileSchema = Type.Object(
         description: 'Events and segment entries that trigger a decision with no request.',
       }),
     ),
+    channels: Type.Optional(ChannelsSchema),
   },
   { additionalProperties: false, description: 'A Tailor workspace: its id and its definitions.' },
 );

@@ -1,0 +1,191 @@
+import { type ErrorDetail, TailorError } from '../errors.ts';
+import type { ChannelAdapter, ProviderChannel } from './channel.ts';
+import type { ChannelsDef, EmailChannelDef, SecretRef } from './channels-def.ts';
+import { createEmailAdapter } from './email/email-adapter.ts';
+import { createClickTracker, createUnsubscribeLinks } from './email/signed-links.ts';
+import { resolveSecret } from './resolve-secret.ts';
+import { createTwilioAdapter } from './sms/twilio-adapter.ts';
+import { createWebhookAdapter } from './webhook/webhook-adapter.ts';
+import { createWhatsAppAdapter } from './whatsapp/whatsapp-adapter.ts';
+
+/** A link-signing secret shorter than this is refused (the signed links' own minimum). */
+export const MIN_LINK_SECRET_LENGTH = 16;
+
+/** The adapters of a workspace's configured channels, and what the dispatcher needs of them. */
+export interface ChannelAdapters {
+  /** One adapter per channel the workspace configures; a channel left out has none. */
+  adapters: Map<ProviderChannel, ChannelAdapter>;
+  /** The sends per second of each channel that sets `ratePerSecond`; others use the dispatcher's default. */
+  ratePerSecond: Map<ProviderChannel, number>;
+  /** Ends what the adapters hold open (the email adapter's pooled SMTP connections). */
+  close(): void;
+}
+
+/** The secrets the provider callback and link routes verify with, for the channels configured. */
+export interface WebhookSecrets {
+  /** Verifies `X-Hub-Signature-256` on WhatsApp webhooks. */
+  whatsappAppSecret?: string;
+  /** Answers WhatsApp's webhook verification handshake. */
+  whatsappVerifyToken?: string;
+  /** Verifies `X-Twilio-Signature` on Twilio callbacks. */
+  twilioAuthToken?: string;
+  /** Verifies signed unsubscribe and click links. */
+  linkSecret?: string;
+}
+
+/**
+ * Builds the adapter of each channel in `channels` with its secrets read from `env`
+ * (`${NAME}` references; literal values are used as they are). Every variable that is not set
+ * is reported at once: a TailorError INVALID_WORKSPACE whose details name each variable and the
+ * field reading it (`channels.sms.auth_token`). The secrets live only in the adapters' closures:
+ * nothing else returned holds them. Nothing is sent or connected to here.
+ */
+export function buildChannelAdapters(channels: ChannelsDef, env: NodeJS.ProcessEnv): ChannelAdapters {
+  const secrets = new SecretReader(env);
+  const builders: (() => ChannelAdapter)[] = [];
+  const { email, whatsapp, sms, webhook } = channels;
+  if (email !== undefined) {
+    const password =
+      email.password === undefined ? undefined : secrets.read(email.password, 'email.password');
+    const linkSecret = secrets.read(email.linkSecret, 'email.link_secret');
+    builders.push(() => buildEmailAdapter(email, { password, linkSecret }));
+  }
+  if (whatsapp !== undefined) {
+    const accessToken = secrets.read(whatsapp.accessToken, 'whatsapp.access_token');
+    builders.push(() =>
+      createWhatsAppAdapter({
+        ...(whatsapp.baseUrl === undefined ? {} : { baseUrl: whatsapp.baseUrl }),
+        phoneNumberId: whatsapp.phoneNumberId,
+        accessToken,
+      }),
+    );
+  }
+  if (sms !== undefined) {
+    const authToken = secrets.read(sms.authToken, 'sms.auth_token');
+    builders.push(() =>
+      createTwilioAdapter({
+        ...(sms.baseUrl === undefined ? {} : { baseUrl: sms.baseUrl }),
+        accountSid: sms.accountSid,
+        authToken,
+        ...(sms.from === undefined ? {} : { from: sms.from }),
+        ...(sms.messagingServiceSid === undefined ? {} : { messagingServiceSid: sms.messagingServiceSid }),
+      }),
+    );
+  }
+  if (webhook !== undefined) {
+    const secret = secrets.read(webhook.secret, 'webhook.secret');
+    builders.push(() => createWebhookAdapter({ url: webhook.url, secret }));
+  }
+  secrets.throwIfMissing();
+
+  const adapters = new Map<ProviderChannel, ChannelAdapter>();
+  for (const build of builders) {
+    const adapter = build();
+    adapters.set(adapter.channel, adapter);
+  }
+  const ratePerSecond = new Map<ProviderChannel, number>();
+  for (const channel of ['email', 'whatsapp', 'sms', 'webhook'] as const) {
+    const rate = channels[channel]?.ratePerSecond;
+    if (rate !== undefined) ratePerSecond.set(channel, rate);
+  }
+  return {
+    adapters,
+    ratePerSecond,
+    close: () => {
+      for (const adapter of adapters.values()) if (hasClose(adapter)) adapter.close();
+    },
+  };
+}
+
+/**
+ * The secrets the webhook routes verify with, read from `env` like `buildChannelAdapters`
+ * does (and with the same error when a variable is not set); a field is absent when its channel
+ * is not configured.
+ */
+export function webhookSecrets(channels: ChannelsDef, env: NodeJS.ProcessEnv): WebhookSecrets {
+  const secrets = new SecretReader(env);
+  const found: WebhookSecrets = {};
+  if (channels.whatsapp !== undefined) {
+    found.whatsappAppSecret = secrets.read(channels.whatsapp.appSecret, 'whatsapp.app_secret');
+    found.whatsappVerifyToken = secrets.read(channels.whatsapp.verifyToken, 'whatsapp.verify_token');
+  }
+  if (channels.sms !== undefined)
+    found.twilioAuthToken = secrets.read(channels.sms.authToken, 'sms.auth_token');
+  if (channels.email !== undefined)
+    found.linkSecret = secrets.read(channels.email.linkSecret, 'email.link_secret');
+  secrets.throwIfMissing();
+  return found;
+}
+
+/**
+ * The email adapter: SMTP login when a password is set, one-click unsubscribe links and click
+ * tracking signed with the link secret under `linkBaseUrl`, `mailto:` unsubscribes going to the
+ * sender's address.
+ */
+function buildEmailAdapter(
+  email: EmailChannelDef,
+  secrets: { password: string | undefined; linkSecret: string },
+): ChannelAdapter {
+  const links = { secret: secrets.linkSecret, baseUrl: email.linkBaseUrl };
+  return createEmailAdapter({
+    host: email.host,
+    port: email.port,
+    ...(email.secure === undefined ? {} : { secure: email.secure }),
+    ...(email.user === undefined || secrets.password === undefined
+      ? {}
+      : { auth: { user: email.user, pass: secrets.password } }),
+    from: email.from,
+    unsubscribe: createUnsubscribeLinks({ ...links, mailbox: senderAddress(email.from) }),
+    clickTracking: createClickTracker(links),
+  });
+}
+
+/** The address of a sender written `Name <address>`, or the whole text when it is a bare address. */
+function senderAddress(from: string): string {
+  return /<([^<>]+)>\s*$/.exec(from)?.[1]?.trim() ?? from.trim();
+}
+
+function hasClose(adapter: ChannelAdapter): adapter is ChannelAdapter & { close(): void } {
+  return 'close' in adapter && typeof adapter.close === 'function';
+}
+
+/** Reads secrets one by one, gathering every problem, so a user learns of every missing variable at once. */
+class SecretReader {
+  private readonly env: NodeJS.ProcessEnv;
+  /** Each problem as a sentence naming the field and the variable. */
+  private readonly sentences: string[] = [];
+  private readonly details: ErrorDetail[] = [];
+
+  constructor(env: NodeJS.ProcessEnv) {
+    this.env = env;
+  }
+
+  /** The secret's value ('' when it cannot be read, the problem being kept); `field` is under `channels.`. */
+  read(ref: SecretRef, field: string): string {
+    const path = `channels.${field}`;
+    try {
+      const value = resolveSecret(ref, this.env, path);
+      if (field === 'email.link_secret' && value.length < MIN_LINK_SECRET_LENGTH) {
+        const fix = `use at least ${MIN_LINK_SECRET_LENGTH} characters (32 random bytes are best)`;
+        this.sentences.push(`${path} is too short to sign links`);
+        this.details.push({ path, message: fix });
+      }
+      return value;
+    } catch (error) {
+      if (!(error instanceof TailorError)) throw error;
+      this.sentences.push(error.message);
+      this.details.push(...error.details);
+      return '';
+    }
+  }
+
+  /** Throws the problems gathered, if any, as one TailorError INVALID_WORKSPACE. */
+  throwIfMissing(): void {
+    if (this.sentences.length === 0) return;
+    const message =
+      this.sentences.length === 1
+        ? this.sentences.join('')
+        : `${this.sentences.length} channel secrets cannot be read: ${this.sentences.join('; ')}`;
+    throw new TailorError('INVALID_WORKSPACE', message, this.details);
+  }
+}

@@ -1,0 +1,73 @@
+import type {
+  ChannelsDef,
+  EmailChannelDef,
+  SmsChannelDef,
+  WebhookChannelDef,
+  WhatsAppChannelDef,
+} from '../activate/channels-def.ts';
+import type { WorkspaceFile } from './workspace-schema.ts';
+
+type ChannelsInput = NonNullable<WorkspaceFile['channels']>;
+type EmailInput = NonNullable<ChannelsInput['email']>;
+type WhatsAppInput = NonNullable<ChannelsInput['whatsapp']>;
+type SmsInput = NonNullable<ChannelsInput['sms']>;
+type WebhookInput = NonNullable<ChannelsInput['webhook']>;
+
+/**
+ * The `channels` section of a validated workspace file as a `ChannelsDef`, camelCase, with the
+ * fields the file leaves out left out (the adapters hold the defaults). Secret references
+ * (`${NAME}`) are kept as written: the environment is read when Tailor starts, never here, so
+ * no secret value reaches a definition. Undefined when the file has no `channels` section.
+ */
+export function toChannelsDef(file: WorkspaceFile): ChannelsDef | undefined {
+  const channels = file.channels;
+  if (channels === undefined) return undefined;
+  const def: ChannelsDef = {};
+  if (channels.email !== undefined) def.email = toEmail(channels.email);
+  if (channels.whatsapp !== undefined) def.whatsapp = toWhatsApp(channels.whatsapp);
+  if (channels.sms !== undefined) def.sms = toSms(channels.sms);
+  if (channels.webhook !== undefined) def.webhook = toWebhook(channels.webhook);
+  return def;
+}
+
+function toEmail(email: EmailInput): EmailChannelDef {
+  const def: EmailChannelDef = {
+    host: email.host,
+    port: email.port,
+    from: email.from,
+    linkBaseUrl: email.link_base_url,
+    linkSecret: email.link_secret,
+  };
+  if (email.secure !== undefined) def.secure = email.secure;
+  if (email.user !== undefined) def.user = email.user;
+  if (email.password !== undefined) def.password = email.password;
+  if (email.rate_per_second !== undefined) def.ratePerSecond = email.rate_per_second;
+  return def;
+}
+
+function toWhatsApp(whatsapp: WhatsAppInput): WhatsAppChannelDef {
+  const def: WhatsAppChannelDef = {
+    phoneNumberId: whatsapp.phone_number_id,
+    accessToken: whatsapp.access_token,
+    appSecret: whatsapp.app_secret,
+    verifyToken: whatsapp.verify_token,
+  };
+  if (whatsapp.base_url !== undefined) def.baseUrl = whatsapp.base_url;
+  if (whatsapp.rate_per_second !== undefined) def.ratePerSecond = whatsapp.rate_per_second;
+  return def;
+}
+
+function toSms(sms: SmsInput): SmsChannelDef {
+  const def: SmsChannelDef = { accountSid: sms.account_sid, authToken: sms.auth_token };
+  if (sms.base_url !== undefined) def.baseUrl = sms.base_url;
+  if (sms.from !== undefined) def.from = sms.from;
+  if (sms.messaging_service_sid !== undefined) def.messagingServiceSid = sms.messaging_service_sid;
+  if (sms.rate_per_second !== undefined) def.ratePerSecond = sms.rate_per_second;
+  return def;
+}
+
+function toWebhook(webhook: WebhookInput): WebhookChannelDef {
+  const def: WebhookChannelDef = { url: webhook.url, secret: webhook.secret };
+  if (webhook.rate_per_second !== undefined) def.ratePerSecond = webhook.rate_per_second;
+  return def;
+}
