@@ -14,6 +14,8 @@ export interface Settings {
   logLevel: string;
   checkpointIntervalMs: number;
   maxPendingEvents: number;
+  /** Tailor's URL as providers and browsers reach it, when a proxy stands in front (Twilio signs it). */
+  publicUrl?: string;
 }
 
 /** Flags given on the command line; each overrides its environment variable. */
@@ -51,5 +53,6 @@ export function readSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = proce
   };
   if (env.TAILOR_WRITE_KEY) settings.writeKey = env.TAILOR_WRITE_KEY;
   if (env.TAILOR_ADMIN_KEY) settings.adminKey = env.TAILOR_ADMIN_KEY;
+  if (env.TAILOR_PUBLIC_URL) settings.publicUrl = env.TAILOR_PUBLIC_URL.replace(/\/+$/, '');
   return settings;
 }

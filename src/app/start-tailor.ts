@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { Activation } from '../activate/activation.ts';
 import { Engine, type ProgressListener } from '../engine/engine.ts';
 import { buildServer } from '../http/server.ts';
 import { openStore } from '../store/open-store.ts';
@@ -52,7 +53,14 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
       ...(settings.adminKey ? { adminKey: settings.adminKey } : {}),
     },
   });
-  const server = await buildServer({ engine, logger });
+  const activation = new Activation({ engine, logger, env: process.env });
+  await activation.start();
+  const server = await buildServer({
+    engine,
+    logger,
+    activation,
+    ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
+  });
   const address = await server.listen({ host: settings.host, port: settings.port });
   return {
     engine,
@@ -62,6 +70,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     keys,
     async close() {
       await server.close();
+      await activation.stop();
       await engine.close();
     },
   };

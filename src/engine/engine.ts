@@ -126,6 +126,11 @@ export class Engine {
     return engine;
   }
 
+  /** The ids of every workspace. */
+  workspaceIds(): string[] {
+    return [...this.workspaces.keys()];
+  }
+
   /** The compiled workspace, when it exists. */
   workspace(id: string): CompiledWorkspace | undefined {
     return this.workspaces.get(id);

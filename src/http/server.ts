@@ -1,13 +1,17 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Activation } from '../activate/activation.ts';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
 import { replyWithError } from './error-reply.ts';
 import { KeyRing } from './key-ring.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
+import { emailLinkRoutes } from './routes/email-link-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
+import { providerWebhookRoutes } from './routes/provider-webhook-routes.ts';
 import { segmentRoutes } from './routes/segment-routes.ts';
+import { sendRoutes } from './routes/send-routes.ts';
 import { trackingRoutes } from './routes/tracking-routes.ts';
 import { workspaceRoutes } from './routes/workspace-routes.ts';
 
@@ -18,6 +22,10 @@ export interface ServerOptions {
   logger?: FastifyBaseLogger;
   /** Browser origins allowed to call the tracking API (default: any). */
   corsOrigin?: string | string[] | boolean;
+  /** The activate stage: provider callbacks, email links and the outbox API are served when given. */
+  activation?: Activation;
+  /** Tailor's URL as providers call it, when a proxy stands in front (Twilio signs the full URL). */
+  publicUrl?: string;
 }
 
 /**
@@ -71,6 +79,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(workspaceRoutes, { engine, keys });
   await app.register(segmentRoutes, { engine, keys });
   await app.register(decideRoutes, { engine, keys });
+  const { activation } = options;
+  if (activation !== undefined) {
+    await app.register(providerWebhookRoutes, {
+      engine,
+      secrets: (workspaceId) => activation.secrets(workspaceId),
+      publicUrl: options.publicUrl,
+    });
+    await app.register(emailLinkRoutes, { engine, activation });
+    await app.register(sendRoutes, { engine, keys, wake: () => activation.dispatcher.wake() });
+  }
 
   app.get('/health', { schema: { hide: true } }, async () => ({
     status: 'ok',

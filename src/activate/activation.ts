@@ -1,0 +1,128 @@
+import type { Engine } from '../engine/engine.ts';
+import type { Logger } from '../logger.ts';
+import { buildChannelAdapters, webhookSecrets } from './build-adapters.ts';
+import type { ChannelAdapter, ProviderChannel } from './channel.ts';
+import { Dispatcher } from './dispatcher.ts';
+import {
+  type ClickTracker,
+  createClickTracker,
+  createUnsubscribeLinks,
+  type UnsubscribeLinks,
+} from './email/signed-links.ts';
+import { sendOutcomeEvent } from './sends-from-decisions.ts';
+
+/** A workspace's channels as built from its definition version: adapters, rates and callback secrets. */
+interface WorkspaceChannels {
+  version: number;
+  adapters: Map<ProviderChannel, ChannelAdapter>;
+  ratePerSecond: Map<ProviderChannel, number>;
+  /** Closes pooled provider connections (SMTP). */
+  close: () => void;
+  secrets: ReturnType<typeof webhookSecrets>;
+  links?: { unsubscribe: UnsubscribeLinks; clicks: ClickTracker };
+}
+
+/**
+ * The activate stage at run time: channel adapters built from each workspace's `channels`
+ * (rebuilt when its definition changes; secrets read from the environment), the dispatcher that
+ * drains the outbox, woken whenever decisions queue sends, and the feedback of each attempt —
+ * `Message Sent` or `Message Failed` recorded on the person's profile, where the contact policy
+ * counts it.
+ */
+export class Activation {
+  readonly dispatcher: Dispatcher;
+  private readonly engine: Engine;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly logger: Logger;
+  private readonly built = new Map<string, WorkspaceChannels>();
+
+  constructor(input: { engine: Engine; logger: Logger; env: NodeJS.ProcessEnv; pollMs?: number }) {
+    this.engine = input.engine;
+    this.env = input.env;
+    this.logger = input.logger;
+    const { engine } = input;
+    this.dispatcher = new Dispatcher({
+      store: engine.store,
+      clock: engine.clock,
+      logger: input.logger,
+      adapters: (workspaceId, channel) => this.channels(workspaceId)?.adapters.get(channel),
+      ratePerSecond: (workspaceId, channel) => this.channels(workspaceId)?.ratePerSecond.get(channel),
+      ...(input.pollMs === undefined ? {} : { pollMs: input.pollMs }),
+      onAttempt: (send, outcome) => {
+        if (outcome.kind === 'retry') return;
+        const event = sendOutcomeEvent({ send, outcome, now: engine.clock() });
+        engine.record(send.workspaceId, [event]);
+      },
+    });
+    engine.onSendsQueued(() => this.dispatcher.wake());
+  }
+
+  /** Starts draining the outbox (sends a stop left in flight are retried). */
+  start(): Promise<void> {
+    return this.dispatcher.start();
+  }
+
+  /** Stops the dispatcher once the attempts in flight are done, and closes provider connections. */
+  async stop(): Promise<void> {
+    await this.dispatcher.stop();
+    for (const built of this.built.values()) built.close();
+  }
+
+  /** The secrets that authenticate a workspace's provider callbacks; undefined without channels. */
+  secrets(workspaceId: string): ReturnType<typeof webhookSecrets> | undefined {
+    return this.channels(workspaceId)?.secrets;
+  }
+
+  /** The signed-link verifiers of workspaces whose email channel is configured. */
+  links(): { workspaceId: string; unsubscribe: UnsubscribeLinks; clicks: ClickTracker }[] {
+    const found: { workspaceId: string; unsubscribe: UnsubscribeLinks; clicks: ClickTracker }[] = [];
+    for (const workspaceId of this.engine.workspaceIds()) {
+      const links = this.channels(workspaceId)?.links;
+      if (links !== undefined) found.push({ workspaceId, ...links });
+    }
+    return found;
+  }
+
+  private channels(workspaceId: string): WorkspaceChannels | undefined {
+    const workspace = this.engine.workspace(workspaceId);
+    const def = workspace?.definition.channels;
+    if (workspace === undefined || def === undefined) return undefined;
+    const cached = this.built.get(workspaceId);
+    if (cached !== undefined && cached.version === workspace.version) return cached;
+    try {
+      const { adapters, ratePerSecond, close } = buildChannelAdapters(def, this.env);
+      cached?.close();
+      const secrets = webhookSecrets(def, this.env);
+      const email = def.email;
+      const links =
+        email === undefined || secrets.linkSecret === undefined
+          ? undefined
+          : {
+              unsubscribe: createUnsubscribeLinks({
+                secret: secrets.linkSecret,
+                baseUrl: email.linkBaseUrl,
+                mailbox: mailboxOf(email.from),
+              }),
+              clicks: createClickTracker({ secret: secrets.linkSecret, baseUrl: email.linkBaseUrl }),
+            };
+      const built: WorkspaceChannels = {
+        version: workspace.version,
+        adapters,
+        ratePerSecond,
+        close,
+        secrets,
+        ...(links === undefined ? {} : { links }),
+      };
+      this.built.set(workspaceId, built);
+      return built;
+    } catch (error) {
+      this.logger.error({ err: error, workspace: workspaceId }, 'channels could not be set up');
+      return undefined;
+    }
+  }
+}
+
+/** The address in a `From` like `Tailor Demo <hello@example.com>`. */
+function mailboxOf(from: string): string {
+  return /<([^>]+)>/.exec(from)?.[1] ?? from;
+}

@@ -1,0 +1,122 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FeedbackEvent } from '../../activate/channel.ts';
+import { feedbackToEvent } from '../../activate/feedback-to-event.ts';
+import {
+  readTwilioInbound,
+  readTwilioStatus,
+  type TwilioParams,
+  verifyTwilioSignature,
+} from '../../activate/sms/twilio-webhook.ts';
+import {
+  readWebhook,
+  verifySignature,
+  verifySubscription,
+} from '../../activate/whatsapp/whatsapp-webhook.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { TailorError } from '../../errors.ts';
+
+/** The secrets that authenticate a workspace's provider callbacks, resolved from its channels. */
+export interface ProviderSecrets {
+  whatsappAppSecret?: string;
+  whatsappVerifyToken?: string;
+  twilioAuthToken?: string;
+}
+
+/** Looks up a workspace's callback secrets; undefined when the workspace has no such channel. */
+export type SecretsLookup = (workspaceId: string) => ProviderSecrets | undefined;
+
+/**
+ * Provider callbacks and inbound messages, the feedback loop's way in: WhatsApp Cloud API
+ * webhooks (the verification handshake, then `X-Hub-Signature-256`-signed statuses and replies)
+ * and Twilio status callbacks and inbound SMS (`X-Twilio-Signature`). Each verified callback
+ * becomes events (`Message Delivered`, `Message Replied`, `Unsubscribed`…) appended through the
+ * same pipeline as tracked events, so identity resolution finds the person by number. A
+ * forged or unsigned callback is refused with 401 and changes nothing. `publicUrl` is Tailor's
+ * URL as the provider calls it (Twilio signs the full URL), when a proxy stands in front.
+ */
+export async function providerWebhookRoutes(
+  app: FastifyInstance,
+  options: { engine: Engine; secrets: SecretsLookup; publicUrl?: string | undefined },
+): Promise<void> {
+  const { engine, secrets } = options;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+  );
+
+  const secretsOf = (request: FastifyRequest): { workspaceId: string; secrets: ProviderSecrets } => {
+    const { workspace } = request.params as { workspace: string };
+    const found = engine.workspace(workspace) === undefined ? undefined : secrets(workspace);
+    if (found === undefined)
+      throw new TailorError('NOT_FOUND', `No channel callbacks for workspace \`${workspace}\``);
+    return { workspaceId: workspace, secrets: found };
+  };
+  const ingest = async (workspaceId: string, feedback: FeedbackEvent[]): Promise<number> => {
+    if (feedback.length === 0) return 0;
+    const now = engine.clock();
+    await engine.ingest(
+      workspaceId,
+      feedback.map((item) => feedbackToEvent(item, now)),
+    );
+    return feedback.length;
+  };
+  const hidden = { schema: { hide: true } };
+
+  app.get('/v1/webhooks/:workspace/whatsapp', hidden, async (request, reply) => {
+    const { secrets: found } = secretsOf(request);
+    if (found.whatsappVerifyToken === undefined) throw new TailorError('NOT_FOUND');
+    const answer = verifySubscription(request.query as Record<string, unknown>, found.whatsappVerifyToken);
+    if (answer.status !== 200) return reply.status(403).type('text/plain').send('verify token mismatch');
+    return reply.type('text/plain').send(answer.body);
+  });
+
+  app.post('/v1/webhooks/:workspace/whatsapp', hidden, async (request, reply) => {
+    const { workspaceId, secrets: found } = secretsOf(request);
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const signature = request.headers['x-hub-signature-256'];
+    if (
+      found.whatsappAppSecret === undefined ||
+      !verifySignature(raw, typeof signature === 'string' ? signature : undefined, found.whatsappAppSecret)
+    )
+      return reply
+        .status(401)
+        .send({ code: 'INVALID_SIGNATURE', message: 'The X-Hub-Signature-256 does not match' });
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new TailorError('INVALID_JSON');
+    }
+    return { received: await ingest(workspaceId, readWebhook(payload)) };
+  });
+
+  for (const kind of ['status', 'inbound'] as const) {
+    app.post(`/v1/webhooks/:workspace/twilio/${kind}`, hidden, async (request, reply) => {
+      const { workspaceId, secrets: found } = secretsOf(request);
+      const params = (request.body ?? {}) as TwilioParams;
+      const header = request.headers['x-twilio-signature'];
+      const url = `${options.publicUrl ?? `${request.protocol}://${request.headers.host}`}${request.url}`;
+      if (
+        found.twilioAuthToken === undefined ||
+        !verifyTwilioSignature({
+          url,
+          params,
+          header: typeof header === 'string' ? header : undefined,
+          authToken: found.twilioAuthToken,
+        })
+      )
+        return reply
+          .status(401)
+          .send({ code: 'INVALID_SIGNATURE', message: 'The X-Twilio-Signature does not match' });
+      const now = engine.clock();
+      const feedback = kind === 'status' ? readTwilioStatus(params, now) : readTwilioInbound(params, now);
+      await ingest(workspaceId, feedback);
+      // Twilio expects TwiML (or nothing) in answer to an inbound message.
+      return reply.type('text/xml').send('<Response></Response>');
+    });
+  }
+}
