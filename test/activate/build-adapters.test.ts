@@ -14,9 +14,9 @@ import type {
   WebhookChannelDef,
   WhatsAppChannelDef,
 } from '../../src/activate/channels-def.ts';
-import { startLocalTwilio } from '../support/local-twilio.ts';
+import { startLocalTwilio } from '../../src/activate/local/local-twilio.ts';
+import { startLocalWhatsApp } from '../../src/activate/local/local-whatsapp.ts';
 import { startLocalWebhookReceiver } from '../support/local-webhook-receiver.ts';
-import { startLocalWhatsApp } from '../support/local-whatsapp.ts';
 import { thrownTailorError } from '../support/thrown.ts';
 
 /** The environment the channels read their secrets from; every value is long and unique, to be searched for. */

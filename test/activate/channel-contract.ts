@@ -1,23 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelAdapter, OutboundMessage } from '../../src/activate/channel.ts';
+import type { LocalProvider } from '../../src/activate/local/local-provider.ts';
 
-/** How a local provider server should answer the next send. */
-export type ProviderFault =
-  | { kind: 'server-error' }
-  | { kind: 'rate-limited'; retryAfterSeconds: number }
-  | { kind: 'invalid-recipient' };
-
-/**
- * A local server speaking one provider's exact wire format, started by the tests: it records
- * every request it accepted and can be told to fail the next one.
- */
-export interface LocalProvider {
-  /** Messages it accepted, in order: the recipient and the text it carried (as the provider read them). */
-  accepted(): { to: string; text: string; idempotencyKey?: string }[];
-  /** Makes the next send fail this way (once). */
-  failNext(fault: ProviderFault): void;
-  close(): Promise<void>;
-}
+export type { LocalProvider, ProviderFault } from '../../src/activate/local/local-provider.ts';
 
 /** What the contract needs from each adapter's test: a fresh adapter wired to a fresh local provider. */
 export interface ContractSetup {

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeedbackEvent, OutboundMessage } from '../../src/activate/channel.ts';
+import { type LocalTwilio, startLocalTwilio } from '../../src/activate/local/local-twilio.ts';
 import { createTwilioAdapter } from '../../src/activate/sms/twilio-adapter.ts';
 import {
   readTwilioInbound,
@@ -13,7 +14,6 @@ import {
 import type { TailorEvent } from '../../src/ingest/event.ts';
 import { applyConsent } from '../../src/profile/consent.ts';
 import type { ConsentState } from '../../src/profile/profile.ts';
-import { type LocalTwilio, startLocalTwilio } from '../support/local-twilio.ts';
 import { channelContract } from './channel-contract.ts';
 
 const MEERA = '+14155552671';

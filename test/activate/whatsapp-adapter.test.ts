@@ -1,14 +1,6 @@
 import { createServer } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FeedbackEvent, OutboundMessage, SendOutcome } from '../../src/activate/channel.ts';
-import { createWhatsAppAdapter } from '../../src/activate/whatsapp/whatsapp-adapter.ts';
-import {
-  readWebhook,
-  verifySignature,
-  verifySubscription,
-} from '../../src/activate/whatsapp/whatsapp-webhook.ts';
-import { DEFAULT_IDENTITY_RULES } from '../../src/identity/identity-rules.ts';
-import { normalizeIdentifier } from '../../src/identity/normalize-identifier.ts';
 import {
   deliverWebhook,
   type LocalWhatsApp,
@@ -17,7 +9,15 @@ import {
   subscribeWebhook,
   whatsAppReplyWebhook,
   whatsAppStatusWebhook,
-} from '../support/local-whatsapp.ts';
+} from '../../src/activate/local/local-whatsapp.ts';
+import { createWhatsAppAdapter } from '../../src/activate/whatsapp/whatsapp-adapter.ts';
+import {
+  readWebhook,
+  verifySignature,
+  verifySubscription,
+} from '../../src/activate/whatsapp/whatsapp-webhook.ts';
+import { DEFAULT_IDENTITY_RULES } from '../../src/identity/identity-rules.ts';
+import { normalizeIdentifier } from '../../src/identity/normalize-identifier.ts';
 import { channelContract } from './channel-contract.ts';
 
 const MEERA = '919876543210';

@@ -23,8 +23,8 @@ import {
   type WhatsAppStatus,
   type WhatsAppWebhookError,
   type WhatsAppWebhookPayload,
-} from '../../src/activate/whatsapp/whatsapp-wire.ts';
-import type { LocalProvider, ProviderFault } from '../activate/channel-contract.ts';
+} from '../whatsapp/whatsapp-wire.ts';
+import type { LocalProvider, ProviderFault } from './local-provider.ts';
 
 /** One message the local API accepted. */
 export interface LocalWhatsAppMessage {
@@ -55,6 +55,8 @@ export interface LocalWhatsApp extends LocalProvider {
 export interface LocalWhatsAppOptions {
   phoneNumberId?: string;
   accessToken?: string;
+  /** The port to listen on (127.0.0.1); any free port when left out. */
+  port?: number;
 }
 
 const TEXT_KEYS = new Set(['body', 'preview_url']);
@@ -160,7 +162,7 @@ export async function startLocalWhatsApp(options: LocalWhatsAppOptions = {}): Pr
         answer(response, 500, graphError({ status: 500, code: 1, message: 'Unknown' }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the local WhatsApp API has no port');
   const port = address.port;

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signTwilioRequest, type TwilioParams } from '../../src/activate/sms/twilio-webhook.ts';
-import type { LocalProvider, ProviderFault } from '../activate/channel-contract.ts';
+import { signTwilioRequest, type TwilioParams } from '../sms/twilio-webhook.ts';
+import type { LocalProvider, ProviderFault } from './local-provider.ts';
 
 /** A fault of the contract, or one of Twilio's own refusals. */
 export type TwilioFault =
@@ -72,7 +72,7 @@ function twilioSid(prefix: string): string {
  * is not E.164), answering 201 with a `SM…` sid and `status: 'queued'`.
  */
 export async function startLocalTwilio(
-  input: { accountSid?: string; authToken?: string } = {},
+  input: { accountSid?: string; authToken?: string; port?: number } = {},
 ): Promise<LocalTwilio> {
   const accountSid = input.accountSid ?? LOCAL_TWILIO_ACCOUNT_SID;
   const authToken = input.authToken ?? LOCAL_TWILIO_AUTH_TOKEN;
@@ -182,7 +182,7 @@ export async function startLocalTwilio(
       if (!response.headersSent) answer(response, 500, twilioError(500, 20500, 'Internal Server Error'));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(input.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
