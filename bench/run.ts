@@ -3,9 +3,10 @@
  * benchmarks, each against a baseline measured in the same run, printed as medians with the
  * targets from the project's goals. `BENCH_QUICK=1` runs a smaller version (for a smoke check,
  * not for figures); `BENCH_ONLY=segments,timers` runs only the sections named (`pipeline`,
- * `http`, `memory`, `conditions`, `segments`, `timers`).
+ * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`).
  */
 import { conditionsBench } from './conditions.ts';
+import { decideBench } from './decide.ts';
 import { httpBench } from './http.ts';
 import { runScript } from './processes.ts';
 
@@ -192,4 +193,70 @@ if (runs('timers')) {
       `  check: ${fmt(run.exited)} of ${fmt(run.profiles)} profiles exited${members}: ${ok ? 'all exited' : 'MISSING EXITS'}`,
     );
   }
+}
+if (runs('decide')) {
+  const result = await decideBench({
+    profiles: Number(process.env.BENCH_DECIDE_PROFILES ?? (quick ? 25_000 : 100_000)),
+    rounds,
+    seconds,
+    inProcessCalls: quick ? 10_000 : 20_000,
+  });
+  const { inProcess, baseline, tailor } = result;
+  const share = (counts: Record<string, number>): string => {
+    const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    return Object.entries(counts)
+      .map(([name, n]) => `${name} ${fmt((100 * n) / Math.max(total, 1))}%`)
+      .join(', ');
+  };
+  console.log(
+    `\nDecide: 20 placements (5 variants each), 50 actions, ${fmt(result.storedProfiles)} profiles in SQLite; one placement + next best action per decision`,
+  );
+  console.log(
+    `  loaded through the engine: ${fmt(inProcess.events)} events in ${fmt(inProcess.ingestSeconds, 1)} s (${fmt(inProcess.events / inProcess.ingestSeconds)} events/s)`,
+  );
+  console.log(
+    `  in process, decideFor: ${fmt(median(inProcess.perSecond))} decisions/s on one core, p50 ${fmt(inProcess.microseconds.p50)} µs, p99 ${fmt(inProcess.microseconds.p99)} µs per decision`,
+  );
+  console.log(
+    `    outcomes ${share(inProcess.outcomes)}; placements with a variant ${fmt((100 * inProcess.variantsShown) / Math.max(inProcess.checked, 1))}%; wrong answers ${inProcess.failures} of ${fmt(inProcess.checked)}`,
+  );
+  const base = median(baseline.map((run) => run.requestsPerSecond));
+  const ours = median(tailor.map((run) => run.requestsPerSecond));
+  const p99 = median(tailor.map((run) => run.p99));
+  const sum = (runs: typeof tailor, pick: (run: (typeof tailor)[number]) => number): number =>
+    runs.reduce((total, run) => total + pick(run), 0);
+  const outcomes: Record<string, number> = {};
+  for (const run of tailor)
+    for (const [name, n] of Object.entries(run.outcomes)) outcomes[name] = (outcomes[name] ?? 0) + n;
+  console.log(
+    `  HTTP POST /v1/decide, random known userIds, ${result.connections} connections (after an untimed warm-up)`,
+  );
+  console.log(
+    `  baseline, bare Fastify answering a fixed decision: ${fmt(base)} req/s, p50 ${fmt(median(baseline.map((r) => r.p50)))} ms, p99 ${fmt(median(baseline.map((r) => r.p99)))} ms, non-200 ${sum(baseline, (r) => r.non200)}`,
+  );
+  console.log(
+    `  Tailor:                                           ${fmt(ours)} req/s, p50 ${fmt(median(tailor.map((r) => r.p50)))} ms, p99 ${fmt(p99)} ms, non-200 ${sum(tailor, (r) => r.non200)}`,
+  );
+  console.log(
+    `    checked ${fmt(sum(tailor, (r) => r.checked))} answers: wrong ${sum(tailor, (r) => r.wrong)}; outcomes ${share(outcomes)}`,
+  );
+  console.log(
+    `  ratio ${fmt(ours / base, 2)}  target ≥ 0.60: ${verdict(ours / base >= 0.6)}; p99 target < 10 ms: ${verdict(p99 < 10)}`,
+  );
+  const { simulate } = result;
+  const simulated = median(simulate.map((run) => run.requestsPerSecond));
+  console.log(
+    `  without recording, admin /v1/decide/simulate (trace off): ${fmt(simulated)} req/s, p50 ${fmt(median(simulate.map((r) => r.p50)))} ms, p99 ${fmt(median(simulate.map((r) => r.p99)))} ms, non-200 ${sum(simulate, (r) => r.non200)}, wrong ${sum(simulate, (r) => r.wrong)} of ${fmt(sum(simulate, (r) => r.checked))}, ratio ${fmt(simulated / base, 2)}, logged ${fmt(sum(simulate, (r) => r.logged))}`,
+  );
+  const logged = median(tailor.map((run) => run.logged));
+  const recorded = Object.entries(result.recorded)
+    .map(([name, n]) => `${name} ${fmt(n)}`)
+    .join(', ');
+  console.log(
+    `  recorded in the background: ${fmt(logged)} log positions per round (median) = ${fmt(logged / (ours * seconds), 2)} per request;`,
+  );
+  console.log(
+    `    log ${fmt(result.logBefore)} → ${fmt(result.logAfter)} from server start to stop (warm-up included): ${recorded}`,
+  );
+  console.log('    the Tailor figures include this write load: /v1/decide always records');
 }

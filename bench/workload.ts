@@ -187,3 +187,202 @@ export function segmentWorkspaceYaml(input: {
     '',
   ].join('\n');
 }
+
+/** Cities the decide benchmark's people live in and its requests come from. */
+export const DECIDE_CITIES = ['Bangalore', 'Mumbai', 'Delhi', 'Chennai', 'Pune', 'Hyderabad'] as const;
+/** Placements in `decideWorkspaceYaml`. */
+export const DECIDE_PLACEMENTS = 20;
+/** Actions in `decideWorkspaceYaml`. */
+export const DECIDE_ACTIONS = 50;
+const FIRST_NAMES = ['Asha', 'Ravi', 'Meera', 'Arjun', 'Kavya', 'Rohan', 'Divya', 'Kiran'];
+const CAMPAIGNS = ['diwali', 'monsoon', 'retarget', 'newsletter'];
+const DAY_MS = 86_400_000;
+/** Liquid the decide content uses: the person's first name and favourite category, with fallbacks. */
+const NAME = "{{ profile.traits.first_name | default: 'there' }}";
+const FAVOURITE = "{{ profile.computed.favourite_category | default: 'our picks' }}";
+
+/** The key of decide placement `n`. */
+export function decidePlacementKey(n: number): string {
+  return `placement_${n}`;
+}
+
+/**
+ * The Segment context of a decide request: where the visitor is (`location.city`), the page and
+ * sometimes a campaign, as a browser or app sends it. No time zone: quiet hours are read in the
+ * policy's default zone.
+ */
+export function decideRequestContext(next: () => number): Record<string, unknown> {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+  const context: Record<string, unknown> = {
+    location: { city: pick(DECIDE_CITIES), country: 'India' },
+    page: { path: pick(PAGES) },
+  };
+  if (next() < 0.3) context['campaign'] = { name: pick(CAMPAIGNS) };
+  return context;
+}
+
+/**
+ * The events of one person of the decide benchmark, as Segment call bodies with event times in
+ * the 20 days before `now`: an identify (`userId` `user-<n>`, first name, plan, city, email,
+ * a phone for most), product views, sometimes cart adds, checkouts and orders, and for some a
+ * message sent and clicked long enough ago that no contact cap applies. The same `person`
+ * always gives the same events.
+ */
+export function decidePersonEvents(person: number, now: number): Record<string, unknown>[] {
+  const next = seededRandom(person * 7919 + 13);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+  const userId = `user-${person}`;
+  const anonymousId = `anon-${person}`;
+  let at = now - 20 * DAY_MS + Math.floor(next() * 5 * DAY_MS);
+  const step = (): string => {
+    at += Math.floor(next() * 2 * DAY_MS);
+    return new Date(Math.min(at, now - 60_000)).toISOString();
+  };
+  const traits: Record<string, unknown> = {
+    email: `person${person}@example.com`,
+    first_name: pick(FIRST_NAMES),
+    plan: pick(['free', 'free', 'pro']),
+    city: pick(DECIDE_CITIES),
+  };
+  if (next() < 0.7) traits['phone'] = `+9198${String(person).padStart(8, '0')}`;
+  const calls: Record<string, unknown>[] = [
+    { type: 'identify', userId, anonymousId, traits, timestamp: step() },
+  ];
+  const track = (event: string, properties: Record<string, unknown>): void => {
+    calls.push({ type: 'track', userId, anonymousId, event, properties, timestamp: step() });
+  };
+  const category = pick(CATEGORIES);
+  const views = 1 + Math.floor(next() * 4);
+  for (let i = 0; i < views; i += 1)
+    track('Product Viewed', {
+      category: next() < 0.7 ? category : pick(CATEGORIES),
+      product_id: `p-${Math.floor(next() * 500)}`,
+      revenue: Math.round(next() * 5000) / 100,
+    });
+  if (next() < 0.5) track('Product Added', { category, revenue: Math.round(next() * 5000) / 100 });
+  if (next() < 0.3) track('Checkout Started', { category, revenue: Math.round(next() * 8000) / 100 });
+  if (next() < 0.25) track('Order Completed', { category, revenue: Math.round(next() * 8000) / 100 });
+  if (next() < 0.3) {
+    const channel = pick(['email', 'whatsapp', 'sms']);
+    track('Message Sent', { channel, action: `action_${Math.floor(next() * DECIDE_ACTIONS)}` });
+    if (next() < 0.5) track('Message Clicked', { channel });
+  }
+  return calls;
+}
+
+/** `HH:MM` of `minute` minutes after midnight, wrapping at 24 hours. */
+function clockTime(minute: number): string {
+  const wrapped = ((minute % 1440) + 1440) % 1440;
+  return `${String(Math.floor(wrapped / 60)).padStart(2, '0')}:${String(wrapped % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The decide benchmark's workspace: the 20 computed traits of `benchWorkspaceYaml`, two
+ * decaying scores, lifecycle stages, five segments, `DECIDE_PLACEMENTS` placements of five
+ * variants and `DECIDE_ACTIONS` actions. Conditions read traits, computed traits, scores,
+ * segments, the lifecycle stage and the request (`context.location.city`, `context.page.path`,
+ * `context.campaign.name`); every content string is Liquid with two variables. The contact
+ * policy has caps, suppression and quiet hours (Asia/Kolkata) set to start three hours after
+ * `now`, so they do not apply during the run, and a 5% holdout.
+ */
+export function decideWorkspaceYaml(input: { id: string; now: number }): string {
+  const kolkataMinute = Math.floor((input.now + 330 * 60_000) / 60_000) % 1440;
+  const scores = [
+    'scores:',
+    '  - key: intent',
+    '    half_life: 7d',
+    '    max: 100',
+    '    rules:',
+    '      - { event: Product Viewed, points: 5 }',
+    '      - { event: Product Added, points: 15 }',
+    '      - { event: Checkout Started, points: 25 }',
+    '    labels: { high: 60, medium: 30, low: 0 }',
+    '  - key: engagement',
+    '    half_life: 14d',
+    '    rules:',
+    '      - { event: Message Clicked, points: 20 }',
+    '      - { event: Order Completed, points: 10 }',
+    'lifecycle:',
+    '  stages:',
+    '    - { key: customer, when: { computed.orders: { $gte: 1 } } }',
+    '    - { key: lead, when: { identifiers.email: { $exists: true } } }',
+    '    - { key: visitor }',
+    'segments:',
+    '  - { key: big_spenders, when: { computed.lifetime_value: { $gte: 50 } } }',
+    '  - { key: cart_abandoners, when: { computed.cart_adds_7d: { $gte: 1 }, computed.orders_7d: 0 } }',
+    '  - { key: high_intent, when: { scores.intent: { $gte: 30 } } }',
+    '  - { key: recent_checkout, when: { $performed: { event: Checkout Started, within: 7d } } }',
+    '  - { key: whatsapp_fans, when: { computed.preferred_channel: whatsapp } }',
+  ];
+  const segments = ['big_spenders', 'cart_abandoners', 'high_intent', 'recent_checkout', 'whatsapp_fans'];
+  const placements = ['placements:'];
+  for (let n = 0; n < DECIDE_PLACEMENTS; n += 1) {
+    const city = DECIDE_CITIES[n % DECIDE_CITIES.length] ?? 'Bangalore';
+    const category = CATEGORIES[n % CATEGORIES.length] ?? 'shoes';
+    placements.push(
+      `  - key: ${decidePlacementKey(n)}`,
+      '    variants:',
+      `      - key: local_${n}`,
+      `        when: { context.location.city: ${city}, $inSegment: ${segments[n % segments.length]} }`,
+      `        content: { title: "${city} offer for ${NAME}", body: "Delivery to {{ context.location.city }} today" }`,
+      `      - key: category_${n}`,
+      `        when: { computed.favourite_category: ${category}, scores.intent: { $gte: ${10 + (n % 5) * 10} } }`,
+      `        content: { title: "More {{ profile.computed.favourite_category }}", body: "Hi ${NAME}, new in" }`,
+      `      - key: pro_${n}`,
+      `        when: { traits.plan: pro, lifecycle_stage: customer }`,
+      `        content: { title: "Thanks, ${NAME}", body: "{{ profile.computed.orders }} orders so far" }`,
+      `      - key: campaign_${n}`,
+      `        when: { context.campaign.name: { $in: [diwali, monsoon] } }`,
+      `        content: { title: "{{ context.campaign.name | capitalize }} sale", body: "Hi ${NAME}" }`,
+      '      - key: default',
+      `        content: { title: "Welcome ${NAME}", body: "Shop {{ context.location.city | default: 'online' }}" }`,
+    );
+  }
+  const channelSets = [['whatsapp', 'email'], ['email'], ['sms', 'email'], ['push', 'in_app'], ['in_app']];
+  const gates = [
+    ['applicability', '{ computed.cart_adds_7d: { $gte: 1 } }'],
+    ['applicability', '{ scores.intent: { $gte: 20 } }'],
+    ['eligibility', '{ traits.plan: free }'],
+    ['applicability', `{ $inSegment: recent_checkout }`],
+    ['applicability', '{ context.page.path: { $in: [/cart, /checkout] } }'],
+    ['eligibility', '{ computed.orders: { $gte: 1 } }'],
+    ['applicability', '{ scores.engagement: { $gte: 5 } }'],
+  ] as const;
+  const actions = ['actions:'];
+  for (let n = 0; n < DECIDE_ACTIONS; n += 1) {
+    const channels = channelSets[n % channelSets.length] ?? ['email'];
+    const [gate, condition] = gates[n % gates.length] ?? gates[0];
+    const city = DECIDE_CITIES[n % DECIDE_CITIES.length] ?? 'Bangalore';
+    actions.push(
+      `  - key: action_${n}`,
+      `    channels: [${channels.join(', ')}]`,
+      '    content:',
+      ...channels.map((channel) => `      ${channel}: { text: "Hi ${NAME}, offer ${n} on ${FAVOURITE}" }`),
+      `    value: ${10 + ((n * 37) % 190)}`,
+      `    propensity: ${(0.05 + ((n * 13) % 90) / 100).toFixed(2)}`,
+      `    ${gate}: ${condition}`,
+      n % 2 === 0 ? '    suitability: { lifecycle_stage: { $ne: visitor } }' : '',
+      `    context_weights: [{ when: { context.location.city: ${city} }, weight: 1.5 }]`,
+      n % 3 === 0 ? '    cooldown: 24h' : '',
+    );
+  }
+  const quietStart = clockTime(kolkataMinute + 180);
+  const quietEnd = clockTime(kolkataMinute + 300);
+  const policy = [
+    'contact_policy:',
+    '  caps:',
+    '    - { channel: whatsapp, max: 1, per: 1d }',
+    '    - { max: 3, per: 7d }',
+    '  suppress_after_ignored: 3',
+    `  quiet_hours: { start: "${quietStart}", end: "${quietEnd}", default_timezone: Asia/Kolkata }`,
+    'holdout: { percent: 5, salt: bench }',
+  ];
+  return [
+    benchWorkspaceYaml(input.id).trimEnd(),
+    ...scores,
+    ...placements,
+    ...actions.filter(Boolean),
+    ...policy,
+    '',
+  ].join('\n');
+}
