@@ -59,6 +59,9 @@ export interface DecisionProfile {
 interface Candidate {
   action: CompiledAction;
   priority: number;
+  /** The factors of `priority`, for the winner's reason. */
+  likelihood: number;
+  contextWeight: number;
   trace: CandidateTrace;
 }
 
@@ -179,7 +182,7 @@ export function decideAction(input: {
     timing,
     send_at: timing === 'delayed' ? new Date(sendAt).toISOString() : null,
     content,
-    reason: `highest priority: ${candidate.trace.arithmetic ?? candidate.priority}`,
+    reason: `highest priority: ${arithmetic(candidate)}`,
     context: { ...summary, timing },
     ...decided,
   });
@@ -193,15 +196,19 @@ function evaluate(
   tracing: boolean,
 ): Candidate {
   const trace: CandidateTrace = { action: action.key, candidate: true, conditions: [] };
+  const refused = { action, priority: 0, likelihood: 0, contextWeight: 0, trace };
   for (const { gate, check } of action.gates) {
+    if (!tracing) {
+      // Without a trace, nothing is read back or written out: the hot path only asks.
+      if (check.matcher(context, now)) continue;
+      trace.candidate = false;
+      return refused;
+    }
     const entry = traceCheck(gate, check, context, now);
     trace.conditions.push(entry);
-    if (!entry.holds) {
-      trace.candidate = false;
-      if (!tracing) break;
-    }
+    if (!entry.holds) trace.candidate = false;
   }
-  if (!trace.candidate) return { action, priority: 0, trace };
+  if (!trace.candidate) return refused;
   let contextWeight = 1;
   const weights: { index: number; weight: number }[] = [];
   action.contextWeights.forEach((entry, index) => {
@@ -214,10 +221,18 @@ function evaluate(
   const priority = likelihood * contextWeight * action.value * action.weight;
   trace.priority = priority;
   trace.contextWeights = weights;
-  trace.arithmetic =
+  const candidate = { action, priority, likelihood, contextWeight, trace };
+  if (tracing) trace.arithmetic = arithmetic(candidate);
+  return candidate;
+}
+
+/** The priority formula with a candidate's numbers, as the trace and the winner's reason show it. */
+function arithmetic(candidate: Candidate): string {
+  const { action, likelihood, contextWeight, priority } = candidate;
+  return (
     `propensity ${short(likelihood)} × context ${short(contextWeight)} × value ${short(action.value)}` +
-    ` × weight ${short(action.weight)} = ${short(priority)}`;
-  return { action, priority, trace };
+    ` × weight ${short(action.weight)} = ${short(priority)}`
+  );
 }
 
 function nothing(
