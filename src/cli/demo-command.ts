@@ -1,5 +1,7 @@
 import { type Connection, callApi } from './connection.ts';
+import { type DemoActivation, demoActivation } from './demo-activation.ts';
 import { type DemoDecisions, demoDecisions } from './demo-decisions.ts';
+import { startDemoProviders } from './demo-providers.ts';
 import { DEMO_EMAIL, demoPeople, demoStory } from './demo-story.ts';
 
 /** What the demo printed about the person, for tests and for the summary line. */
@@ -9,6 +11,8 @@ export interface DemoResult {
   derived: { event: string; timestamp: string; properties: Record<string, unknown> }[];
   /** What Tailor decided for her and the people around her, through `POST /v1/decide`. */
   decisions: DemoDecisions;
+  /** The loop through the local provider servers: the reminder sent, its callbacks, the order, an SMS STOP. */
+  activation: DemoActivation;
   summary: string[];
 }
 
@@ -29,6 +33,22 @@ export async function demoCommand(input: {
   print: (line: string) => void;
 }): Promise<DemoResult> {
   const { connection, now, print } = input;
+  // The providers listen before the story is sent: her reminder goes out as soon as it is decided.
+  const providers = await startDemoProviders();
+  try {
+    return await tellStory({ connection, now, print, providers });
+  } finally {
+    await providers.close();
+  }
+}
+
+async function tellStory(input: {
+  connection: Connection;
+  now: number;
+  print: (line: string) => void;
+  providers: Awaited<ReturnType<typeof startDemoProviders>>;
+}): Promise<DemoResult> {
+  const { connection, now, print, providers } = input;
   const calls = [...demoStory(now), ...demoPeople(now)];
   await callApi({
     connection,
@@ -66,10 +86,11 @@ export async function demoCommand(input: {
     }))
     .reverse();
   const decisions = await demoDecisions(connection);
-  const summary = [...summarize(profile, derived), ...decisions.lines];
+  const activation = await demoActivation({ connection, providers });
+  const summary = [...summarize(profile, derived), ...decisions.lines, ...activation.lines];
   print(JSON.stringify(profile, null, 2));
   for (const line of summary) print(line);
-  return { profile, derived, decisions, summary };
+  return { profile, derived, decisions, activation, summary };
 }
 
 function hasRisk(profile: Record<string, unknown>): boolean {

@@ -1,3 +1,4 @@
+import { isJsonObject } from '../ingest/merge-objects.ts';
 import { type Connection, callApi } from './connection.ts';
 import { DEMO_CAPPED_USER, DEMO_REPEAT_USER } from './demo-story.ts';
 
@@ -25,11 +26,15 @@ export interface DemoDecisions {
   lines: string[];
 }
 
+/** How long to wait for the decision Meera's abandoned checkout triggers. */
+const TRIGGER_WAIT_MS = 5_000;
+
 /**
- * Asks the running Tailor what each person of the demo should get, through the same
- * `POST /v1/decide` a website calls with its write key: Meera's next best action after her
- * abandoned checkout, the home banner for a first-time visitor from Bangalore, the offer block
- * for Kavya (a repeat customer), and Arjun's action while the WhatsApp cap holds.
+ * What Tailor decided for each person of the demo. Meera's next best action is the decision her
+ * `Checkout Abandoned` triggered by itself (read from her timeline: asking again would be capped
+ * by it). The rest go through the same `POST /v1/decide` a website calls with its write key: the
+ * home banner for a first-time visitor from Bangalore, the offer block for Kavya (a repeat
+ * customer), and Arjun's action while the WhatsApp cap holds.
  */
 export async function demoDecisions(connection: Connection): Promise<DemoDecisions> {
   const decide = async (body: Record<string, unknown>): Promise<DemoDecision> =>
@@ -40,12 +45,7 @@ export async function demoDecisions(connection: Connection): Promise<DemoDecisio
       auth: 'write',
       body: JSON.stringify(body),
     })) as DemoDecision;
-  const meera = await decide({
-    userId: 'USR_4096',
-    actions: true,
-    placements: ['home_banner'],
-    context: { location: { city: 'Mumbai', country: 'IN' }, timezone: 'Asia/Kolkata' },
-  });
+  const meera = await triggeredDecision(connection, 'user_id:USR_4096');
   const bangaloreVisitor = await decide({
     anonymousId: `demo-visitor-${Date.now().toString(36)}`,
     placements: ['home_banner'],
@@ -58,14 +58,59 @@ export async function demoDecisions(connection: Connection): Promise<DemoDecisio
     context: { timezone: 'Asia/Kolkata' },
   });
   const lines = [
-    'decisions (POST /v1/decide):',
-    `  Meera: ${describeAction(meera)}`,
+    'decisions:',
+    `  Meera, when her checkout ran out (decision_triggers): ${describeAction(meera)}`,
     `    context: ${JSON.stringify(meera.action?.context ?? {})}`,
     `  a first-time visitor from Bangalore: home_banner → ${describePlacement(bangaloreVisitor, 'home_banner')}`,
     `  Kavya, a repeat customer: offer_block → ${describePlacement(repeatCustomer, 'offer_block')}`,
     `  Arjun, sent a WhatsApp message an hour ago: ${describeAction(capped)}`,
   ];
   return { meera, bangaloreVisitor, repeatCustomer, capped, lines };
+}
+
+/** The decision a trigger recorded for a person, as `POST /v1/decide` would have answered it. */
+async function triggeredDecision(connection: Connection, ref: string): Promise<DemoDecision> {
+  const started = Date.now();
+  for (;;) {
+    const timeline = (await callApi({
+      connection,
+      method: 'GET',
+      path: `/v1/profiles/${encodeURIComponent(ref)}/events?limit=100`,
+      auth: 'admin',
+    })) as { events: { event?: string; properties?: Record<string, unknown> }[] };
+    const found = timeline.events.find(
+      (event) => event.event === 'Decision Made' && typeof event.properties?.['trigger'] === 'string',
+    );
+    if (found?.properties !== undefined) {
+      const p = found.properties;
+      const text = (key: string): string | null => {
+        const value = p[key];
+        return typeof value === 'string' ? value : null;
+      };
+      const content = p['content'];
+      return {
+        placements: {},
+        action: {
+          outcome: text('outcome') ?? 'no_action',
+          action: text('action'),
+          channel: text('channel'),
+          timing: text('timing'),
+          send_at: text('send_at'),
+          content: isJsonObject(content) ? content : null,
+          reason: text('reason'),
+          context: {
+            intent: p['intent'] ?? null,
+            risk: p['risk'] ?? null,
+            preferred_channel: p['preferred_channel'] ?? null,
+            recommended_action: p['recommended_action'] ?? null,
+            timing: p['timing'] ?? null,
+          },
+        },
+      };
+    }
+    if (Date.now() - started > TRIGGER_WAIT_MS) return { placements: {} };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function describeAction(decision: DemoDecision): string {

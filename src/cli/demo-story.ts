@@ -78,6 +78,8 @@ export function demoStory(now: number): Record<string, unknown>[] {
 export const DEMO_CAPPED_USER = 'USR_5120';
 /** The user id of the demo's repeat customer. */
 export const DEMO_REPEAT_USER = 'USR_2048';
+/** Kavya's number, to which the demo's SMS goes and from which she answers STOP. */
+export const DEMO_KAVYA_PHONE = '+919900011122';
 
 /**
  * The people around the demo story, timed to end at `now`: Arjun, who got a WhatsApp message an
@@ -111,7 +113,8 @@ export function demoPeople(now: number): Record<string, unknown>[] {
     {
       type: 'identify',
       userId: DEMO_REPEAT_USER,
-      traits: { first_name: 'Kavya', email: 'kavya@example.com' },
+      traits: { first_name: 'Kavya', email: 'kavya@example.com', phone: DEMO_KAVYA_PHONE },
+      context: { consent: { categoryPreferences: { sms: true } } },
       timestamp: minutes(20_000),
     },
     ...[15_000, 3_000].map((ago, i) => ({

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Activation } from '../../src/activate/activation.ts';
 import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import { demoCommand } from '../../src/cli/demo-command.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { readWorkspaceFile } from '../../src/workspace/read-workspace-file.ts';
 
@@ -21,15 +23,24 @@ describe('tailor demo', () => {
     await engine.applyWorkspace(await readWorkspaceFile(DEMO_WORKSPACE_FILE));
     await store.addKey({ workspaceId: 'demo', kind: 'write', hash: hashKey('wk_demo_test') });
     await store.addKey({ workspaceId: 'demo', kind: 'admin', hash: hashKey('ak_demo_test') });
-    const app = await buildServer({ engine });
+    const activation = new Activation({ engine, logger: silentLogger, env: {}, pollMs: 50 });
+    await activation.start();
+    const app = await buildServer({ engine, activation });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     close = async () => {
       await app.close();
+      await activation.stop();
       await engine.close();
     };
 
     const printed: string[] = [];
-    const { profile, summary, derived, decisions } = await demoCommand({
+    const {
+      profile,
+      summary,
+      derived,
+      decisions,
+      activation: loop,
+    } = await demoCommand({
       connection: { url, writeKey: 'wk_demo_test', adminKey: 'ak_demo_test' },
       now: NOW,
       print: (line) => printed.push(line),
@@ -91,5 +102,23 @@ describe('tailor demo', () => {
     expect(decisions.capped.action?.outcome).toBe('no_action');
     expect(decisions.capped.action?.reason).toMatch(/at most 1 whatsapp per 1d/);
     expect(summary.join('\n')).toMatch(/Arjun, sent a WhatsApp message an hour ago: no action \(/);
+
+    // Activation: the reminder reached the local WhatsApp server; its callbacks and her reply
+    // came back through the signed webhook; the order ended the risk; Kavya's STOP withdrew SMS.
+    expect(loop.reminder?.to).toBe('919820155555');
+    expect(loop.reminder?.text).toMatch(/^Hi Meera, your annual plan is waiting/);
+    expect(loop.messageEvents).toEqual([
+      'Message Sent',
+      'Message Delivered',
+      'Message Read',
+      'Message Replied',
+    ]);
+    expect(loop.preferredChannel).toBe('whatsapp');
+    expect(loop.afterOrder).toEqual({ risks: {}, stage: 'customer' });
+    expect(loop.kavya.before.action).toMatchObject({ action: 'send_sms_loyalty_offer', channel: 'sms' });
+    expect(loop.kavya.sms).toMatch(/^Hi Kavya, free shipping/);
+    expect(loop.kavya.smsConsent).toBe(false);
+    expect(loop.kavya.after.action?.outcome).toBe('no_action');
+    expect(loop.kavya.after.action?.reason).toMatch(/sms: consent/);
   });
 });

@@ -47,6 +47,7 @@ describe('the demo workspace file', () => {
     expect(decisions?.actions.map((entry) => entry.key)).toEqual([
       'send_personalized_checkout_reminder',
       'send_pricing_follow_up_email',
+      'send_sms_loyalty_offer',
     ]);
     expect(decisions?.actions[0]).toMatchObject({
       channels: ['whatsapp', 'email'],
