@@ -9,6 +9,8 @@ export interface ContactRecord {
   action?: string;
   /** Whether the person replied to, clicked or opened it. */
   responded: boolean;
+  /** The `Decision Made` that planned it, when Tailor decided it: its send confirms this record. */
+  decisionId?: string;
 }
 
 /** The track events that mark a contact as answered. */
@@ -17,7 +19,11 @@ const RESPONSES: ReadonlySet<string> = new Set(['Message Replied', 'Message Clic
 /**
  * Keeps a profile's contact log up to date with one event (mutates `contacts`, newest first,
  * at most `limit` kept): a track `Message Sent` with `properties.channel` (and optionally
- * `properties.action`) adds a contact, placed by its event time; `Message Replied`,
+ * `properties.action`) adds a contact, placed by its event time. A `Decision Made` that Tailor
+ * recorded with an action on a channel counts as a contact from the moment it is decided — so
+ * a second decision made before the first is sent sees it and is capped — and the `Message
+ * Sent` of its send (`properties.decision_id`) confirms that contact instead of adding one; its
+ * `Message Failed` removes it. `Message Replied`,
  * `Message Clicked` or `Message Opened` with `properties.channel` marks the newest contact on
  * that channel sent at or before it as responded (only one carrying `properties.action`, when
  * the response names one). Other events change nothing.
@@ -28,9 +34,19 @@ export function recordContact(contacts: ContactRecord[], event: TailorEvent, lim
   if (typeof channel !== 'string' || channel === '') return;
   const action = event.properties['action'];
   const actionKey = typeof action === 'string' && action !== '' ? action : undefined;
-  if (event.event === 'Message Sent') {
+  const decisionId = event.properties['decision_id'];
+  const planned =
+    typeof decisionId === 'string' ? contacts.findIndex((contact) => contact.decisionId === decisionId) : -1;
+  if (event.event === 'Message Failed' && planned >= 0) {
+    contacts.splice(planned, 1);
+    return;
+  }
+  const decided = event.event === 'Decision Made' && event.properties['outcome'] === 'action';
+  if (event.event === 'Message Sent' || decided) {
+    if (planned >= 0) return;
     const contact: ContactRecord = { at: event.timestamp, channel, responded: false };
     if (actionKey !== undefined) contact.action = actionKey;
+    if (decided) contact.decisionId = event.messageId;
     const index = contacts.findIndex((existing) => existing.at <= event.timestamp);
     contacts.splice(index === -1 ? contacts.length : index, 0, contact);
     if (contacts.length > limit) contacts.length = Math.max(0, limit);

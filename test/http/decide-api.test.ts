@@ -21,12 +21,20 @@ let clock: FakeClock;
 let dir: string;
 let path: string;
 
-beforeEach(async () => {
+/**
+ * Opens `t` on a fresh database with the demo workspace; `triggers: false` leaves out its
+ * `decision_triggers`. A decision with an action counts as a contact from the moment it is
+ * recorded, so after the demo's `Checkout Abandoned` triggers the WhatsApp reminder, an explicit
+ * decision for the same person meets its cool-down and the WhatsApp cap: the tests of explicit
+ * decisions run without triggers, the tests of triggers keep them.
+ */
+async function open(triggers: boolean): Promise<void> {
   dir = tempDir('tailor-decide-');
   path = join(dir, 'tailor.db');
   clock = fakeClock(NOW);
-  t = await openDemoTailor({ path, clock });
-});
+  t = await openDemoTailor({ path, clock, triggers });
+}
+
 afterEach(async () => {
   await t.close();
   rmSync(dir, { recursive: true, force: true });
@@ -82,13 +90,18 @@ function triggered(events: readonly LoggedEvent[]): LoggedEvent[] {
   return events.filter((event) => event.event === 'Decision Made' && event.properties['trigger'] === TRIGGER);
 }
 
-/** Sends the demo story, fires the detector's timer and waits for the decision it triggers. */
+/**
+ * Sends the demo story, fires the detector's timer and waits for its `Checkout Abandoned` and,
+ * when the workspace has decision triggers, for the decision it triggers.
+ */
 async function demoPerson(): Promise<void> {
   await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
   await t.engine.fireDueTimers();
+  const triggers = t.engine.workspace('demo')?.definition.decisions?.triggers.length ?? 0;
   await eventually(async () => {
-    const found = triggered(await timeline('user_id:USR_4096'));
-    return found.length > 0 ? found : undefined;
+    const events = await timeline('user_id:USR_4096');
+    if (!events.some((event) => event.event === 'Checkout Abandoned')) return undefined;
+    return triggers === 0 || triggered(events).length > 0 ? true : undefined;
   });
 }
 
@@ -122,6 +135,8 @@ async function abandoner(userId: string, traits: Json, consent: Json): Promise<v
 }
 
 describe('POST /v1/decide', () => {
+  beforeEach(() => open(false));
+
   it('gives the demo person their checkout reminder on WhatsApp, now', async () => {
     await demoPerson();
     const reply = await decide({
@@ -276,11 +291,18 @@ describe('POST /v1/decide', () => {
 
   it('finds a person by any identifier, normalized', async () => {
     await demoPerson();
+    const profile = (await admin('GET', '/v1/profiles/user_id:USR_4096')).json();
+    const actions: string[] = [];
     for (const identifier of ['email:Meera@Example.com', 'phone:+919820155555', 'whatsapp:+919820155555']) {
       const reply = await decide({ identifier, placements: ['home_banner'], actions: true });
       expect(reply.statusCode, `${identifier}: ${reply.body}`).toBe(200);
-      expect(reply.json().action.action, identifier).toBe(REMINDER);
+      const body = reply.json();
+      expect(body.profile_id, identifier).toBe(profile.id);
+      expect(body.action.context, identifier).toMatchObject({ intent: 'high', risk: 'checkout_abandonment' });
+      actions.push(body.action.action);
     }
+    // The first decision plans the reminder: once recorded, later ones see it as a contact.
+    expect(actions[0]).toBe(REMINDER);
   });
 
   it('records what it served as Content Shown and Decision Made, once per messageId', async () => {
@@ -366,6 +388,8 @@ describe('POST /v1/decide', () => {
 });
 
 describe('decide errors', () => {
+  beforeEach(() => open(true));
+
   it.each([
     { name: 'trace from a write key', body: { userId: 'u1', actions: true, trace: true }, path: 'trace' },
     { name: 'record from a write key', body: { userId: 'u1', actions: true, record: false }, path: 'record' },
@@ -438,6 +462,8 @@ describe('decide errors', () => {
 });
 
 describe('admin decide and simulate', () => {
+  beforeEach(() => open(false));
+
   it('explains a decision for a known profile and records it', async () => {
     await demoPerson();
     const before = (await timeline('user_id:USR_4096')).length;
@@ -504,7 +530,9 @@ describe('admin decide and simulate', () => {
     const unknown = await admin('POST', '/v1/decide/simulate', { anonymousId: 'nobody', actions: true });
     expect(unknown.statusCode).toBe(200);
     expect(unknown.json().profile_id).toBeNull();
-    expect(unknown.json().action.trace.candidates).toHaveLength(2);
+    // Every action of the demo workspace is a candidate the trace accounts for.
+    const actions = t.engine.workspace('demo')?.definition.decisions?.actions.length;
+    expect(unknown.json().action.trace.candidates).toHaveLength(actions ?? -1);
 
     await barrier('USR_4096', 'after-simulate');
     const after = await timeline('user_id:USR_4096');
@@ -535,6 +563,8 @@ describe('admin decide and simulate', () => {
 });
 
 describe('decisions triggered by events', () => {
+  beforeEach(() => open(true));
+
   it('decides once when the timer records Checkout Abandoned, after it on the timeline', async () => {
     await demoPerson();
     const events = await timeline('user_id:USR_4096');
@@ -551,6 +581,34 @@ describe('decisions triggered by events', () => {
       trigger: TRIGGER,
     });
     expect(decision.context).toMatchObject({ tailor: { recorded: true } });
+  });
+
+  it('counts the triggered reminder as a contact: an explicit decision does not pick it again', async () => {
+    await demoPerson();
+    const reply = await decide({ userId: 'USR_4096', actions: true, messageId: 'after-trigger' });
+    expect(reply.statusCode, reply.body).toBe(200);
+    // Another action wins (the demo person also looked at pricing), so the answer's reason is
+    // its priority: the trace of the same decision, simulated, says why the reminder lost.
+    expect(reply.json().action.action).not.toBe(REMINDER);
+    const simulated = await admin('POST', '/v1/decide/simulate', { userId: 'USR_4096', actions: true });
+    expect(simulated.statusCode, simulated.body).toBe(200);
+    const [reminder] = simulated.json().action.trace.candidates;
+    expect(reminder.action).toBe(REMINDER);
+    expect(reminder.channels[0]).toMatchObject({ channel: 'whatsapp', allowed: false });
+    expect(reminder.channels[0].reason).toMatch(
+      /^cooldown: send_personalized_checkout_reminder .* 1d cool-down$/,
+    );
+    await barrier('USR_4096', 'after-explicit');
+    const events = await timeline('user_id:USR_4096');
+    expect(events.some((event) => event.messageId === 'dcd-after-trigger-decision')).toBe(true);
+    const reminders = events.filter(
+      (event) =>
+        event.event === 'Decision Made' &&
+        event.properties['outcome'] === 'action' &&
+        event.properties['action'] === REMINDER,
+    );
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]?.properties['trigger']).toBe(TRIGGER);
   });
 
   it('stays once after closing and reopening the engine on the same database', async () => {

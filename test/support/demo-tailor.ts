@@ -16,9 +16,15 @@ export const OTHER_WORKSPACE = 'other';
  * (examples/demo/tailor.yaml, keys `wk_demo` / `ak_demo`) and a small `other` workspace
  * (`wk_other` / `ak_other`), on the given fake clock. Reopening the same database loads what it
  * holds: the workspaces are applied (and keys added) only the first time, so a reopen replays
- * and never rebuilds. Timers fire only when a test calls `engine.fireDueTimers()`.
+ * and never rebuilds. Timers fire only when a test calls `engine.fireDueTimers()`. With
+ * `triggers: false` the demo workspace is applied without its `decision_triggers`: nothing decides
+ * on its own, so a test of explicit decisions sees no contact a triggered decision planned.
  */
-export async function openDemoTailor(input: { path: string; clock: FakeClock }): Promise<TestTailor> {
+export async function openDemoTailor(input: {
+  path: string;
+  clock: FakeClock;
+  triggers?: boolean;
+}): Promise<TestTailor> {
   const { clock } = input;
   const store = new SqliteStore({ path: input.path });
   const engine = await Engine.open({
@@ -28,7 +34,10 @@ export async function openDemoTailor(input: { path: string; clock: FakeClock }):
     timerIntervalMs: 3_600_000,
   });
   if (engine.workspace('demo') === undefined) {
-    await engine.applyWorkspace(await readWorkspaceFile(DEMO_WORKSPACE_FILE));
+    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE);
+    const { decisions } = demo;
+    const untriggered = input.triggers === false && decisions !== undefined;
+    await engine.applyWorkspace(untriggered ? { ...demo, decisions: { ...decisions, triggers: [] } } : demo);
     await engine.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml(OTHER_WORKSPACE) }));
     for (const id of ['demo', OTHER_WORKSPACE]) {
       await store.addKey({ workspaceId: id, kind: 'write', hash: hashKey(`wk_${id}`) });
