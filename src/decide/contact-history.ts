@@ -11,6 +11,8 @@ export interface ContactRecord {
   responded: boolean;
   /** The `Decision Made` that planned it, when Tailor decided it: its send confirms this record. */
   decisionId?: string;
+  /** The provider's id of the message once sent (a WhatsApp `wamid`), by which replies quote it. */
+  providerMessageId?: string;
 }
 
 /** The track events that mark a contact as answered. */
@@ -43,10 +45,16 @@ export function recordContact(contacts: ContactRecord[], event: TailorEvent, lim
   }
   const decided = event.event === 'Decision Made' && event.properties['outcome'] === 'action';
   if (event.event === 'Message Sent' || decided) {
-    if (planned >= 0) return;
+    const providerId = event.properties['provider_message_id'];
+    const plannedContact = contacts[planned];
+    if (plannedContact !== undefined) {
+      if (typeof providerId === 'string') plannedContact.providerMessageId = providerId;
+      return;
+    }
     const contact: ContactRecord = { at: event.timestamp, channel, responded: false };
     if (actionKey !== undefined) contact.action = actionKey;
     if (decided) contact.decisionId = event.messageId;
+    if (typeof providerId === 'string') contact.providerMessageId = providerId;
     const index = contacts.findIndex((existing) => existing.at <= event.timestamp);
     contacts.splice(index === -1 ? contacts.length : index, 0, contact);
     if (contacts.length > limit) contacts.length = Math.max(0, limit);

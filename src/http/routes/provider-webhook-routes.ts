@@ -57,6 +57,7 @@ export async function providerWebhookRoutes(
   };
   const ingest = async (workspaceId: string, feedback: FeedbackEvent[]): Promise<number> => {
     if (feedback.length === 0) return 0;
+    for (const item of feedback) await attributeReply(engine, workspaceId, item);
     const now = engine.clock();
     await engine.ingest(
       workspaceId,
@@ -119,4 +120,18 @@ export async function providerWebhookRoutes(
       return reply.type('text/xml').send('<Response></Response>');
     });
   }
+}
+
+/**
+ * Attributes a reply that quotes one of our messages (`in_reply_to`, a provider message id) to
+ * the decision that sent it, through the person's contact log, which keeps each sent message's
+ * provider id: the reply event then carries `decision_id` like the send's own callbacks do.
+ */
+async function attributeReply(engine: Engine, workspaceId: string, feedback: FeedbackEvent): Promise<void> {
+  const quoted = feedback.properties['in_reply_to'];
+  if (typeof quoted !== 'string' || feedback.properties['decision_id'] !== undefined) return;
+  const { type, value } = feedback.identifier;
+  const profile = await engine.peekProfile(workspaceId, [`${type}:${value}`]);
+  const decisionId = profile?.contacts?.find((contact) => contact.providerMessageId === quoted)?.decisionId;
+  if (decisionId !== undefined) feedback.properties['decision_id'] = decisionId;
 }
