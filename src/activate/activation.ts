@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../logger.ts';
+import type { RetryPolicy } from './backoff.ts';
 import { buildChannelAdapters, webhookSecrets } from './build-adapters.ts';
 import type { ChannelAdapter, ProviderChannel } from './channel.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -36,7 +37,14 @@ export class Activation {
   private readonly logger: Logger;
   private readonly built = new Map<string, WorkspaceChannels>();
 
-  constructor(input: { engine: Engine; logger: Logger; env: NodeJS.ProcessEnv; pollMs?: number }) {
+  constructor(input: {
+    engine: Engine;
+    logger: Logger;
+    env: NodeJS.ProcessEnv;
+    pollMs?: number;
+    /** How sends are retried (default `DEFAULT_RETRY`). */
+    retry?: RetryPolicy;
+  }) {
     this.engine = input.engine;
     this.env = input.env;
     this.logger = input.logger;
@@ -48,6 +56,7 @@ export class Activation {
       adapters: (workspaceId, channel) => this.channels(workspaceId)?.adapters.get(channel),
       ratePerSecond: (workspaceId, channel) => this.channels(workspaceId)?.ratePerSecond.get(channel),
       ...(input.pollMs === undefined ? {} : { pollMs: input.pollMs }),
+      ...(input.retry === undefined ? {} : { retry: input.retry }),
       onAttempt: (send, outcome) => {
         if (outcome.kind === 'retry') return;
         const event = sendOutcomeEvent({ send, outcome, now: engine.clock() });

@@ -5,8 +5,8 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
-/** Eight attempts over about half an hour. */
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseMs: 1_000, maxMs: 10 * 60_000 };
+/** Ten attempts: waits of 5 s doubling to a 10-minute cap, about half an hour in all (less with jitter). */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseMs: 5_000, maxMs: 10 * 60_000 };
 
 /**
  * The wait before attempt `attempt + 1` after `attempt` attempts failed: `baseMs × 2^(attempt−1)`

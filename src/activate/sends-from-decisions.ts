@@ -1,6 +1,7 @@
 import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import type { ProviderChannel } from './channel.ts';
+import { addressIds } from './feedback-to-event.ts';
 import type { SendRecord } from './send-record.ts';
 
 /** Whether a decided channel goes through a provider (`in_app` is shown through placements instead). */
@@ -91,7 +92,7 @@ export function sendOutcomeEvent(input: {
     },
     traits: {},
     context: {
-      externalIds: [{ id: send.to, type: ADDRESS_TYPE[send.channel], collection: 'users', encoding: 'none' }],
+      externalIds: addressIds(ADDRESS_TYPE[send.channel], send.to),
       tailor: { recorded: true, profile_id: send.profileId },
     },
     integrations: {},

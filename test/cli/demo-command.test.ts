@@ -120,5 +120,14 @@ describe('tailor demo', () => {
     expect(loop.kavya.smsConsent).toBe(false);
     expect(loop.kavya.after.action?.outcome).toBe('no_action');
     expect(loop.kavya.after.action?.reason).toMatch(/sms: consent/);
+
+    // Her reply quoted the reminder, so it is attributed to the decision that sent it.
+    const meera = await engine.findProfile('demo', 'user_id:USR_4096');
+    const events = (await engine.timeline('demo', meera?.id ?? '', { limit: 100 })).events;
+    const decision = events.find((event) => event.event === 'Decision Made' && event.properties['trigger']);
+    const reply = events.find(
+      (event) => event.event === 'Message Replied' && event.properties['in_reply_to'],
+    );
+    expect(reply?.properties['decision_id']).toBe(decision?.messageId);
   });
 });
