@@ -1,0 +1,302 @@
+import { SEGMENT_ENTERED, SEGMENT_EXITED } from '../audience/update-audience.ts';
+import type { CompiledJourney, CompiledJourneys, CompiledStep } from './compile-journeys.ts';
+import type { JourneyRun, JourneyState, RunOutcome } from './journey-state.ts';
+import { nextLocalTime } from './next-local-time.ts';
+
+/**
+ * Work a run asks of the caller: deciding (next-best-action) and sending, or setting traits.
+ * `entry` is the run's entry number (the journey's history `entries`) and `at` the moment the
+ * step ran, so the caller can derive deterministic ids.
+ */
+export type JourneyEffect =
+  | { kind: 'decide'; journey: string; step: string; entry: number; at: number }
+  | { kind: 'send'; journey: string; step: string; entry: number; action: string; at: number }
+  | { kind: 'update'; journey: string; step: string; traits: Record<string, unknown>; at: number };
+
+/**
+ * An event the journeys derived: a run started (`{ journey }`), a step done (`{ journey, step }`),
+ * a run ended (`{ journey, outcome }`, with `reason` when the interpreter ended it: `loop`,
+ * `removed` or `changed`).
+ */
+export interface JourneyChange {
+  name: 'Journey Entered' | 'Journey Step' | 'Journey Ended';
+  properties: Record<string, unknown>;
+  /** When it happened (epoch ms). */
+  at: number;
+}
+
+/** Event names of the changes the journeys record. */
+export const JOURNEY_ENTERED = 'Journey Entered';
+export const JOURNEY_STEP = 'Journey Step';
+export const JOURNEY_ENDED = 'Journey Ended';
+
+/** Most steps one run does in one call without waiting: more means a branch cycle, and the run ends. */
+export const MAX_RUN_STEPS = 100;
+/** Most waits ended in one `advanceTo`: a guard against a definition that never settles. */
+const MAX_WAKES = 10_000;
+
+/** What running a run needs besides the journey: where to record, and the person. */
+interface RunScope {
+  state: JourneyState;
+  context: () => Record<string, unknown>;
+  timezone: string | undefined;
+  effects: JourneyEffect[];
+  changes: JourneyChange[];
+}
+
+/**
+ * Brings a person's journeys up to date with one event (received or derived) at `at`, in this
+ * order: runs whose goal is the event end `converted`; `wait_for` runs awaiting it go on with
+ * their next step; journeys it triggers start a run when none is active and `reentry` allows.
+ * `Segment Entered`/`Segment Exited` events carry the segment key in `segment`. Call
+ * `advanceTo` up to `at` first, so a time-out due by then wins over the event. `context` gives
+ * the condition context branches read (the caller may cache it: effects are applied by the
+ * caller, after). Effects and changes are appended to the arrays given. Pure.
+ */
+export function onEvent(input: {
+  state: JourneyState;
+  compiled: CompiledJourneys;
+  version: number;
+  event: { name: string; timestamp: number; segment?: string };
+  at: number;
+  context: () => Record<string, unknown>;
+  timezone?: string;
+  effects: JourneyEffect[];
+  changes: JourneyChange[];
+}): void {
+  const { state, compiled, event, at } = input;
+  if (compiled.empty) return;
+  const scope = scopeOf(input);
+  for (const journey of compiled.byGoal.get(event.name) ?? []) {
+    const run = state.active[journey.key];
+    if (run !== undefined) end(scope, journey.key, run, 'converted', at);
+  }
+  for (const journey of compiled.byWaitedEvent.get(event.name) ?? []) {
+    const run = state.active[journey.key];
+    if (run === undefined || run.waitingFor !== event.name) continue;
+    const step = waitingStep(journey, run);
+    if (step?.type !== 'wait_for') {
+      end(scope, journey.key, run, 'exited', at, 'changed');
+      continue;
+    }
+    delete run.waitingFor;
+    delete run.until;
+    done(scope, journey, run, step, at);
+    run.step += 1;
+    execute(scope, journey, run, at);
+  }
+  for (const journey of triggered(compiled, event)) {
+    if (state.active[journey.key] !== undefined || !mayEnter(state, journey, at)) continue;
+    const previous = state.history[journey.key];
+    state.history[journey.key] = { ...previous, entries: (previous?.entries ?? 0) + 1, lastEnteredAt: at };
+    const run: JourneyRun = { version: input.version, step: 0, enteredAt: at, path: [] };
+    state.active[journey.key] = run;
+    scope.changes.push({ name: JOURNEY_ENTERED, properties: { journey: journey.key }, at });
+    execute(scope, journey, run, at);
+  }
+}
+
+/**
+ * Brings a person's journeys up to `until` with no new event: every run whose `until` is at or
+ * before it goes on at its own `until`, earliest first (ties by journey key). A `wait` or
+ * `wait_until` goes on with the next step; a `wait_for` timing out goes to its `onTimeout` step
+ * or ends `timed_out`. A run of a journey no longer in `compiled` ends `exited` (reason
+ * `removed`), and one whose step no longer matches what it waits for ends `exited` (reason
+ * `changed`). Pure and deterministic.
+ */
+export function advanceTo(input: {
+  state: JourneyState;
+  compiled: CompiledJourneys;
+  version: number;
+  until: number;
+  context: () => Record<string, unknown>;
+  timezone?: string;
+  effects: JourneyEffect[];
+  changes: JourneyChange[];
+}): void {
+  const { state, compiled, until } = input;
+  const scope = scopeOf(input);
+  for (let wake = 0; wake < MAX_WAKES; wake += 1) {
+    const due = earliestDue(state, until);
+    if (due === undefined) return;
+    const { key, run, at } = due;
+    const journey = compiled.byKey.get(key);
+    if (journey === undefined) {
+      end(scope, key, run, 'exited', at, 'removed');
+      continue;
+    }
+    const step = waitingStep(journey, run);
+    if (step === undefined) {
+      end(scope, key, run, 'exited', at, 'changed');
+      continue;
+    }
+    delete run.until;
+    delete run.waitingFor;
+    done(scope, journey, run, step, at);
+    if (step.type !== 'wait_for') run.step += 1;
+    else if (step.onTimeout !== undefined) run.step = step.onTimeout;
+    else {
+      end(scope, key, run, 'timed_out', at);
+      continue;
+    }
+    execute(scope, journey, run, at);
+  }
+}
+
+/** The earliest moment a run of the person waits until, or undefined when none waits. */
+export function nextJourneyDue(state: JourneyState): number | undefined {
+  let due: number | undefined;
+  for (const key in state.active) {
+    const until = state.active[key]?.until;
+    if (until !== undefined && (due === undefined || until < due)) due = until;
+  }
+  return due;
+}
+
+function scopeOf(input: {
+  state: JourneyState;
+  context: () => Record<string, unknown>;
+  timezone?: string;
+  effects: JourneyEffect[];
+  changes: JourneyChange[];
+}): RunScope {
+  const { state, context, timezone, effects, changes } = input;
+  return { state, context, timezone, effects, changes };
+}
+
+/** The journeys an event starts: by its name, and for segment events by the segment key. */
+function triggered(
+  compiled: CompiledJourneys,
+  event: { name: string; segment?: string },
+): readonly CompiledJourney[] {
+  const named = compiled.byEvent.get(event.name) ?? [];
+  const { segment } = event;
+  if (segment === undefined) return named;
+  const bySegment =
+    event.name === SEGMENT_ENTERED
+      ? compiled.bySegmentEntered.get(segment)
+      : event.name === SEGMENT_EXITED
+        ? compiled.bySegmentExited.get(segment)
+        : undefined;
+  if (bySegment === undefined) return named;
+  return named.length === 0 ? bySegment : [...named, ...bySegment];
+}
+
+/** Whether the journey's `reentry` lets the person start a run at `at`. */
+function mayEnter(state: JourneyState, journey: CompiledJourney, at: number): boolean {
+  const history = state.history[journey.key];
+  if (history === undefined) return true;
+  const { reentry } = journey.def;
+  if (reentry.kind === 'always') return true;
+  if (reentry.kind === 'after') return at - history.lastEnteredAt >= reentry.ms;
+  return false;
+}
+
+/** The run with the earliest `until` at or before `limit` (ties by journey key). */
+function earliestDue(
+  state: JourneyState,
+  limit: number,
+): { key: string; run: JourneyRun; at: number } | undefined {
+  let found: { key: string; run: JourneyRun; at: number } | undefined;
+  for (const key in state.active) {
+    const run = state.active[key];
+    const at = run?.until;
+    if (run === undefined || at === undefined || at > limit) continue;
+    if (found === undefined || at < found.at || (at === found.at && key < found.key))
+      found = { key, run, at };
+  }
+  return found;
+}
+
+/** The wait step the run is at, or undefined when the definition no longer has it there. */
+function waitingStep(journey: CompiledJourney, run: JourneyRun): CompiledStep | undefined {
+  const step = journey.steps[run.step];
+  if (step === undefined) return undefined;
+  if (step.type === 'wait_for') return run.waitingFor === step.event ? step : undefined;
+  if (step.type === 'wait' || step.type === 'wait_until')
+    return run.waitingFor === undefined ? step : undefined;
+  return undefined;
+}
+
+/**
+ * Runs from the run's current step at `at` until it waits or ends. A wait step only sets what
+ * the run waits for; it is done when the wait ends.
+ */
+function execute(scope: RunScope, journey: CompiledJourney, run: JourneyRun, at: number): void {
+  const { key } = journey;
+  for (let count = 0; ; count += 1) {
+    const step = journey.steps[run.step];
+    if (step === undefined) {
+      end(scope, key, run, 'completed', at);
+      return;
+    }
+    switch (step.type) {
+      case 'wait':
+        run.until = at + step.durationMs;
+        return;
+      case 'wait_until':
+        run.until = nextLocalTime(at, step.minutes, scope.timezone);
+        return;
+      case 'wait_for':
+        run.waitingFor = step.event;
+        run.until = at + step.timeoutMs;
+        return;
+    }
+    if (count >= MAX_RUN_STEPS) {
+      end(scope, key, run, 'exited', at, 'loop');
+      return;
+    }
+    done(scope, journey, run, step, at);
+    const entry = scope.state.history[key]?.entries ?? 1;
+    switch (step.type) {
+      case 'branch':
+        run.step = step.when(scope.context(), at) ? step.onTrue : step.onFalse;
+        break;
+      case 'decide':
+        scope.effects.push({ kind: 'decide', journey: key, step: step.key, entry, at });
+        run.step += 1;
+        break;
+      case 'send':
+        scope.effects.push({ kind: 'send', journey: key, step: step.key, entry, action: step.action, at });
+        run.step += 1;
+        break;
+      case 'update':
+        scope.effects.push({ kind: 'update', journey: key, step: step.key, traits: { ...step.traits }, at });
+        run.step += 1;
+        break;
+      case 'exit':
+        end(scope, key, run, 'exited', at);
+        return;
+    }
+  }
+}
+
+function done(
+  scope: RunScope,
+  journey: CompiledJourney,
+  run: JourneyRun,
+  step: CompiledStep,
+  at: number,
+): void {
+  run.path.push(step.key);
+  scope.changes.push({ name: JOURNEY_STEP, properties: { journey: journey.key, step: step.key }, at });
+}
+
+function end(
+  scope: RunScope,
+  key: string,
+  run: JourneyRun,
+  outcome: RunOutcome,
+  at: number,
+  reason?: 'loop' | 'removed' | 'changed',
+): void {
+  const { state } = scope;
+  delete state.active[key];
+  const history = state.history[key];
+  if (history === undefined)
+    state.history[key] = { entries: 1, lastEnteredAt: run.enteredAt, lastOutcome: outcome };
+  else history.lastOutcome = outcome;
+  const properties: Record<string, unknown> = { journey: key, outcome };
+  if (reason !== undefined) properties['reason'] = reason;
+  scope.changes.push({ name: JOURNEY_ENDED, properties, at });
+}
