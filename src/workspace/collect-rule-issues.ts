@@ -5,6 +5,7 @@ import { AGGREGATES } from '../profile/computed/computed-trait.ts';
 import { collectChannelIssues } from './collect-channel-issues.ts';
 import { collectDecisionIssues } from './collect-decision-issues.ts';
 import { collectDetectorIssues } from './collect-detector-issues.ts';
+import { collectJourneyIssues } from './collect-journey-issues.ts';
 import { collectSegmentIssues } from './collect-segment-issues.ts';
 import { conditionIssues, conditionKeyPath, pathRoot, readPosition } from './condition-issues.ts';
 import { duplicateKeyIssue, durationIssue } from './field-issues.ts';
@@ -16,9 +17,9 @@ import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
  * `property` it aggregates, conditions compile (each problem at its path inside `where`/`when`)
  * and read only what they are evaluated with, only the last stage leaves out `when`, and segments
  * name segments, traits and scores that exist, without cycles; and the decisions sections'
- * checks (`collectDecisionIssues`) and the channels' (`collectChannelIssues`). Reads the
- * document defensively, so it can run beside `collectSchemaIssues` and a user sees every problem
- * in one pass.
+ * checks (`collectDecisionIssues`), the journeys' (`collectJourneyIssues`) and the channels'
+ * (`collectChannelIssues`). Reads the document defensively, so it can run beside
+ * `collectSchemaIssues` and a user sees every problem in one pass.
  */
 export function collectRuleIssues(document: unknown): WorkspaceIssue[] {
   if (!isJsonObject(document)) return [];
@@ -29,6 +30,7 @@ export function collectRuleIssues(document: unknown): WorkspaceIssue[] {
     ...collectSegmentIssues(document),
     ...collectDetectorIssues(document.detectors),
     ...collectDecisionIssues(document),
+    ...collectJourneyIssues(document),
     ...collectChannelIssues(document.channels),
   ];
 }

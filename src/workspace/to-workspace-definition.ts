@@ -10,6 +10,7 @@ import type { ComputedTraitDef } from '../profile/computed/computed-trait.ts';
 import { parseDuration } from '../time/duration.ts';
 import { toChannelsDef } from './to-channels-def.ts';
 import { toDecisionsDef } from './to-decisions-def.ts';
+import { toJourneyDef } from './to-journey-def.ts';
 import type { WorkspaceDefinition } from './workspace.ts';
 import type { WorkspaceFile } from './workspace-schema.ts';
 
@@ -31,9 +32,9 @@ type DetectorInput = NonNullable<WorkspaceFile['detectors']>[number];
  * Turns a validated workspace file (snake_case, with defaults left out) into the definition the
  * engine runs: identity rules merged field by field over DEFAULT_IDENTITY_RULES, `blocked_values`
  * added to the built-in list, windows in milliseconds, and every default filled in. Sections
- * added later (`lifecycle`, `segments`, `detectors`, `decisions`, `channels`) are left out when
- * the file has none, so definitions stored before them stay equal. Expects a document that passed
- * `collectSchemaIssues` and `collectRuleIssues`.
+ * added later (`lifecycle`, `segments`, `detectors`, `decisions`, `journeys`, `channels`) are
+ * left out when the file has none, so definitions stored before them stay equal. Expects a
+ * document that passed `collectSchemaIssues` and `collectRuleIssues`.
  */
 export function toWorkspaceDefinition(file: WorkspaceFile): WorkspaceDefinition {
   const decisions = toDecisionsDef(file);
@@ -49,6 +50,7 @@ export function toWorkspaceDefinition(file: WorkspaceFile): WorkspaceDefinition 
     ...(file.segments === undefined ? {} : { segments: file.segments.map(toSegment) }),
     ...(file.detectors === undefined ? {} : { detectors: file.detectors.map(toDetector) }),
     ...(decisions === undefined ? {} : { decisions }),
+    ...(file.journeys === undefined ? {} : { journeys: file.journeys.map(toJourneyDef) }),
     ...(channels === undefined ? {} : { channels }),
   };
 }

@@ -9,6 +9,7 @@ import {
   HoldoutSchema,
   PlacementSchema,
 } from './decisions-schema.ts';
+import { JourneySchema } from './journeys-schema.ts';
 
 /**
  * The raw shape of the workspace file (`tailor.yaml`) and of the same document sent as JSON to
@@ -361,6 +362,11 @@ export const WorkspaceFileSchema = Type.Object(
     decision_triggers: Type.Optional(
       Type.Array(DecisionTriggerSchema, {
         description: 'Events and segment entries that trigger a decision with no request.',
+      }),
+    ),
+    journeys: Type.Optional(
+      Type.Array(JourneySchema, {
+        description: 'Multi-step flows a person goes through: decide, wait, branch, send, update, exit.',
       }),
     ),
     channels: Type.Optional(ChannelsSchema),

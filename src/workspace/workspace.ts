@@ -4,6 +4,7 @@ import type { DecisionsDef } from '../decide/decision-def.ts';
 import type { IdentityRules } from '../identity/identity-rules.ts';
 import type { LifecycleDef } from '../intent/lifecycle.ts';
 import type { ScoreModelDef } from '../intent/score-model.ts';
+import type { JourneyDef } from '../journey/journey-def.ts';
 import type { ComputedTraitDef } from '../profile/computed/computed-trait.ts';
 
 /**
@@ -26,6 +27,8 @@ export interface WorkspaceDefinition {
   detectors?: DetectorDef[];
   /** Placements, actions, contact policy, holdout and triggers; absent when the file has none. */
   decisions?: DecisionsDef;
+  /** Multi-step flows people go through (decide, wait, branch, send, …); absent when the file has none. */
+  journeys?: JourneyDef[];
   /** Providers to send through (email, WhatsApp, SMS, webhook); absent means Tailor decides but does not send. */
   channels?: ChannelsDef;
   /** How many recent events a profile keeps. */

@@ -68,7 +68,8 @@ describe('the demo workspace file', () => {
       quietHours: { start: '21:00', end: '09:00', defaultTimezone: 'Asia/Kolkata' },
     });
     expect(decisions?.holdout).toEqual({ percent: 0, salt: 'demo' });
-    expect(decisions?.triggers).toEqual([{ event: 'Checkout Abandoned' }]);
+    // The checkout_recovery journey decides on Checkout Abandoned now, so no trigger does.
+    expect(decisions?.triggers).toEqual([]);
     expect(demo.computedTraits.find((trait) => trait.key === 'last_checkout_plan')).toEqual({
       key: 'last_checkout_plan',
       aggregate: 'last',

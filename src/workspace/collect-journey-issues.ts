@@ -1,0 +1,84 @@
+import { isJsonObject } from '../ingest/merge-objects.ts';
+import { sectionKeys } from './decision-condition-issues.ts';
+import { didYouMean } from './did-you-mean.ts';
+import { duplicateKeyIssue, durationIssue } from './field-issues.ts';
+import { journeyStepIssues } from './journey-step-issues.ts';
+import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
+
+/** The fields of a journey's `trigger`, exactly one of which it holds. */
+const TRIGGER_FIELDS = ['event', 'segment_entered', 'segment_exited'] as const;
+
+/**
+ * Journeys: unique keys, a trigger with exactly one of `event`, `segment_entered` and
+ * `segment_exited` (a segment naming a segment of the file), a `reentry.after` that is a
+ * duration, and steps as `journeyStepIssues` wants them. `document` is the whole workspace
+ * document, read defensively: journeys name its segments and actions.
+ */
+export function collectJourneyIssues(document: Record<string, unknown>): WorkspaceIssue[] {
+  const { journeys } = document;
+  if (!Array.isArray(journeys)) return [];
+  const references = {
+    segmentKeys: sectionKeys(document.segments),
+    actionKeys: sectionKeys(document.actions),
+  };
+  const issues: WorkspaceIssue[] = [];
+  const firstIndex = new Map<string, number>();
+  journeys.forEach((journey: unknown, index) => {
+    if (!isJsonObject(journey)) return;
+    const at: FieldPathSegment[] = ['journeys', index];
+    duplicateKeyIssue({
+      section: ['journeys'],
+      what: 'journey',
+      key: journey.key,
+      index,
+      firstIndex,
+      issues,
+    });
+    issues.push(...triggerIssues([...at, 'trigger'], journey.trigger, references.segmentKeys));
+    if (isJsonObject(journey.reentry))
+      durationIssue({ path: [...at, 'reentry', 'after'], text: journey.reentry.after, issues });
+    issues.push(...journeyStepIssues(at, journey.steps, references));
+  });
+  return issues;
+}
+
+/** A trigger with none or more than one of its fields, and segments the file does not define. */
+function triggerIssues(
+  at: FieldPathSegment[],
+  trigger: unknown,
+  segmentKeys: readonly string[],
+): WorkspaceIssue[] {
+  if (!isJsonObject(trigger)) return [];
+  const issues: WorkspaceIssue[] = [];
+  const given = TRIGGER_FIELDS.filter((field) => trigger[field] !== undefined);
+  const [first, second] = given;
+  if (first === undefined) {
+    issues.push({
+      path: at,
+      at: 'value',
+      message:
+        'a trigger needs `event` (a track event name, like Checkout Abandoned), `segment_entered` or `segment_exited` (a segment key)',
+    });
+  } else if (second !== undefined) {
+    issues.push({
+      path: [...at, second],
+      at: 'key',
+      message: `a journey has one trigger, and this one has \`${first}\` and \`${second}\`: keep one, or make two journeys`,
+    });
+  }
+  for (const field of ['segment_entered', 'segment_exited'] as const) {
+    const segment = trigger[field];
+    if (typeof segment !== 'string' || segmentKeys.includes(segment)) continue;
+    const suggestion = didYouMean(segment, segmentKeys);
+    const hint =
+      suggestion === undefined
+        ? 'define it under `segments` or correct the key'
+        : `did you mean \`${suggestion}\`?`;
+    issues.push({
+      path: [...at, field],
+      at: 'value',
+      message: `\`${segment}\` is not a segment of this file: ${hint}`,
+    });
+  }
+  return issues;
+}
