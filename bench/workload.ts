@@ -386,3 +386,81 @@ export function decideWorkspaceYaml(input: { id: string; now: number }): string 
     '',
   ].join('\n');
 }
+
+/** The event the activation benchmark's decision trigger fires on. */
+export const ACTIVATION_TRIGGER_EVENT = 'Cart Reminder Requested';
+
+/**
+ * The activation benchmark's person `n`: a user id and an Indian mobile number (E.164; the
+ * WhatsApp API reads it as digits only). `n` must be below 10^8 for the numbers to be distinct.
+ */
+export function activationPerson(n: number): { userId: string; phone: string; digits: string } {
+  const national = `98${String(n).padStart(8, '0')}`;
+  return { userId: `act-${n}`, phone: `+91${national}`, digits: `91${national}` };
+}
+
+/** The identify that gives person `n` a phone number, a first name and WhatsApp consent. */
+export function activationIdentify(n: number): Record<string, unknown> {
+  const person = activationPerson(n);
+  return {
+    type: 'identify',
+    userId: person.userId,
+    traits: { phone: person.phone, first_name: `Person ${n}` },
+    context: { consent: { categoryPreferences: { whatsapp: true } } },
+  };
+}
+
+/** The track event that triggers a decision, and so a WhatsApp send, for person `n`. */
+export function activationTrack(n: number): Record<string, unknown> {
+  return {
+    type: 'track',
+    userId: activationPerson(n).userId,
+    event: ACTIVATION_TRIGGER_EVENT,
+    properties: { cart_value: 40 + (n % 60) },
+  };
+}
+
+/**
+ * The activation benchmark's workspace: a computed trait counting `ACTIVATION_TRIGGER_EVENT`,
+ * one action on WhatsApp applicable once that count is at least 1 (decision conditions cannot
+ * read the event itself), a decision trigger on that event, no contact policy and no holdout,
+ * so every trigger decides a send; and `channels.whatsapp` at the local provider `baseUrl`
+ * (literal secrets are allowed for a local server), at `ratePerSecond` sends per second.
+ */
+export function activationWorkspaceYaml(input: {
+  id: string;
+  baseUrl: string;
+  phoneNumberId: string;
+  accessToken: string;
+  ratePerSecond: number;
+}): string {
+  return [
+    'workspace:',
+    `  id: ${input.id}`,
+    `  name: Bench ${input.id}`,
+    'identity:',
+    '  default_country: IN',
+    'computed_traits:',
+    '  - key: cart_reminders',
+    '    aggregate: count',
+    `    events: [${ACTIVATION_TRIGGER_EVENT}]`,
+    'actions:',
+    '  - key: cart_reminder',
+    '    channels: [whatsapp]',
+    '    content:',
+    `      whatsapp: { text: "Hi ${NAME}, your cart is waiting" }`,
+    '    value: 10',
+    '    applicability: { computed.cart_reminders: { $gte: 1 } }',
+    'decision_triggers:',
+    `  - event: ${ACTIVATION_TRIGGER_EVENT}`,
+    'channels:',
+    '  whatsapp:',
+    `    base_url: ${input.baseUrl}`,
+    `    phone_number_id: "${input.phoneNumberId}"`,
+    `    access_token: ${input.accessToken}`,
+    '    app_secret: bench-whatsapp-app-secret',
+    '    verify_token: bench-whatsapp-verify-token',
+    `    rate_per_second: ${input.ratePerSecond}`,
+    '',
+  ].join('\n');
+}

@@ -32,6 +32,7 @@ export const ERRORS = {
   SEGMENT_IN_USE: { status: 409, message: 'Another segment tests this one' },
   INVALID_DECIDE_REQUEST: { status: 400, message: 'The decide request is invalid' },
   INVALID_SIGNATURE: { status: 401, message: 'The callback signature does not match' },
+  INVALID_CURSOR: { status: 400, message: 'The page cursor is not one a previous page gave' },
   SEND_NOT_REDRIVABLE: { status: 409, message: 'Only dead or failed sends can be re-driven' },
   NOT_FOUND: { status: 404, message: 'No such route' },
   INTERNAL: { status: 500, message: 'Internal error' },

@@ -11,7 +11,8 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseMs: 5_000, maxM
 /**
  * The wait before attempt `attempt + 1` after `attempt` attempts failed: `baseMs × 2^(attempt−1)`
  * capped at `maxMs`, scaled by a random factor in [0.5, 1) ("equal jitter") so a burst of failed
- * sends does not retry in lockstep. A provider's `Retry-After` wins when it asks for longer.
+ * sends does not retry in lockstep. When the provider said when to come back (`Retry-After`,
+ * a rate limit), that is the wait: it knows better than a guess.
  */
 export function retryDelay(input: {
   policy: RetryPolicy;
@@ -22,5 +23,5 @@ export function retryDelay(input: {
   const { policy, attempt } = input;
   const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = exponential * (0.5 + 0.5 * (input.random ?? Math.random)());
-  return Math.max(Math.round(jittered), input.retryAfterMs ?? 0);
+  return input.retryAfterMs === undefined ? Math.round(jittered) : input.retryAfterMs;
 }

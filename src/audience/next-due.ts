@@ -1,4 +1,5 @@
 import { toEpochMs } from '../conditions/timestamp.ts';
+import { nextJourneyDue } from '../journey/step-journeys.ts';
 import { nextExpiry } from '../profile/computed/behaviour-trait.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
@@ -54,6 +55,8 @@ export function nextDue(input: {
       }
     }
   }
+  const journeyDue = profile.journeys === undefined ? undefined : nextJourneyDue(profile.journeys);
+  if (journeyDue !== undefined && journeyDue < due) due = journeyDue;
   return Number.isFinite(due) ? due : undefined;
 }
 

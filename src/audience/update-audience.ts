@@ -1,6 +1,8 @@
 import type { TailorEvent } from '../ingest/event.ts';
 import type { CompiledScores } from '../intent/compile-scores.ts';
 import { lifecycleStage } from '../intent/lifecycle.ts';
+import { type JourneyInput, type JourneyWorkspace, journeysOnEvents } from '../journey/run-journeys.ts';
+import type { JourneyChange, JourneyEffect } from '../journey/step-journeys.ts';
 import type { CompiledComputedTraits } from '../profile/computed/compile-computed-traits.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
@@ -15,10 +17,31 @@ import type { CompiledDetector } from './compile-detectors.ts';
 import { nextDue } from './next-due.ts';
 
 /** What the audience reads of a compiled workspace. */
-export interface AudienceWorkspace {
+export interface AudienceWorkspace extends JourneyWorkspace {
   readonly audience: CompiledAudience;
   readonly computed: CompiledComputedTraits;
   readonly scores: CompiledScores;
+}
+
+/** Whether a workspace keeps nothing over time for this profile: no audience, no journeys, no runs. */
+function idle(workspace: AudienceWorkspace, profile: ProfileState): boolean {
+  return workspace.audience.empty && workspace.journeys.empty && profile.journeys === undefined;
+}
+
+/** Journeys react to the events and the entries, exits and risks the audience just derived. */
+function journeyInputs(changes: readonly AudienceChange[], event?: TailorEvent): JourneyInput[] {
+  const inputs: JourneyInput[] = [];
+  const name = event === undefined ? undefined : event.type === 'track' ? event.event : event.name;
+  if (event !== undefined && name !== undefined) inputs.push({ name, timestamp: event.timestamp });
+  for (const change of changes) {
+    const segment = change.properties['segment'];
+    inputs.push({
+      name: change.name,
+      timestamp: change.at,
+      ...(typeof segment === 'string' ? { segment } : {}),
+    });
+  }
+  return inputs;
 }
 
 /** An event the audience derived: a segment entry or exit, a stage change, a risk set. */
@@ -48,12 +71,15 @@ export function advanceAudience(input: {
   workspace: AudienceWorkspace;
   until: number;
   out: AudienceChange[];
+  /** Journey sends to make; journey trait updates are applied to the profile. */
+  effects?: JourneyEffect[];
 }): void {
   const { profile, workspace, until, out } = input;
   const state = profile.audience;
-  if (state === undefined || workspace.audience.empty) return;
+  if (state === undefined || idle(workspace, profile)) return;
   for (let step = 0; state.due !== undefined && state.due <= until && step < MAX_STEPS; step += 1) {
     const t = Math.max(state.due, state.at);
+    const from = out.length;
     const changed = new Set<ChangeKey>();
     for (const detector of workspace.audience.detectors.all) {
       const pending = state.pending[detector.key];
@@ -69,9 +95,41 @@ export function advanceAudience(input: {
     }
     const targets = timedTargets(workspace.audience, profile);
     evaluate({ profile, state, workspace, targets, changed, t, out });
+    runJourneys({
+      profile,
+      workspace,
+      inputs: journeyInputs(out.slice(from)),
+      t,
+      out,
+      effects: input.effects,
+    });
     state.at = t;
     setDue(state, nextDue({ profile, workspace, t }));
   }
+}
+
+/** Runs the profile's journeys at `t` on `inputs`, adding their changes to `out`. */
+function runJourneys(input: {
+  profile: ProfileState;
+  workspace: AudienceWorkspace;
+  inputs: JourneyInput[];
+  t: number;
+  out: AudienceChange[];
+  effects: JourneyEffect[] | undefined;
+}): void {
+  const { profile, workspace, t } = input;
+  if (workspace.journeys.empty && profile.journeys === undefined) return;
+  const changes: JourneyChange[] = [];
+  journeysOnEvents({
+    profile,
+    workspace,
+    inputs: input.inputs,
+    at: t,
+    context: () =>
+      profileContext({ profile, compiled: workspace.computed, now: t, scores: workspace.scores }),
+    out: { changes, effects: input.effects ?? [] },
+  });
+  input.out.push(...changes);
 }
 
 /**
@@ -90,10 +148,12 @@ export function updateAudience(input: {
   /** Profiles were merged into this one: every target is evaluated. */
   merged: boolean;
   out: AudienceChange[];
+  /** Journey sends to make; journey trait updates are applied to the profile. */
+  effects?: JourneyEffect[];
 }): void {
   const { profile, workspace, event, out } = input;
   const { audience } = workspace;
-  if (audience.empty) return;
+  if (idle(workspace, profile)) return;
   const created = profile.audience === undefined;
   const state = audienceOf(profile, event.timestamp);
   const t = Math.max(event.timestamp, state.at);
@@ -102,7 +162,16 @@ export function updateAudience(input: {
   for (const detector of detectors) runDetector({ detector, state, profile, workspace, event, changed });
   const targets = input.merged ? allTargets(audience) : targetsFor(audience, event, input.identifiersChanged);
   if (created) targets.push(...audience.onNewProfile);
+  const from = out.length;
   evaluate({ profile, state, workspace, targets, changed, t, out });
+  runJourneys({
+    profile,
+    workspace,
+    inputs: journeyInputs(out.slice(from), event),
+    t,
+    out,
+    effects: input.effects,
+  });
   state.at = t;
   setDue(state, nextDue({ profile, workspace, t }));
 }

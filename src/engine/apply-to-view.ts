@@ -12,6 +12,7 @@ import { identifierKey } from '../identity/identifier.ts';
 import { resolveIdentity } from '../identity/resolve-identity.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
 import { updateScores } from '../intent/update-scores.ts';
+import type { JourneyEffect } from '../journey/step-journeys.ts';
 import { applyEvent } from '../profile/apply-event.ts';
 import { mergeProfiles } from '../profile/merge-profiles.ts';
 import { newProfile } from '../profile/new-profile.ts';
@@ -22,7 +23,15 @@ import type { WorkspaceView } from './workspace-view.ts';
 
 /** What applying one event did, for logs and later stages. */
 export type ApplyOutcome =
-  | { kind: 'applied'; profileId: string; created: boolean; merged: string[]; derived: LoggedEvent[] }
+  | {
+      kind: 'applied';
+      profileId: string;
+      created: boolean;
+      merged: string[];
+      derived: LoggedEvent[];
+      /** Sends the profile's journeys asked for. */
+      effects: JourneyEffect[];
+    }
   | { kind: 'unresolved' };
 
 /**
@@ -82,7 +91,8 @@ export function applyToView(input: {
   }
 
   const changes: AudienceChange[] = [];
-  advanceAudience({ profile, workspace, until: event.timestamp, out: changes });
+  const effects: JourneyEffect[] = [];
+  advanceAudience({ profile, workspace, until: event.timestamp, out: changes, effects });
   applyEvent({
     profile,
     event,
@@ -99,6 +109,7 @@ export function applyToView(input: {
     identifiersChanged: merged || resolution.added.length > 0,
     merged,
     out: changes,
+    effects,
   });
   for (const identifier of resolution.added) view.setKey(identifierKey(identifier), profile.id);
   view.dirty.add(profile.id);
@@ -111,6 +122,7 @@ export function applyToView(input: {
     created: resolution.created,
     merged: resolution.merged,
     derived,
+    effects,
   };
 }
 
@@ -124,18 +136,20 @@ export function applyTimer(input: {
   workspace: CompiledWorkspace;
   timer: LoggedEvent;
   ids: Iterable<string>;
-}): { profileId: string; derived: LoggedEvent[] }[] {
+}): { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] {
   const { view, workspace, timer } = input;
-  const derived: { profileId: string; derived: LoggedEvent[] }[] = [];
+  const derived: { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] = [];
   for (const id of input.ids) {
     const profile = view.profiles.get(id);
     const due = profile?.audience?.due;
     if (profile === undefined || due === undefined || due > timer.timestamp) continue;
     const changes: AudienceChange[] = [];
-    advanceAudience({ profile, workspace, until: timer.timestamp, out: changes });
+    const effects: JourneyEffect[] = [];
+    advanceAudience({ profile, workspace, until: timer.timestamp, out: changes, effects });
     view.dirty.add(profile.id);
     const events = recordChanges({ view, profile, changes, cause: timer });
-    if (events.length > 0) derived.push({ profileId: profile.id, derived: events });
+    if (events.length > 0 || effects.length > 0)
+      derived.push({ profileId: profile.id, derived: events, effects });
   }
   return derived;
 }

@@ -6,6 +6,7 @@ import { type CompiledDecisions, compileDecisions } from '../decide/compile-deci
 import type { DecisionsDef } from '../decide/decision-def.ts';
 import { type CompiledScores, compileScores } from '../intent/compile-scores.ts';
 import { type CompiledLifecycle, compileLifecycle } from '../intent/lifecycle.ts';
+import { type CompiledJourneys, compileJourneys } from '../journey/compile-journeys.ts';
 import {
   type CompiledComputedTraits,
   compileComputedTraits,
@@ -23,6 +24,8 @@ export interface CompiledWorkspace {
   audience: CompiledAudience;
   /** Placements and actions with their conditions and templates compiled (empty when none are defined). */
   decisions: CompiledDecisions;
+  /** Journeys, indexed by the events and segment changes that start, advance or end their runs. */
+  journeys: CompiledJourneys;
 }
 
 /** The decisions of a workspace that defines none. */
@@ -54,5 +57,6 @@ export function compileWorkspace(definition: WorkspaceDefinition, version: numbe
     segmentReads,
   });
   const decisions = compileDecisions(definition.decisions ?? NO_DECISIONS);
-  return { definition, version, computed, scores, lifecycle, audience, decisions };
+  const journeys = compileJourneys(definition.journeys ?? []);
+  return { definition, version, computed, scores, lifecycle, audience, decisions, journeys };
 }

@@ -35,9 +35,18 @@ export function decideFor(input: {
   request: DecideRequest;
   now: number;
   propensity?: PropensitySource;
+  /** Only this action may win (a journey's `send` step); its conditions and the contact policy still apply. */
+  onlyAction?: string;
 }): DecideResult {
   const { workspace, profile, request, now } = input;
-  const { decisions, scores } = workspace;
+  const { scores } = workspace;
+  const decisions =
+    input.onlyAction === undefined
+      ? workspace.decisions
+      : {
+          ...workspace.decisions,
+          actions: workspace.decisions.actions.filter((action) => action.key === input.onlyAction),
+        };
   const context =
     profile === undefined
       ? undefined

@@ -1,13 +1,35 @@
 import { SEGMENT_ENTERED } from '../audience/update-audience.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
+import type { JourneyEffect } from '../journey/step-journeys.ts';
 import type { CompiledWorkspace } from './compiled-workspace.ts';
 
-/** A decision to make: for whom, because of which event, and which trigger matched. */
+/** A decision to make: for whom, why, and under which id it is recorded. */
 export interface TriggerHit {
   profileId: string;
-  cause: LoggedEvent;
-  /** `event:Checkout Abandoned` or `segment_entered:high_intent_leads`. */
+  /** The id the recorded `Decision Made` is derived from, so a replayed trigger is logged once. */
+  key: string;
+  /** `event:Checkout Abandoned`, `segment_entered:high_intent_leads` or `journey:checkout_recovery:remind`. */
   trigger: string;
+  /** When it was asked for (event or step time). */
+  at: number;
+  /** The event that triggered it, which conditions can read as `event`. */
+  cause?: LoggedEvent;
+  /** Only this action may be decided (a journey's `send` step). */
+  action?: string;
+}
+
+/** Adds the decisions a profile's journeys asked for (`decide` and `send` steps). */
+export function journeyHits(profileId: string, effects: readonly JourneyEffect[], hits: TriggerHit[]): void {
+  for (const effect of effects) {
+    if (effect.kind === 'update') continue;
+    hits.push({
+      profileId,
+      key: `jrn-${profileId}-${effect.journey}-${effect.entry}-${effect.step}-${effect.at}`,
+      trigger: `journey:${effect.journey}:${effect.step}`,
+      at: effect.at,
+      ...(effect.kind === 'send' ? { action: effect.action } : {}),
+    });
+  }
 }
 
 /**
@@ -28,13 +50,25 @@ export function triggerHits(
     if (event.type !== 'track' || event.event === undefined || isRecorded(event)) continue;
     for (const trigger of triggers) {
       if (trigger.event !== undefined && trigger.event === event.event) {
-        hits.push({ profileId, cause: event, trigger: `event:${trigger.event}` });
+        hits.push({
+          profileId,
+          key: `dec-${event.messageId}`,
+          trigger: `event:${trigger.event}`,
+          at: event.timestamp,
+          cause: event,
+        });
       } else if (
         trigger.segmentEntered !== undefined &&
         event.event === SEGMENT_ENTERED &&
         event.properties['segment'] === trigger.segmentEntered
       ) {
-        hits.push({ profileId, cause: event, trigger: `segment_entered:${trigger.segmentEntered}` });
+        hits.push({
+          profileId,
+          key: `dec-${event.messageId}`,
+          trigger: `segment_entered:${trigger.segmentEntered}`,
+          at: event.timestamp,
+          cause: event,
+        });
       }
     }
   }

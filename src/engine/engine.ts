@@ -21,7 +21,7 @@ import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 import { type ApplyOutcome, applyTimer, applyToView } from './apply-to-view.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
 import { decideFor, decisionEvents, profileIdentity } from './decide-for.ts';
-import { type TriggerHit, triggerHits } from './decision-triggers.ts';
+import { journeyHits, type TriggerHit, triggerHits } from './decision-triggers.ts';
 import { GroupCommit } from './group-commit.ts';
 import { resolveProfileRef } from './profile-ref.ts';
 import { SerialQueue } from './serial-queue.ts';
@@ -474,6 +474,7 @@ export class Engine {
       const outcome = this.applyOne(view, workspace, event, identifiers[i]);
       if (outcome?.kind !== 'applied') continue;
       triggerHits(workspace, outcome.profileId, [event, ...outcome.derived], hits);
+      journeyHits(outcome.profileId, outcome.effects, hits);
       if (outbox && event.event === 'Decision Made') {
         const profile = view.profiles.get(outcome.profileId);
         const send = profile && sendFromDecision({ profile, decision: event, now: this.clock() });
@@ -505,6 +506,7 @@ export class Engine {
       const identity = profile === undefined ? undefined : profileIdentity(profile);
       if (profile === undefined || identity === undefined) continue;
       const { cause } = hit;
+      const at = Math.max(now, hit.at);
       const result = decideFor({
         workspace,
         profile,
@@ -513,15 +515,18 @@ export class Engine {
           actions: true,
           context: {},
           trace: false,
-          event: { event: cause.event, properties: cause.properties, timestamp: cause.timestamp },
+          ...(cause === undefined
+            ? {}
+            : { event: { event: cause.event, properties: cause.properties, timestamp: cause.timestamp } }),
         },
-        now: Math.max(now, cause.timestamp),
+        now: at,
+        ...(hit.action === undefined ? {} : { onlyAction: hit.action }),
       });
       for (const event of decisionEvents({
         result,
         identity,
-        messageId: `dec-${cause.messageId}`,
-        now: Math.max(now, cause.timestamp),
+        messageId: hit.key,
+        now: at,
         trigger: hit.trigger,
       }))
         items.push({ workspaceId: view.workspaceId, event });
@@ -565,8 +570,10 @@ export class Engine {
     }
     try {
       const hits: TriggerHit[] = [];
-      for (const { profileId, derived } of applyTimer({ view, workspace, timer, ids }))
+      for (const { profileId, derived, effects } of applyTimer({ view, workspace, timer, ids })) {
         triggerHits(workspace, profileId, derived, hits);
+        journeyHits(profileId, effects, hits);
+      }
       this.decideTriggered(view, workspace, hits);
     } catch (error) {
       this.logger.error({ err: error, seq: timer.seq }, 'timer could not be applied');

@@ -2,6 +2,7 @@ import type { AudienceState } from '../audience/audience-state.ts';
 import type { ContactRecord } from '../decide/contact-history.ts';
 import type { EventType, JsonObject } from '../ingest/event.ts';
 import type { ScoreState } from '../intent/score-model.ts';
+import type { JourneyState } from '../journey/journey-state.ts';
 import type { ComputedTraitState } from './computed/computed-trait.ts';
 
 /** A trait value with the event time that set it, so an older event never overwrites a newer one. */
@@ -79,4 +80,6 @@ export interface ProfileState {
   audience?: AudienceState;
   /** Messages sent to the person and whether they answered, newest first (owned by src/decide); absent before the first. */
   contacts?: ContactRecord[];
+  /** Journey runs in progress and each journey's history (owned by src/journey); absent before the first. */
+  journeys?: JourneyState;
 }

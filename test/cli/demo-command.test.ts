@@ -74,11 +74,22 @@ describe('tailor demo', () => {
       'viewed_pricing_this_week',
       'whatsapp_responders',
     ]);
-    expect(derived.at(-1)).toEqual({
+    const abandonedAt = new Date(checkoutAt + 30 * 60_000).toISOString();
+    expect(derived.find((event) => event.event === 'Checkout Abandoned')).toEqual({
       event: 'Checkout Abandoned',
-      timestamp: new Date(checkoutAt + 30 * 60_000).toISOString(),
+      timestamp: abandonedAt,
       properties: { risk: 'checkout_abandonment', started_at: new Date(checkoutAt).toISOString() },
     });
+    // It starts the checkout_recovery journey, whose first step decides (the reminder below).
+    expect(derived.slice(-3)).toEqual([
+      { event: 'Checkout Abandoned', timestamp: abandonedAt, properties: expect.any(Object) },
+      { event: 'Journey Entered', timestamp: abandonedAt, properties: { journey: 'checkout_recovery' } },
+      {
+        event: 'Journey Step',
+        timestamp: abandonedAt,
+        properties: { journey: 'checkout_recovery', step: 'remind' },
+      },
+    ]);
     expect(derived.map((event) => event.event)).toContain('Lifecycle Stage Changed');
     expect(summary.join('\n')).toMatch(/risks: checkout_abandonment/);
 
@@ -124,7 +135,10 @@ describe('tailor demo', () => {
     // Her reply quoted the reminder, so it is attributed to the decision that sent it.
     const meera = await engine.findProfile('demo', 'user_id:USR_4096');
     const events = (await engine.timeline('demo', meera?.id ?? '', { limit: 100 })).events;
-    const decision = events.find((event) => event.event === 'Decision Made' && event.properties['trigger']);
+    const decision = events.find(
+      (event) =>
+        event.event === 'Decision Made' && event.properties['trigger'] === 'journey:checkout_recovery:remind',
+    );
     const reply = events.find(
       (event) => event.event === 'Message Replied' && event.properties['in_reply_to'],
     );

@@ -408,6 +408,23 @@ describe('provider faults', () => {
     expect(new Set(accepted.map((message) => message.to)).size).toBe(50);
     expect(proxy.requests()).toBeGreaterThan(50);
     expect((await sends()).filter((item) => item.attempts > 1).length).toBeGreaterThan(0);
+
+    // The outbox pages by `next_before`: 50 sends in pages of 20, none repeated or missed.
+    const seen: string[] = [];
+    let before: string | undefined;
+    for (let page = 0; page < 5; page += 1) {
+      const reply = await admin(
+        'GET',
+        `/v1/sends?limit=20${before === undefined ? '' : `&before=${encodeURIComponent(before)}`}`,
+      );
+      const body = reply.json() as { sends: { id: string }[]; next_before?: string };
+      seen.push(...body.sends.map((item) => item.id));
+      before = body.next_before;
+      if (before === undefined) break;
+    }
+    expect(seen).toHaveLength(50);
+    expect(new Set(seen).size).toBe(50);
+    expect((await admin('GET', '/v1/sends?before=nonsense')).statusCode).toBe(400);
   });
 
   it('ends a send dead after the retry policy, and re-drives it once the provider recovers', async () => {

@@ -14,7 +14,8 @@ import { basic, bearer, sendAccepted, type TestTailor, tempDir } from '../suppor
 const NOW = Date.parse('2026-03-10T06:00:00Z');
 const MINUTE = 60_000;
 const REMINDER = 'send_personalized_checkout_reminder';
-const TRIGGER = 'event:Checkout Abandoned';
+/** The demo's checkout_recovery journey decides at its first step when Checkout Abandoned starts it. */
+const TRIGGER = 'journey:checkout_recovery:remind';
 
 let t: TestTailor;
 let clock: FakeClock;

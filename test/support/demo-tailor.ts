@@ -17,8 +17,9 @@ export const OTHER_WORKSPACE = 'other';
  * (`wk_other` / `ak_other`), on the given fake clock. Reopening the same database loads what it
  * holds: the workspaces are applied (and keys added) only the first time, so a reopen replays
  * and never rebuilds. Timers fire only when a test calls `engine.fireDueTimers()`. With
- * `triggers: false` the demo workspace is applied without its `decision_triggers`: nothing decides
- * on its own, so a test of explicit decisions sees no contact a triggered decision planned.
+ * `triggers: false` the demo workspace is applied without its `decision_triggers` and journeys:
+ * nothing decides on its own, so a test of explicit decisions sees no contact a triggered
+ * decision planned.
  */
 export async function openDemoTailor(input: {
   path: string;
@@ -37,7 +38,9 @@ export async function openDemoTailor(input: {
     const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE);
     const { decisions } = demo;
     const untriggered = input.triggers === false && decisions !== undefined;
-    await engine.applyWorkspace(untriggered ? { ...demo, decisions: { ...decisions, triggers: [] } } : demo);
+    await engine.applyWorkspace(
+      untriggered ? { ...demo, decisions: { ...decisions, triggers: [] }, journeys: [] } : demo,
+    );
     await engine.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml(OTHER_WORKSPACE) }));
     for (const id of ['demo', OTHER_WORKSPACE]) {
       await store.addKey({ workspaceId: id, kind: 'write', hash: hashKey(`wk_${id}`) });

@@ -64,19 +64,31 @@ export async function sendRoutes(
         querystring: Type.Object({
           status: Type.Optional(Type.Union(STATUSES.map((status) => Type.Literal(status)))),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          before: Type.Optional(Type.String({ description: '`next_before` of the previous page' })),
         }),
-        response: { 200: Type.Object({ sends: Type.Array(SendSchema) }) },
+        response: {
+          200: Type.Object({ sends: Type.Array(SendSchema), next_before: Type.Optional(Type.String()) }),
+        },
       },
     },
     async (request) => {
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
-      const query = request.query as { status?: SendStatus; limit?: number };
+      const query = request.query as { status?: SendStatus; limit?: number; before?: string };
+      const limit = query.limit ?? 50;
+      const before = query.before === undefined ? undefined : readCursor(query.before);
       const sends = await engine.store.listSends({
         workspaceId,
-        limit: query.limit ?? 50,
+        limit,
         ...(query.status === undefined ? {} : { status: query.status }),
+        ...(before === undefined ? {} : { before }),
       });
-      return { sends: sends.map(sendView) };
+      const last = sends.at(-1);
+      return {
+        sends: sends.map(sendView),
+        ...(last === undefined || sends.length < limit
+          ? {}
+          : { next_before: `${last.createdAt}:${last.id}` }),
+      };
     },
   );
 
@@ -125,4 +137,13 @@ export async function sendRoutes(
       return sendView(redriven ?? send);
     },
   );
+}
+
+/** A `before` cursor: `<created_at ms>:<send id>`, as `next_before` gives it. */
+function readCursor(text: string): { createdAt: number; id: string } {
+  const colon = text.indexOf(':');
+  const createdAt = Number(text.slice(0, colon));
+  if (colon <= 0 || !Number.isSafeInteger(createdAt))
+    throw new TailorError('INVALID_CURSOR', 'The `before` cursor is not one a page of sends gave');
+  return { createdAt, id: text.slice(colon + 1) };
 }
