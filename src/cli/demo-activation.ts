@@ -23,7 +23,7 @@ export interface DemoActivation {
   messageEvents: string[];
   preferredChannel: unknown;
   /** Her risks and stage once she completed the order. */
-  afterOrder: { risks: Record<string, unknown>; stage: unknown };
+  afterOrder: { risks: Record<string, unknown>; stage: unknown; journey: string | null };
   kavya: { before: DemoDecision; sms: string | undefined; smsConsent: unknown; after: DemoDecision };
   lines: string[];
 }
@@ -37,8 +37,12 @@ export interface DemoActivation {
 export async function demoActivation(input: {
   connection: Connection;
   providers: DemoProviders;
+  /** The story's clock: provider callbacks are stamped from it, as the story's events were. */
+  now: number;
 }): Promise<DemoActivation> {
   const { connection, providers } = input;
+  const started = Date.now();
+  const clock = (): number => input.now + (Date.now() - started);
   const ref = encodeURIComponent('user_id:USR_4096');
   const lines = ['activation (local WhatsApp and Twilio servers started by the demo):'];
 
@@ -62,7 +66,7 @@ export async function demoActivation(input: {
           wamid: message.wamid,
           status,
           recipient: message.to,
-          timestamp: Date.now(),
+          timestamp: clock(),
           ...(callbackData === undefined ? {} : { callbackData }),
         }),
         DEMO_WHATSAPP.appSecret,
@@ -74,7 +78,7 @@ export async function demoActivation(input: {
         ...origin,
         from: message.to,
         text: 'Yes please, keep the annual plan for me',
-        timestamp: Date.now(),
+        timestamp: clock(),
         contextId: message.wamid,
       }),
       DEMO_WHATSAPP.appSecret,
@@ -109,12 +113,21 @@ export async function demoActivation(input: {
       const current = await getProfile(connection, ref);
       return Object.keys((current.risks ?? {}) as object).length === 0 ? current : undefined;
     })) ?? (await getProfile(connection, ref));
+  const journeys = (await callApi({
+    connection,
+    method: 'GET',
+    path: `/v1/profiles/${ref}/journeys`,
+    auth: 'admin',
+  })) as { history?: { journey: string; last_outcome: string | null }[] };
+  const recovery =
+    journeys.history?.find((entry) => entry.journey === 'checkout_recovery')?.last_outcome ?? null;
   const afterOrder = {
     risks: (completed.risks ?? {}) as Record<string, unknown>,
     stage: completed.lifecycle_stage,
+    journey: recovery,
   };
   lines.push(
-    `  Meera completes the order: risks ${JSON.stringify(afterOrder.risks)}, lifecycle stage ${String(afterOrder.stage)}`,
+    `  Meera completes the order: risks ${JSON.stringify(afterOrder.risks)}, lifecycle stage ${String(afterOrder.stage)}, checkout_recovery journey ${recovery ?? 'still running'}`,
   );
 
   const kavyaRef = encodeURIComponent(`user_id:${DEMO_REPEAT_USER}`);

@@ -30,9 +30,9 @@ export interface DemoDecisions {
 const TRIGGER_WAIT_MS = 5_000;
 
 /**
- * What Tailor decided for each person of the demo. Meera's next best action is the decision her
- * `Checkout Abandoned` triggered by itself (read from her timeline: asking again would be capped
- * by it). The rest go through the same `POST /v1/decide` a website calls with its write key: the
+ * What Tailor decided for each person of the demo. Meera's next best action is the decision the
+ * `checkout_recovery` journey made when her `Checkout Abandoned` started it (read from her
+ * timeline: asking again would be capped by it). The rest go through the same `POST /v1/decide` a website calls with its write key: the
  * home banner for a first-time visitor from Bangalore, the offer block for Kavya (a repeat
  * customer), and Arjun's action while the WhatsApp cap holds.
  */
@@ -59,7 +59,7 @@ export async function demoDecisions(connection: Connection): Promise<DemoDecisio
   });
   const lines = [
     'decisions:',
-    `  Meera, when her checkout ran out (decision_triggers): ${describeAction(meera)}`,
+    `  Meera, when her checkout ran out (checkout_recovery journey): ${describeAction(meera)}`,
     `    context: ${JSON.stringify(meera.action?.context ?? {})}`,
     `  a first-time visitor from Bangalore: home_banner → ${describePlacement(bangaloreVisitor, 'home_banner')}`,
     `  Kavya, a repeat customer: offer_block → ${describePlacement(repeatCustomer, 'offer_block')}`,

@@ -8,6 +8,7 @@ import { replyWithError } from './error-reply.ts';
 import { KeyRing } from './key-ring.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
+import { journeyRoutes } from './routes/journey-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhook-routes.ts';
 import { segmentRoutes } from './routes/segment-routes.ts';
@@ -81,6 +82,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(workspaceRoutes, { engine, keys });
   await app.register(segmentRoutes, { engine, keys });
   await app.register(decideRoutes, { engine, keys });
+  await app.register(journeyRoutes, { engine, keys });
   const { activation } = options;
   if (activation !== undefined) {
     await app.register(providerWebhookRoutes, {

@@ -125,7 +125,7 @@ describe('tailor demo', () => {
       'Message Replied',
     ]);
     expect(loop.preferredChannel).toBe('whatsapp');
-    expect(loop.afterOrder).toEqual({ risks: {}, stage: 'customer' });
+    expect(loop.afterOrder).toEqual({ risks: {}, stage: 'customer', journey: 'converted' });
     expect(loop.kavya.before.action).toMatchObject({ action: 'send_sms_loyalty_offer', channel: 'sms' });
     expect(loop.kavya.sms).toMatch(/^Hi Kavya, free shipping/);
     expect(loop.kavya.smsConsent).toBe(false);

@@ -1,0 +1,106 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { demoStory } from '../../src/cli/demo-story.ts';
+import { fakeClock } from '../../src/clock.ts';
+import { openDemoTailor } from '../support/demo-tailor.ts';
+import { bearer, sendAccepted, type TestTailor, tempDir } from '../support/test-tailor.ts';
+
+const NOW = Date.parse('2026-03-10T06:00:00Z'); // 11:30 in India: no quiet hours
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+let t: TestTailor;
+let dir: string;
+let clock: ReturnType<typeof fakeClock>;
+
+beforeEach(async () => {
+  dir = tempDir('tailor-journeys-');
+  clock = fakeClock(NOW);
+  t = await openDemoTailor({ path: join(dir, 'tailor.db'), clock });
+});
+
+afterEach(async () => {
+  await t.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function get(
+  url: string,
+  key = t.adminKey,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const reply = await t.app.inject({ method: 'GET', url, headers: { authorization: bearer(key) } });
+  return { status: reply.statusCode, body: reply.json() };
+}
+
+const counts = async () => (await get('/v1/journeys')).body['journeys'];
+const runs = async () => (await get('/v1/profiles/user_id:USR_4096/journeys')).body;
+
+describe('the journeys admin API', () => {
+  it("follows the demo's checkout recovery: entered, waiting a day, then converted by the order", async () => {
+    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await t.engine.fireDueTimers();
+
+    expect(await counts()).toEqual([
+      {
+        key: 'checkout_recovery',
+        name: 'Checkout recovery',
+        steps: ['remind', 'pause', 'still_open', 'nudge', 'done'],
+        entered: 1,
+        active: { pause: 1 },
+        ended: {},
+      },
+    ]);
+    const abandonedAt = new Date(NOW - 20 * MINUTE).toISOString();
+    expect(await runs()).toMatchObject({
+      active: [
+        {
+          journey: 'checkout_recovery',
+          step: 'pause',
+          entered_at: abandonedAt,
+          waiting_until: new Date(NOW - 20 * MINUTE + DAY).toISOString(),
+          waiting_for: null,
+          path: ['remind'],
+        },
+      ],
+      history: [{ journey: 'checkout_recovery', entries: 1, last_outcome: null }],
+    });
+
+    clock.advance(MINUTE);
+    await sendAccepted(t, '/v1/track', {
+      userId: 'USR_4096',
+      event: 'Order Completed',
+      properties: { revenue: 1 },
+    });
+    expect(await counts()).toMatchObject([{ entered: 1, active: {}, ended: { converted: 1 } }]);
+    expect(await runs()).toMatchObject({
+      active: [],
+      history: [{ journey: 'checkout_recovery', entries: 1, last_outcome: 'converted' }],
+    });
+  });
+
+  it('a second day without an order nudges again, then the run completes', async () => {
+    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await t.engine.fireDueTimers();
+    clock.advance(DAY);
+    await t.engine.fireDueTimers();
+    expect(await runs()).toMatchObject({
+      active: [],
+      history: [{ journey: 'checkout_recovery', entries: 1, last_outcome: 'exited' }],
+    });
+    const timeline = (await get('/v1/profiles/user_id:USR_4096/events?limit=200')).body['events'] as {
+      event: string;
+      properties: Record<string, unknown>;
+    }[];
+    const steps = timeline
+      .filter((event) => event.event === 'Journey Step')
+      .map((event) => event.properties['step'])
+      .reverse();
+    expect(steps).toEqual(['remind', 'pause', 'still_open', 'nudge', 'done']);
+  });
+
+  it('needs an admin key, and answers 404 for an unknown person', async () => {
+    expect((await get('/v1/journeys', t.writeKey)).status).toBe(401);
+    expect((await get('/v1/profiles/user_id:nobody/journeys')).status).toBe(404);
+  });
+});
