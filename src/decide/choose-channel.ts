@@ -58,6 +58,7 @@ export function chooseChannel(input: {
     const reason =
       consentReason(profile['consent'], channel) ??
       reachReason(profile['identifiers'], channel) ??
+      failedReason(profile['unreachable'], channel) ??
       contactBlock({ policy: input.policy, contacts: input.contacts, action, channel, now: input.now });
     if (reason === null) {
       tried.push({ channel, allowed: true });
@@ -82,6 +83,14 @@ function reachReason(identifiers: unknown, channel: string): string | null {
     if (Array.isArray(values) ? values.length > 0 : typeof values === 'string' && values !== '') return null;
   }
   return `unreachable: no ${types.join(' or ')} identifier`;
+}
+
+/** A channel whose last send failed for good (an invalid number, a hard bounce) is not tried again. */
+function failedReason(unreachable: unknown, channel: string): string | null {
+  const since = readKey(unreachable, channel);
+  return typeof since === 'string'
+    ? `unreachable: the last ${channel} send failed for good (${since})`
+    : null;
 }
 
 function readKey(values: unknown, key: string): unknown {

@@ -1,4 +1,5 @@
 import { recordContact } from '../decide/contact-history.ts';
+import { recordReachability } from '../decide/reachability.ts';
 import type { Identifier } from '../identity/identifier.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
 import type { CompiledComputedTraits } from './computed/compile-computed-traits.ts';
@@ -37,5 +38,6 @@ export function applyEvent(input: {
   if (typeof event.properties['channel'] === 'string') {
     profile.contacts ??= [];
     recordContact(profile.contacts, event);
+    recordReachability(profile, event);
   }
 }

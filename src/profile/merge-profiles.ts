@@ -41,5 +41,9 @@ export function mergeProfiles(input: {
     if (id !== into.id && !into.mergedIds.includes(id)) into.mergedIds.push(id);
   }
   into.eventCount += from.eventCount;
+  for (const [channel, at] of Object.entries(from.unreachable ?? {})) {
+    into.unreachable ??= {};
+    into.unreachable[channel] = Math.max(into.unreachable[channel] ?? at, at);
+  }
   if (from.contacts !== undefined) into.contacts = mergeContacts(into.contacts ?? [], from.contacts);
 }

@@ -40,5 +40,13 @@ export function profileContext(input: {
     segments: audience?.segments ?? {},
     risks: audience?.risks ?? {},
     lifecycle_stage: audience?.stage ?? null,
+    unreachable: unreachableView(profile.unreachable),
   };
+}
+
+/** Channels marked unreachable, with the time as ISO-8601, as conditions and channel choice read them. */
+function unreachableView(unreachable: Record<string, number> | undefined): Record<string, string> {
+  const view: Record<string, string> = {};
+  for (const [channel, at] of Object.entries(unreachable ?? {})) view[channel] = new Date(at).toISOString();
+  return view;
 }

@@ -80,6 +80,11 @@ export interface ProfileState {
   audience?: AudienceState;
   /** Messages sent to the person and whether they answered, newest first (owned by src/decide); absent before the first. */
   contacts?: ContactRecord[];
+  /**
+   * Channels whose last send failed for good (`Message Failed` with `unreachable`), with the
+   * time; a later delivery, read or reply on the channel clears it. Absent before the first.
+   */
+  unreachable?: Record<string, number>;
   /** Journey runs in progress and each journey's history (owned by src/journey); absent before the first. */
   journeys?: JourneyState;
 }
