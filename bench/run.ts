@@ -3,7 +3,7 @@
  * benchmarks, each against a baseline measured in the same run, printed as medians with the
  * targets from the project's goals. `BENCH_QUICK=1` runs a smaller version (for a smoke check,
  * not for figures); `BENCH_ONLY=segments,timers` runs only the sections named (`pipeline`,
- * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `activation`).
+ * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `activation`, `journeys`).
  */
 import { activationBench } from './activation.ts';
 import { conditionsBench } from './conditions.ts';
@@ -61,6 +61,28 @@ interface TimerSection {
   firingMs: Spread;
   latenessMs: Spread;
   beyondWindowMs?: { min: number; max: number };
+}
+interface JourneyPass {
+  seconds: number;
+  firings: number;
+  steps: number;
+  firingMs: Spread;
+  journeySteps: number;
+  latenessMs: Spread;
+}
+interface JourneyRun {
+  profiles: number;
+  ingestSeconds: number;
+  rssBefore: number;
+  rssAfter: number;
+  heapBefore: number;
+  heapAfter: number;
+  profileJsonBytes: number;
+  fileBytes: number;
+  waiting: number;
+  first?: JourneyPass;
+  second?: JourneyPass;
+  check?: { nudged: number; completedHistory: number; endedCompleted: number; stillActive: number };
 }
 interface MemoryRun {
   profiles: number;
@@ -327,7 +349,70 @@ if (runs('activation')) {
   console.log(
     `  retries (store): written p50 ${fmt(result.retryLatenessMs.p50)} ms, p99 ${fmt(result.retryLatenessMs.p99)} ms after they fell due`,
   );
+  console.log('  100k journey runs waiting on timers: see the journeys section');
+}
+if (runs('journeys')) {
+  const journeyEnv = (workspace: string): Record<string, string> => ({
+    BENCH_JOURNEY_WORKSPACE: workspace,
+    ...(quick ? { BENCH_JOURNEY_PROFILES: '25000' } : {}),
+  });
+  const baseline = await runScript<JourneyRun>('bench/journeys.ts', {
+    nodeArgs: ['--expose-gc'],
+    env: journeyEnv('baseline'),
+  });
+  const journey = await runScript<JourneyRun>('bench/journeys.ts', {
+    nodeArgs: ['--expose-gc'],
+    env: journeyEnv('journey'),
+  });
+  const runsWaiting = Math.max(journey.waiting, 1);
+  const grown = (run: JourneyRun): number => run.rssAfter - run.rssBefore;
+  const heapGrown = (run: JourneyRun): number => run.heapAfter - run.heapBefore;
   console.log(
-    '  not measured: journeys are not built, so "100k journey runs waiting on timers" has nothing to run',
+    `\nJourneys: ${fmt(journey.profiles)} runs of \`Trial Started\` → wait 1h → update traits.nudged → wait 1h, SQLite, fake clock in 250 ms steps`,
+  );
+  console.log('  no decide or send steps and no channels: no outbox load');
+  console.log(
+    `  baseline, ingesting the triggering events without the journey: ${fmt(baseline.profiles / baseline.ingestSeconds)} events/s; with it (runs start and wait): ${fmt(journey.profiles / journey.ingestSeconds)} events/s`,
+  );
+  console.log(
+    `  resident size grew ${fmt(grown(baseline) / 2 ** 20)} MiB without the journey, ${fmt(grown(journey) / 2 ** 20)} MiB with ${fmt(journey.waiting)} runs waiting: ${fmt((grown(journey) - grown(baseline)) / runsWaiting)} bytes per waiting run`,
+  );
+  console.log(
+    `  V8 heap in use grew ${fmt(heapGrown(baseline) / 2 ** 20)} MiB and ${fmt(heapGrown(journey) / 2 ** 20)} MiB: ${fmt((heapGrown(journey) - heapGrown(baseline)) / runsWaiting)} bytes per waiting run`,
+  );
+  console.log(
+    `  stored: profile JSON ${fmt((journey.profileJsonBytes - baseline.profileJsonBytes) / runsWaiting)} bytes per run more (${fmt(baseline.profileJsonBytes / baseline.profiles)} → ${fmt(journey.profileJsonBytes / journey.profiles)} per profile); SQLite files ${fmt((journey.fileBytes - baseline.fileBytes) / runsWaiting)} bytes per run more`,
+  );
+  for (const [name, label] of [
+    ['first', 'first wait ends, nudge runs'],
+    ['second', 'second wait ends, run completes'],
+  ] as const) {
+    const pass = journey[name];
+    if (pass === undefined) continue;
+    const ingested = journey.profiles / journey.ingestSeconds;
+    const advanced = journey.waiting / pass.seconds;
+    console.log(
+      `  ${label}: ${fmt(pass.seconds, 2)} s in total (with the view commit) = ${fmt(advanced)} runs/s (ratio ${fmt(advanced / ingested, 2)} to the ingest with the journey), ${fmt(pass.journeySteps / pass.seconds)} journey steps/s`,
+    );
+    console.log(
+      `    ${fmt(pass.firings)} firings in ${fmt(pass.steps)} steps, wall time per firing p50 ${fmt(pass.firingMs.p50, 1)} ms, p99 ${fmt(pass.firingMs.p99, 1)} ms, max ${fmt(pass.firingMs.max, 1)} ms`,
+    );
+    console.log(
+      `    lateness against the due moment (fake time): p50 ${fmt(pass.latenessMs.p50)} ms, p99 ${fmt(pass.latenessMs.p99)} ms, max ${fmt(pass.latenessMs.max)} ms`,
+    );
+  }
+  const check = journey.check;
+  const ok =
+    check !== undefined &&
+    journey.waiting === journey.profiles &&
+    check.nudged === journey.profiles &&
+    check.completedHistory === journey.profiles &&
+    check.endedCompleted === journey.profiles &&
+    check.stillActive === 0;
+  console.log(
+    `  check: ${fmt(journey.waiting)} runs waiting after the ingest; afterwards nudged ${fmt(check?.nudged ?? 0)}, \`Journey Ended\` completed ${fmt(check?.endedCompleted ?? 0)}, history completed ${fmt(check?.completedHistory ?? 0)}, still active ${fmt(check?.stillActive ?? 0)} of ${fmt(journey.profiles)}: ${ok ? 'all completed' : 'MISSING RUNS'}`,
+  );
+  console.log(
+    '  both workspaces hold one segment on an event never sent: the engine fires timers only for workspaces with an audience',
   );
 }

@@ -464,3 +464,38 @@ export function activationWorkspaceYaml(input: {
     '',
   ].join('\n');
 }
+
+/** The event that starts a run of the journeys benchmark's journey. */
+export const JOURNEY_TRIGGER_EVENT = 'Trial Started';
+
+/**
+ * The journeys benchmark's workspace: with `journey`, one journey started by
+ * `JOURNEY_TRIGGER_EVENT` that waits 1 hour, sets `traits.nudged`, waits 1 hour more and
+ * completes (no decisions, no sends, so no outbox); without, the same file minus the journey
+ * (the baseline). Both hold one segment on an event never sent (`Trial Converted`, no window),
+ * as when the figures in docs/performance.md were taken (the engine then fired timers only for
+ * workspaces with an audience).
+ */
+export function journeyWorkspaceYaml(input: { id: string; journey: boolean }): string {
+  return [
+    'workspace:',
+    `  id: ${input.id}`,
+    `  name: Bench ${input.id}`,
+    'segments:',
+    '  - key: trial_converted',
+    '    when:',
+    '      $performed: { event: Trial Converted }',
+    ...(input.journey
+      ? [
+          'journeys:',
+          '  - key: trial_nudge',
+          `    trigger: { event: ${JOURNEY_TRIGGER_EVENT} }`,
+          '    steps:',
+          '      - { key: first_wait, wait: 1h }',
+          '      - { key: nudge, update: { traits: { nudged: true } } }',
+          '      - { key: second_wait, wait: 1h }',
+        ]
+      : []),
+    '',
+  ].join('\n');
+}

@@ -264,7 +264,7 @@ export class Engine {
     this.firing = true;
     try {
       for (const [workspaceId, workspace] of this.workspaces) {
-        if (workspace.audience.empty) continue;
+        if (workspace.audience.empty && workspace.journeys.empty) continue;
         const at = this.clock();
         if (!(await this.anythingDue(workspaceId, at))) continue;
         await this.groupCommit.submit([{ workspaceId, event: timerRecord(at) }]);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoStory } from '../../src/cli/demo-story.ts';
 import { fakeClock } from '../../src/clock.ts';
+import type { TailorEvent } from '../../src/ingest/event.ts';
+import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { openDemoTailor } from '../support/demo-tailor.ts';
 import { bearer, sendAccepted, type TestTailor, tempDir } from '../support/test-tailor.ts';
 
@@ -104,3 +106,39 @@ describe('the journeys admin API', () => {
     expect((await get('/v1/profiles/user_id:nobody/journeys')).status).toBe(404);
   });
 });
+
+describe('a workspace with journeys and nothing else', () => {
+  it('fires their waits on the timer, with no segment, stage or detector to keep it awake', async () => {
+    const yaml = `
+workspace: { id: bare, name: Bare }
+journeys:
+  - key: trial_nudge
+    trigger: { event: Trial Started }
+    steps:
+      - { key: pause, wait: 1h }
+      - { key: tag, update: { traits: { nudged: true } } }
+`;
+    await t.engine.applyWorkspace(parseWorkspaceYaml({ text: yaml }));
+    await t.engine.ingest('bare', [trialStarted(NOW)]);
+    clock.advance(61 * MINUTE);
+    await t.engine.fireDueTimers();
+    const profile = await t.engine.findProfile('bare', 'user_id:trial-1');
+    expect(profile?.traits['nudged']?.value).toBe(true);
+    expect(profile?.journeys?.history['trial_nudge']?.lastOutcome).toBe('completed');
+  });
+});
+
+function trialStarted(at: number): TailorEvent {
+  return {
+    type: 'track',
+    event: 'Trial Started',
+    messageId: `trial-${at}`,
+    userId: 'trial-1',
+    timestamp: at,
+    receivedAt: at,
+    properties: {},
+    traits: {},
+    context: {},
+    integrations: {},
+  };
+}
