@@ -62,6 +62,7 @@ export function templateScope(input: {
       risks: profile['risks'] ?? {},
       lifecycle_stage: profile['lifecycle_stage'] ?? null,
       identifiers: profile['identifiers'] ?? {},
+      inbox: profile['inbox'] ?? null,
     },
     context: input.request ?? {},
   };

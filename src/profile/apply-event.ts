@@ -1,4 +1,5 @@
 import { recordContact } from '../decide/contact-history.ts';
+import { recordInbox } from '../decide/inbox.ts';
 import { recordReachability } from '../decide/reachability.ts';
 import type { Identifier } from '../identity/identifier.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
@@ -39,5 +40,6 @@ export function applyEvent(input: {
     profile.contacts ??= [];
     recordContact(profile.contacts, event);
     recordReachability(profile, event);
+    recordInbox(profile, event);
   }
 }

@@ -41,6 +41,7 @@ export function profileContext(input: {
     risks: audience?.risks ?? {},
     lifecycle_stage: audience?.stage ?? null,
     unreachable: unreachableView(profile.unreachable),
+    inbox: profile.inbox ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AudienceState } from '../audience/audience-state.ts';
 import type { ContactRecord } from '../decide/contact-history.ts';
+import type { InboxMessage } from '../decide/inbox.ts';
 import type { EventType, JsonObject } from '../ingest/event.ts';
 import type { ScoreState } from '../intent/score-model.ts';
 import type { JourneyState } from '../journey/journey-state.ts';
@@ -85,6 +86,8 @@ export interface ProfileState {
    * time; a later delivery, read or reply on the channel clears it. Absent before the first.
    */
   unreachable?: Record<string, number>;
+  /** The latest in-app message decided for the person (owned by src/decide), shown through placements. */
+  inbox?: InboxMessage;
   /** Journey runs in progress and each journey's history (owned by src/journey); absent before the first. */
   journeys?: JourneyState;
 }

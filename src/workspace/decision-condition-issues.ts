@@ -16,7 +16,11 @@ import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
  * (`context`, like `context.location.city`) and the profile. A decision is made for a person and
  * a request, not on one event, so `event` and `properties` are not there.
  */
-export const DECISION_READABLE_ROOTS: ReadonlySet<string> = new Set(['context', ...SEGMENT_READABLE_ROOTS]);
+export const DECISION_READABLE_ROOTS: ReadonlySet<string> = new Set([
+  'context',
+  'inbox',
+  ...SEGMENT_READABLE_ROOTS,
+]);
 
 /**
  * Problems of a placement's or an action's condition, each at its path inside the condition
