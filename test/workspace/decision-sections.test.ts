@@ -290,7 +290,7 @@ describe('decision errors point at file:line:col and the field', () => {
       'a variant condition on the event',
       placement('      - key: a\n        when: { properties.plan: pro }\n        content: {}\n'),
       'shop.yaml:11:17 placements[0].variants[0].when["properties.plan"]',
-      /`properties.plan` cannot be read here: .* may read only context, traits, computed, scores, risks, lifecycle_stage, segments/,
+      /`properties.plan` cannot be read here: .* may read only context, inbox, traits, computed, scores, risks, lifecycle_stage, segments/,
     ],
     [
       'a variant condition using $performed',
