@@ -39,7 +39,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: 512_000,
     // Signed email-link tokens (`/v1/c/{token}`, `/v1/u/{token}`) run to a few hundred characters.
-    maxParamLength: 2_048,
+    routerOptions: { maxParamLength: 2_048 },
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
