@@ -1,7 +1,9 @@
 import { SEGMENT_ENTERED } from '../audience/update-audience.ts';
-import type { LoggedEvent } from '../ingest/event.ts';
+import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
 import type { JourneyEffect } from '../journey/step-journeys.ts';
 import type { CompiledWorkspace } from './compiled-workspace.ts';
+import { decideFor, decisionEvents, profileIdentity } from './decide-for.ts';
+import type { WorkspaceView } from './workspace-view.ts';
 
 /** A decision to make: for whom, why, and under which id it is recorded. */
 export interface TriggerHit {
@@ -77,4 +79,44 @@ export function triggerHits(
 function isRecorded(event: LoggedEvent): boolean {
   const tailor = event.context['tailor'];
   return typeof tailor === 'object' && tailor !== null && 'recorded' in tailor;
+}
+
+/**
+ * The `Decision Made` events for triggered decisions: each decided for the profile as the view
+ * holds it, at the later of now and the time it was asked for, restricted to one action for a
+ * journey's `send` step, and recorded under the id its hit derives, so a replay logs it once.
+ * A profile with no user or anonymous id to record under is skipped.
+ */
+export function triggeredDecisions(input: {
+  view: WorkspaceView;
+  workspace: CompiledWorkspace;
+  hits: readonly TriggerHit[];
+  now: number;
+}): TailorEvent[] {
+  const { view, workspace, now } = input;
+  const events: TailorEvent[] = [];
+  for (const hit of input.hits) {
+    const profile = view.profiles.get(view.resolve(hit.profileId));
+    const identity = profile === undefined ? undefined : profileIdentity(profile);
+    if (profile === undefined || identity === undefined) continue;
+    const { cause } = hit;
+    const at = Math.max(now, hit.at);
+    const result = decideFor({
+      workspace,
+      profile,
+      request: {
+        placements: [],
+        actions: true,
+        context: {},
+        trace: false,
+        ...(cause === undefined
+          ? {}
+          : { event: { event: cause.event, properties: cause.properties, timestamp: cause.timestamp } }),
+      },
+      now: at,
+      ...(hit.action === undefined ? {} : { onlyAction: hit.action }),
+    });
+    events.push(...decisionEvents({ result, identity, messageId: hit.key, now: at, trigger: hit.trigger }));
+  }
+  return events;
 }

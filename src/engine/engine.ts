@@ -20,8 +20,7 @@ import type {
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 import { type ApplyOutcome, applyTimer, applyToView } from './apply-to-view.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
-import { decideFor, decisionEvents, profileIdentity } from './decide-for.ts';
-import { journeyHits, type TriggerHit, triggerHits } from './decision-triggers.ts';
+import { journeyHits, type TriggerHit, triggeredDecisions, triggerHits } from './decision-triggers.ts';
 import { GroupCommit } from './group-commit.ts';
 import { resolveProfileRef } from './profile-ref.ts';
 import { SerialQueue } from './serial-queue.ts';
@@ -499,40 +498,9 @@ export class Engine {
    */
   private decideTriggered(view: WorkspaceView, workspace: CompiledWorkspace, hits: TriggerHit[]): void {
     if (hits.length === 0) return;
-    const now = this.clock();
-    const items: EventToAppend[] = [];
-    for (const hit of hits) {
-      const profile = view.profiles.get(view.resolve(hit.profileId));
-      const identity = profile === undefined ? undefined : profileIdentity(profile);
-      if (profile === undefined || identity === undefined) continue;
-      const { cause } = hit;
-      const at = Math.max(now, hit.at);
-      const result = decideFor({
-        workspace,
-        profile,
-        request: {
-          placements: [],
-          actions: true,
-          context: {},
-          trace: false,
-          ...(cause === undefined
-            ? {}
-            : { event: { event: cause.event, properties: cause.properties, timestamp: cause.timestamp } }),
-        },
-        now: at,
-        ...(hit.action === undefined ? {} : { onlyAction: hit.action }),
-      });
-      for (const event of decisionEvents({
-        result,
-        identity,
-        messageId: hit.key,
-        now: at,
-        trigger: hit.trigger,
-      }))
-        items.push({ workspaceId: view.workspaceId, event });
-    }
+    const events = triggeredDecisions({ view, workspace, hits, now: this.clock() });
     this.groupCommit
-      .submit(items)
+      .submit(events.map((event) => ({ workspaceId: view.workspaceId, event })))
       .catch((error: unknown) => this.logger.error({ err: error }, 'triggered decisions were not recorded'));
   }
 
