@@ -28,6 +28,8 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** Sends claimed per round. */
   batch?: number;
+  /** Attempts in flight at most (default 500); a round claims only as many as there is room for. */
+  maxInFlight?: number;
   onAttempt?: AttemptListener;
 }
 
@@ -88,10 +90,11 @@ export class Dispatcher {
   async drain(): Promise<void> {
     for (;;) {
       const due = await this.options.store.nextSendDue();
-      if (due === undefined || due > this.options.clock()) break;
-      await this.round();
+      const isDue = due !== undefined && due <= this.options.clock();
+      if (!isDue && this.inFlight.size === 0) break;
+      if (isDue) await this.round();
+      await Promise.all(this.inFlight);
     }
-    await Promise.all(this.inFlight);
   }
 
   /** Stops polling and waits for the attempts in flight. */
@@ -102,15 +105,27 @@ export class Dispatcher {
     await Promise.all(this.inFlight);
   }
 
+  /**
+   * Claims as many due sends as there is room for in flight and starts them, without waiting
+   * for them: a slow provider (or one send waiting for its rate) never holds back a retry that
+   * falls due meanwhile. Each attempt that ends wakes the dispatcher again.
+   */
   private async round(): Promise<void> {
-    const { store, clock } = this.options;
-    const claimed = await store.claimSends(clock(), this.options.batch ?? 100);
+    const { store, clock, logger } = this.options;
+    const room = (this.options.maxInFlight ?? 500) - this.inFlight.size;
+    if (room <= 0) return;
+    const limit = Math.min(room, this.options.batch ?? 100);
+    const claimed = await store.claimSends(clock(), limit);
     for (const send of claimed) {
-      const attempt = this.attempt(send).finally(() => this.inFlight.delete(attempt));
+      const attempt: Promise<void> = this.attempt(send)
+        .catch((error: unknown) => logger.error({ err: error, send: send.id }, 'send attempt failed'))
+        .finally(() => {
+          this.inFlight.delete(attempt);
+          this.wake();
+        });
       this.inFlight.add(attempt);
     }
-    await Promise.all(this.inFlight);
-    if (claimed.length === (this.options.batch ?? 100)) this.again = true;
+    if (claimed.length === limit) this.again = true;
   }
 
   private async attempt(send: SendRecord): Promise<void> {
