@@ -2,7 +2,7 @@ import { collectActionIssues } from './collect-action-issues.ts';
 import { collectContactPolicyIssues } from './collect-contact-policy-issues.ts';
 import { collectPlacementIssues } from './collect-placement-issues.ts';
 import { collectTriggerIssues } from './collect-trigger-issues.ts';
-import { sectionKeys } from './decision-condition-issues.ts';
+import { sectionKeys } from './scoped-condition-issues.ts';
 import type { WorkspaceIssue } from './workspace-issue.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { isJsonObject } from '../ingest/merge-objects.ts';
-import { sectionKeys } from './decision-condition-issues.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { duplicateKeyIssue, durationIssue } from './field-issues.ts';
 import { journeyStepIssues } from './journey-step-issues.ts';
+import { sectionKeys } from './scoped-condition-issues.ts';
 import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
 
 /** The fields of a journey's `trigger`, exactly one of which it holds. */

@@ -10,6 +10,7 @@ import {
 import { didYouMean } from './did-you-mean.ts';
 import { duplicateKeyIssue } from './field-issues.ts';
 import { findSegmentCycles } from './find-segment-cycles.ts';
+import { sectionKeys, unknownSegmentIssues } from './scoped-condition-issues.ts';
 import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
 
 /**
@@ -49,14 +50,8 @@ export function collectSegmentIssues(document: Record<string, unknown>): Workspa
   if (!Array.isArray(segments)) return [];
   const issues: WorkspaceIssue[] = [];
   const firstIndex = new Map<string, number>();
-  const keysOf = (section: unknown): string[] =>
-    Array.isArray(section)
-      ? section.flatMap((entry: unknown) =>
-          isJsonObject(entry) && typeof entry.key === 'string' ? [entry.key] : [],
-        )
-      : [];
-  const known = { computed: keysOf(document.computed_traits), scores: keysOf(document.scores) };
-  const segmentKeys = keysOf(segments);
+  const known = { computed: sectionKeys(document.computed_traits), scores: sectionKeys(document.scores) };
+  const segmentKeys = sectionKeys(segments);
   const read: ReadSegment[] = [];
   segments.forEach((segment: unknown, index) => {
     if (!isJsonObject(segment)) return;
@@ -72,7 +67,7 @@ export function collectSegmentIssues(document: Record<string, unknown>): Workspa
     const reads = conditionReads(when);
     issues.push(...unreadableIssues(at, when, reads.paths));
     issues.push(...unknownDefinitionIssues(at, when, reads.paths, known));
-    issues.push(...unknownSegmentIssues(at, when, reads.segments, segmentKeys));
+    issues.push(...unknownSegmentIssues({ at, condition: when, referenced: reads.segments, segmentKeys }));
     if (reads.performed.some((performed) => performed.window.kind === 'between'))
       issues.push(betweenIssue(at, when));
     if (typeof key === 'string') read.push({ index, key, when, segments: reads.segments });
@@ -141,29 +136,6 @@ function betweenIssue(at: FieldPathSegment[], when: Record<string, unknown>): Wo
     message:
       '`between` is not supported in a segment, which counts over a sliding window: use `within: 7d` (the last 7 days) or no window (all time); `between` works where a condition is read once, like a decision',
   };
-}
-
-/** `$inSegment`/`$notInSegment` operands that are not a segment key of the file, at the operand. */
-function unknownSegmentIssues(
-  at: FieldPathSegment[],
-  when: Record<string, unknown>,
-  referenced: string[],
-  segmentKeys: string[],
-): WorkspaceIssue[] {
-  return referenced
-    .filter((segment) => !segmentKeys.includes(segment))
-    .map((segment) => {
-      const suggestion = didYouMean(segment, segmentKeys);
-      const hint =
-        suggestion === undefined
-          ? 'define it under `segments` or correct the key'
-          : `did you mean \`${suggestion}\`?`;
-      return {
-        path: [...at, ...(segmentReferencePosition(when, segment) ?? [])],
-        at: 'value',
-        message: `\`${segment}\` is not a segment of this file: ${hint}`,
-      };
-    });
 }
 
 /** One issue per cycle of segments that test each other, at the first segment's test of the next. */
