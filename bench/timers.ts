@@ -16,27 +16,18 @@ import { fakeClock } from '../src/clock.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { normalizeCall } from '../src/ingest/normalize-call.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import type { DueProfile } from '../src/store/store.ts';
 import { parseWorkspaceYaml } from '../src/workspace/load-workspace.ts';
+import { allDue, fireThrough, NO_TIMER_MS, type Spread, spread } from './fake-clock-timers.ts';
 import { BODY_EVENTS } from './in-memory.ts';
 
 const PROFILES = Number(process.env.BENCH_TIMER_PROFILES ?? 100_000);
-const STEP_MS = 250;
 const SPREAD_MS = 60_000;
 const START = Date.parse('2026-11-01T10:00:00Z');
 const WORKSPACE = 'bench';
 const WEEK_MS = 7 * 24 * 3_600_000;
 /** Longer than any run, shorter than the largest delay `setInterval` takes: the benchmark fires timers itself. */
-const NO_TIMER_MS = 2_000_000_000;
 
 type Kind = 'segment' | 'detector';
-
-/** The 50th and 99th percentiles and the maximum of a list of numbers. */
-interface Spread {
-  p50: number;
-  p99: number;
-  max: number;
-}
 
 /** One section's figures. */
 interface TimerSection {
@@ -76,12 +67,6 @@ const SECTIONS: Record<Kind, { yaml: string; event: string; exitName: string }> 
   },
 };
 
-function spread(values: number[]): Spread {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? 0 };
-}
-
 /** One event per person, event times spread evenly over one minute, as `/v1/batch` bodies. */
 function bodies(event: string): string[] {
   const result: string[] = [];
@@ -99,22 +84,6 @@ function bodies(event: string): string[] {
     result.push(JSON.stringify({ batch }));
   }
   return result;
-}
-
-/** Every profile due at any time, by due moment, from the store's due index. */
-async function allDue(store: SqliteStore): Promise<DueProfile[]> {
-  const due: DueProfile[] = [];
-  for (let after: DueProfile | undefined; ; ) {
-    const page = await store.dueProfiles({
-      workspaceId: WORKSPACE,
-      at: Number.MAX_SAFE_INTEGER,
-      limit: 5_000,
-      ...(after === undefined ? {} : { after }),
-    });
-    due.push(...page);
-    after = page.at(-1);
-    if (page.length < 5_000) return due;
-  }
 }
 
 async function section(kind: Kind, dir: string): Promise<TimerSection> {
@@ -141,36 +110,18 @@ async function section(kind: Kind, dir: string): Promise<TimerSection> {
     await engine.commit();
     const ingestSeconds = (performance.now() - ingestStarted) / 1000;
 
-    const dues = await allDue(store);
+    const dues = await allDue(store, WORKSPACE);
     const first = dues[0]?.due;
     const last = dues.at(-1)?.due;
     if (first === undefined || last === undefined || dues.length !== PROFILES)
       throw new Error(`expected ${PROFILES} profiles due, found ${dues.length}`);
-    // A timer's phase has nothing to do with the due moments: steps fall on whole seconds of fake time.
-    clock.set(Math.floor(first / 1000) * 1000 - 1000);
     process.stderr.write(
       `timers (${kind}): firing over ${((last - first) / 1000).toFixed(1)} s of fake time\n`,
     );
     const firedAt = new Map<number, number>();
-    const firingMs: number[] = [];
-    let steps = 0;
-    let seq = await store.lastSeq();
-    const exitStarted = performance.now();
-    while (clock.now() < last) {
-      clock.advance(STEP_MS);
-      steps += 1;
-      const started = performance.now();
-      await engine.fireDueTimers();
-      const ms = performance.now() - started;
-      const now = await store.lastSeq();
-      if (now > seq) {
-        firedAt.set(now, clock.now());
-        firingMs.push(ms);
-        seq = now;
-      }
-    }
-    await engine.commit();
-    const exitSeconds = (performance.now() - exitStarted) / 1000;
+    const pass = await fireThrough({ engine, store, clock, first, last, firedAt });
+    const { firingMs, steps } = pass;
+    const exitSeconds = pass.seconds;
 
     const lateness: number[] = [];
     let beyondMin = Number.POSITIVE_INFINITY;
