@@ -1,6 +1,7 @@
 import { TailorError } from '../../errors.ts';
 import { isJsonObject } from '../../ingest/merge-objects.ts';
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
+import { describeFetchError, parseRetryAfter } from '../provider-answer.ts';
 
 /** How Tailor reaches one Twilio account's Messages API. */
 export interface TwilioAdapterOptions {
@@ -84,7 +85,7 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        return { kind: 'retry', reason: redact(`Twilio unreachable: ${describeError(error)}`) };
+        return { kind: 'retry', reason: redact(`Twilio unreachable: ${describeFetchError(error)}`) };
       }
       const outcome = classifyTwilioAnswer(response.status, await readJson(response), response.headers);
       return outcome.kind === 'sent' ? outcome : { ...outcome, reason: redact(outcome.reason) };
@@ -131,15 +132,6 @@ function withRetryAfter(outcome: { kind: 'retry'; reason: string }, headers: Hea
   return retryAfterMs === undefined ? outcome : { ...outcome, retryAfterMs };
 }
 
-/** `Retry-After` as delay-seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 async function readJson(response: Response): Promise<unknown> {
   try {
     const text = await response.text();
@@ -147,13 +139,4 @@ async function readJson(response: Response): Promise<unknown> {
   } catch {
     return undefined;
   }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../../clock.ts';
 import { isJsonObject } from '../../ingest/merge-objects.ts';
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
+import { describeFetchError, parseRetryAfter } from '../provider-answer.ts';
 import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './webhook-signature.ts';
 
 /** Where and how Tailor posts webhook messages. */
@@ -76,7 +77,7 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): ChannelAda
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        return { kind: 'retry', reason: redact(`webhook unreachable: ${describeError(error)}`) };
+        return { kind: 'retry', reason: redact(`webhook unreachable: ${describeFetchError(error)}`) };
       }
       const text = await readText(response);
       const outcome = classifyWebhookAnswer(response, text, message.id);
@@ -112,28 +113,10 @@ function answeredId(text: string): string | undefined {
   }
 }
 
-/** `Retry-After` as delay-seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 async function readText(response: Response): Promise<string> {
   try {
     return await response.text();
   } catch {
     return '';
   }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }

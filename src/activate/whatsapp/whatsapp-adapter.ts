@@ -1,4 +1,5 @@
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
+import { describeFetchError } from '../provider-answer.ts';
 import { classifyWhatsAppError } from './whatsapp-error.ts';
 import {
   isJsonObject,
@@ -56,7 +57,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
       });
       text = await response.text();
     } catch (error) {
-      return { kind: 'retry', reason: `WhatsApp API not reached: ${describeFetchError(error, timeoutMs)}` };
+      return { kind: 'retry', reason: `WhatsApp API not reached: ${describeFetchError(error)}` };
     }
     const parsed = parseJson(text);
     if (response.ok) return readSuccess(response.status, parsed);
@@ -158,15 +159,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no answer within ${timeoutMs} ms`;
-  }
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }

@@ -1,4 +1,5 @@
 import type { SendOutcome } from '../channel.ts';
+import { parseRetryAfter } from '../provider-answer.ts';
 import { isJsonObject } from './whatsapp-wire.ts';
 
 /** Throughput and pair limits (4 app calls, 80007 account, 130429 throughput, 131048 spam, 131056 pair). */
@@ -72,12 +73,6 @@ export function classifyWhatsAppError(input: {
     return { kind: 'failed', reason: `${recipient.what} (${reason})`, unreachable: recipient.unreachable };
   }
   return { kind: 'failed', reason, unreachable: false };
-}
-
-/** `Retry-After` in whole or fractional seconds, as milliseconds; undefined when absent or not a number. */
-function parseRetryAfter(header: string | null): number | undefined {
-  if (header === null || !/^\s*\d+(?:\.\d+)?\s*$/.test(header)) return undefined;
-  return Math.round(Number(header) * 1000);
 }
 
 function readGraphError(body: unknown): GraphError {
