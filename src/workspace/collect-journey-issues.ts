@@ -1,8 +1,7 @@
 import { isJsonObject } from '../ingest/merge-objects.ts';
-import { didYouMean } from './did-you-mean.ts';
 import { duplicateKeyIssue, durationIssue } from './field-issues.ts';
 import { journeyStepIssues } from './journey-step-issues.ts';
-import { sectionKeys } from './scoped-condition-issues.ts';
+import { sectionKeys, unknownSegmentMessage } from './scoped-condition-issues.ts';
 import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
 
 /** The fields of a journey's `trigger`, exactly one of which it holds. */
@@ -69,16 +68,7 @@ function triggerIssues(
   for (const field of ['segment_entered', 'segment_exited'] as const) {
     const segment = trigger[field];
     if (typeof segment !== 'string' || segmentKeys.includes(segment)) continue;
-    const suggestion = didYouMean(segment, segmentKeys);
-    const hint =
-      suggestion === undefined
-        ? 'define it under `segments` or correct the key'
-        : `did you mean \`${suggestion}\`?`;
-    issues.push({
-      path: [...at, field],
-      at: 'value',
-      message: `\`${segment}\` is not a segment of this file: ${hint}`,
-    });
+    issues.push({ path: [...at, field], at: 'value', message: unknownSegmentMessage(segment, segmentKeys) });
   }
   return issues;
 }

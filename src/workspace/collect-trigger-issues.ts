@@ -1,5 +1,5 @@
 import { isJsonObject } from '../ingest/merge-objects.ts';
-import { didYouMean } from './did-you-mean.ts';
+import { unknownSegmentMessage } from './scoped-condition-issues.ts';
 import type { WorkspaceIssue } from './workspace-issue.ts';
 
 /**
@@ -27,15 +27,10 @@ export function collectTriggerIssues(triggers: unknown, segmentKeys: readonly st
       });
     }
     if (typeof segment !== 'string' || segmentKeys.includes(segment)) return;
-    const suggestion = didYouMean(segment, segmentKeys);
-    const hint =
-      suggestion === undefined
-        ? 'define it under `segments` or correct the key'
-        : `did you mean \`${suggestion}\`?`;
     issues.push({
       path: ['decision_triggers', index, 'segment_entered'],
       at: 'value',
-      message: `\`${segment}\` is not a segment of this file: ${hint}`,
+      message: unknownSegmentMessage(segment, segmentKeys),
     });
   });
   return issues;

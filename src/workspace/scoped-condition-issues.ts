@@ -28,18 +28,21 @@ export function unknownSegmentIssues(input: {
   const { at, condition, segmentKeys } = input;
   return input.referenced
     .filter((segment) => !segmentKeys.includes(segment))
-    .map((segment) => {
-      const suggestion = didYouMean(segment, [...segmentKeys]);
-      const hint =
-        suggestion === undefined
-          ? 'define it under `segments` or correct the key'
-          : `did you mean \`${suggestion}\`?`;
-      return {
-        path: [...at, ...(segmentReferencePosition(condition, segment) ?? [])],
-        at: 'value' as const,
-        message: `\`${segment}\` is not a segment of this file: ${hint}`,
-      };
-    });
+    .map((segment) => ({
+      path: [...at, ...(segmentReferencePosition(condition, segment) ?? [])],
+      at: 'value' as const,
+      message: unknownSegmentMessage(segment, segmentKeys),
+    }));
+}
+
+/** Why a segment key is refused: it names no segment of the file, with a did-you-mean hint. */
+export function unknownSegmentMessage(segment: string, segmentKeys: readonly string[]): string {
+  const suggestion = didYouMean(segment, [...segmentKeys]);
+  const hint =
+    suggestion === undefined
+      ? 'define it under `segments` or correct the key'
+      : `did you mean \`${suggestion}\`?`;
+  return `\`${segment}\` is not a segment of this file: ${hint}`;
 }
 
 /**
