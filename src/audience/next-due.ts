@@ -24,12 +24,13 @@ export function nextDue(input: {
     const pending = profile.audience.pending[key];
     if (pending !== undefined && pending.due < due) due = pending.due;
   }
-  for (const key in profile.computed) {
-    const trait = timeInputs.traits.get(key);
-    if (trait === undefined) continue;
-    const expiry = nextExpiry(profile.computed[key], trait, t);
-    if (expiry !== undefined && expiry < due) due = expiry;
-  }
+  if (timeInputs.traits.size > 0)
+    for (const key in profile.computed) {
+      const trait = timeInputs.traits.get(key);
+      if (trait === undefined) continue;
+      const expiry = nextExpiry(profile.computed[key], trait, t);
+      if (expiry !== undefined && expiry < due) due = expiry;
+    }
   for (const { score, thresholds } of timeInputs.scores) {
     const state = profile.scores?.[score.key];
     const halfLifeMs = score.halfLifeMs;

@@ -98,7 +98,7 @@ export function advanceAudience(input: {
     runJourneys({
       profile,
       workspace,
-      inputs: journeyInputs(out.slice(from)),
+      inputs: () => journeyInputs(out.slice(from)),
       t,
       out,
       effects: input.effects,
@@ -112,7 +112,8 @@ export function advanceAudience(input: {
 function runJourneys(input: {
   profile: ProfileState;
   workspace: AudienceWorkspace;
-  inputs: JourneyInput[];
+  /** What the journeys react to, read only when the profile has journeys to run. */
+  inputs: () => JourneyInput[];
   t: number;
   out: AudienceChange[];
   effects: JourneyEffect[] | undefined;
@@ -123,7 +124,7 @@ function runJourneys(input: {
   journeysOnEvents({
     profile,
     workspace,
-    inputs: input.inputs,
+    inputs: input.inputs(),
     at: t,
     context: () =>
       profileContext({ profile, compiled: workspace.computed, now: t, scores: workspace.scores }),
@@ -167,7 +168,7 @@ export function updateAudience(input: {
   runJourneys({
     profile,
     workspace,
-    inputs: journeyInputs(out.slice(from), event),
+    inputs: () => journeyInputs(out.slice(from), event),
     t,
     out,
     effects: input.effects,
