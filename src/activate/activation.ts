@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine.ts';
 import type { Logger } from '../logger.ts';
+import type { ProfileState } from '../profile/profile.ts';
 import type { RetryPolicy } from './backoff.ts';
 import { buildChannelAdapters, webhookSecrets } from './build-adapters.ts';
 import type { ChannelAdapter, ProviderChannel } from './channel.ts';
@@ -57,6 +58,10 @@ export class Activation {
       ratePerSecond: (workspaceId, channel) => this.channels(workspaceId)?.ratePerSecond.get(channel),
       ...(input.pollMs === undefined ? {} : { pollMs: input.pollMs }),
       ...(input.retry === undefined ? {} : { retry: input.retry }),
+      stillAllowed: async (send) => {
+        const profile = await engine.peekProfile(send.workspaceId, [send.profileId]);
+        return profile === undefined ? 'the person was erased' : sendRefusal(profile, send.channel);
+      },
       onAttempt: (send, outcome) => {
         if (outcome.kind === 'retry') return;
         const event = sendOutcomeEvent({ send, outcome, now: engine.clock() });
@@ -134,4 +139,16 @@ export class Activation {
 /** The address in a `From` like `Tailor Demo <hello@example.com>`. */
 function mailboxOf(from: string): string {
   return /<([^>]+)>/.exec(from)?.[1] ?? from;
+}
+
+/**
+ * Why a send decided earlier may no longer go out: consent for its channel (or its marketing
+ * purpose) withdrawn, or the channel marked unreachable since. Null when it may.
+ */
+export function sendRefusal(profile: ProfileState, channel: string): string | null {
+  for (const key of [channel, `${channel}.marketing`])
+    if (profile.consent[key]?.granted === false) return `consent: ${key} was withdrawn before sending`;
+  if (profile.unreachable?.[channel] !== undefined)
+    return `unreachable: ${channel} failed for good before sending`;
+  return null;
 }

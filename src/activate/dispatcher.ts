@@ -31,6 +31,11 @@ export interface DispatcherOptions {
   /** Attempts in flight at most (default 500); a round claims only as many as there is room for. */
   maxInFlight?: number;
   onAttempt?: AttemptListener;
+  /**
+   * Asked just before a send goes to its provider: a reason to drop it (the person withdrew
+   * consent or became unreachable while it waited for quiet hours or a retry), or null.
+   */
+  stillAllowed?: (send: SendRecord) => Promise<string | null>;
 }
 
 /**
@@ -141,6 +146,18 @@ export class Dispatcher {
         at: clock(),
       });
       this.options.onAttempt?.(send, { kind: 'failed', reason, unreachable: false });
+      return;
+    }
+    const refused = (await this.options.stillAllowed?.(send)) ?? null;
+    if (refused !== null) {
+      await store.finishSend({
+        workspaceId: send.workspaceId,
+        id: send.id,
+        status: 'failed',
+        lastError: refused,
+        at: clock(),
+      });
+      this.options.onAttempt?.(send, { kind: 'failed', reason: refused, unreachable: false });
       return;
     }
     const wait = this.limiter(send).delay(clock());

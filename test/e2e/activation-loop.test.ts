@@ -427,6 +427,33 @@ describe('provider faults', () => {
     expect((await admin('GET', '/v1/sends?before=nonsense')).statusCode).toBe(400);
   });
 
+  it('drops a waiting send when the person withdraws consent before it goes out', async () => {
+    proxy.setRule(() => serverError);
+    await send('/v1/batch', {
+      batch: checkoutCalls(
+        'USR_OPTOUT',
+        { first_name: 'Lena', phone: '+91 98450 30001' },
+        { whatsapp: true },
+      ),
+    });
+    await abandon();
+    await eventually(async () => (((await sends())[0]?.attempts ?? 0) >= 1 ? true : undefined));
+    // While the send waits for its retry, the person unsubscribes from WhatsApp.
+    await send('/v1/track', {
+      userId: 'USR_OPTOUT',
+      event: 'Unsubscribed',
+      properties: { channel: 'whatsapp' },
+    });
+    proxy.setRule(() => undefined);
+    await driveUntil(async () => (await sends())[0]?.status === 'failed', 1_000, 20);
+
+    expect((await sends())[0]).toMatchObject({
+      status: 'failed',
+      last_error: 'consent: whatsapp was withdrawn before sending',
+    });
+    expect(wa.accepted()).toHaveLength(0);
+  });
+
   it('ends a send dead after the retry policy, and re-drives it once the provider recovers', async () => {
     proxy.setRule(() => serverError);
     await send('/v1/batch', {
