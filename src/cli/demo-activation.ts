@@ -39,6 +39,8 @@ export async function demoActivation(input: {
   providers: DemoProviders;
   /** The story's clock: provider callbacks are stamped from it, as the story's events were. */
   now: number;
+  /** Meera's decision: when quiet hours delay it, there is nothing to wait for yet. */
+  reminder: DemoDecision;
 }): Promise<DemoActivation> {
   const { connection, providers } = input;
   const started = Date.now();
@@ -46,13 +48,17 @@ export async function demoActivation(input: {
   const ref = encodeURIComponent('user_id:USR_4096');
   const lines = ['activation (local WhatsApp and Twilio servers started by the demo):'];
 
-  const message = await waitFor(() =>
-    providers.whatsapp.accepted().find((sent) => sent.to === MEERA_WHATSAPP),
-  );
+  const delayed = input.reminder.action?.timing === 'delayed' ? input.reminder.action.send_at : null;
+  const message =
+    delayed === null
+      ? await waitFor(() => providers.whatsapp.accepted().find((sent) => sent.to === MEERA_WHATSAPP))
+      : undefined;
   lines.push(
-    message === undefined
-      ? '  the WhatsApp reminder did not reach the local server (is Tailor running the demo workspace?)'
-      : `  WhatsApp Cloud API received for +${message.to}: "${message.text}"`,
+    delayed !== null
+      ? `  it is quiet hours in India: the reminder waits in the outbox until ${delayed}; run the demo between 09:00 and 21:00 India time to see it go out and come back`
+      : message === undefined
+        ? '  the WhatsApp reminder did not reach the local server (is Tailor running the demo workspace?)'
+        : `  WhatsApp Cloud API received for +${message.to}: "${message.text}"`,
   );
   if (message !== undefined) {
     const url = `${connection.url}/v1/webhooks/${WORKSPACE}/whatsapp`;
@@ -141,9 +147,15 @@ export async function demoActivation(input: {
     })) as DemoDecision;
   const before = await decideKavya();
   const digits = DEMO_KAVYA_PHONE.replace(/\D/g, '');
-  const sms = (
-    await waitFor(() => providers.twilio.messages().find((sent) => sent.to.replace(/\D/g, '') === digits))
-  )?.body;
+  const smsDelayed = before.action?.timing === 'delayed' ? before.action.send_at : null;
+  const sms =
+    smsDelayed === null
+      ? (
+          await waitFor(() =>
+            providers.twilio.messages().find((sent) => sent.to.replace(/\D/g, '') === digits),
+          )
+        )?.body
+      : undefined;
   await providers.twilio.sendInbound({
     url: `${connection.url}/v1/webhooks/${WORKSPACE}/twilio/inbound`,
     from: DEMO_KAVYA_PHONE,
@@ -156,7 +168,7 @@ export async function demoActivation(input: {
   });
   const after = await decideKavya();
   lines.push(
-    `  Kavya: ${before.action?.action ?? 'no action'} on ${before.action?.channel ?? '-'}; Twilio received "${sms ?? 'nothing'}"`,
+    `  Kavya: ${before.action?.action ?? 'no action'} on ${before.action?.channel ?? '-'}; ${smsDelayed === null ? `Twilio received "${sms ?? 'nothing'}"` : `waits for the end of quiet hours (${smsDelayed})`}`,
     `  Kavya texts STOP: SMS consent ${smsConsent === false ? 'withdrawn' : 'unchanged'}; next decision: ${after.action?.outcome === 'action' ? `${after.action.action} on ${after.action.channel}` : `no action (${after.action?.reason ?? ''})`}`,
   );
   return {

@@ -86,7 +86,7 @@ async function tellStory(input: {
     }))
     .reverse();
   const decisions = await demoDecisions(connection);
-  const activation = await demoActivation({ connection, providers, now });
+  const activation = await demoActivation({ connection, providers, now, reminder: decisions.meera });
   const summary = [...summarize(profile, derived), ...decisions.lines, ...activation.lines];
   print(JSON.stringify(profile, null, 2));
   for (const line of summary) print(line);
