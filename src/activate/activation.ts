@@ -4,6 +4,7 @@ import type { ProfileState } from '../profile/profile.ts';
 import type { RetryPolicy } from './backoff.ts';
 import { buildChannelAdapters, webhookSecrets } from './build-adapters.ts';
 import type { ChannelAdapter, ProviderChannel } from './channel.ts';
+import type { ChannelsDef } from './channels-def.ts';
 import { Dispatcher } from './dispatcher.ts';
 import {
   type ClickTracker,
@@ -37,6 +38,7 @@ export class Activation {
   private readonly env: NodeJS.ProcessEnv;
   private readonly logger: Logger;
   private readonly built = new Map<string, WorkspaceChannels>();
+  private readonly publicUrl: string | undefined;
 
   constructor(input: {
     engine: Engine;
@@ -45,10 +47,18 @@ export class Activation {
     pollMs?: number;
     /** How sends are retried (default `DEFAULT_RETRY`). */
     retry?: RetryPolicy;
+    /**
+     * Tailor's URL as providers reach it: Twilio's status callbacks are asked for under it,
+     * each naming its send, so SMS sends are confirmed by callback. Without it SMS has none.
+     */
+    publicUrl?: string;
+    /** How long a send in doubt after a restart waits for its provider's confirmation (default `DEFAULT_RECONCILE_MS`). */
+    reconcileMs?: number;
   }) {
     this.engine = input.engine;
     this.env = input.env;
     this.logger = input.logger;
+    this.publicUrl = input.publicUrl?.replace(/\/+$/, '');
     const { engine } = input;
     this.dispatcher = new Dispatcher({
       store: engine.store,
@@ -58,6 +68,8 @@ export class Activation {
       ratePerSecond: (workspaceId, channel) => this.channels(workspaceId)?.ratePerSecond.get(channel),
       ...(input.pollMs === undefined ? {} : { pollMs: input.pollMs }),
       ...(input.retry === undefined ? {} : { retry: input.retry }),
+      ...(input.reconcileMs === undefined ? {} : { reconcileMs: input.reconcileMs }),
+      workspaceIds: () => engine.workspaceIds(),
       stillAllowed: async (send) => {
         const profile = await engine.peekProfile(send.workspaceId, [send.profileId]);
         return profile === undefined ? 'the person was erased' : sendRefusal(profile, send.channel);
@@ -71,7 +83,10 @@ export class Activation {
     engine.onSendsQueued(() => this.dispatcher.wake());
   }
 
-  /** Starts draining the outbox (sends a stop left in flight are retried). */
+  /**
+   * Starts draining the outbox. Sends a stop left in flight are retried: at once, or once the
+   * reconcile window has passed on a channel that confirms sends by callback.
+   */
   start(): Promise<void> {
     return this.dispatcher.start();
   }
@@ -99,8 +114,9 @@ export class Activation {
 
   private channels(workspaceId: string): WorkspaceChannels | undefined {
     const workspace = this.engine.workspace(workspaceId);
-    const def = workspace?.definition.channels;
-    if (workspace === undefined || def === undefined) return undefined;
+    const defined = workspace?.definition.channels;
+    if (workspace === undefined || defined === undefined) return undefined;
+    const def = this.withStatusCallback(workspaceId, defined);
     const cached = this.built.get(workspaceId);
     if (cached !== undefined && cached.version === workspace.version) return cached;
     try {
@@ -133,6 +149,14 @@ export class Activation {
       this.logger.error({ err: error, workspace: workspaceId }, 'channels could not be set up');
       return undefined;
     }
+  }
+
+  /** The channels with Twilio's status callbacks pointed at this workspace's route, when Tailor knows its public URL. */
+  private withStatusCallback(workspaceId: string, def: ChannelsDef): ChannelsDef {
+    if (def.sms === undefined || def.sms.statusCallbackUrl !== undefined || this.publicUrl === undefined)
+      return def;
+    const statusCallbackUrl = `${this.publicUrl}/v1/webhooks/${encodeURIComponent(workspaceId)}/twilio/status`;
+    return { ...def, sms: { ...def.sms, statusCallbackUrl } };
   }
 }
 

@@ -1,5 +1,5 @@
 import { type ErrorDetail, TailorError } from '../errors.ts';
-import type { ChannelAdapter, ProviderChannel } from './channel.ts';
+import { type ChannelAdapter, PROVIDER_CHANNELS, type ProviderChannel } from './channel.ts';
 import type { ChannelsDef, EmailChannelDef, SecretRef } from './channels-def.ts';
 import { createEmailAdapter } from './email/email-adapter.ts';
 import { createClickTracker, createUnsubscribeLinks } from './email/signed-links.ts';
@@ -69,6 +69,7 @@ export function buildChannelAdapters(channels: ChannelsDef, env: NodeJS.ProcessE
         authToken,
         ...(sms.from === undefined ? {} : { from: sms.from }),
         ...(sms.messagingServiceSid === undefined ? {} : { messagingServiceSid: sms.messagingServiceSid }),
+        ...(sms.statusCallbackUrl === undefined ? {} : { statusCallbackUrl: sms.statusCallbackUrl }),
       }),
     );
   }
@@ -84,7 +85,7 @@ export function buildChannelAdapters(channels: ChannelsDef, env: NodeJS.ProcessE
     adapters.set(adapter.channel, adapter);
   }
   const ratePerSecond = new Map<ProviderChannel, number>();
-  for (const channel of ['email', 'whatsapp', 'sms', 'webhook'] as const) {
+  for (const channel of PROVIDER_CHANNELS) {
     const rate = channels[channel]?.ratePerSecond;
     if (rate !== undefined) ratePerSecond.set(channel, rate);
   }

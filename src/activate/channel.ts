@@ -1,6 +1,9 @@
 /** The channels Tailor sends on through a provider, each behind a `ChannelAdapter`. */
 export type ProviderChannel = 'email' | 'whatsapp' | 'sms' | 'webhook';
 
+/** Every provider channel. */
+export const PROVIDER_CHANNELS: readonly ProviderChannel[] = ['email', 'whatsapp', 'sms', 'webhook'];
+
 /** One message to send, rendered and addressed. */
 export interface OutboundMessage {
   /**
@@ -38,7 +41,21 @@ export type SendOutcome =
  */
 export interface ChannelAdapter {
   readonly channel: ProviderChannel;
+  /**
+   * Whether the provider's status callbacks name the send they are about (WhatsApp's
+   * `biz_opaque_callback_data`, the `send_id` in Twilio's `StatusCallback` URL), so Tailor
+   * learns of an accepted send even when it missed the answer. A send of such a channel left in
+   * doubt by a crash waits the reconcile window for that callback before it is sent again.
+   * Absent means false.
+   */
+  readonly confirmsByCallback?: boolean;
   send(message: OutboundMessage): Promise<SendOutcome>;
+}
+
+/** A provider callback saying it accepted a send: the send's id and the provider's message id. */
+export interface SendConfirmation {
+  sendId: string;
+  providerMessageId: string;
 }
 
 /** The events provider callbacks and inbound messages become on the person's profile. */

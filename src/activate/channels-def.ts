@@ -42,6 +42,12 @@ export interface SmsChannelDef {
   authToken: SecretRef;
   from?: string;
   messagingServiceSid?: string;
+  /**
+   * Tailor's status callback route as Twilio reaches it
+   * (`<public URL>/v1/webhooks/<workspace>/twilio/status`), set from Tailor's public URL when it
+   * has one: each message's callbacks then name its send, which lets the outbox confirm it.
+   */
+  statusCallbackUrl?: string;
   ratePerSecond?: number;
 }
 

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { DEFAULT_RETRY, type RetryPolicy, retryDelay } from './backoff.ts';
-import type { ChannelAdapter, ProviderChannel, SendOutcome } from './channel.ts';
+import { type ChannelAdapter, PROVIDER_CHANNELS, type ProviderChannel, type SendOutcome } from './channel.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { SendRecord } from './send-record.ts';
 
@@ -31,6 +31,14 @@ export interface DispatcherOptions {
   /** Attempts in flight at most (default 500); a round claims only as many as there is room for. */
   maxInFlight?: number;
   onAttempt?: AttemptListener;
+  /** The workspaces whose channels may have sends in flight: asked at start, for the adapters that confirm by callback. */
+  workspaceIds?: () => readonly string[];
+  /**
+   * How long a send left in doubt by a stop, on a channel whose provider confirms sends by
+   * callback, waits for that confirmation before it is sent again (ms, default
+   * `DEFAULT_RECONCILE_MS`).
+   */
+  reconcileMs?: number;
   /**
    * Asked just before a send goes to its provider: a reason to drop it (the person withdrew
    * consent or became unreachable while it waited for quiet hours or a retry), or null.
@@ -39,13 +47,23 @@ export interface DispatcherOptions {
 }
 
 /**
+ * How long a send in doubt waits for its provider's confirming callback after a restart: a
+ * provider posts its first status callback within seconds of accepting a message and retries
+ * one that failed (Meta and Twilio back off from seconds), so a minute covers a restart of tens
+ * of seconds while delaying the sends that truly did not go out by no more than that.
+ */
+export const DEFAULT_RECONCILE_MS = 60_000;
+
+/**
  * Drains the outbox: claims due sends, waits for its provider's rate limit, hands each to its
  * channel adapter and writes the outcome back — sent; pending again after an exponential,
  * jittered back-off (or the provider's Retry-After) on a temporary failure; failed at once on
  * a permanent one; dead once retries run out. A send is claimed durably before its provider is
- * called; one left claimed by a stop is released when the dispatcher starts again, so it is
- * retried rather than lost (providers without idempotency keys may then see it twice; see
- * docs/channels.md). `wake()` starts a round at once, so a fresh decision does not wait a poll.
+ * called; one left claimed by a stop is in doubt, and is released when the dispatcher starts
+ * again: at once on a channel whose provider never tells (it may then be sent twice), after the
+ * reconcile window on one whose provider confirms sends by callback — a callback that names it
+ * meanwhile marks it sent (`Store.confirmSend`), so it is not sent again (see docs/channels.md).
+ * `wake()` starts a round at once, so a fresh decision does not wait a poll.
  */
 export class Dispatcher {
   private readonly options: DispatcherOptions;
@@ -62,11 +80,25 @@ export class Dispatcher {
     this.retry = options.retry ?? DEFAULT_RETRY;
   }
 
-  /** Releases sends a previous run left claimed, then starts polling. */
+  /**
+   * Releases sends a previous run left claimed — those of channels that confirm by callback
+   * due only once the reconcile window has passed — then starts polling.
+   */
   async start(): Promise<void> {
-    const released = await this.options.store.releaseSending(this.options.clock());
-    if (released > 0)
-      this.options.logger.info({ released }, 'sends left in flight by a stop will be retried');
+    const { store, clock, logger } = this.options;
+    const at = clock();
+    const until = at + (this.options.reconcileMs ?? DEFAULT_RECONCILE_MS);
+    const { released, awaiting } = await store.releaseSending({
+      at,
+      awaiting: {
+        channels: this.confirmingChannels(),
+        until,
+        reason: `in doubt after a restart: waiting until ${new Date(until).toISOString()} for the provider's confirmation before sending again`,
+      },
+    });
+    if (released > 0) logger.info({ released }, 'sends left in flight by a stop will be retried');
+    if (awaiting > 0)
+      logger.info({ awaiting, until }, "sends left in flight by a stop wait for the provider's confirmation");
     this.stopped = false;
     this.timer = setInterval(() => this.wake(), this.options.pollMs ?? 250);
     this.timer.unref();
@@ -195,6 +227,18 @@ export class Dispatcher {
       });
     }
     this.options.onAttempt?.(send, outcome);
+  }
+
+  /** The workspace channels whose adapter confirms sends by callback. */
+  private confirmingChannels(): { workspaceId: string; channel: ProviderChannel }[] {
+    const found: { workspaceId: string; channel: ProviderChannel }[] = [];
+    for (const workspaceId of this.options.workspaceIds?.() ?? []) {
+      for (const channel of PROVIDER_CHANNELS) {
+        if (this.options.adapters(workspaceId, channel)?.confirmsByCallback === true)
+          found.push({ workspaceId, channel });
+      }
+    }
+    return found;
   }
 
   private limiter(send: SendRecord): RateLimiter {

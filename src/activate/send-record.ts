@@ -4,9 +4,13 @@ import type { ProviderChannel } from './channel.ts';
 export type SendStatus =
   /** Waiting for its attempt at `nextAttemptAt`. */
   | 'pending'
-  /** Claimed by the dispatcher and handed to the provider; back to pending if Tailor stopped meanwhile. */
+  /**
+   * Claimed by the dispatcher and handed to the provider. Left so by a crash, it is in doubt:
+   * released to pending at the next start (after the reconcile window on a channel whose
+   * provider confirms sends by callback, so a confirmation can arrive first).
+   */
   | 'sending'
-  /** The provider accepted it. */
+  /** The provider accepted it: its answer said so, or a status callback naming the send did. */
   | 'sent'
   /** The provider refused it for good (an invalid number, a hard bounce). */
   | 'failed'
@@ -31,6 +35,11 @@ export interface SendRecord {
   action?: string;
   /** The `Decision Made` event's message id. */
   decisionId?: string;
+  /**
+   * What asked for the decision: the `Decision Made` event's `trigger` (`event:Checkout
+   * Abandoned`, `journey:checkout_recovery:remind`), for counting sends by trigger.
+   */
+  trigger?: string;
   status: SendStatus;
   /** Attempts started so far. */
   attempts: number;
@@ -42,7 +51,10 @@ export interface SendRecord {
   updatedAt: number;
 }
 
-/** The outcome of an attempt, written back to the outbox. */
+/**
+ * The outcome of an attempt, written back to the outbox. It only applies to a send still
+ * `sending`: a send a provider callback confirmed meanwhile stays `sent`.
+ */
 export interface SendUpdate {
   workspaceId: string;
   id: string;

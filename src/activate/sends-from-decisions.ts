@@ -20,8 +20,9 @@ export const ADDRESS_TYPE: Readonly<Record<ProviderChannel, string>> = {
 /**
  * The send a `Decision Made` event asks for, if any: an `action` outcome on a provider channel,
  * addressed from the profile's identifiers (WhatsApp falls back to the phone number), due at
- * once or at `send_at` for a delayed one. Its id is the decision's message id and the channel,
- * the outbox's idempotency key, so replaying the decision never records it twice.
+ * once or at `send_at` for a delayed one, carrying the decision's `trigger`. Its id is the
+ * decision's message id and the channel, the outbox's idempotency key, so replaying the
+ * decision never records it twice.
  */
 export function sendFromDecision(input: {
   profile: ProfileState;
@@ -29,7 +30,7 @@ export function sendFromDecision(input: {
   now: number;
 }): SendRecord | undefined {
   const { profile, decision, now } = input;
-  const { outcome, channel, action, content, send_at: sendAt } = decision.properties;
+  const { outcome, channel, action, content, trigger, send_at: sendAt } = decision.properties;
   if (outcome !== 'action' || !isProviderChannel(channel)) return undefined;
   const to = addressOf(profile, channel);
   if (to === undefined) return undefined;
@@ -43,6 +44,7 @@ export function sendFromDecision(input: {
     content: typeof content === 'object' && content !== null && !Array.isArray(content) ? { ...content } : {},
     ...(typeof action === 'string' ? { action } : {}),
     decisionId: decision.messageId,
+    ...(typeof trigger === 'string' && trigger !== '' ? { trigger } : {}),
     status: 'pending',
     attempts: 0,
     nextAttemptAt: Number.isNaN(due) ? decision.timestamp : due,

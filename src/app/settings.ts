@@ -16,6 +16,8 @@ export interface Settings {
   maxPendingEvents: number;
   /** Tailor's URL as providers and browsers reach it, when a proxy stands in front (Twilio signs it). */
   publicUrl?: string;
+  /** How long a send in doubt after a restart waits for its provider's confirming callback (ms). */
+  sendReconcileMs?: number;
 }
 
 /** Flags given on the command line; each overrides its environment variable. */
@@ -54,5 +56,7 @@ export function readSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = proce
   if (env.TAILOR_WRITE_KEY) settings.writeKey = env.TAILOR_WRITE_KEY;
   if (env.TAILOR_ADMIN_KEY) settings.adminKey = env.TAILOR_ADMIN_KEY;
   if (env.TAILOR_PUBLIC_URL) settings.publicUrl = env.TAILOR_PUBLIC_URL.replace(/\/+$/, '');
+  if (env.TAILOR_SEND_RECONCILE_MS)
+    settings.sendReconcileMs = integer('TAILOR_SEND_RECONCILE_MS', env.TAILOR_SEND_RECONCILE_MS, 0);
   return settings;
 }

@@ -53,7 +53,13 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
       ...(settings.adminKey ? { adminKey: settings.adminKey } : {}),
     },
   });
-  const activation = new Activation({ engine, logger, env: process.env });
+  const activation = new Activation({
+    engine,
+    logger,
+    env: process.env,
+    ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
+    ...(settings.sendReconcileMs === undefined ? {} : { reconcileMs: settings.sendReconcileMs }),
+  });
   await activation.start();
   const server = await buildServer({
     engine,

@@ -1,3 +1,4 @@
+import type { ProviderChannel } from '../activate/channel.ts';
 import type { SendRecord, SendStatus, SendUpdate } from '../activate/send-record.ts';
 import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
 import type { ProfileState } from '../profile/profile.ts';
@@ -152,6 +153,8 @@ export interface Store {
   appendEvents(events: EventToAppend[]): Promise<AppendOutcome[]>;
   /** Events with `seq > afterSeq` in log order, at most `limit`, optionally of one workspace. */
   readEvents(query: { afterSeq: number; limit: number; workspaceId?: string }): Promise<LoggedEvent[]>;
+  /** The workspace's logged events with these message ids, in log order (absent ids are skipped). */
+  readEventsById(workspaceId: string, messageIds: string[]): Promise<LoggedEvent[]>;
   /** The highest seq in the log (0 when empty). */
   lastSeq(): Promise<number>;
 
@@ -221,10 +224,30 @@ export interface Store {
    * return the same send.
    */
   claimSends(at: number, limit: number): Promise<SendRecord[]>;
-  /** Writes an attempt's outcome. */
+  /**
+   * Writes an attempt's outcome to a send still `sending`; a send that is not (a provider
+   * callback confirmed it `sent` meanwhile) is left as it is, so a late timeout never makes a
+   * confirmed send pending again.
+   */
   finishSend(update: SendUpdate): Promise<void>;
-  /** Puts sends left `sending` by a stop back to `pending`, due at `at`; returns how many. */
-  releaseSending(at: number): Promise<number>;
+  /**
+   * Marks a send `sent` with the provider's message id because a verified provider callback
+   * named it, whatever attempt it was at (a send already `sent` is left as it is). Returns the
+   * send as it now is when this changed it, undefined otherwise (unknown or already sent).
+   */
+  confirmSend(confirmation: {
+    workspaceId: string;
+    id: string;
+    providerMessageId: string;
+    at: number;
+  }): Promise<SendRecord | undefined>;
+  /**
+   * Puts sends left `sending` by a stop back to `pending`, due at `at` — except those of the
+   * workspace channels `awaiting` lists (providers that confirm sends by callback), which are
+   * due at `awaiting.until` with `awaiting.reason` as their last error, so a callback for a
+   * send the provider took just before the stop can mark it `sent` first.
+   */
+  releaseSending(release: { at: number; awaiting?: AwaitingConfirmation }): Promise<ReleasedSends>;
   /** The earliest `nextAttemptAt` of a pending send, if any. */
   nextSendDue(): Promise<number | undefined>;
   /** A workspace's sends, newest first (by creation, then id), optionally of one status, after a cursor id. */
@@ -238,4 +261,33 @@ export interface Store {
   getSend(workspaceId: string, id: string): Promise<SendRecord | undefined>;
   /** Makes a `dead` or `failed` send pending again, due at `at`, with its attempts reset; false when it is neither. */
   redriveSend(workspaceId: string, id: string, at: number): Promise<boolean>;
+  /**
+   * How many of a workspace's sends each trigger starting with `prefix` asked for, by status
+   * (`journey:` gives every journey step's), ordered by trigger then status. Sends without a
+   * trigger are not counted.
+   */
+  sendCountsByTrigger(workspaceId: string, prefix: string): Promise<TriggerSendCount[]>;
+}
+
+/** The sends in doubt after a stop that wait for their provider's confirmation (see `releaseSending`). */
+export interface AwaitingConfirmation {
+  /** The workspace channels whose provider confirms sends by callback. */
+  channels: { workspaceId: string; channel: ProviderChannel }[];
+  /** When they fall due if no callback came. */
+  until: number;
+  /** Their last error meanwhile, saying what they wait for. */
+  reason: string;
+}
+
+/** What `releaseSending` did: sends due again at once, and sends waiting for a confirmation. */
+export interface ReleasedSends {
+  released: number;
+  awaiting: number;
+}
+
+/** A count of `sendCountsByTrigger`. */
+export interface TriggerSendCount {
+  trigger: string;
+  status: SendStatus;
+  count: number;
 }

@@ -3,7 +3,14 @@ import type { SendRecord, SendStatus } from '../activate/send-record.ts';
 import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
-import type { AuditEntry, DueProfile, MergeRecord, StoredWorkspace, TimelinePage } from './store.ts';
+import type {
+  AuditEntry,
+  DueProfile,
+  MergeRecord,
+  StoredWorkspace,
+  TimelinePage,
+  TriggerSendCount,
+} from './store.ts';
 
 /**
  * Turning stored rows back into the port's types, shared by the store adapters. Integer
@@ -158,6 +165,7 @@ export interface SendRow {
   provider_message_id: string | null;
   created_at: IntColumn;
   updated_at: IntColumn;
+  trigger: string | null;
 }
 
 /** A send as the row that stores it (times and attempts as whole numbers). */
@@ -178,6 +186,7 @@ export function sendToRow(send: SendRecord): SendRow {
     provider_message_id: send.providerMessageId ?? null,
     created_at: Math.trunc(send.createdAt),
     updated_at: Math.trunc(send.updatedAt),
+    trigger: send.trigger ?? null,
   };
 }
 
@@ -192,6 +201,7 @@ export function sendFromRow(row: SendRow): SendRecord {
     content: fromJson<Record<string, unknown>>(row.content),
     ...(row.action === null ? {} : { action: row.action }),
     ...(row.decision_id === null ? {} : { decisionId: row.decision_id }),
+    ...(row.trigger === null ? {} : { trigger: row.trigger }),
     status: row.status,
     attempts: readInt(row.attempts),
     nextAttemptAt: readInt(row.next_attempt_at),
@@ -204,3 +214,31 @@ export function sendFromRow(row: SendRow): SendRecord {
 
 /** The cursor before every send of a listing (newest first). */
 export const FIRST_SEND: { createdAt: number; id: string } = { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
+
+/**
+ * The least string above every string that starts with `prefix`, in code point order (SQLite's
+ * BINARY collation, PostgreSQL's "C"): `prefix` with its last code point raised by one. Null
+ * when there is none (an empty prefix, or one ending in the highest code point): then only the
+ * lower bound holds. Lets a prefix match be an index range.
+ */
+export function prefixUpperBound(prefix: string): string | null {
+  const points = [...prefix];
+  const last = points.pop();
+  const code = last?.codePointAt(0);
+  if (code === undefined || code >= 0x10ffff) return null;
+  // Skip the surrogate range, which no string of code points holds.
+  const next = code + 1 === 0xd800 ? 0xe000 : code + 1;
+  return points.join('') + String.fromCodePoint(next);
+}
+
+/** A row of the trigger counts query: the count arrives as a string from PostgreSQL. */
+export interface TriggerCountRow {
+  trigger: string;
+  status: SendStatus;
+  count: IntColumn;
+}
+
+/** A trigger counts row as a count. */
+export function triggerCountFromRow(row: TriggerCountRow): TriggerSendCount {
+  return { trigger: row.trigger, status: row.status, count: readInt(row.count) };
+}

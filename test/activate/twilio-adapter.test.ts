@@ -1,11 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FeedbackEvent, OutboundMessage } from '../../src/activate/channel.ts';
+import type { FeedbackEvent, OutboundMessage, SendConfirmation } from '../../src/activate/channel.ts';
 import { type LocalTwilio, startLocalTwilio } from '../../src/activate/local/local-twilio.ts';
 import { createTwilioAdapter } from '../../src/activate/sms/twilio-adapter.ts';
 import {
   readTwilioInbound,
+  readTwilioSendConfirmation,
   readTwilioStatus,
   signTwilioRequest,
   type TwilioParams,
@@ -67,8 +68,9 @@ describe('Twilio adapter', () => {
       To: MEERA,
       From: SENDER,
       Body: text,
-      StatusCallback: 'https://tailor.example.com/webhooks/twilio/status',
+      StatusCallback: 'https://tailor.example.com/webhooks/twilio/status?send_id=dec-1-sms',
     });
+    expect(adapter.confirmsByCallback).toBe(true);
   });
 
   it('sends through a Messaging Service instead of a From number when one is set', async () => {
@@ -254,6 +256,7 @@ describe('Twilio status callbacks and inbound messages', () => {
   it('accepts signed callbacks from the local Twilio end to end', async () => {
     const server = await startLocalTwilio();
     const received: FeedbackEvent[] = [];
+    const confirmed: SendConfirmation[] = [];
     const receiver = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -271,9 +274,12 @@ describe('Twilio status callbacks and inbound messages', () => {
           response.writeHead(403).end();
           return;
         }
+        const { pathname, searchParams } = new URL(request.url ?? '/', receiverUrl);
         const events =
-          request.url === '/status' ? readTwilioStatus(params, now) : readTwilioInbound(params, now);
+          pathname === '/status' ? readTwilioStatus(params, now) : readTwilioInbound(params, now);
         received.push(...events);
+        const confirmation = readTwilioSendConfirmation({ params, sendId: searchParams.get('send_id') });
+        if (confirmation !== undefined) confirmed.push(confirmation);
         response.writeHead(204).end();
       });
     });
@@ -301,6 +307,8 @@ describe('Twilio status callbacks and inbound messages', () => {
       expect(reply.status).toBe(204);
       expect(received.map((event) => event.event)).toEqual(['Message Delivered', 'Unsubscribed']);
       expect(received[0]?.properties['provider_message_id']).toBe(outcome.providerMessageId);
+      // The status callback names the send: Tailor's outbox can confirm it from that alone.
+      expect(confirmed).toEqual([{ sendId: 'dec-e2e', providerMessageId: outcome.providerMessageId }]);
     } finally {
       receiver.closeAllConnections();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));

@@ -12,6 +12,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { SQLITE_SCHEMA_V1 } from './sqlite-schema-v1.ts';
 import { SQLITE_SCHEMA_V2 } from './sqlite-schema-v2.ts';
+import { SQLITE_SCHEMA_V3 } from './sqlite-schema-v3.ts';
 import { storeContract } from './store-contract.ts';
 
 /** A fresh temporary directory (not from test-tailor, which loads the whole engine). */
@@ -92,7 +93,7 @@ function profile(id: string, due?: number): ProfileState {
   };
 }
 
-/** Checks that an upgraded database has the outbox table and its indexes. */
+/** Checks that an upgraded database has the outbox table (with `trigger`) and its indexes. */
 function expectOutbox(db: Database.Database): void {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(sends)').all();
   expect(columns.map((column) => column.name)).toEqual([
@@ -111,10 +112,11 @@ function expectOutbox(db: Database.Database): void {
     'provider_message_id',
     'created_at',
     'updated_at',
+    'trigger',
   ]);
   const indexes = db.prepare<[], { name: string }>('PRAGMA index_list(sends)').all();
   expect(indexes.map((index) => index.name)).toEqual(
-    expect.arrayContaining(['sends_by_status', 'sends_by_workspace']),
+    expect.arrayContaining(['sends_by_status', 'sends_by_workspace', 'sends_by_trigger']),
   );
 }
 
@@ -159,7 +161,7 @@ describe('SQLite schema upgrades', () => {
     const upgraded = new Database(path, { readonly: true });
     try {
       expect(upgraded.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
-      expect(SQLITE_SCHEMA_VERSION).toBe(3);
+      expect(SQLITE_SCHEMA_VERSION).toBe(4);
       const columns = upgraded.prepare<[], { name: string }>('PRAGMA table_info(profiles)').all();
       expect(columns.map((column) => column.name)).toEqual(['workspace_id', 'id', 'state', 'due']);
       const indexes = upgraded.prepare<[], { name: string }>('PRAGMA index_list(profiles)').all();
@@ -219,11 +221,73 @@ describe('SQLite schema upgrades', () => {
     }
   });
 
+  it('upgrades a version 3 database in place, adding sends.trigger and keeping the outbox', async () => {
+    const path = join(tempDir(), 'v3.db');
+    const old = new Database(path);
+    old.exec(SQLITE_SCHEMA_V3);
+    old
+      .prepare(
+        `INSERT INTO sends VALUES ('a', 's1', 'p1', 'whatsapp', '+15550100', '{"text":"Hi"}', 'remind',
+           'd1', 'sending', 1, 60, NULL, NULL, 60, 61)`,
+      )
+      .run();
+    old.close();
+
+    const store = new SqliteStore({ path });
+    try {
+      await store.migrate();
+      expect(await store.getSend('a', 's1')).toEqual({
+        workspaceId: 'a',
+        id: 's1',
+        profileId: 'p1',
+        channel: 'whatsapp',
+        to: '+15550100',
+        content: { text: 'Hi' },
+        action: 'remind',
+        decisionId: 'd1',
+        status: 'sending',
+        attempts: 1,
+        nextAttemptAt: 60,
+        createdAt: 60,
+        updatedAt: 61,
+      });
+      const fresh: SendRecord = {
+        workspaceId: 'a',
+        id: 's2',
+        profileId: 'p1',
+        channel: 'whatsapp',
+        to: '+15550100',
+        content: { text: 'Hi' },
+        trigger: 'journey:checkout_recovery:remind',
+        status: 'sent',
+        attempts: 1,
+        nextAttemptAt: 70,
+        createdAt: 70,
+        updatedAt: 70,
+      };
+      expect(await store.enqueueSends([fresh])).toBe(1);
+      expect(await store.getSend('a', 's2')).toEqual(fresh);
+      expect(await store.sendCountsByTrigger('a', 'journey:')).toEqual([
+        { trigger: 'journey:checkout_recovery:remind', status: 'sent', count: 1 },
+      ]);
+    } finally {
+      await store.close();
+    }
+
+    const upgraded = new Database(path, { readonly: true });
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+      expectOutbox(upgraded);
+    } finally {
+      upgraded.close();
+    }
+  });
+
   it('refuses a database of a newer schema version', () => {
     const path = join(tempDir(), 'future.db');
     const future = new Database(path);
     future.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
     future.close();
-    expect(() => new SqliteStore({ path })).toThrow(/schema version 4 is newer/);
+    expect(() => new SqliteStore({ path })).toThrow(/schema version 5 is newer/);
   });
 });

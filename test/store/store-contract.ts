@@ -116,6 +116,7 @@ function send(workspaceId: string, id: string, n = 0, profileId = 'p1'): SendRec
     content: { subject: `Hello ${id}`, text: 'Hi', nested: { list: [1, 'two', null] } },
     action: 'welcome',
     decisionId: `decision-${id}`,
+    trigger: 'event:Signed Up',
     status: 'pending',
     attempts: 0,
     nextAttemptAt: T0 + n,
@@ -983,8 +984,8 @@ export function storeContract(
         expect(await store.nextSendDue()).toBe(T0 + 1);
         await store.claimSends(T0 + 2, 10);
         expect(await store.nextSendDue()).toBe(T0 + 30);
-        expect(await store.releaseSending(T0 + 20)).toBe(2);
-        expect(await store.releaseSending(T0 + 20)).toBe(0);
+        expect(await store.releaseSending({ at: T0 + 20 })).toEqual({ released: 2, awaiting: 0 });
+        expect(await store.releaseSending({ at: T0 + 20 })).toEqual({ released: 0, awaiting: 0 });
         expect(await store.nextSendDue()).toBe(T0 + 20);
         expect(await store.getSend('b', 's2')).toEqual({
           ...send('b', 's2', 2),
@@ -994,6 +995,148 @@ export function storeContract(
         });
         await store.claimSends(T0 + 100, 10);
         expect(await store.nextSendDue()).toBeUndefined();
+      });
+
+      it('holds sends in doubt on channels that confirm by callback for the window, releases the rest at once', async () => {
+        await store.enqueueSends([
+          { ...send('a', 'wa'), channel: 'whatsapp' },
+          { ...send('a', 'mail'), channel: 'email' },
+          { ...send('b', 'wa'), channel: 'whatsapp' },
+          { ...send('a', 'idle', 50), channel: 'whatsapp' },
+        ]);
+        await store.claimSends(T0 + 1, 10);
+        const reason = 'waiting for the provider';
+        const awaiting = {
+          channels: [{ workspaceId: 'a', channel: 'whatsapp' as const }],
+          until: T0 + 900,
+          reason,
+        };
+        expect(await store.releaseSending({ at: T0 + 10, awaiting })).toEqual({ released: 2, awaiting: 1 });
+        expect(await store.getSend('a', 'wa')).toEqual({
+          ...send('a', 'wa'),
+          channel: 'whatsapp',
+          attempts: 1,
+          nextAttemptAt: T0 + 900,
+          lastError: reason,
+          updatedAt: T0 + 10,
+        });
+        // Another workspace's WhatsApp is not in the list: released at once, like email.
+        expect((await store.getSend('b', 'wa'))?.nextAttemptAt).toBe(T0 + 10);
+        expect((await store.getSend('a', 'mail'))?.nextAttemptAt).toBe(T0 + 10);
+        expect((await store.getSend('a', 'idle'))?.status).toBe('pending');
+        expect(
+          (await store.claimSends(T0 + 899, 10)).map((row) => `${row.workspaceId}/${row.id}`).sort(),
+        ).toEqual(['a/idle', 'a/mail', 'b/wa']);
+        // A confirmation inside the window marks it sent: it is never claimed again.
+        expect(
+          (
+            await store.confirmSend({
+              workspaceId: 'a',
+              id: 'wa',
+              providerMessageId: 'wamid.1',
+              at: T0 + 500,
+            })
+          )?.status,
+        ).toBe('sent');
+        expect(await store.claimSends(T0 + 900, 10)).toEqual([]);
+      });
+
+      it('confirms a send by callback from any status but sent, once, within its workspace', async () => {
+        await store.enqueueSends([
+          send('a', 'sending'),
+          send('a', 'pending', 5),
+          { ...send('a', 'dead'), status: 'dead', attempts: 10, lastError: 'timed out' },
+          { ...send('a', 'sent'), status: 'sent', attempts: 1, providerMessageId: 'pm-first' },
+        ]);
+        await store.claimSends(T0, 1);
+        const confirm = (id: string, workspaceId = 'a') =>
+          store.confirmSend({ workspaceId, id, providerMessageId: `pm-${id}`, at: T0 + 40 });
+        expect(await confirm('sending')).toEqual({
+          ...send('a', 'sending'),
+          status: 'sent',
+          attempts: 1,
+          providerMessageId: 'pm-sending',
+          updatedAt: T0 + 40,
+        });
+        expect((await confirm('pending'))?.status).toBe('sent');
+        const dead = await confirm('dead');
+        expect(dead?.status).toBe('sent');
+        expect(dead?.lastError).toBeUndefined();
+        expect(await confirm('sent')).toBeUndefined();
+        expect((await store.getSend('a', 'sent'))?.providerMessageId).toBe('pm-first');
+        expect(await confirm('sending')).toBeUndefined();
+        expect(await confirm('nope')).toBeUndefined();
+        expect(await confirm('sending', 'b')).toBeUndefined();
+        expect(await store.nextSendDue()).toBeUndefined();
+      });
+
+      it('never moves a send a callback confirmed back to pending or failed', async () => {
+        await store.enqueueSends([send('a', 's1'), send('a', 's2')]);
+        await store.claimSends(T0, 10);
+        await store.confirmSend({ workspaceId: 'a', id: 's1', providerMessageId: 'wamid.cb', at: T0 + 5 });
+        await store.confirmSend({ workspaceId: 'a', id: 's2', providerMessageId: 'wamid.cb2', at: T0 + 5 });
+        // The attempts' answers come late: a timeout, and a refusal.
+        await store.finishSend({
+          workspaceId: 'a',
+          id: 's1',
+          status: 'pending',
+          nextAttemptAt: T0 + 100,
+          lastError: 'timed out',
+          at: T0 + 10,
+        });
+        await store.finishSend({ workspaceId: 'a', id: 's2', status: 'failed', lastError: 'x', at: T0 + 10 });
+        for (const [id, wamid] of [
+          ['s1', 'wamid.cb'],
+          ['s2', 'wamid.cb2'],
+        ] as const) {
+          expect(await store.getSend('a', id)).toEqual({
+            ...send('a', id),
+            status: 'sent',
+            attempts: 1,
+            providerMessageId: wamid,
+            updatedAt: T0 + 5,
+          });
+        }
+        expect(await store.claimSends(T0 + 100, 10)).toEqual([]);
+        // A pending send (not claimed) is not written by an attempt's outcome either.
+        await store.enqueueSends([send('a', 'p')]);
+        await store.finishSend({ workspaceId: 'a', id: 'p', status: 'dead', lastError: 'x', at: T0 + 9 });
+        expect(await store.getSend('a', 'p')).toEqual(send('a', 'p'));
+      });
+
+      it('counts sends by trigger and status for triggers starting with a prefix', async () => {
+        const withTrigger = (id: string, trigger: string | undefined, status: SendRecord['status']) => {
+          const { trigger: _default, ...rest } = send('a', id);
+          return { ...rest, status, ...(trigger === undefined ? {} : { trigger }) };
+        };
+        await store.enqueueSends([
+          withTrigger('r1', 'journey:checkout_recovery:remind', 'sent'),
+          withTrigger('r2', 'journey:checkout_recovery:remind', 'sent'),
+          withTrigger('r3', 'journey:checkout_recovery:remind', 'pending'),
+          withTrigger('n1', 'journey:checkout_recovery:nudge', 'failed'),
+          withTrigger('w1', 'journey:welcome:hello', 'dead'),
+          withTrigger('j1', 'journey;', 'sent'),
+          withTrigger('jx', 'journeyx:weird', 'sent'),
+          withTrigger('e1', 'event:Checkout Abandoned', 'sent'),
+          withTrigger('none', undefined, 'sent'),
+          { ...withTrigger('other', 'journey:welcome:hello', 'sent'), workspaceId: 'b' },
+        ]);
+        expect(await store.sendCountsByTrigger('a', 'journey:')).toEqual([
+          { trigger: 'journey:checkout_recovery:nudge', status: 'failed', count: 1 },
+          { trigger: 'journey:checkout_recovery:remind', status: 'pending', count: 1 },
+          { trigger: 'journey:checkout_recovery:remind', status: 'sent', count: 2 },
+          { trigger: 'journey:welcome:hello', status: 'dead', count: 1 },
+        ]);
+        expect(await store.sendCountsByTrigger('a', 'journey:welcome:')).toEqual([
+          { trigger: 'journey:welcome:hello', status: 'dead', count: 1 },
+        ]);
+        expect(await store.sendCountsByTrigger('a', 'event:')).toEqual([
+          { trigger: 'event:Checkout Abandoned', status: 'sent', count: 1 },
+        ]);
+        expect((await store.sendCountsByTrigger('a', '')).reduce((sum, row) => sum + row.count, 0)).toBe(8);
+        expect(await store.sendCountsByTrigger('a', 'segment_entered:')).toEqual([]);
+        expect(await store.sendCountsByTrigger('c', 'journey:')).toEqual([]);
+        expect(await store.getSend('a', 'none')).not.toHaveProperty('trigger');
       });
 
       it('lists a workspace newest first, optionally of one status, a page at a time', async () => {

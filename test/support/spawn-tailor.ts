@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 const BIN = resolve(import.meta.dirname, '../../bin/tailor.js');
@@ -11,14 +12,17 @@ export interface SpawnedTailor {
 }
 
 /**
- * Starts the real CLI (`tailor start --port 0`) as a child process and waits until it prints
- * its address: the way a person runs Tailor, for end-to-end and crash tests.
+ * Starts the real CLI (`tailor start --port <port>`, a free port unless given) as a child
+ * process and waits until it prints its address: the way a person runs Tailor, for end-to-end
+ * and crash tests. A fixed port lets a restarted Tailor keep its address for callers.
  */
 export function spawnTailor(input: {
   dataDir: string;
   env?: Record<string, string>;
+  port?: number;
 }): Promise<SpawnedTailor> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--data-dir', input.dataDir], {
+  const args = [BIN, 'start', '--port', String(input.port ?? 0), '--data-dir', input.dataDir];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, TAILOR_LOG_LEVEL: 'warn', ...input.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,4 +59,14 @@ export function stopTailor(
     tailor.child.once('exit', (code) => resolvePromise(code));
     tailor.child.kill(signal);
   });
+}
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it), for a server that must keep its address. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
+  const address = server.address();
+  await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signTwilioRequest, type TwilioParams } from '../sms/twilio-webhook.ts';
+import { CallbackQueue, type CallbackRetry } from './callback-queue.ts';
 import type { LocalProvider, ProviderFault } from './local-provider.ts';
 
 /** A fault of the contract, or one of Twilio's own refusals. */
@@ -47,6 +48,8 @@ export interface LocalTwilio extends LocalProvider {
   }): Promise<Response>;
   /** POSTs a signed inbound message to `url`, as Twilio does when someone texts `to`. */
   sendInbound(input: { url: string; from: string; to: string; body: string }): Promise<Response>;
+  /** The `sent` status callbacks delivered (taken with a 2xx) and still owed; zeros without `statusCallbacks`. */
+  statusCallbacks(): { delivered: number; owed: number };
 }
 
 /** Test credentials: shaped like Twilio's, but not real. */
@@ -72,7 +75,16 @@ function twilioSid(prefix: string): string {
  * is not E.164), answering 201 with a `SM…` sid and `status: 'queued'`.
  */
 export async function startLocalTwilio(
-  input: { accountSid?: string; authToken?: string; port?: number } = {},
+  input: {
+    accountSid?: string;
+    authToken?: string;
+    port?: number;
+    /**
+     * Post a signed `sent` status callback to the `StatusCallback` URL of every accepted message
+     * that has one, as Twilio does, retried with `retry`'s back-off until the receiver answers 2xx.
+     */
+    statusCallbacks?: { retry?: CallbackRetry };
+  } = {},
 ): Promise<LocalTwilio> {
   const accountSid = input.accountSid ?? LOCAL_TWILIO_ACCOUNT_SID;
   const authToken = input.authToken ?? LOCAL_TWILIO_AUTH_TOKEN;
@@ -81,6 +93,29 @@ export async function startLocalTwilio(
   const accepted: LocalTwilioMessage[] = [];
   const faults: TwilioFault[] = [];
   let closed = false;
+  const callbacks = new CallbackQueue(input.statusCallbacks?.retry);
+
+  /** The form Twilio posts to a message's status callback URL. */
+  const statusParams = (
+    message: LocalTwilioMessage,
+    status: string,
+    errorCode: string | undefined,
+  ): TwilioParams => {
+    const params: TwilioParams = {
+      AccountSid: accountSid,
+      ApiVersion: '2010-04-01',
+      From: message.from ?? '',
+      MessageSid: message.sid,
+      MessageStatus: status,
+      SmsSid: message.sid,
+      SmsStatus: status,
+      To: message.to,
+    };
+    if (message.messagingServiceSid !== undefined)
+      params['MessagingServiceSid'] = message.messagingServiceSid;
+    if (errorCode !== undefined) params['ErrorCode'] = errorCode;
+    return params;
+  };
 
   const answer = (response: ServerResponse, status: number, body: unknown, headers = {}): void => {
     response.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -134,8 +169,13 @@ export async function startLocalTwilio(
     if (params['From'] !== undefined) message.from = params['From'];
     if (params['MessagingServiceSid'] !== undefined)
       message.messagingServiceSid = params['MessagingServiceSid'];
-    if (params['StatusCallback'] !== undefined) message.statusCallback = params['StatusCallback'];
+    const statusCallback = params['StatusCallback'];
+    if (statusCallback !== undefined) message.statusCallback = statusCallback;
     accepted.push(message);
+    if (input.statusCallbacks !== undefined && statusCallback !== undefined) {
+      const sent = statusParams(message, 'sent', undefined);
+      callbacks.deliver(() => postSignedTwilioForm({ url: statusCallback, params: sent, authToken }));
+    }
     answer(response, 201, {
       sid: message.sid,
       account_sid: accountSid,
@@ -200,20 +240,11 @@ export async function startLocalTwilio(
       if (message === undefined || target === undefined) {
         throw new Error(`no message ${sid} with a status callback URL`);
       }
-      const params: TwilioParams = {
-        AccountSid: accountSid,
-        ApiVersion: '2010-04-01',
-        From: message.from ?? '',
-        MessageSid: sid,
-        MessageStatus: status,
-        SmsSid: sid,
-        SmsStatus: status,
-        To: message.to,
-      };
-      if (message.messagingServiceSid !== undefined)
-        params['MessagingServiceSid'] = message.messagingServiceSid;
-      if (errorCode !== undefined) params['ErrorCode'] = errorCode;
-      return postSignedTwilioForm({ url: target, params, authToken });
+      return postSignedTwilioForm({
+        url: target,
+        params: statusParams(message, status, errorCode),
+        authToken,
+      });
     },
     sendInbound({ url, from, to, body }) {
       const sid = twilioSid('SM');
@@ -232,9 +263,11 @@ export async function startLocalTwilio(
       };
       return postSignedTwilioForm({ url, params, authToken });
     },
+    statusCallbacks: () => callbacks.counts(),
     async close() {
       if (closed) return;
       closed = true;
+      callbacks.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -6,7 +6,9 @@
  *   token and the phone-number id, validates the body as the real API does (unknown keys, a `to`
  *   that is not digits only, an empty text, a template without a language are `400` Graph
  *   errors), records what it accepted and answers `{ messaging_product, contacts, messages: [{ id:
- *   'wamid.…' }] }`. `failNext` makes the next valid send fail like the real API does.
+ *   'wamid.…' }] }`. `failNext` makes the next valid send fail like the real API does. With
+ *   `statusWebhook`, it then posts a signed `sent` status for each accepted message to the
+ *   webhook URL, as Meta does, retrying until the receiver takes it.
  * - `deliverWebhook(url, payload, appSecret)` POSTs a payload signed with `X-Hub-Signature-256`,
  *   as Meta does; `whatsAppStatusWebhook` and `whatsAppReplyWebhook` build the exact payloads of a
  *   status callback and of an inbound reply; `subscribeWebhook` performs the `GET` handshake.
@@ -24,6 +26,7 @@ import {
   type WhatsAppWebhookError,
   type WhatsAppWebhookPayload,
 } from '../whatsapp/whatsapp-wire.ts';
+import { CallbackQueue, type CallbackRetry } from './callback-queue.ts';
 import type { LocalProvider, ProviderFault } from './local-provider.ts';
 
 /** One message the local API accepted. */
@@ -49,6 +52,8 @@ export interface LocalWhatsApp extends LocalProvider {
   accepted(): LocalWhatsAppMessage[];
   /** Every request it answered, accepted or not, in order: for asserting on refusals. */
   requests(): { status: number; body: unknown }[];
+  /** The `sent` status webhooks delivered (taken with a 2xx) and still owed; zeros without `statusWebhook`. */
+  statusWebhooks(): { delivered: number; owed: number };
 }
 
 /** Options of `startLocalWhatsApp`; the defaults suit tests. */
@@ -57,6 +62,12 @@ export interface LocalWhatsAppOptions {
   accessToken?: string;
   /** The port to listen on (127.0.0.1); any free port when left out. */
   port?: number;
+  /**
+   * Where to post a `sent` status webhook for every accepted message (with its
+   * `biz_opaque_callback_data`), signed with `appSecret` as Meta does, retried with `retry`'s
+   * back-off until the receiver answers 2xx. Without it no webhook is sent on its own.
+   */
+  statusWebhook?: { url: string; appSecret: string; retry?: CallbackRetry };
 }
 
 const TEXT_KEYS = new Set(['body', 'preview_url']);
@@ -80,6 +91,21 @@ export async function startLocalWhatsApp(options: LocalWhatsAppOptions = {}): Pr
   const accepted: LocalWhatsAppMessage[] = [];
   const answered: { status: number; body: unknown }[] = [];
   let fault: ProviderFault | undefined;
+  const webhooks = new CallbackQueue(options.statusWebhook?.retry);
+  const reportSent = (message: LocalWhatsAppMessage): void => {
+    const target = options.statusWebhook;
+    if (target === undefined) return;
+    const callbackData = message.body.biz_opaque_callback_data;
+    const payload = whatsAppStatusWebhook({
+      phoneNumberId,
+      wamid: message.wamid,
+      status: 'sent',
+      recipient: message.to,
+      timestamp: Date.now(),
+      ...(callbackData === undefined ? {} : { callbackData }),
+    });
+    webhooks.deliver(() => deliverWebhook(target.url, payload, target.appSecret));
+  };
 
   const answer = (
     response: ServerResponse,
@@ -147,13 +173,15 @@ export async function startLocalWhatsApp(options: LocalWhatsAppOptions = {}): Pr
       return;
     }
     const wamid = `wamid.${randomBytes(24).toString('base64')}`;
-    accepted.push({ to: body.to, text: carriedText(body), wamid, body });
+    const message: LocalWhatsAppMessage = { to: body.to, text: carriedText(body), wamid, body };
+    accepted.push(message);
     const result: WhatsAppSendResult = {
       messaging_product: 'whatsapp',
       contacts: [{ input: body.to, wa_id: body.to }],
       messages: [{ id: wamid, message_status: 'accepted' }],
     };
     answer(response, 200, result);
+    reportSent(message);
   };
 
   const server = createServer((request, response) => {
@@ -174,12 +202,14 @@ export async function startLocalWhatsApp(options: LocalWhatsAppOptions = {}): Pr
     accessToken,
     accepted: () => [...accepted],
     requests: () => [...answered],
+    statusWebhooks: () => webhooks.counts(),
     failNext(next: ProviderFault) {
       fault = next;
     },
     async close() {
       if (closed) return;
       closed = true;
+      webhooks.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

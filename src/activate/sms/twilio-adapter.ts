@@ -15,7 +15,11 @@ export interface TwilioAdapterOptions {
   from?: string;
   /** A Messaging Service (`MG…`) that picks the sender; takes precedence over `from`. */
   messagingServiceSid?: string;
-  /** Where Twilio should POST status callbacks for each message. */
+  /**
+   * Where Twilio should POST status callbacks for each message. Each message's URL gets its
+   * send's id as `send_id` in the query string (Twilio signs the whole URL, so the callback
+   * still verifies), and the adapter then confirms sends by callback.
+   */
   statusCallbackUrl?: string;
   /** The fetch to use; the global one unless a test injects another. */
   fetch?: typeof fetch;
@@ -44,7 +48,8 @@ const AUTHENTICATE = 20003;
  * `StatusCallback`. Content is `{ text }`. A 201 with a `sid` is `sent`; 429 (or code 20429),
  * 5xx, network errors and timeouts are `retry` (honouring `Retry-After`); codes 21211, 21614
  * and 21610 (opted out) are `failed` and `unreachable`; other 4xx, auth failures included, are
- * `failed` only. Twilio takes no idempotency key, so a retry after a timeout may send twice.
+ * `failed` only. Twilio takes no idempotency key, so a retry after a timeout may send twice;
+ * with a status callback URL, its callbacks name the send so the outbox can confirm it.
  */
 export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapter {
   if (options.from === undefined && options.messagingServiceSid === undefined) {
@@ -60,6 +65,7 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
 
   return {
     channel: 'sms',
+    confirmsByCallback: options.statusCallbackUrl !== undefined,
     async send(message: OutboundMessage): Promise<SendOutcome> {
       const text = message.content['text'];
       if (typeof text !== 'string' || text === '') {
@@ -71,7 +77,11 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
       } else if (options.from !== undefined) {
         form.set('From', options.from);
       }
-      if (options.statusCallbackUrl !== undefined) form.set('StatusCallback', options.statusCallbackUrl);
+      if (options.statusCallbackUrl !== undefined) {
+        const callback = new URL(options.statusCallbackUrl);
+        callback.searchParams.set('send_id', message.id);
+        form.set('StatusCallback', callback.toString());
+      }
       let response: Response;
       try {
         response = await doFetch(endpoint, {

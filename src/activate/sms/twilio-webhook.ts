@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_IDENTITY_RULES } from '../../identity/identity-rules.ts';
 import { normalizeIdentifier } from '../../identity/normalize-identifier.ts';
-import type { FeedbackEvent, FeedbackName } from '../channel.ts';
+import type { FeedbackEvent, FeedbackName, SendConfirmation } from '../channel.ts';
 
 /** Form parameters of a Twilio webhook request, as decoded from its body. */
 export type TwilioParams = Record<string, string>;
@@ -78,6 +78,21 @@ export function readTwilioStatus(params: TwilioParams, now: number = Date.now())
     if (errorCode !== undefined && errorCode !== '') properties['error_code'] = errorCode;
   }
   return [{ event, timestamp: now, identifier, properties, messageId: `${sid}:${status}` }];
+}
+
+/**
+ * The send a Twilio status callback confirms: the `send_id` Tailor put in the message's
+ * `StatusCallback` URL (read from the query string of the URL called) with the `MessageSid`.
+ * Any status counts — Twilio only reports on messages it created. Undefined without either.
+ */
+export function readTwilioSendConfirmation(input: {
+  params: TwilioParams;
+  sendId: unknown;
+}): SendConfirmation | undefined {
+  const sid = input.params['MessageSid'] ?? input.params['SmsSid'];
+  if (typeof input.sendId !== 'string' || input.sendId === '' || sid === undefined || sid === '')
+    return undefined;
+  return { sendId: input.sendId, providerMessageId: sid };
 }
 
 /**

@@ -35,7 +35,8 @@ const MAX_CALLBACK_DATA = 512;
  * a Bearer token. `{ text }` content is a text message (only inside the 24-hour window after the
  * person last wrote), `{ template: { name, language, components? } }` a template message. `to`
  * is an E.164 number with or without `+` (the API takes digits only). The message id rides along
- * as `biz_opaque_callback_data`, so status webhooks name the send; the API has no idempotency key.
+ * as `biz_opaque_callback_data`, so status webhooks name the send and confirm it; the API has
+ * no idempotency key.
  */
 export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelAdapter {
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -70,6 +71,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
 
   return {
     channel: 'whatsapp',
+    confirmsByCallback: true,
     async send(message: OutboundMessage): Promise<SendOutcome> {
       const to = digitsOnly(message.to);
       if (to === undefined) {

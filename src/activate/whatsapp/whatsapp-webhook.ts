@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FeedbackEvent, FeedbackName } from '../channel.ts';
+import type { FeedbackEvent, FeedbackName, SendConfirmation } from '../channel.ts';
 import { isUnreachableCode } from './whatsapp-error.ts';
 import { isJsonObject } from './whatsapp-wire.ts';
 
@@ -77,6 +77,26 @@ export function readWebhook(payload: unknown): FeedbackEvent[] {
     }
   }
   return events;
+}
+
+/**
+ * The sends a `messages` webhook confirms: each status (`sent`, `delivered`, `read`, even
+ * `failed` — Meta only reports on messages it accepted) whose `biz_opaque_callback_data` names
+ * a send, with the status's wamid. Anything malformed is skipped: this never throws.
+ */
+export function readSendConfirmations(payload: unknown): SendConfirmation[] {
+  if (!isJsonObject(payload) || payload.object !== 'whatsapp_business_account') return [];
+  const confirmations: SendConfirmation[] = [];
+  for (const value of changeValues(payload.entry)) {
+    for (const status of list(value.statuses)) {
+      if (!isJsonObject(status)) continue;
+      const sendId = nonEmpty(status.biz_opaque_callback_data);
+      const wamid = nonEmpty(status.id);
+      if (sendId !== undefined && wamid !== undefined)
+        confirmations.push({ sendId, providerMessageId: wamid });
+    }
+  }
+  return confirmations;
 }
 
 /** The `value` of every `messages` change of every entry. */

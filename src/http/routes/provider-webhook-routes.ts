@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FeedbackEvent } from '../../activate/channel.ts';
+import { confirmSends } from '../../activate/confirm-sends.ts';
 import { feedbackToEvent } from '../../activate/feedback-to-event.ts';
 import {
   readTwilioInbound,
+  readTwilioSendConfirmation,
   readTwilioStatus,
   type TwilioParams,
   verifyTwilioSignature,
 } from '../../activate/sms/twilio-webhook.ts';
 import {
+  readSendConfirmations,
   readWebhook,
   verifySignature,
   verifySubscription,
@@ -30,8 +33,10 @@ export type SecretsLookup = (workspaceId: string) => ProviderSecrets | undefined
  * webhooks (the verification handshake, then `X-Hub-Signature-256`-signed statuses and replies)
  * and Twilio status callbacks and inbound SMS (`X-Twilio-Signature`). Each verified callback
  * becomes events (`Message Delivered`, `Message Replied`, `Unsubscribed`…) appended through the
- * same pipeline as tracked events, so identity resolution finds the person by number. A
- * forged or unsigned callback is refused with 401 and changes nothing. `publicUrl` is Tailor's
+ * same pipeline as tracked events, so identity resolution finds the person by number. A status
+ * callback that names a send (WhatsApp's `biz_opaque_callback_data`, the `send_id` of Twilio's
+ * status callback URL) also confirms that send `sent` in the outbox, so it is never sent again.
+ * A forged or unsigned callback is refused with 401 and changes nothing. `publicUrl` is Tailor's
  * URL as the provider calls it (Twilio signs the full URL), when a proxy stands in front.
  */
 export async function providerWebhookRoutes(
@@ -92,6 +97,7 @@ export async function providerWebhookRoutes(
     } catch {
       throw new TailorError('INVALID_JSON');
     }
+    await confirmSends({ engine, workspaceId, confirmations: readSendConfirmations(payload) });
     return { received: await ingest(workspaceId, readWebhook(payload)) };
   });
 
@@ -114,6 +120,12 @@ export async function providerWebhookRoutes(
           .status(401)
           .send({ code: 'INVALID_SIGNATURE', message: 'The X-Twilio-Signature does not match' });
       const now = engine.clock();
+      if (kind === 'status') {
+        const { send_id: sendId } = request.query as { send_id?: unknown };
+        const confirmation = readTwilioSendConfirmation({ params, sendId });
+        if (confirmation !== undefined)
+          await confirmSends({ engine, workspaceId, confirmations: [confirmation] });
+      }
       const feedback = kind === 'status' ? readTwilioStatus(params, now) : readTwilioInbound(params, now);
       await ingest(workspaceId, feedback);
       // Twilio expects TwiML (or nothing) in answer to an inbound message.

@@ -16,6 +16,9 @@ const SendSchema = Type.Object(
     channel: Type.String(),
     to: Type.String(),
     action: Type.Union([Type.String(), Type.Null()]),
+    trigger: Type.Union([Type.String(), Type.Null()], {
+      description: 'What asked for the decision: `event:<name>`, `journey:<journey>:<step>`…',
+    }),
     status: Type.Union(STATUSES.map((status) => Type.Literal(status))),
     attempts: Type.Integer(),
     next_attempt_at: Type.String({ format: 'date-time' }),
@@ -34,6 +37,7 @@ function sendView(send: SendRecord): Record<string, unknown> {
     channel: send.channel,
     to: send.to,
     action: send.action ?? null,
+    trigger: send.trigger ?? null,
     status: send.status,
     attempts: send.attempts,
     next_attempt_at: new Date(send.nextAttemptAt).toISOString(),

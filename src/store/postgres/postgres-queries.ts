@@ -48,6 +48,8 @@ export function postgresQueries(schema: string) {
     readEvents: `SELECT seq, workspace_id, body FROM ${s}.events WHERE seq > $1 ORDER BY seq LIMIT $2`,
     readWorkspaceEvents: `SELECT seq, workspace_id, body FROM ${s}.events
       WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+    readEventsById: `SELECT seq, workspace_id, body FROM ${s}.events
+      WHERE workspace_id = $1 AND message_id = ANY($2::text[]) ORDER BY seq`,
     lastSeq: `SELECT coalesce(max(seq), 0) AS seq FROM ${s}.events`,
 
     findProfileIds: `SELECT key, profile_id FROM ${s}.identifiers WHERE workspace_id = $1 AND key = ANY($2::text[])`,
@@ -192,9 +194,10 @@ export function postgresQueries(schema: string) {
       WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2`,
 
     insertSends: `INSERT INTO ${s}.sends (workspace_id, id, profile_id, channel, recipient, content, action,
-        decision_id, status, attempts, next_attempt_at, last_error, provider_message_id, created_at, updated_at)
+        decision_id, status, attempts, next_attempt_at, last_error, provider_message_id, created_at, updated_at,
+        "trigger")
       SELECT ws, id, profile_id, channel, recipient, content, action, decision_id, status, attempts,
-        next_attempt_at, last_error, provider_message_id, created_at, updated_at
+        next_attempt_at, last_error, provider_message_id, created_at, updated_at, "trigger"
       FROM ${jsonRows('t', [
         ['ws', 'text'],
         ['id', 'text'],
@@ -211,6 +214,7 @@ export function postgresQueries(schema: string) {
         ['provider_message_id', 'text'],
         ['created_at', 'int8'],
         ['updated_at', 'int8'],
+        ['trigger', 'text'],
       ])}
       ORDER BY n
       ON CONFLICT (workspace_id, id) DO NOTHING`,
@@ -225,7 +229,11 @@ export function postgresQueries(schema: string) {
       SELECT * FROM claimed ORDER BY next_attempt_at, workspace_id, id`,
     finishSend: `UPDATE ${s}.sends SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),
         last_error = $5, provider_message_id = $6, updated_at = $7
-      WHERE workspace_id = $1 AND id = $2`,
+      WHERE workspace_id = $1 AND id = $2 AND status = 'sending'`,
+    confirmSend: `UPDATE ${s}.sends SET status = 'sent', provider_message_id = $3, last_error = NULL, updated_at = $4
+      WHERE workspace_id = $1 AND id = $2 AND status <> 'sent' RETURNING *`,
+    awaitSending: `UPDATE ${s}.sends SET status = 'pending', next_attempt_at = $3, last_error = $4, updated_at = $5
+      WHERE status = 'sending' AND (workspace_id, channel) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
     releaseSending: `UPDATE ${s}.sends SET status = 'pending', next_attempt_at = $1, updated_at = $1
       WHERE status = 'sending'`,
     nextSendDue: `SELECT min(next_attempt_at) AS due FROM ${s}.sends WHERE status = 'pending'`,
@@ -233,6 +241,12 @@ export function postgresQueries(schema: string) {
       WHERE workspace_id = $1 AND ($2::text IS NULL OR status = $2) AND (created_at, id) < ($3, $4)
       ORDER BY created_at DESC, id DESC LIMIT $5`,
     getSend: `SELECT * FROM ${s}.sends WHERE workspace_id = $1 AND id = $2`,
+    // The range on "trigger" walks sends_by_trigger ($3 is NULL when the prefix has no upper
+    // bound); starts_with is the prefix match itself.
+    triggerCounts: `SELECT "trigger", status, count(*) AS count FROM ${s}.sends
+      WHERE workspace_id = $1 AND "trigger" >= $2 AND ("trigger" < $3 OR $3 IS NULL)
+        AND starts_with("trigger", $2)
+      GROUP BY "trigger", status ORDER BY "trigger", status`,
     redriveSend: `UPDATE ${s}.sends SET status = 'pending', attempts = 0, next_attempt_at = $3, updated_at = $3
       WHERE workspace_id = $1 AND id = $2 AND status IN ('dead', 'failed')`,
 

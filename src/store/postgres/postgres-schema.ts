@@ -19,8 +19,11 @@
  * segment memberships.
  *
  * `sends` is the outbox: one row per send, keyed by its idempotency key, with its delivery
- * state, indexed for claiming (pending sends by due moment) and for listing (a workspace's,
- * newest first). It is neither log nor view: replay and rebuilds never touch it.
+ * state and the trigger of the decision that asked for it, indexed for claiming (pending sends
+ * by due moment), for listing (a workspace's, newest first) and for counting by trigger prefix
+ * and status. `trigger` collates as "C" (code point order), so a prefix is an index range
+ * whatever the database's collation; `ADD COLUMN IF NOT EXISTS` gives it to older outboxes. The
+ * outbox is neither log nor view: replay and rebuilds never touch it.
  */
 export function postgresSchema(schema: string): string {
   const s = `"${schema}"`;
@@ -142,9 +145,12 @@ CREATE TABLE IF NOT EXISTS ${s}.sends (
   provider_message_id TEXT,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
+  "trigger" TEXT COLLATE "C",
   PRIMARY KEY (workspace_id, id)
 );
+ALTER TABLE ${s}.sends ADD COLUMN IF NOT EXISTS "trigger" TEXT COLLATE "C";
 CREATE INDEX IF NOT EXISTS sends_by_status ON ${s}.sends (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS sends_by_workspace ON ${s}.sends (workspace_id, created_at, id);
+CREATE INDEX IF NOT EXISTS sends_by_trigger ON ${s}.sends (workspace_id, "trigger", status);
 `;
 }

@@ -6,14 +6,17 @@ import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import type {
   AppendOutcome,
   AuditEntry,
+  AwaitingConfirmation,
   DueProfile,
   EventToAppend,
   KeyKind,
   MembersPage,
   MergeRecord,
+  ReleasedSends,
   Store,
   StoredWorkspace,
   TimelinePage,
+  TriggerSendCount,
   ViewCommit,
 } from '../store.ts';
 import {
@@ -24,12 +27,15 @@ import {
   FIRST_SEND,
   fromJson,
   mergeFromRow,
+  prefixUpperBound,
   readInt,
   type SendRow,
   sendFromRow,
   sendToRow,
   type TimelineRow,
+  type TriggerCountRow,
   timelinePage,
+  triggerCountFromRow,
   workspaceFromRow,
 } from '../stored-rows.ts';
 import { type IdPointer, planMerges } from './postgres-merges.ts';
@@ -223,6 +229,12 @@ export class PostgresStore implements Store {
   async lastSeq(): Promise<number> {
     const { rows } = await this.pool.query<{ seq: Int8 }>(this.sql.lastSeq);
     return readInt(rows[0]?.seq ?? '0');
+  }
+
+  async readEventsById(workspaceId: string, messageIds: string[]): Promise<LoggedEvent[]> {
+    if (messageIds.length === 0) return [];
+    const { rows } = await this.pool.query<EventRow>(this.sql.readEventsById, [workspaceId, messageIds]);
+    return rows.map(eventFromRow);
   }
 
   async findProfileIds(workspaceId: string, keys: string[]): Promise<Map<string, string>> {
@@ -470,6 +482,7 @@ export class PostgresStore implements Store {
       (r) => r.provider_message_id,
       (r) => r.created_at,
       (r) => r.updated_at,
+      (r) => r.trigger,
     ];
     return this.transaction(async (client) => {
       let added = 0;
@@ -502,9 +515,41 @@ export class PostgresStore implements Store {
     ]);
   }
 
-  async releaseSending(at: number): Promise<number> {
-    const result = await this.pool.query(this.sql.releaseSending, [at]);
-    return result.rowCount ?? 0;
+  async confirmSend(confirmation: {
+    workspaceId: string;
+    id: string;
+    providerMessageId: string;
+    at: number;
+  }): Promise<SendRecord | undefined> {
+    const { workspaceId, id, providerMessageId, at } = confirmation;
+    const { rows } = await this.pool.query<SendRow>(this.sql.confirmSend, [
+      workspaceId,
+      id,
+      providerMessageId,
+      at,
+    ]);
+    const row = rows[0];
+    return row && sendFromRow(row);
+  }
+
+  /** Holds the sends awaiting a confirmation, then releases the rest, in one transaction. */
+  async releaseSending(release: { at: number; awaiting?: AwaitingConfirmation }): Promise<ReleasedSends> {
+    const { at, awaiting } = release;
+    return this.transaction(async (client) => {
+      let held = 0;
+      if (awaiting !== undefined && awaiting.channels.length > 0) {
+        const result = await client.query(this.sql.awaitSending, [
+          awaiting.channels.map((pair) => pair.workspaceId),
+          awaiting.channels.map((pair) => pair.channel),
+          awaiting.until,
+          awaiting.reason,
+          at,
+        ]);
+        held = result.rowCount ?? 0;
+      }
+      const released = await client.query(this.sql.releaseSending, [at]);
+      return { released: released.rowCount ?? 0, awaiting: held };
+    });
   }
 
   async nextSendDue(): Promise<number | undefined> {
@@ -539,6 +584,15 @@ export class PostgresStore implements Store {
   async redriveSend(workspaceId: string, id: string, at: number): Promise<boolean> {
     const result = await this.pool.query(this.sql.redriveSend, [workspaceId, id, at]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  async sendCountsByTrigger(workspaceId: string, prefix: string): Promise<TriggerSendCount[]> {
+    const { rows } = await this.pool.query<TriggerCountRow>(this.sql.triggerCounts, [
+      workspaceId,
+      prefix,
+      prefixUpperBound(prefix),
+    ]);
+    return rows.map(triggerCountFromRow);
   }
 
   /** Runs `work` in one transaction on one pooled connection; a connection that cannot roll back is discarded. */

@@ -1,14 +1,15 @@
 import type { Database } from 'better-sqlite3';
 
 /** The schema version `migrate` brings a database to (kept in `PRAGMA user_version`). */
-export const SQLITE_SCHEMA_VERSION = 3;
+export const SQLITE_SCHEMA_VERSION = 4;
 
 /**
- * The outbox: one row per send, keyed by its idempotency key, with its delivery state.
- * Indexed for claiming (pending sends by due moment) and for listing (a workspace's, newest
- * first). Not view data: replay and rebuilds never touch it; erasure removes a profile's.
+ * The outbox as version 3 created it, kept as it was for the upgrade from version 2 (version
+ * 4's `trigger` column is then added like on any version 3 database). `columns` is appended to
+ * the column list.
  */
-const SENDS_TABLE = `
+function sendsTable(columns: string): string {
+  return `
 CREATE TABLE IF NOT EXISTS sends (
   workspace_id TEXT NOT NULL,
   id TEXT NOT NULL,
@@ -24,11 +25,22 @@ CREATE TABLE IF NOT EXISTS sends (
   last_error TEXT,
   provider_message_id TEXT,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,${columns}
   PRIMARY KEY (workspace_id, id)
 );
 CREATE INDEX IF NOT EXISTS sends_by_status ON sends (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS sends_by_workspace ON sends (workspace_id, created_at, id);
+`;
+}
+
+/**
+ * The outbox: one row per send, keyed by its idempotency key, with its delivery state and the
+ * trigger of the decision that asked for it. Indexed for claiming (pending sends by due moment),
+ * for listing (a workspace's, newest first) and for counting by trigger prefix and status. Not
+ * view data: replay and rebuilds never touch it; erasure removes a profile's.
+ */
+const SENDS_TABLE = `${sendsTable('\n  "trigger" TEXT,')}
+CREATE INDEX IF NOT EXISTS sends_by_trigger ON sends (workspace_id, "trigger", status);
 `;
 
 /**
@@ -154,7 +166,8 @@ PRAGMA user_version = ${SQLITE_SCHEMA_VERSION};
  */
 const SQLITE_UPGRADES: Record<number, string> = {
   1: 'ALTER TABLE profiles ADD COLUMN due INTEGER;',
-  2: SENDS_TABLE,
+  2: sendsTable(''),
+  3: 'ALTER TABLE sends ADD COLUMN "trigger" TEXT;',
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { SendStatus } from '../../activate/send-record.ts';
 import type { KeyKind } from '../store.ts';
-import type { SendRow, TimelineRow } from '../stored-rows.ts';
+import type { SendRow, TimelineRow, TriggerCountRow } from '../stored-rows.ts';
 
 /** A stored event row; `body` is the `TailorEvent` as JSON. */
 export interface EventRow {
@@ -70,6 +70,21 @@ interface SendOutcomeRow {
   at: number;
 }
 
+/** Named parameters of holding sends in doubt for a confirmation: `list` is a JSON array of [workspace, channel]. */
+interface AwaitRelease {
+  list: string;
+  until: number;
+  reason: string;
+  at: number;
+}
+
+/** Named parameters of counting a workspace's sends by trigger: those in `[prefix, upper)` that start with `prefix`. */
+interface TriggerRange {
+  ws: string;
+  prefix: string;
+  upper: string;
+}
+
 /** Named parameters of a page of a workspace's sends, newest first, before a cursor. */
 interface SendsPage {
   ws: string;
@@ -94,6 +109,9 @@ export function prepareStatements(db: Database) {
     ),
     readWorkspaceEvents: db.prepare<[string, number, number], EventRow>(
       'SELECT seq, workspace_id, body FROM events WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    readEventsById: db.prepare<WorkspaceList, EventRow>(
+      `SELECT seq, workspace_id, body FROM events WHERE workspace_id = @ws AND message_id IN (${inList}) ORDER BY seq`,
     ),
     lastSeq: db.prepare<[], { seq: number }>('SELECT coalesce(max(seq), 0) AS seq FROM events'),
 
@@ -233,9 +251,10 @@ export function prepareStatements(db: Database) {
 
     insertSend: db.prepare<[SendRow]>(
       `INSERT INTO sends (workspace_id, id, profile_id, channel, recipient, content, action, decision_id,
-         status, attempts, next_attempt_at, last_error, provider_message_id, created_at, updated_at)
+         status, attempts, next_attempt_at, last_error, provider_message_id, created_at, updated_at, "trigger")
        VALUES (@workspace_id, @id, @profile_id, @channel, @recipient, @content, @action, @decision_id,
-         @status, @attempts, @next_attempt_at, @last_error, @provider_message_id, @created_at, @updated_at)
+         @status, @attempts, @next_attempt_at, @last_error, @provider_message_id, @created_at, @updated_at,
+         @trigger)
        ON CONFLICT (workspace_id, id) DO NOTHING`,
     ),
     dueSends: db.prepare<[number, number], { workspace_id: string; id: string }>(
@@ -249,7 +268,16 @@ export function prepareStatements(db: Database) {
     finishSend: db.prepare<[SendOutcomeRow]>(
       `UPDATE sends SET status = @status, next_attempt_at = coalesce(@next, next_attempt_at),
          last_error = @error, provider_message_id = @provider, updated_at = @at
-       WHERE workspace_id = @ws AND id = @id`,
+       WHERE workspace_id = @ws AND id = @id AND status = 'sending'`,
+    ),
+    confirmSend: db.prepare<[string, number, string, string], SendRow>(
+      `UPDATE sends SET status = 'sent', provider_message_id = ?, last_error = NULL, updated_at = ?
+       WHERE workspace_id = ? AND id = ? AND status <> 'sent' RETURNING *`,
+    ),
+    awaitSending: db.prepare<[AwaitRelease]>(
+      `UPDATE sends SET status = 'pending', next_attempt_at = @until, last_error = @reason, updated_at = @at
+       WHERE status = 'sending' AND (workspace_id, channel) IN (
+         SELECT value ->> 0, value ->> 1 FROM json_each(@list))`,
     ),
     releaseSending: db.prepare<[number, number]>(
       `UPDATE sends SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'`,
@@ -263,6 +291,18 @@ export function prepareStatements(db: Database) {
        ORDER BY created_at DESC, id DESC LIMIT @limit`,
     ),
     getSend: db.prepare<[string, string], SendRow>('SELECT * FROM sends WHERE workspace_id = ? AND id = ?'),
+    // The range on "trigger" walks sends_by_trigger; the substr test is the prefix match itself.
+    triggerCounts: db.prepare<[TriggerRange], TriggerCountRow>(
+      `SELECT "trigger" AS "trigger", status, count(*) AS count FROM sends
+       WHERE workspace_id = @ws AND "trigger" >= @prefix AND "trigger" < @upper
+         AND substr("trigger", 1, length(@prefix)) = @prefix
+       GROUP BY "trigger", status ORDER BY "trigger", status`,
+    ),
+    triggerCountsFrom: db.prepare<[Omit<TriggerRange, 'upper'>], TriggerCountRow>(
+      `SELECT "trigger" AS "trigger", status, count(*) AS count FROM sends
+       WHERE workspace_id = @ws AND "trigger" >= @prefix AND substr("trigger", 1, length(@prefix)) = @prefix
+       GROUP BY "trigger", status ORDER BY "trigger", status`,
+    ),
     redriveSend: db.prepare<[number, number, string, string]>(
       `UPDATE sends SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?
        WHERE workspace_id = ? AND id = ? AND status IN ('dead', 'failed')`,

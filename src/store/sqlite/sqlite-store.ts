@@ -8,14 +8,17 @@ import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import type {
   AppendOutcome,
   AuditEntry,
+  AwaitingConfirmation,
   DueProfile,
   EventToAppend,
   KeyKind,
   MembersPage,
   MergeRecord,
+  ReleasedSends,
   Store,
   StoredWorkspace,
   TimelinePage,
+  TriggerSendCount,
   ViewCommit,
 } from '../store.ts';
 import {
@@ -26,9 +29,11 @@ import {
   FIRST_SEND,
   fromJson,
   mergeFromRow,
+  prefixUpperBound,
   sendFromRow,
   sendToRow,
   timelinePage,
+  triggerCountFromRow,
   workspaceFromRow,
 } from '../stored-rows.ts';
 import { migrateSqlite } from './sqlite-schema.ts';
@@ -139,6 +144,13 @@ export class SqliteStore implements Store {
         ? this.sql.readEvents.all(query.afterSeq, query.limit)
         : this.sql.readWorkspaceEvents.all(query.workspaceId, query.afterSeq, query.limit);
     return rows.map(eventFromRow);
+  }
+
+  async readEventsById(workspaceId: string, messageIds: string[]): Promise<LoggedEvent[]> {
+    if (messageIds.length === 0) return [];
+    return this.sql.readEventsById
+      .all({ ws: workspaceId, list: JSON.stringify(messageIds) })
+      .map(eventFromRow);
   }
 
   async lastSeq(): Promise<number> {
@@ -335,8 +347,32 @@ export class SqliteStore implements Store {
     });
   }
 
-  async releaseSending(at: number): Promise<number> {
-    return this.sql.releaseSending.run(at, at).changes;
+  async confirmSend(confirmation: {
+    workspaceId: string;
+    id: string;
+    providerMessageId: string;
+    at: number;
+  }): Promise<SendRecord | undefined> {
+    const { workspaceId, id, providerMessageId, at } = confirmation;
+    const row = this.sql.confirmSend.get(providerMessageId, at, workspaceId, id);
+    return row && sendFromRow(row);
+  }
+
+  /** Holds the sends awaiting a confirmation, then releases the rest, in one transaction. */
+  async releaseSending(release: { at: number; awaiting?: AwaitingConfirmation }): Promise<ReleasedSends> {
+    const { at, awaiting } = release;
+    return this.db.transaction(() => {
+      const held =
+        awaiting === undefined || awaiting.channels.length === 0
+          ? 0
+          : this.sql.awaitSending.run({
+              list: JSON.stringify(awaiting.channels.map((pair) => [pair.workspaceId, pair.channel])),
+              until: awaiting.until,
+              reason: awaiting.reason,
+              at,
+            }).changes;
+      return { released: this.sql.releaseSending.run(at, at).changes, awaiting: held };
+    })();
   }
 
   async nextSendDue(): Promise<number | undefined> {
@@ -368,5 +404,14 @@ export class SqliteStore implements Store {
 
   async redriveSend(workspaceId: string, id: string, at: number): Promise<boolean> {
     return this.sql.redriveSend.run(at, at, workspaceId, id).changes > 0;
+  }
+
+  async sendCountsByTrigger(workspaceId: string, prefix: string): Promise<TriggerSendCount[]> {
+    const upper = prefixUpperBound(prefix);
+    const rows =
+      upper === null
+        ? this.sql.triggerCountsFrom.all({ ws: workspaceId, prefix })
+        : this.sql.triggerCounts.all({ ws: workspaceId, prefix, upper });
+    return rows.map(triggerCountFromRow);
   }
 }

@@ -1,0 +1,165 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Dispatcher } from '../../src/activate/dispatcher.ts';
+import { type LocalTwilio, startLocalTwilio } from '../../src/activate/local/local-twilio.ts';
+import { type LocalWhatsApp, startLocalWhatsApp } from '../../src/activate/local/local-whatsapp.ts';
+import type { SendRecord } from '../../src/activate/send-record.ts';
+import { createTwilioAdapter } from '../../src/activate/sms/twilio-adapter.ts';
+import { createWhatsAppAdapter } from '../../src/activate/whatsapp/whatsapp-adapter.ts';
+import { type FakeClock, fakeClock } from '../../src/clock.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
+
+const T0 = Date.parse('2026-03-10T06:00:00Z');
+const WINDOW = 30_000;
+
+let wa: LocalWhatsApp;
+let twilio: LocalTwilio;
+let store: SqliteStore;
+let clock: FakeClock;
+let dispatcher: Dispatcher;
+
+beforeEach(async () => {
+  wa = await startLocalWhatsApp();
+  twilio = await startLocalTwilio();
+  store = new SqliteStore({ path: ':memory:' });
+  clock = fakeClock(T0);
+  const whatsapp = createWhatsAppAdapter({
+    baseUrl: wa.baseUrl,
+    phoneNumberId: wa.phoneNumberId,
+    accessToken: wa.accessToken,
+  });
+  // No status callback URL: Twilio's callbacks cannot name the send, so SMS is not confirmed.
+  const sms = createTwilioAdapter({
+    baseUrl: twilio.url,
+    accountSid: twilio.accountSid,
+    authToken: twilio.authToken,
+    from: '+15005550006',
+  });
+  dispatcher = new Dispatcher({
+    store,
+    clock: clock.now,
+    logger: silentLogger,
+    adapters: (workspaceId, channel) =>
+      workspaceId !== 'a'
+        ? undefined
+        : channel === 'whatsapp'
+          ? whatsapp
+          : channel === 'sms'
+            ? sms
+            : undefined,
+    workspaceIds: () => ['a'],
+    reconcileMs: WINDOW,
+    pollMs: 60_000,
+  });
+});
+afterEach(async () => {
+  await dispatcher.stop();
+  await store.close();
+  await Promise.all([wa.close(), twilio.close()]);
+});
+
+/** A send a crash left `sending`: handed to its provider, no answer written. */
+function leftSending(id: string, channel: 'whatsapp' | 'sms'): SendRecord {
+  return {
+    workspaceId: 'a',
+    id,
+    profileId: 'p1',
+    channel,
+    to: '+919845012345',
+    content: { text: `Hi ${id}` },
+    status: 'sending',
+    attempts: 1,
+    nextAttemptAt: T0 - 1_000,
+    createdAt: T0 - 1_000,
+    updatedAt: T0 - 1_000,
+  };
+}
+
+describe('sends in doubt after a restart', () => {
+  it('waits the reconcile window for confirmations on WhatsApp, retries SMS without one at once', async () => {
+    await store.enqueueSends([
+      leftSending('taken:whatsapp', 'whatsapp'),
+      leftSending('lost:whatsapp', 'whatsapp'),
+      leftSending('text:sms', 'sms'),
+    ]);
+    await dispatcher.start();
+    await dispatcher.drain();
+    expect(twilio.messages().map((message) => message.body)).toEqual(['Hi text:sms']);
+    expect(wa.accepted()).toEqual([]);
+    const held = await store.getSend('a', 'lost:whatsapp');
+    expect(held).toMatchObject({ status: 'pending', nextAttemptAt: T0 + WINDOW });
+    expect(held?.lastError).toMatch(/waiting until .* for the provider's confirmation/);
+
+    // The provider's callback for the send it took arrives inside the window.
+    clock.advance(WINDOW - 1);
+    await store.confirmSend({
+      workspaceId: 'a',
+      id: 'taken:whatsapp',
+      providerMessageId: 'wamid.1',
+      at: clock.now(),
+    });
+    await dispatcher.drain();
+    expect(wa.accepted()).toEqual([]);
+
+    clock.advance(1);
+    await dispatcher.drain();
+    expect(wa.accepted().map((message) => message.body.biz_opaque_callback_data)).toEqual(['lost:whatsapp']);
+    expect(await store.getSend('a', 'taken:whatsapp')).toMatchObject({
+      status: 'sent',
+      providerMessageId: 'wamid.1',
+      attempts: 1,
+    });
+    expect(await store.getSend('a', 'lost:whatsapp')).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      providerMessageId: wa.accepted()[0]?.wamid,
+    });
+  });
+
+  it('leaves a send sent when its callback arrives while the attempt is out and the attempt then fails', async () => {
+    // The provider takes the message, its status webhook is read first, and then the answer is lost
+    // (a 503 stands in for the timeout): the retry must not happen.
+    const proxy = await startFaultProxy({
+      target: wa.baseUrl,
+      rule: () => {
+        void store.confirmSend({
+          workspaceId: 'a',
+          id: 'raced:whatsapp',
+          providerMessageId: 'wamid.cb',
+          at: clock.now(),
+        });
+        return { status: 503, body: { error: { message: 'Service unavailable', code: 2 } } };
+      },
+    });
+    const whatsapp = createWhatsAppAdapter({
+      baseUrl: `${proxy.url}/v21.0`,
+      phoneNumberId: wa.phoneNumberId,
+      accessToken: wa.accessToken,
+    });
+    const raced = new Dispatcher({
+      store,
+      clock: clock.now,
+      logger: silentLogger,
+      adapters: (_workspaceId, channel) => (channel === 'whatsapp' ? whatsapp : undefined),
+      pollMs: 60_000,
+    });
+    try {
+      await store.enqueueSends([
+        { ...leftSending('raced:whatsapp', 'whatsapp'), status: 'pending', attempts: 0 },
+      ]);
+      await raced.start();
+      await raced.drain();
+      expect(proxy.requests()).toBe(1);
+      expect(await store.getSend('a', 'raced:whatsapp')).toMatchObject({
+        status: 'sent',
+        providerMessageId: 'wamid.cb',
+        attempts: 1,
+      });
+      expect(await store.nextSendDue()).toBeUndefined();
+    } finally {
+      await raced.stop();
+      await proxy.close();
+    }
+  });
+});
