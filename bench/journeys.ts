@@ -9,6 +9,9 @@
  *   the clock past the first wait and past the second in 250 ms steps, calling
  *   `fireDueTimers` at each, and checks on every profile that `nudged` is set and the run
  *   completed, and on every timeline that `Journey Ended` says `completed`.
+ * - `paused`: as `journey`, with the journey paused before the first wait ends, so every run is
+ *   held before its update; then resumed (timed: the resume finds the held runs by scanning the
+ *   stored profiles and lets each go on), before the second wait.
  * Prints one JSON line.
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -33,7 +36,8 @@ import { BODY_EVENTS } from './in-memory.ts';
 import { JOURNEY_TRIGGER_EVENT, journeyWorkspaceYaml } from './workload.ts';
 
 const PROFILES = Number(process.env.BENCH_JOURNEY_PROFILES ?? 100_000);
-const WITH_JOURNEY = process.env.BENCH_JOURNEY_WORKSPACE !== 'baseline';
+const MODE = (process.env.BENCH_JOURNEY_WORKSPACE ?? 'journey') as 'baseline' | 'journey' | 'paused';
+const WITH_JOURNEY = MODE !== 'baseline';
 const SPREAD_MS = 60_000;
 const START = Date.parse('2026-11-01T10:00:00Z');
 const WORKSPACE = 'bench';
@@ -52,7 +56,7 @@ interface WaitPass {
 
 /** What one workspace's run measured; the firing figures only with the journey. */
 interface JourneyRunResult {
-  workspace: 'baseline' | 'journey';
+  workspace: 'baseline' | 'journey' | 'paused';
   profiles: number;
   ingestSeconds: number;
   rssBefore: number;
@@ -69,6 +73,8 @@ interface JourneyRunResult {
   first?: WaitPass;
   second?: WaitPass;
   check?: { nudged: number; completedHistory: number; endedCompleted: number; stillActive: number };
+  /** With `paused`: runs held after the first wait, and the resume's wall time (with the view commit). */
+  resume?: { held: number; seconds: number };
 }
 
 /** Resident size and V8 heap in use after two full collections. */
@@ -115,6 +121,19 @@ async function eachProfile(
   }
 }
 
+/** Counts the runs the pause held, then resumes the journey and commits: the resume's wall time. */
+async function timeResume(engine: Engine, store: SqliteStore): Promise<{ held: number; seconds: number }> {
+  let held = 0;
+  await eachProfile(store, async (profile) => {
+    if (profile.journeys?.active[JOURNEY]?.held === true) held += 1;
+  });
+  process.stderr.write(`journeys: resuming ${held.toLocaleString('en')} held runs\n`);
+  const started = performance.now();
+  await engine.setJourneyPaused(WORKSPACE, JOURNEY, false);
+  await engine.commit();
+  return { held, seconds: (performance.now() - started) / 1000 };
+}
+
 function fileBytes(path: string): number {
   return [path, `${path}-wal`].reduce((sum, file) => sum + (existsSync(file) ? statSync(file).size : 0), 0);
 }
@@ -135,9 +154,7 @@ async function main(dir: string): Promise<JourneyRunResult> {
     );
     const input = bodies();
     const before = settle();
-    process.stderr.write(
-      `journeys (${WITH_JOURNEY ? 'journey' : 'baseline'}): ingesting ${PROFILES.toLocaleString('en')} events\n`,
-    );
+    process.stderr.write(`journeys (${MODE}): ingesting ${PROFILES.toLocaleString('en')} events\n`);
     const ingestStarted = performance.now();
     for (const body of input) {
       const events = normalizeCall({ body: JSON.parse(body), call: 'batch', receivedAt: clock.now() }).events;
@@ -154,7 +171,7 @@ async function main(dir: string): Promise<JourneyRunResult> {
       if (profile.journeys?.active[JOURNEY]?.until !== undefined) waiting += 1;
     });
     const result: JourneyRunResult = {
-      workspace: WITH_JOURNEY ? 'journey' : 'baseline',
+      workspace: MODE,
       profiles: PROFILES,
       ingestSeconds,
       rssBefore: before.rss,
@@ -169,7 +186,10 @@ async function main(dir: string): Promise<JourneyRunResult> {
 
     const firedAt = new Map<number, number>();
     const passes: FiringPass[] = [];
+    let resume: JourneyRunResult['resume'];
+    if (MODE === 'paused') await engine.setJourneyPaused(WORKSPACE, JOURNEY, true);
     for (const wait of ['first_wait', 'second_wait']) {
+      if (wait === 'second_wait' && MODE === 'paused') resume = await timeResume(engine, store);
       const dues = await allDue(store, WORKSPACE);
       const first = dues[0]?.due;
       const last = dues.at(-1)?.due;
@@ -220,6 +240,7 @@ async function main(dir: string): Promise<JourneyRunResult> {
       first: pass(0, firstLate.length + nudgeSteps, firstLate),
       second: pass(1, secondLate.length, secondLate),
       check,
+      ...(resume === undefined ? {} : { resume }),
     };
   } finally {
     await engine.close();

@@ -82,6 +82,7 @@ interface JourneyRun {
   waiting: number;
   first?: JourneyPass;
   second?: JourneyPass;
+  resume?: { held: number; seconds: number };
   check?: { nudged: number; completedHistory: number; endedCompleted: number; stillActive: number };
 }
 interface MemoryRun {
@@ -414,5 +415,26 @@ if (runs('journeys')) {
   );
   console.log(
     '  both workspaces hold one segment on an event never sent, kept so the figures stay comparable with the first run',
+  );
+  const paused = await runScript<JourneyRun>('bench/journeys.ts', { env: journeyEnv('paused') });
+  const pausedCheck = paused.check;
+  const released =
+    pausedCheck !== undefined &&
+    paused.resume?.held === paused.profiles &&
+    pausedCheck.nudged === paused.profiles &&
+    pausedCheck.completedHistory === paused.profiles &&
+    pausedCheck.stillActive === 0;
+  if (paused.resume !== undefined && paused.first !== undefined) {
+    const ingested = paused.profiles / paused.ingestSeconds;
+    const perSecond = paused.resume.held / paused.resume.seconds;
+    console.log(
+      `  paused before the first wait ends: the wait ends for ${fmt(paused.waiting)} runs in ${fmt(paused.first.seconds, 2)} s and each is held before its update`,
+    );
+    console.log(
+      `  resume: ${fmt(paused.resume.held)} held runs found (a scan of the stored profiles) and let go on in ${fmt(paused.resume.seconds, 2)} s with the view commit = ${fmt(perSecond)} runs/s (ratio ${fmt(perSecond / ingested, 2)} to the ingest with the journey)`,
+    );
+  }
+  console.log(
+    `  check (paused): nudged ${fmt(pausedCheck?.nudged ?? 0)}, history completed ${fmt(pausedCheck?.completedHistory ?? 0)}, still active ${fmt(pausedCheck?.stillActive ?? 0)} of ${fmt(paused.profiles)}: ${released ? 'all released and completed' : 'MISSING RUNS'}`,
   );
 }

@@ -28,6 +28,7 @@ export const ERRORS = {
   INVALID_DECISIONS: { status: 400, message: 'The decisions definition is invalid' },
   INVALID_SEGMENT: { status: 400, message: 'The segment is invalid' },
   SEGMENT_NOT_FOUND: { status: 404, message: 'No segment has this key' },
+  JOURNEY_NOT_FOUND: { status: 404, message: 'No journey has this key' },
   SEGMENT_EXISTS: { status: 409, message: 'A segment has this key already' },
   SEGMENT_IN_USE: { status: 409, message: 'Another segment tests this one' },
   INVALID_DECIDE_REQUEST: { status: 400, message: 'The decide request is invalid' },

@@ -1,7 +1,12 @@
 import type { TailorEvent } from '../ingest/event.ts';
 import type { CompiledScores } from '../intent/compile-scores.ts';
 import { lifecycleStage } from '../intent/lifecycle.ts';
-import { type JourneyInput, type JourneyWorkspace, journeysOnEvents } from '../journey/run-journeys.ts';
+import {
+  type JourneyInput,
+  type JourneyWorkspace,
+  journeysOnEvents,
+  journeysRelease,
+} from '../journey/run-journeys.ts';
 import type { JourneyChange, JourneyEffect } from '../journey/step-journeys.ts';
 import type { CompiledComputedTraits } from '../profile/computed/compile-computed-traits.ts';
 import type { ProfileState } from '../profile/profile.ts';
@@ -25,7 +30,7 @@ export interface AudienceWorkspace extends JourneyWorkspace {
 
 /** Whether a workspace keeps nothing over time for this profile: no audience, no journeys, no runs. */
 function idle(workspace: AudienceWorkspace, profile: ProfileState): boolean {
-  return workspace.audience.empty && workspace.journeys.empty && profile.journeys === undefined;
+  return workspace.audience.empty && workspace.journeys.current.empty && profile.journeys === undefined;
 }
 
 /** Journeys react to the events and the entries, exits and risks the audience just derived. */
@@ -119,7 +124,7 @@ function runJourneys(input: {
   effects: JourneyEffect[] | undefined;
 }): void {
   const { profile, workspace, t } = input;
-  if (workspace.journeys.empty && profile.journeys === undefined) return;
+  if (workspace.journeys.current.empty && profile.journeys === undefined) return;
   const changes: JourneyChange[] = [];
   journeysOnEvents({
     profile,
@@ -173,6 +178,39 @@ export function updateAudience(input: {
     out,
     effects: input.effects,
   });
+  state.at = t;
+  setDue(state, nextDue({ profile, workspace, t }));
+}
+
+/**
+ * Lets the profile's runs of `keys` go on at `at` after the journeys in force changed there (a
+ * pause ended, a journey was removed), once its audience is brought up to `at`; their changes
+ * are appended to `out`, and the next due moment is set.
+ */
+export function releaseJourneys(input: {
+  profile: ProfileState;
+  workspace: AudienceWorkspace;
+  keys: ReadonlySet<string>;
+  at: number;
+  out: AudienceChange[];
+  effects: JourneyEffect[];
+}): void {
+  const { profile, workspace, keys, out, effects } = input;
+  if (profile.journeys === undefined) return;
+  advanceAudience({ profile, workspace, until: input.at, out, effects });
+  const state = audienceOf(profile, input.at);
+  const t = Math.max(input.at, state.at);
+  const changes: JourneyChange[] = [];
+  journeysRelease({
+    profile,
+    workspace,
+    keys,
+    at: t,
+    context: () =>
+      profileContext({ profile, compiled: workspace.computed, now: t, scores: workspace.scores }),
+    out: { changes, effects },
+  });
+  out.push(...changes);
   state.at = t;
   setDue(state, nextDue({ profile, workspace, t }));
 }

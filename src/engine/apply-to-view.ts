@@ -3,6 +3,7 @@ import { mergeAudience } from '../audience/merge-audience.ts';
 import {
   type AudienceChange,
   advanceAudience,
+  releaseJourneys,
   SEGMENT_ENTERED,
   SEGMENT_EXITED,
   updateAudience,
@@ -46,7 +47,8 @@ export function applyToView(input: {
   /** The event's identifiers as `readEventIdentifiers` read them (once, for prefetch and apply). */
   identifiers: EventIdentifiers;
 }): ApplyOutcome {
-  const { view, workspace, event } = input;
+  const { view, event } = input;
+  const workspace = view.inForce(input.workspace);
   const { identity, recentEventsLimit } = workspace.definition;
   const identifiers = extractIdentifiers(input.identifiers, identity, view.isKnown);
   if (identifiers.length === 0) return { kind: 'unresolved' };
@@ -137,7 +139,8 @@ export function applyTimer(input: {
   timer: LoggedEvent;
   ids: Iterable<string>;
 }): { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] {
-  const { view, workspace, timer } = input;
+  const { view, timer } = input;
+  const workspace = view.inForce(input.workspace);
   const derived: { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] = [];
   for (const id of input.ids) {
     const profile = view.profiles.get(id);
@@ -148,6 +151,35 @@ export function applyTimer(input: {
     advanceAudience({ profile, workspace, until: timer.timestamp, out: changes, effects });
     view.dirty.add(profile.id);
     const events = recordChanges({ view, profile, changes, cause: timer });
+    if (events.length > 0 || effects.length > 0)
+      derived.push({ profileId: profile.id, derived: events, effects });
+  }
+  return derived;
+}
+
+/**
+ * Applies a `journeys` record that let runs of `keys` go on (a pause ended) or end (a journey
+ * was removed): each of `ids` (profiles in the view) is brought up to the record's time and its
+ * runs of those journeys released there. Returns the events derived and the effects, by profile.
+ */
+export function applyRelease(input: {
+  view: WorkspaceView;
+  workspace: CompiledWorkspace;
+  record: LoggedEvent;
+  keys: ReadonlySet<string>;
+  ids: Iterable<string>;
+}): { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] {
+  const { view, record, keys } = input;
+  const workspace = view.inForce(input.workspace);
+  const derived: { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] = [];
+  for (const id of input.ids) {
+    const profile = view.profiles.get(id);
+    if (profile === undefined) continue;
+    const changes: AudienceChange[] = [];
+    const effects: JourneyEffect[] = [];
+    releaseJourneys({ profile, workspace, keys, at: record.timestamp, out: changes, effects });
+    view.dirty.add(profile.id);
+    const events = recordChanges({ view, profile, changes, cause: record });
     if (events.length > 0 || effects.length > 0)
       derived.push({ profileId: profile.id, derived: events, effects });
   }

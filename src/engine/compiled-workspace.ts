@@ -6,7 +6,8 @@ import { type CompiledDecisions, compileDecisions } from '../decide/compile-deci
 import type { DecisionsDef } from '../decide/decision-def.ts';
 import { type CompiledScores, compileScores } from '../intent/compile-scores.ts';
 import { type CompiledLifecycle, compileLifecycle } from '../intent/lifecycle.ts';
-import { type CompiledJourneys, compileJourneys } from '../journey/compile-journeys.ts';
+import { compileJourneys } from '../journey/compile-journeys.ts';
+import { type JourneysInForce, journeysOf } from '../journey/journeys-in-force.ts';
 import {
   type CompiledComputedTraits,
   compileComputedTraits,
@@ -24,8 +25,12 @@ export interface CompiledWorkspace {
   audience: CompiledAudience;
   /** Placements and actions with their conditions and templates compiled (empty when none are defined). */
   decisions: CompiledDecisions;
-  /** Journeys, indexed by the events and segment changes that start, advance or end their runs. */
-  journeys: CompiledJourneys;
+  /**
+   * The definition's journeys, compiled and indexed by the events and segment changes that start
+   * them, as if in force with nothing paused. The engine runs journeys as the log puts them in
+   * force instead (`journeys` records), so runs keep their version and pauses hold.
+   */
+  journeys: JourneysInForce;
 }
 
 /** The decisions of a workspace that defines none. */
@@ -57,6 +62,6 @@ export function compileWorkspace(definition: WorkspaceDefinition, version: numbe
     segmentReads,
   });
   const decisions = compileDecisions(definition.decisions ?? NO_DECISIONS);
-  const journeys = compileJourneys(definition.journeys ?? []);
+  const journeys = journeysOf(compileJourneys(definition.journeys ?? []), version);
   return { definition, version, computed, scores, lifecycle, audience, decisions, journeys };
 }

@@ -18,10 +18,12 @@ import type {
   TimelinePage,
 } from '../store/store.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
-import { type ApplyOutcome, applyTimer, applyToView } from './apply-to-view.ts';
+import { type ApplyOutcome, applyRelease, applyTimer, applyToView } from './apply-to-view.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
 import { journeyHits, type TriggerHit, triggeredDecisions, triggerHits } from './decision-triggers.ts';
 import { GroupCommit } from './group-commit.ts';
+import { JourneyLog, profilesToRelease, releasedKeys } from './journey-log.ts';
+import { isJourneysRecord } from './journeys-record.ts';
 import { resolveProfileRef } from './profile-ref.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
@@ -81,6 +83,8 @@ export class Engine {
   private dueTimer: NodeJS.Timeout | undefined;
   private firing = false;
   private readonly sendListeners: (() => void)[] = [];
+  /** Each workspace's `journeys` records: the journeys versions runs keep, and the latest. */
+  private readonly journeyLogs = new Map<string, JourneyLog>();
   private closed = false;
 
   private constructor(options: EngineOptions) {
@@ -99,8 +103,12 @@ export class Engine {
   static async open(options: EngineOptions, onProgress?: ProgressListener): Promise<Engine> {
     const engine = new Engine(options);
     await engine.store.migrate();
+    const checkpoint = await engine.store.viewCheckpoint();
     for (const stored of await engine.store.listWorkspaces()) {
       engine.workspaces.set(stored.id, compileWorkspace(stored.definition, stored.version));
+      const log = await JourneyLog.load(engine.store, stored.id);
+      engine.journeyLogs.set(stored.id, log);
+      engine.view(stored.id).journeys = log.inForceAt(checkpoint);
     }
     await engine.recover(onProgress);
     for (const stored of await engine.store.listWorkspaces()) {
@@ -112,6 +120,7 @@ export class Engine {
         );
         await engine.rebuild(compiled, onProgress);
       }
+      if (compiled !== undefined) await engine.serial.run(() => engine.putJourneysInForce(compiled));
     }
     const interval = options.checkpointIntervalMs ?? 1_000;
     engine.timer = setInterval(() => {
@@ -174,8 +183,38 @@ export class Engine {
       } finally {
         this.rebuilds.delete(stored.id);
       }
+      await this.putJourneysInForce(compiled);
       return compiled;
     });
+  }
+
+  /**
+   * Pauses or resumes a journey from this point of the log: while paused, no run enters it and
+   * its runs hold before each action (decide, send, update); a resume lets the held runs go on
+   * at once. Returns false when the journey already was in that state.
+   */
+  setJourneyPaused(workspaceId: string, key: string, paused: boolean): Promise<boolean> {
+    return this.serial.run(async () => {
+      const workspace = this.requireWorkspace(workspaceId);
+      if (!(workspace.definition.journeys ?? []).some((journey) => journey.key === key))
+        throw new TailorError('JOURNEY_NOT_FOUND', `The workspace has no journey \`${key}\``);
+      const record = this.journeyLog(workspaceId).pauseRecord(key, paused, this.clock());
+      if (record === undefined) return false;
+      await this.appendAndApply([{ workspaceId, event: record }]);
+      return true;
+    });
+  }
+
+  /** Whether a journey is paused where the log stands. */
+  journeyPaused(workspaceId: string, key: string): boolean {
+    return this.view(workspaceId).journeys.paused.has(key);
+  }
+
+  /** The steps of a journey as a run of `version` sees them (the current ones when that version is unknown). */
+  journeySteps(workspaceId: string, key: string, version: number): readonly { key: string; type: string }[] {
+    const view = this.view(workspaceId);
+    const journey = view.journeys.pinned(version)?.byKey.get(key) ?? view.journeys.current.byKey.get(key);
+    return journey?.steps ?? [];
   }
 
   /** Finds a profile by id or `type:value` reference. */
@@ -263,7 +302,7 @@ export class Engine {
     this.firing = true;
     try {
       for (const [workspaceId, workspace] of this.workspaces) {
-        if (workspace.audience.empty && workspace.journeys.empty) continue;
+        if (workspace.audience.empty && this.view(workspaceId).journeys.current.empty) continue;
         const at = this.clock();
         if (!(await this.anythingDue(workspaceId, at))) continue;
         await this.groupCommit.submit([{ workspaceId, event: timerRecord(at) }]);
@@ -444,9 +483,10 @@ export class Engine {
       let start = 0;
       for (let i = 0; i <= list.length; i += 1) {
         const record = list[i];
-        if (record !== undefined && !isTimerRecord(record)) continue;
+        if (record !== undefined && !isTimerRecord(record) && !isJourneysRecord(record)) continue;
         await this.applyRun(view, workspace, list.slice(start, i));
-        if (record !== undefined) await this.fireTimer(view, workspace, record);
+        if (record !== undefined && isTimerRecord(record)) await this.fireTimer(view, workspace, record);
+        else if (record !== undefined) await this.applyJourneysRecord(view, workspace, record);
         start = i + 1;
       }
     }
@@ -548,6 +588,48 @@ export class Engine {
     }
   }
 
+  /**
+   * Applies a `journeys` record: puts its journeys in force in the view, then lets go on the runs
+   * a pause held when the pause is over, and ends the runs of journeys it removed, at its time.
+   */
+  private async applyJourneysRecord(
+    view: WorkspaceView,
+    workspace: CompiledWorkspace,
+    record: LoggedEvent,
+  ): Promise<void> {
+    const before = view.journeys;
+    view.journeys = this.journeyLog(view.workspaceId).met(record);
+    const keys = releasedKeys(before, view.journeys);
+    if (keys.size === 0) return;
+    try {
+      const ids = await profilesToRelease(this.store, view, keys);
+      const hits: TriggerHit[] = [];
+      for (const { profileId, derived, effects } of applyRelease({ view, workspace, record, keys, ids })) {
+        triggerHits(workspace, profileId, derived, hits);
+        journeyHits(profileId, effects, hits);
+      }
+      if (!view.complete) this.decideTriggered(view, workspace, hits);
+    } catch (error) {
+      this.logger.error({ err: error, seq: record.seq }, 'journeys record could not be applied');
+    }
+  }
+
+  /** Logs the record that puts the workspace's journeys in force, unless they already are. */
+  private async putJourneysInForce(workspace: CompiledWorkspace): Promise<void> {
+    const { id, journeys } = workspace.definition;
+    const record = this.journeyLog(id).recordFor(workspace.version, journeys ?? [], this.clock());
+    if (record !== undefined) await this.appendAndApply([{ workspaceId: id, event: record }]);
+  }
+
+  private journeyLog(workspaceId: string): JourneyLog {
+    let log = this.journeyLogs.get(workspaceId);
+    if (log === undefined) {
+      log = new JourneyLog();
+      this.journeyLogs.set(workspaceId, log);
+    }
+    return log;
+  }
+
   private applyOne(
     view: WorkspaceView,
     workspace: CompiledWorkspace,
@@ -627,6 +709,7 @@ export class Engine {
         if (event.seq > last) continue;
         if (isTimerRecord(event))
           applyTimer({ view, workspace, timer: event, ids: view.dues.takeDue(event.timestamp) });
+        else if (isJourneysRecord(event)) await this.applyJourneysRecord(view, workspace, event);
         else this.applyOne(view, workspace, event);
       }
       after = page.at(-1)?.seq ?? last;

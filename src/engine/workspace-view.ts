@@ -1,6 +1,8 @@
 import type { IdentityGraph } from '../identity/resolve-identity.ts';
+import { type JourneysInForce, NO_JOURNEYS } from '../journey/journeys-in-force.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import type { DerivedEventRow, MergeRecord } from '../store/store.ts';
+import type { CompiledWorkspace } from './compiled-workspace.ts';
 import { DueHeap } from './due-heap.ts';
 
 /**
@@ -37,9 +39,23 @@ export class WorkspaceView implements IdentityGraph {
   complete = false;
   /** Set when the view was rebuilt: the next commit replaces the stored view with it. */
   rebuiltVersion: number | undefined;
+  /** The journeys in force where the view stands in the log (set by `journeys` records). */
+  journeys: JourneysInForce = NO_JOURNEYS;
+  private scoped:
+    | { workspace: CompiledWorkspace; journeys: JourneysInForce; scope: CompiledWorkspace }
+    | undefined;
 
   constructor(workspaceId: string) {
     this.workspaceId = workspaceId;
+  }
+
+  /** The workspace with the journeys in force here in place of its definition's (made once per change). */
+  inForce(workspace: CompiledWorkspace): CompiledWorkspace {
+    const cached = this.scoped;
+    if (cached?.workspace === workspace && cached.journeys === this.journeys) return cached.scope;
+    const scope = { ...workspace, journeys: this.journeys };
+    this.scoped = { workspace, journeys: this.journeys, scope };
+    return scope;
   }
 
   /** Follows merged-id aliases to the surviving profile id. */

@@ -39,9 +39,10 @@ export interface TailorEvent {
   integrations: JsonObject;
   /**
    * Set only on records Tailor writes to the log itself, never on received events: `timer`
-   * marks a timer firing, which brings every profile due by its `timestamp` up to that time.
+   * marks a timer firing, which brings every profile due by its `timestamp` up to that time;
+   * `journeys` puts journey definitions and pauses in force from its place in the log.
    */
-  internal?: 'timer';
+  internal?: 'timer' | 'journeys';
 }
 
 /** An event as held in the log: its position (`seq`, global and increasing) and workspace. */

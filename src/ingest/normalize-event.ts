@@ -192,10 +192,14 @@ function readTimes(
   return undefined;
 }
 
+/** Message ids Tailor gives the records it logs itself; a received event never takes one. */
+const RESERVED_MESSAGE_ID = 'tailor:';
+
 function readMessageId(value: unknown): string {
   if (typeof value === 'string') {
     const trimmed = value.trim();
-    if (trimmed.length > 0 && trimmed.length <= MESSAGE_ID_MAX_LENGTH) return trimmed;
+    const usable = trimmed.length > 0 && trimmed.length <= MESSAGE_ID_MAX_LENGTH;
+    if (usable && !trimmed.startsWith(RESERVED_MESSAGE_ID)) return trimmed;
   }
   return randomUUID();
 }

@@ -41,8 +41,8 @@ export interface CompiledJourney {
 
 /**
  * A workspace's journeys compiled once per definition version, with the indexes that let an
- * event visit only the journeys it can start (by trigger), advance (a `wait_for` awaiting it)
- * or end (by goal).
+ * event visit only the journeys it can start (by trigger). Goals and awaited events are read
+ * from the person's runs in progress, each on the version it started on.
  */
 export interface CompiledJourneys {
   /** No journeys at all. */
@@ -55,10 +55,6 @@ export interface CompiledJourneys {
   readonly bySegmentEntered: ReadonlyMap<string, readonly CompiledJourney[]>;
   /** By `trigger.segmentExited` (a segment key). */
   readonly bySegmentExited: ReadonlyMap<string, readonly CompiledJourney[]>;
-  /** By `goal.event`. */
-  readonly byGoal: ReadonlyMap<string, readonly CompiledJourney[]>;
-  /** By the event some `wait_for` step of the journey awaits. */
-  readonly byWaitedEvent: ReadonlyMap<string, readonly CompiledJourney[]>;
 }
 
 /**
@@ -74,8 +70,6 @@ export function compileJourneys(defs: readonly JourneyDef[]): CompiledJourneys {
   const byEvent = new Map<string, CompiledJourney[]>();
   const bySegmentEntered = new Map<string, CompiledJourney[]>();
   const bySegmentExited = new Map<string, CompiledJourney[]>();
-  const byGoal = new Map<string, CompiledJourney[]>();
-  const byWaitedEvent = new Map<string, CompiledJourney[]>();
   for (const def of defs) {
     if (byKey.has(def.key)) invalid(`journeys.${def.key}`, `Two journeys have the key \`${def.key}\``);
     const journey: CompiledJourney = { key: def.key, def, steps: compileSteps(def) };
@@ -85,8 +79,6 @@ export function compileJourneys(defs: readonly JourneyDef[]): CompiledJourneys {
     if (trigger.event !== undefined) addTo(byEvent, trigger.event, journey);
     if (trigger.segmentEntered !== undefined) addTo(bySegmentEntered, trigger.segmentEntered, journey);
     if (trigger.segmentExited !== undefined) addTo(bySegmentExited, trigger.segmentExited, journey);
-    if (def.goal !== undefined) addTo(byGoal, def.goal.event, journey);
-    for (const step of journey.steps) if (step.type === 'wait_for') addTo(byWaitedEvent, step.event, journey);
   }
   return {
     empty: all.length === 0,
@@ -95,8 +87,6 @@ export function compileJourneys(defs: readonly JourneyDef[]): CompiledJourneys {
     byEvent,
     bySegmentEntered,
     bySegmentExited,
-    byGoal,
-    byWaitedEvent,
   };
 }
 

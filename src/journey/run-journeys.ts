@@ -1,12 +1,11 @@
 import type { ProfileState } from '../profile/profile.ts';
-import type { CompiledJourneys } from './compile-journeys.ts';
 import type { JourneyState } from './journey-state.ts';
-import { advanceTo, type JourneyChange, type JourneyEffect, onEvent } from './step-journeys.ts';
+import type { JourneysInForce } from './journeys-in-force.ts';
+import { advanceTo, type JourneyChange, type JourneyEffect, onEvent, releaseRuns } from './step-journeys.ts';
 
-/** What journeys read of a compiled workspace. */
+/** What journeys read of a workspace: the journeys in force where the log is. */
 export interface JourneyWorkspace {
-  readonly journeys: CompiledJourneys;
-  readonly version: number;
+  readonly journeys: JourneysInForce;
 }
 
 /** Something that happened to a profile that journeys may react to: an event, or a segment entry or exit. */
@@ -37,7 +36,7 @@ export function journeysOnEvents(input: {
   out: JourneyOutput;
 }): void {
   const { profile, workspace, at, out } = input;
-  if (workspace.journeys.empty && profile.journeys === undefined) return;
+  if (workspace.journeys.current.empty && profile.journeys === undefined) return;
   const state = journeyState(profile);
   const timezone = profile.lastTouch?.timezone;
   const effects: JourneyEffect[] = [];
@@ -66,6 +65,27 @@ export function journeysAdvance(input: {
   applyEffects(profile, effects, out);
 }
 
+/** Lets the profile's runs of `keys` go on at `at` (a pause ended) or end (the journey was removed). */
+export function journeysRelease(input: {
+  profile: ProfileState;
+  workspace: JourneyWorkspace;
+  keys: ReadonlySet<string>;
+  at: number;
+  context: () => Record<string, unknown>;
+  out: JourneyOutput;
+}): void {
+  const { profile, workspace, out } = input;
+  if (profile.journeys === undefined) return;
+  const effects: JourneyEffect[] = [];
+  const timezone = profile.lastTouch?.timezone;
+  releaseRuns({
+    ...common(profile.journeys, workspace, input.context, timezone, effects, out),
+    keys: input.keys,
+    at: input.at,
+  });
+  applyEffects(profile, effects, out);
+}
+
 function journeyState(profile: ProfileState): JourneyState {
   profile.journeys ??= { active: {}, history: {} };
   return profile.journeys;
@@ -81,8 +101,7 @@ function common(
 ) {
   return {
     state,
-    compiled: workspace.journeys,
-    version: workspace.version,
+    journeys: workspace.journeys,
     context,
     ...(timezone === undefined ? {} : { timezone }),
     effects,

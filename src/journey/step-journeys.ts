@@ -1,6 +1,7 @@
 import { SEGMENT_ENTERED, SEGMENT_EXITED } from '../audience/update-audience.ts';
 import type { CompiledJourney, CompiledJourneys, CompiledStep } from './compile-journeys.ts';
 import type { JourneyRun, JourneyState, RunOutcome } from './journey-state.ts';
+import type { JourneysInForce } from './journeys-in-force.ts';
 import { nextLocalTime } from './next-local-time.ts';
 
 /**
@@ -38,6 +39,7 @@ const MAX_WAKES = 10_000;
 /** What running a run needs besides the journey: where to record, and the person. */
 interface RunScope {
   state: JourneyState;
+  journeys: JourneysInForce;
   context: () => Record<string, unknown>;
   timezone: string | undefined;
   effects: JourneyEffect[];
@@ -46,8 +48,10 @@ interface RunScope {
 
 /**
  * Brings a person's journeys up to date with one event (received or derived) at `at`, in this
- * order: runs whose goal is the event end `converted`; `wait_for` runs awaiting it go on with
- * their next step; journeys it triggers start a run when none is active and `reentry` allows.
+ * order: each run in progress, on the definition of the version it started on, ends
+ * `converted` when the event is its goal, or goes on with its next step when it was waiting
+ * for the event (`wait_for`); then journeys in force that the event triggers start a run when
+ * none is active, the journey is not paused and `reentry` allows.
  * `Segment Entered`/`Segment Exited` events carry the segment key in `segment`. Call
  * `advanceTo` up to `at` first, so a time-out due by then wins over the event. `context` gives
  * the condition context branches read (the caller may cache it: effects are applied by the
@@ -55,8 +59,7 @@ interface RunScope {
  */
 export function onEvent(input: {
   state: JourneyState;
-  compiled: CompiledJourneys;
-  version: number;
+  journeys: JourneysInForce;
   event: { name: string; timestamp: number; segment?: string };
   at: number;
   context: () => Record<string, unknown>;
@@ -64,19 +67,20 @@ export function onEvent(input: {
   effects: JourneyEffect[];
   changes: JourneyChange[];
 }): void {
-  const { state, compiled, event, at } = input;
-  if (compiled.empty) return;
+  const { state, journeys, event, at } = input;
   const scope = scopeOf(input);
-  for (const journey of compiled.byGoal.get(event.name) ?? []) {
-    const run = state.active[journey.key];
-    if (run !== undefined) end(scope, journey.key, run, 'converted', at);
-  }
-  for (const journey of compiled.byWaitedEvent.get(event.name) ?? []) {
-    const run = state.active[journey.key];
-    if (run === undefined || run.waitingFor !== event.name) continue;
+  for (const key of Object.keys(state.active)) {
+    const run = state.active[key];
+    const journey = run && runJourney(journeys, key, run);
+    if (run === undefined || journey === undefined) continue;
+    if (journey.def.goal?.event === event.name) {
+      end(scope, key, run, 'converted', at);
+      continue;
+    }
+    if (run.waitingFor !== event.name) continue;
     const step = waitingStep(journey, run);
     if (step?.type !== 'wait_for') {
-      end(scope, journey.key, run, 'exited', at, 'changed');
+      end(scope, key, run, 'exited', at, 'changed');
       continue;
     }
     delete run.waitingFor;
@@ -85,11 +89,13 @@ export function onEvent(input: {
     run.step += 1;
     execute(scope, journey, run, at);
   }
-  for (const journey of triggered(compiled, event)) {
-    if (state.active[journey.key] !== undefined || !mayEnter(state, journey, at)) continue;
+  if (journeys.current.empty) return;
+  for (const journey of triggered(journeys.current, event)) {
+    if (state.active[journey.key] !== undefined || journeys.paused.has(journey.key)) continue;
+    if (!mayEnter(state, journey, at)) continue;
     const previous = state.history[journey.key];
     state.history[journey.key] = { ...previous, entries: (previous?.entries ?? 0) + 1, lastEnteredAt: at };
-    const run: JourneyRun = { version: input.version, step: 0, enteredAt: at, path: [] };
+    const run: JourneyRun = { version: journeys.version, step: 0, enteredAt: at, path: [] };
     state.active[journey.key] = run;
     scope.changes.push({ name: JOURNEY_ENTERED, properties: { journey: journey.key }, at });
     execute(scope, journey, run, at);
@@ -97,30 +103,71 @@ export function onEvent(input: {
 }
 
 /**
+ * Lets runs of `keys` go on at `at` after the journeys in force changed: a run of a journey no
+ * longer in force ends `exited` (reason `removed`), and a run held by a pause that is over
+ * goes on from the action it was held at. Pure.
+ */
+export function releaseRuns(input: {
+  state: JourneyState;
+  journeys: JourneysInForce;
+  keys: ReadonlySet<string>;
+  at: number;
+  context: () => Record<string, unknown>;
+  timezone?: string;
+  effects: JourneyEffect[];
+  changes: JourneyChange[];
+}): void {
+  const { state, journeys, at } = input;
+  const scope = scopeOf(input);
+  for (const key of Object.keys(state.active)) {
+    const run = state.active[key];
+    if (run === undefined || !input.keys.has(key)) continue;
+    const journey = runJourney(journeys, key, run);
+    if (journey === undefined) end(scope, key, run, 'exited', at, 'removed');
+    else if (run.held === true && !journeys.paused.has(key)) {
+      delete run.held;
+      execute(scope, journey, run, at);
+    }
+  }
+}
+
+/** Whether the person has a run of one of `keys` that `releaseRuns` would move. */
+export function hasRunsToRelease(
+  state: JourneyState,
+  journeys: JourneysInForce,
+  keys: ReadonlySet<string>,
+): boolean {
+  for (const key in state.active) {
+    if (!keys.has(key)) continue;
+    if (!journeys.current.byKey.has(key) || state.active[key]?.held === true) return true;
+  }
+  return false;
+}
+
+/**
  * Brings a person's journeys up to `until` with no new event: every run whose `until` is at or
  * before it goes on at its own `until`, earliest first (ties by journey key). A `wait` or
  * `wait_until` goes on with the next step; a `wait_for` timing out goes to its `onTimeout` step
- * or ends `timed_out`. A run of a journey no longer in `compiled` ends `exited` (reason
+ * or ends `timed_out`. A run of a journey no longer in force ends `exited` (reason
  * `removed`), and one whose step no longer matches what it waits for ends `exited` (reason
  * `changed`). Pure and deterministic.
  */
 export function advanceTo(input: {
   state: JourneyState;
-  compiled: CompiledJourneys;
-  version: number;
+  journeys: JourneysInForce;
   until: number;
   context: () => Record<string, unknown>;
   timezone?: string;
   effects: JourneyEffect[];
   changes: JourneyChange[];
 }): void {
-  const { state, compiled, until } = input;
+  const { state, journeys, until } = input;
   const scope = scopeOf(input);
   for (let wake = 0; wake < MAX_WAKES; wake += 1) {
     const due = earliestDue(state, until);
     if (due === undefined) return;
     const { key, run, at } = due;
-    const journey = compiled.byKey.get(key);
+    const journey = runJourney(journeys, key, run);
     if (journey === undefined) {
       end(scope, key, run, 'exited', at, 'removed');
       continue;
@@ -155,13 +202,25 @@ export function nextJourneyDue(state: JourneyState): number | undefined {
 
 function scopeOf(input: {
   state: JourneyState;
+  journeys: JourneysInForce;
   context: () => Record<string, unknown>;
   timezone?: string;
   effects: JourneyEffect[];
   changes: JourneyChange[];
 }): RunScope {
-  const { state, context, timezone, effects, changes } = input;
-  return { state, context, timezone, effects, changes };
+  const { state, journeys, context, timezone, effects, changes } = input;
+  return { state, journeys, context, timezone, effects, changes };
+}
+
+/**
+ * The definition a run goes on with: the one of the version it started on, or undefined when
+ * the journey is no longer in force (removed). A run from before versions were kept reads the
+ * current definition.
+ */
+function runJourney(journeys: JourneysInForce, key: string, run: JourneyRun): CompiledJourney | undefined {
+  const current = journeys.current.byKey.get(key);
+  if (current === undefined) return undefined;
+  return journeys.pinned(run.version)?.byKey.get(key) ?? current;
 }
 
 /** The journeys an event starts: by its name, and for segment events by the segment key. */
@@ -246,6 +305,10 @@ function execute(scope: RunScope, journey: CompiledJourney, run: JourneyRun, at:
       end(scope, key, run, 'exited', at, 'loop');
       return;
     }
+    if (scope.journeys.paused.has(key) && isAction(step)) {
+      run.held = true;
+      return;
+    }
     done(scope, journey, run, step, at);
     const entry = scope.state.history[key]?.entries ?? 1;
     switch (step.type) {
@@ -271,6 +334,11 @@ function execute(scope: RunScope, journey: CompiledJourney, run: JourneyRun, at:
   }
 }
 
+/** Whether a step acts on the person (asks for a decision, sends, sets traits): what a pause holds. */
+function isAction(step: CompiledStep): boolean {
+  return step.type === 'decide' || step.type === 'send' || step.type === 'update';
+}
+
 function done(
   scope: RunScope,
   journey: CompiledJourney,
@@ -279,6 +347,11 @@ function done(
   at: number,
 ): void {
   run.path.push(step.key);
+  const history = scope.state.history[journey.key];
+  if (history !== undefined) {
+    history.steps ??= {};
+    history.steps[step.key] = (history.steps[step.key] ?? 0) + 1;
+  }
   scope.changes.push({ name: JOURNEY_STEP, properties: { journey: journey.key, step: step.key }, at });
 }
 
@@ -292,10 +365,11 @@ function end(
 ): void {
   const { state } = scope;
   delete state.active[key];
-  const history = state.history[key];
-  if (history === undefined)
-    state.history[key] = { entries: 1, lastEnteredAt: run.enteredAt, lastOutcome: outcome };
-  else history.lastOutcome = outcome;
+  const history = state.history[key] ?? { entries: 1, lastEnteredAt: run.enteredAt };
+  state.history[key] = history;
+  history.lastOutcome = outcome;
+  history.outcomes ??= {};
+  history.outcomes[outcome] = (history.outcomes[outcome] ?? 0) + 1;
   const properties: Record<string, unknown> = { journey: key, outcome };
   if (reason !== undefined) properties['reason'] = reason;
   scope.changes.push({ name: JOURNEY_ENDED, properties, at });

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import { Engine } from '../../src/engine/engine.ts';
-import { isTimerRecord } from '../../src/engine/timer-record.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { readWorkspaceFile } from '../../src/workspace/read-workspace-file.ts';
@@ -100,7 +99,7 @@ describe('kill -9 during heavy ingestion', () => {
     for (let after = 0; ; ) {
       const page = await store.readEvents({ afterSeq: after, limit: 10_000 });
       if (page.length === 0) break;
-      for (const e of page) if (!isTimerRecord(e)) logged.add(e.messageId);
+      for (const e of page) if (e.internal === undefined) logged.add(e.messageId);
       after = page.at(-1)!.seq;
     }
     const lost = [...acknowledged].filter((id) => !logged.has(id));

@@ -43,14 +43,28 @@ describe('the journeys admin API', () => {
     await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
     await t.engine.fireDueTimers();
 
+    const step = (key: string, type: string, entered = 0, waiting = 0) => ({
+      key,
+      type,
+      entered,
+      waiting,
+      sent: 0,
+    });
     expect(await counts()).toEqual([
       {
         key: 'checkout_recovery',
         name: 'Checkout recovery',
-        steps: ['remind', 'pause', 'still_open', 'nudge', 'done'],
+        paused: false,
         entered: 1,
-        active: { pause: 1 },
+        active: 1,
         ended: {},
+        steps: [
+          step('remind', 'decide', 1),
+          step('pause', 'wait', 1, 1),
+          step('still_open', 'branch'),
+          step('nudge', 'send'),
+          step('done', 'exit'),
+        ],
       },
     ]);
     const abandonedAt = new Date(NOW - 20 * MINUTE).toISOString();
@@ -74,7 +88,7 @@ describe('the journeys admin API', () => {
       event: 'Order Completed',
       properties: { revenue: 1 },
     });
-    expect(await counts()).toMatchObject([{ entered: 1, active: {}, ended: { converted: 1 } }]);
+    expect(await counts()).toMatchObject([{ entered: 1, active: 0, ended: { converted: 1 } }]);
     expect(await runs()).toMatchObject({
       active: [],
       history: [{ journey: 'checkout_recovery', entries: 1, last_outcome: 'converted' }],
@@ -99,6 +113,27 @@ describe('the journeys admin API', () => {
       .map((event) => event.properties['step'])
       .reverse();
     expect(steps).toEqual(['remind', 'pause', 'still_open', 'nudge', 'done']);
+  });
+
+  it('counts the messages each step sent, from the outbox', async () => {
+    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await t.engine.fireDueTimers();
+    await t.engine.commit();
+    const sends = await t.engine.store.listSends({ workspaceId: 'demo', limit: 100 });
+    const reminder = sends.find((send) => send.trigger === 'journey:checkout_recovery:remind');
+    expect(reminder).toBeDefined();
+    const remind = async () =>
+      ((await counts()) as { steps: { key: string; sent: number }[] }[])[0]?.steps.find(
+        (step) => step.key === 'remind',
+      )?.sent;
+    expect(await remind()).toBe(0);
+    await t.engine.store.confirmSend({
+      workspaceId: 'demo',
+      id: reminder?.id ?? '',
+      providerMessageId: 'wamid.1',
+      at: NOW,
+    });
+    expect(await remind()).toBe(1);
   });
 
   it('needs an admin key, and answers 404 for an unknown person', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileJourneys } from '../../src/journey/compile-journeys.ts';
 import type { JourneyDef, JourneyStepDef, ReentryDef } from '../../src/journey/journey-def.ts';
 import type { JourneyState, RunOutcome } from '../../src/journey/journey-state.ts';
+import { JourneyVersions, journeysOf } from '../../src/journey/journeys-in-force.ts';
 import {
   advanceTo,
   type JourneyChange,
@@ -9,6 +10,7 @@ import {
   MAX_RUN_STEPS,
   nextJourneyDue,
   onEvent,
+  releaseRuns,
 } from '../../src/journey/step-journeys.ts';
 
 const MINUTE = 60_000;
@@ -98,12 +100,17 @@ const LOOP: JourneyDef = {
   steps: [branch('ping', {}, 'pong'), branch('pong', {}, 'ping')],
 };
 
-/** One step of a scenario: an event at `at` (timers due by then fire first), the clock moving, traits changing, or the workspace redefined. */
+/**
+ * One step of a scenario: an event at `at` (timers due by then fire first), the clock moving,
+ * traits changing, the workspace redefined, or a journey paused or resumed at `at`.
+ */
 type Action =
   | { event: string; at: number; segment?: string }
   | { advance: number }
   | { traits: Record<string, unknown> }
-  | { redefine: JourneyDef[] };
+  | { redefine: JourneyDef[]; at: number }
+  | { pause: string; at: number }
+  | { resume: string; at: number };
 
 interface Row {
   name: string;
@@ -111,7 +118,7 @@ interface Row {
   timezone?: string;
   traits?: Record<string, unknown>;
   actions: Action[];
-  /** The journey state at the end. */
+  /** The journey state at the end (the history's counts by step and outcome are checked apart). */
   state: JourneyState;
   /** `nextJourneyDue` at the end; `null` for none. */
   due: number | null;
@@ -556,15 +563,19 @@ const ROWS: Row[] = [
     effects: [],
   },
   {
-    name: 'a removed journey: its waiting run ends exited at its time',
+    name: 'a removed journey: its waiting run ends exited when it is removed',
     journeys: [CHECKOUT],
-    actions: [{ event: 'Checkout Abandoned', at: T0 }, { redefine: [] }, { advance: T0 + 2 * DAY }],
+    actions: [
+      { event: 'Checkout Abandoned', at: T0 },
+      { redefine: [], at: T0 + HOUR },
+      { advance: T0 + 2 * DAY },
+    ],
     state: { active: {}, history: { checkout_recovery: history(1, T0, 'exited') } },
     due: null,
     changes: [
       entered('checkout_recovery', T0),
       ...steps('checkout_recovery', T0, 'nudge'),
-      ended('checkout_recovery', 'exited', T0 + DAY, 'removed'),
+      ended('checkout_recovery', 'exited', T0 + HOUR, 'removed'),
     ],
     effects: [decide('checkout_recovery', 'nudge', 1, T0)],
   },
@@ -573,7 +584,7 @@ const ROWS: Row[] = [
     journeys: [confirm()],
     actions: [
       { event: 'Signed Up', at: T0 },
-      { redefine: [CHECKOUT] },
+      { redefine: [CHECKOUT], at: T0 + MINUTE },
       { event: 'Email Confirmed', at: T0 + HOUR },
       { advance: T0 + 3 * DAY },
     ],
@@ -582,13 +593,14 @@ const ROWS: Row[] = [
     changes: [
       entered('confirm', T0),
       ...steps('confirm', T0, 'ask'),
-      ended('confirm', 'exited', T0 + 2 * DAY, 'removed'),
+      ended('confirm', 'exited', T0 + MINUTE, 'removed'),
     ],
     effects: [send('confirm', 'ask', 'confirm_email', 1, T0)],
   },
   {
-    name: 'a changed journey whose run no longer sits at a wait: the run ends exited',
+    name: 'a changed journey keeps its run in flight on the version it started on; new runs take the new one',
     journeys: [CHECKOUT],
+    traits: { cart_value: 150 },
     actions: [
       { event: 'Checkout Abandoned', at: T0 },
       {
@@ -601,15 +613,117 @@ const ROWS: Row[] = [
             ],
           },
         ],
+        at: T0 + HOUR,
       },
       { advance: T0 + 2 * DAY },
+      { event: 'Checkout Abandoned', at: T0 + 8 * DAY },
+    ],
+    state: { active: {}, history: { checkout_recovery: history(2, T0 + 8 * DAY, 'exited') } },
+    due: null,
+    changes: [
+      entered('checkout_recovery', T0),
+      ...steps('checkout_recovery', T0, 'nudge'),
+      ...steps('checkout_recovery', T0 + DAY, 'pause', 'high_value', 'offer', 'done'),
+      ended('checkout_recovery', 'exited', T0 + DAY),
+      entered('checkout_recovery', T0 + 8 * DAY),
+      ...steps('checkout_recovery', T0 + 8 * DAY, 'nudge', 'done'),
+      ended('checkout_recovery', 'exited', T0 + 8 * DAY),
+    ],
+    effects: [
+      decide('checkout_recovery', 'nudge', 1, T0),
+      decide('checkout_recovery', 'offer', 1, T0 + DAY),
+      decide('checkout_recovery', 'nudge', 2, T0 + 8 * DAY),
+    ],
+  },
+  {
+    name: 'a paused journey takes no new run; resumed, it does again',
+    journeys: [promo({ kind: 'always' })],
+    actions: [
+      { pause: 'promo', at: T0 },
+      { event: 'Pricing Viewed', at: T0 + HOUR },
+      { resume: 'promo', at: T0 + 2 * HOUR },
+      { event: 'Pricing Viewed', at: T0 + 3 * HOUR },
+    ],
+    state: {
+      active: {
+        promo: { version: 1, step: 1, enteredAt: T0 + 3 * HOUR, until: T0 + 3 * HOUR + DAY, path: ['offer'] },
+      },
+      history: { promo: history(1, T0 + 3 * HOUR) },
+    },
+    due: T0 + 3 * HOUR + DAY,
+    changes: [entered('promo', T0 + 3 * HOUR), ...steps('promo', T0 + 3 * HOUR, 'offer')],
+    effects: [send('promo', 'offer', 'discount', 1, T0 + 3 * HOUR)],
+  },
+  {
+    name: 'a paused journey: its run goes through waits and branches and holds before the next action until the resume',
+    journeys: [CHECKOUT],
+    traits: { cart_value: 150 },
+    actions: [
+      { event: 'Checkout Abandoned', at: T0 },
+      { pause: 'checkout_recovery', at: T0 + HOUR },
+      { advance: T0 + 2 * DAY },
+      { resume: 'checkout_recovery', at: T0 + 2 * DAY },
     ],
     state: { active: {}, history: { checkout_recovery: history(1, T0, 'exited') } },
     due: null,
     changes: [
       entered('checkout_recovery', T0),
       ...steps('checkout_recovery', T0, 'nudge'),
-      ended('checkout_recovery', 'exited', T0 + DAY, 'changed'),
+      ...steps('checkout_recovery', T0 + DAY, 'pause', 'high_value'),
+      ...steps('checkout_recovery', T0 + 2 * DAY, 'offer', 'done'),
+      ended('checkout_recovery', 'exited', T0 + 2 * DAY),
+    ],
+    effects: [
+      decide('checkout_recovery', 'nudge', 1, T0),
+      decide('checkout_recovery', 'offer', 1, T0 + 2 * DAY),
+    ],
+  },
+  {
+    name: 'a paused journey: a held run still ends on its goal, and the resume finds nothing to do',
+    journeys: [CHECKOUT],
+    traits: { cart_value: 150 },
+    actions: [
+      { event: 'Checkout Abandoned', at: T0 },
+      { pause: 'checkout_recovery', at: T0 + HOUR },
+      { event: 'Order Completed', at: T0 + 2 * DAY },
+      { resume: 'checkout_recovery', at: T0 + 3 * DAY },
+    ],
+    state: { active: {}, history: { checkout_recovery: history(1, T0, 'converted') } },
+    due: null,
+    changes: [
+      entered('checkout_recovery', T0),
+      ...steps('checkout_recovery', T0, 'nudge'),
+      ...steps('checkout_recovery', T0 + DAY, 'pause', 'high_value'),
+      ended('checkout_recovery', 'converted', T0 + 2 * DAY),
+    ],
+    effects: [decide('checkout_recovery', 'nudge', 1, T0)],
+  },
+  {
+    name: 'a paused journey: the held run waits at its action, with nothing due',
+    journeys: [CHECKOUT],
+    traits: { cart_value: 150 },
+    actions: [
+      { event: 'Checkout Abandoned', at: T0 },
+      { pause: 'checkout_recovery', at: T0 + HOUR },
+      { advance: T0 + 3 * DAY },
+    ],
+    state: {
+      active: {
+        checkout_recovery: {
+          version: 1,
+          step: 3,
+          enteredAt: T0,
+          path: ['nudge', 'pause', 'high_value'],
+          held: true,
+        },
+      },
+      history: { checkout_recovery: history(1, T0) },
+    },
+    due: null,
+    changes: [
+      entered('checkout_recovery', T0),
+      ...steps('checkout_recovery', T0, 'nudge'),
+      ...steps('checkout_recovery', T0 + DAY, 'pause', 'high_value'),
     ],
     effects: [decide('checkout_recovery', 'nudge', 1, T0)],
   },
@@ -618,7 +732,7 @@ const ROWS: Row[] = [
     journeys: [promo({ kind: 'always' })],
     actions: [
       { event: 'Pricing Viewed', at: T0 },
-      { redefine: [promo({ kind: 'always' })] },
+      { redefine: [promo({ kind: 'always' })], at: T0 + HOUR },
       { event: 'Pricing Viewed', at: T0 + 2 * DAY },
     ],
     state: {
@@ -672,8 +786,11 @@ function play(row: Row): {
   changes: JourneyChange[];
   effects: JourneyEffect[];
 } {
-  let compiled = compileJourneys(row.journeys);
+  const versions = new JourneyVersions();
   let version = 1;
+  versions.add(version, row.journeys);
+  let paused: string[] = [];
+  let journeys = versions.inForce(version, paused);
   const state: JourneyState = { active: {}, history: {} };
   const traits: Record<string, unknown> = { ...row.traits };
   const context = (): Record<string, unknown> => ({ traits: { ...traits } });
@@ -682,17 +799,42 @@ function play(row: Row): {
   const common = { state, context, timezone: row.timezone, effects, changes };
   for (const action of row.actions) {
     if ('event' in action) {
-      advanceTo({ ...common, compiled, version, until: action.at });
+      advanceTo({ ...common, journeys, until: action.at });
       const event = { name: action.event, timestamp: action.at, segment: action.segment };
-      onEvent({ ...common, compiled, version, event, at: action.at });
-    } else if ('advance' in action) advanceTo({ ...common, compiled, version, until: action.advance });
+      onEvent({ ...common, journeys, event, at: action.at });
+    } else if ('advance' in action) advanceTo({ ...common, journeys, until: action.advance });
     else if ('traits' in action) Object.assign(traits, action.traits);
-    else {
-      compiled = compileJourneys(action.redefine);
+    else if ('pause' in action) {
+      advanceTo({ ...common, journeys, until: action.at });
+      paused = [...paused, action.pause];
+      journeys = versions.inForce(version, paused);
+    } else if ('resume' in action) {
+      advanceTo({ ...common, journeys, until: action.at });
+      paused = paused.filter((key) => key !== action.resume);
+      journeys = versions.inForce(version, paused);
+      releaseRuns({ ...common, journeys, keys: new Set([action.resume]), at: action.at });
+    } else {
+      advanceTo({ ...common, journeys, until: action.at });
+      const before = journeys;
       version += 1;
+      versions.add(version, action.redefine);
+      journeys = versions.inForce(version, paused);
+      const removed = [...before.current.byKey.keys()].filter((key) => !journeys.current.byKey.has(key));
+      releaseRuns({ ...common, journeys, keys: new Set(removed), at: action.at });
     }
   }
   return { state, changes, effects };
+}
+
+/** The state without the history's counts by step and by outcome. */
+function withoutCounts(state: JourneyState): JourneyState {
+  const history = Object.fromEntries(
+    Object.entries(state.history).map(([key, { steps: _steps, outcomes: _outcomes, ...rest }]) => [
+      key,
+      rest,
+    ]),
+  );
+  return { active: state.active, history };
 }
 
 describe('journeys', () => {
@@ -700,8 +842,34 @@ describe('journeys', () => {
     const { state, changes, effects } = play(row);
     expect(changes).toEqual(row.changes);
     expect(effects).toEqual(row.effects);
-    expect(state).toEqual(row.state);
+    expect(withoutCounts(state)).toEqual(row.state);
     expect(nextJourneyDue(state) ?? null).toBe(row.due);
+  });
+
+  it('counts, in the history, each step done and each run ended by outcome', () => {
+    const { state } = play({
+      name: 'counts',
+      journeys: [CHECKOUT],
+      traits: { cart_value: 150 },
+      actions: [
+        { event: 'Checkout Abandoned', at: T0 },
+        { advance: T0 + 2 * DAY },
+        { event: 'Checkout Abandoned', at: T0 + 8 * DAY },
+        { event: 'Order Completed', at: T0 + 8 * DAY + HOUR },
+      ],
+      state: { active: {}, history: {} },
+      due: null,
+      changes: [],
+      effects: [],
+    });
+    expect(state.history['checkout_recovery']?.steps).toEqual({
+      nudge: 2,
+      pause: 1,
+      high_value: 1,
+      offer: 1,
+      done: 1,
+    });
+    expect(state.history['checkout_recovery']?.outcomes).toEqual({ exited: 1, converted: 1 });
   });
 
   it('an unrelated event touches no journey', () => {
@@ -714,7 +882,7 @@ describe('journeys', () => {
       reads += 1;
       return { traits: {} };
     };
-    const common = { state, compiled, version: 1, context, effects, changes };
+    const common = { state, journeys: journeysOf(compiled, 1), context, effects, changes };
     onEvent({ ...common, event: { name: 'Checkout Abandoned', timestamp: T0 }, at: T0 });
     onEvent({ ...common, event: { name: 'Signed Up', timestamp: T0 }, at: T0 });
     const before = structuredClone(state);
@@ -728,11 +896,10 @@ describe('journeys', () => {
     expect(state).toEqual(before);
     expect([changes.length, effects.length]).toEqual(counts);
     expect(reads).toBe(0);
-    for (const index of [compiled.byEvent, compiled.byGoal, compiled.byWaitedEvent])
-      expect(index.get('Page Viewed')).toBeUndefined();
+    expect(compiled.byEvent.get('Page Viewed')).toBeUndefined();
   });
 
-  it('indexes journeys by trigger, segment, goal and awaited event', () => {
+  it('indexes journeys by trigger event and segment', () => {
     const compiled = compileJourneys([CHECKOUT, confirm(), promo({ kind: 'once' }), WIN_BACK, FAREWELL]);
     const keys = (map: ReadonlyMap<string, readonly { key: string }[]>): Record<string, string[]> =>
       Object.fromEntries([...map].map(([name, list]) => [name, list.map((journey) => journey.key)]));
@@ -744,11 +911,6 @@ describe('journeys', () => {
     });
     expect(keys(compiled.bySegmentEntered)).toEqual({ lapsed: ['win_back'] });
     expect(keys(compiled.bySegmentExited)).toEqual({ trial: ['farewell'] });
-    expect(keys(compiled.byGoal)).toEqual({
-      'Order Completed': ['checkout_recovery'],
-      'Account Deleted': ['confirm'],
-    });
-    expect(keys(compiled.byWaitedEvent)).toEqual({ 'Email Confirmed': ['confirm'] });
     expect(compileJourneys([]).empty).toBe(true);
   });
 

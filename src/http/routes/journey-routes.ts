@@ -2,38 +2,38 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
-import type { JourneyState } from '../../journey/journey-state.ts';
+import { JourneyTally } from '../../journey/journey-counts.ts';
 import { adminWorkspace } from '../admin-auth.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { ErrorSchema, ProfileRefParams } from '../schemas.ts';
 
-/** Counts of one journey over every profile of the workspace. */
-interface JourneyCounts {
-  /** Runs started, over all time (re-entries count again). */
-  entered: number;
-  /** Runs in progress, by the step they are at. */
-  active: Record<string, number>;
-  /** How the latest run of each person who left ended: completed, converted, exited, timed_out. */
-  ended: Record<string, number>;
-}
+const StepCountsSchema = Type.Object({
+  key: Type.String(),
+  type: Type.String(),
+  entered: Type.Integer({ description: 'Runs that reached the step: those that did it and those at it now' }),
+  waiting: Type.Integer({ description: 'Runs at the step now (waiting, or held by a pause)' }),
+  sent: Type.Integer({ description: "Messages the step's decisions sent" }),
+});
 
 const CountsSchema = Type.Object({
   key: Type.String(),
   name: Type.Union([Type.String(), Type.Null()]),
-  steps: Type.Array(Type.String()),
-  entered: Type.Integer(),
-  active: Type.Record(Type.String(), Type.Integer(), {
-    description: 'Runs in progress, by the step they are at',
-  }),
+  paused: Type.Boolean(),
+  entered: Type.Integer({ description: 'Runs started, re-entries included' }),
+  active: Type.Integer({ description: 'Runs in progress' }),
   ended: Type.Record(Type.String(), Type.Integer(), {
-    description: 'Latest run outcome per person who left: completed, converted, exited, timed_out',
+    description: 'Runs ended, by outcome: completed, converted, exited, timed_out',
   }),
+  steps: Type.Array(StepCountsSchema),
 });
 
+const JourneyParams = Type.Object({ key: Type.String() });
+
 /**
- * The journeys through the admin API: each journey with its counts (runs started, runs in
- * progress by step, outcomes), and a person's runs with the path they took. Counts walk the
- * stored profiles, so they cost a scan: an admin read, not a hot path.
+ * The journeys through the admin API: each journey with its counts (runs started, in progress
+ * and ended by outcome; per step, runs that reached it, runs at it now and messages it sent),
+ * pausing and resuming, and a person's runs with the path they took. Counts walk the stored
+ * profiles, so they cost a scan: an admin read, not a hot path.
  */
 export async function journeyRoutes(
   app: FastifyInstance,
@@ -57,9 +57,11 @@ export async function journeyRoutes(
       const workspace = engine.workspace(workspaceId);
       if (workspace === undefined) throw new TailorError('NOT_FOUND');
       const defs = workspace.definition.journeys ?? [];
-      const counts = new Map<string, JourneyCounts>(
-        defs.map((def) => [def.key, { entered: 0, active: {}, ended: {} }]),
-      );
+      const tally = new JourneyTally({
+        defs,
+        paused: new Set(defs.map((def) => def.key).filter((key) => engine.journeyPaused(workspaceId, key))),
+        stepOf: (key, run) => engine.journeySteps(workspaceId, key, run.version)[run.step]?.key,
+      });
       await engine.commit();
       for (let after: string | undefined; ; ) {
         const page = await engine.store.scanProfiles({
@@ -67,20 +69,40 @@ export async function journeyRoutes(
           limit: 1_000,
           ...(after ? { after } : {}),
         });
-        for (const profile of page) if (profile.journeys !== undefined) count(profile.journeys, counts, defs);
+        for (const profile of page) if (profile.journeys !== undefined) tally.add(profile.journeys);
         after = page.at(-1)?.id;
         if (page.length < 1_000) break;
       }
-      return {
-        journeys: defs.map((def) => ({
-          key: def.key,
-          name: def.name ?? null,
-          steps: def.steps.map((step) => step.key),
-          ...(counts.get(def.key) ?? { entered: 0, active: {}, ended: {} }),
-        })),
-      };
+      tally.addSends(await engine.store.sendCountsByTrigger(workspaceId, 'journey:'));
+      return { journeys: tally.result() };
     },
   );
+
+  for (const action of ['pause', 'resume'] as const)
+    app.post(
+      `/v1/journeys/:key/${action}`,
+      {
+        schema: {
+          tags: ['journeys'],
+          summary:
+            action === 'pause'
+              ? 'Pauses a journey: no new runs, and runs hold before their next action'
+              : 'Resumes a paused journey: held runs go on at once, and new runs may start',
+          security,
+          params: JourneyParams,
+          response: {
+            200: Type.Object({ key: Type.String(), paused: Type.Boolean(), changed: Type.Boolean() }),
+            404: ErrorSchema,
+          },
+        },
+      },
+      async (request) => {
+        const workspaceId = await adminWorkspace(request, keys, engine.clock());
+        const { key } = request.params as { key: string };
+        const changed = await engine.setJourneyPaused(workspaceId, key, action === 'pause');
+        return { key, paused: action === 'pause', changed };
+      },
+    );
 
   app.get(
     '/v1/profiles/:ref/journeys',
@@ -98,15 +120,14 @@ export async function journeyRoutes(
       const { ref } = request.params as { ref: string };
       const profile = await engine.findProfile(workspaceId, ref);
       if (profile === undefined) throw new TailorError('PROFILE_NOT_FOUND', `No profile matches \`${ref}\``);
-      const defs = new Map(
-        (engine.workspace(workspaceId)?.definition.journeys ?? []).map((def) => [def.key, def]),
-      );
       const state = profile.journeys ?? { active: {}, history: {} };
       return {
         profile_id: profile.id,
         active: Object.entries(state.active).map(([key, run]) => ({
           journey: key,
-          step: defs.get(key)?.steps[run.step]?.key ?? null,
+          version: run.version,
+          step: engine.journeySteps(workspaceId, key, run.version)[run.step]?.key ?? null,
+          held: run.held === true,
           entered_at: new Date(run.enteredAt).toISOString(),
           waiting_until: run.until === undefined ? null : new Date(run.until).toISOString(),
           waiting_for: run.waitingFor ?? null,
@@ -117,28 +138,9 @@ export async function journeyRoutes(
           entries: history.entries,
           last_entered_at: new Date(history.lastEnteredAt).toISOString(),
           last_outcome: history.lastOutcome ?? null,
+          outcomes: history.outcomes ?? {},
         })),
       };
     },
   );
-}
-
-function count(
-  state: JourneyState,
-  counts: Map<string, JourneyCounts>,
-  defs: readonly { key: string; steps: readonly { key: string }[] }[],
-): void {
-  for (const def of defs) {
-    const tally = counts.get(def.key);
-    if (tally === undefined) continue;
-    const history = state.history[def.key];
-    if (history !== undefined) tally.entered += history.entries;
-    const run = state.active[def.key];
-    if (run !== undefined) {
-      const step = def.steps[run.step]?.key ?? 'unknown';
-      tally.active[step] = (tally.active[step] ?? 0) + 1;
-    } else if (history?.lastOutcome !== undefined) {
-      tally.ended[history.lastOutcome] = (tally.ended[history.lastOutcome] ?? 0) + 1;
-    }
-  }
 }
