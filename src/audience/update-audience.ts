@@ -8,6 +8,7 @@ import {
   journeysRelease,
 } from '../journey/run-journeys.ts';
 import type { JourneyChange, JourneyEffect } from '../journey/step-journeys.ts';
+import { DECISION_MADE } from '../journey/step-journeys.ts';
 import type { CompiledComputedTraits } from '../profile/computed/compile-computed-traits.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
@@ -37,7 +38,11 @@ function idle(workspace: AudienceWorkspace, profile: ProfileState): boolean {
 function journeyInputs(changes: readonly AudienceChange[], event?: TailorEvent): JourneyInput[] {
   const inputs: JourneyInput[] = [];
   const name = event === undefined ? undefined : event.type === 'track' ? event.event : event.name;
-  if (event !== undefined && name !== undefined) inputs.push({ name, timestamp: event.timestamp });
+  if (event !== undefined && name !== undefined) {
+    const { action, outcome } = event.properties;
+    const decided = name === DECISION_MADE && outcome === 'action' && typeof action === 'string';
+    inputs.push({ name, timestamp: event.timestamp, ...(decided ? { action } : {}) });
+  }
   for (const change of changes) {
     const segment = change.properties['segment'];
     inputs.push({

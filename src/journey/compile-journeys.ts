@@ -55,6 +55,8 @@ export interface CompiledJourneys {
   readonly bySegmentEntered: ReadonlyMap<string, readonly CompiledJourney[]>;
   /** By `trigger.segmentExited` (a segment key). */
   readonly bySegmentExited: ReadonlyMap<string, readonly CompiledJourney[]>;
+  /** By `trigger.decision` (an action key). */
+  readonly byDecision: ReadonlyMap<string, readonly CompiledJourney[]>;
 }
 
 /**
@@ -70,6 +72,7 @@ export function compileJourneys(defs: readonly JourneyDef[]): CompiledJourneys {
   const byEvent = new Map<string, CompiledJourney[]>();
   const bySegmentEntered = new Map<string, CompiledJourney[]>();
   const bySegmentExited = new Map<string, CompiledJourney[]>();
+  const byDecision = new Map<string, CompiledJourney[]>();
   for (const def of defs) {
     if (byKey.has(def.key)) invalid(`journeys.${def.key}`, `Two journeys have the key \`${def.key}\``);
     const journey: CompiledJourney = { key: def.key, def, steps: compileSteps(def) };
@@ -79,6 +82,7 @@ export function compileJourneys(defs: readonly JourneyDef[]): CompiledJourneys {
     if (trigger.event !== undefined) addTo(byEvent, trigger.event, journey);
     if (trigger.segmentEntered !== undefined) addTo(bySegmentEntered, trigger.segmentEntered, journey);
     if (trigger.segmentExited !== undefined) addTo(bySegmentExited, trigger.segmentExited, journey);
+    if (trigger.decision !== undefined) addTo(byDecision, trigger.decision, journey);
   }
   return {
     empty: all.length === 0,
@@ -87,6 +91,7 @@ export function compileJourneys(defs: readonly JourneyDef[]): CompiledJourneys {
     byEvent,
     bySegmentEntered,
     bySegmentExited,
+    byDecision,
   };
 }
 

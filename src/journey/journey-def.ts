@@ -1,8 +1,12 @@
-/** What starts a run of a journey: an event (received or derived, like `Checkout Abandoned`) or a segment entry or exit. */
+/**
+ * What starts a run of a journey: an event (received or derived, like `Checkout Abandoned`), a
+ * segment entry or exit, or a decision choosing an action (`decision`: the action key).
+ */
 export interface JourneyTriggerDef {
   event?: string;
   segmentEntered?: string;
   segmentExited?: string;
+  decision?: string;
 }
 
 /** Whether a person may start a journey again: never, always (once the previous run ended), or after a period since their last entry. */

@@ -8,11 +8,15 @@ export interface JourneyWorkspace {
   readonly journeys: JourneysInForce;
 }
 
-/** Something that happened to a profile that journeys may react to: an event, or a segment entry or exit. */
+/**
+ * Something that happened to a profile that journeys may react to: an event, a segment entry
+ * or exit (`segment`), or a decision that chose an action (`action`).
+ */
 export interface JourneyInput {
   name: string;
   timestamp: number;
   segment?: string;
+  action?: string;
 }
 
 /** Where journey work goes: changes for the timeline, effects (sends, updates) for the caller. */

@@ -26,6 +26,9 @@ export interface JourneyChange {
   at: number;
 }
 
+/** The event that records a decision; one that chose an action starts journeys with a `decision` trigger. */
+export const DECISION_MADE = 'Decision Made';
+
 /** Event names of the changes the journeys record. */
 export const JOURNEY_ENTERED = 'Journey Entered';
 export const JOURNEY_STEP = 'Journey Step';
@@ -60,7 +63,7 @@ interface RunScope {
 export function onEvent(input: {
   state: JourneyState;
   journeys: JourneysInForce;
-  event: { name: string; timestamp: number; segment?: string };
+  event: { name: string; timestamp: number; segment?: string; action?: string };
   at: number;
   context: () => Record<string, unknown>;
   timezone?: string;
@@ -223,13 +226,20 @@ function runJourney(journeys: JourneysInForce, key: string, run: JourneyRun): Co
   return journeys.pinned(run.version)?.byKey.get(key) ?? current;
 }
 
-/** The journeys an event starts: by its name, and for segment events by the segment key. */
+/**
+ * The journeys an event starts: by its name, for segment events by the segment key, and for a
+ * decision that chose an action by the action key.
+ */
 function triggered(
   compiled: CompiledJourneys,
-  event: { name: string; segment?: string },
+  event: { name: string; segment?: string; action?: string },
 ): readonly CompiledJourney[] {
   const named = compiled.byEvent.get(event.name) ?? [];
-  const { segment } = event;
+  const { segment, action } = event;
+  if (action !== undefined && event.name === DECISION_MADE) {
+    const byDecision = compiled.byDecision.get(action);
+    if (byDecision !== undefined) return named.length === 0 ? byDecision : [...named, ...byDecision];
+  }
   if (segment === undefined) return named;
   const bySegment =
     event.name === SEGMENT_ENTERED

@@ -1,15 +1,17 @@
 import { isJsonObject } from '../ingest/merge-objects.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { duplicateKeyIssue, durationIssue } from './field-issues.ts';
 import { journeyStepIssues } from './journey-step-issues.ts';
 import { sectionKeys, unknownSegmentMessage } from './scoped-condition-issues.ts';
 import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
 
 /** The fields of a journey's `trigger`, exactly one of which it holds. */
-const TRIGGER_FIELDS = ['event', 'segment_entered', 'segment_exited'] as const;
+const TRIGGER_FIELDS = ['event', 'segment_entered', 'segment_exited', 'decision'] as const;
 
 /**
- * Journeys: unique keys, a trigger with exactly one of `event`, `segment_entered` and
- * `segment_exited` (a segment naming a segment of the file), a `reentry.after` that is a
+ * Journeys: unique keys, a trigger with exactly one of `event`, `segment_entered`,
+ * `segment_exited` (a segment naming a segment of the file) and `decision` (naming an action of
+ * the file), a `reentry.after` that is a
  * duration, and steps as `journeyStepIssues` wants them. `document` is the whole workspace
  * document, read defensively: journeys name its segments and actions.
  */
@@ -33,7 +35,7 @@ export function collectJourneyIssues(document: Record<string, unknown>): Workspa
       firstIndex,
       issues,
     });
-    issues.push(...triggerIssues([...at, 'trigger'], journey.trigger, references.segmentKeys));
+    issues.push(...triggerIssues([...at, 'trigger'], journey.trigger, references));
     if (isJsonObject(journey.reentry))
       durationIssue({ path: [...at, 'reentry', 'after'], text: journey.reentry.after, issues });
     issues.push(...journeyStepIssues(at, journey.steps, references));
@@ -41,12 +43,13 @@ export function collectJourneyIssues(document: Record<string, unknown>): Workspa
   return issues;
 }
 
-/** A trigger with none or more than one of its fields, and segments the file does not define. */
+/** A trigger with none or more than one of its fields, and segments or actions the file does not define. */
 function triggerIssues(
   at: FieldPathSegment[],
   trigger: unknown,
-  segmentKeys: readonly string[],
+  references: { segmentKeys: readonly string[]; actionKeys: readonly string[] },
 ): WorkspaceIssue[] {
+  const { segmentKeys, actionKeys } = references;
   if (!isJsonObject(trigger)) return [];
   const issues: WorkspaceIssue[] = [];
   const given = TRIGGER_FIELDS.filter((field) => trigger[field] !== undefined);
@@ -56,7 +59,7 @@ function triggerIssues(
       path: at,
       at: 'value',
       message:
-        'a trigger needs `event` (a track event name, like Checkout Abandoned), `segment_entered` or `segment_exited` (a segment key)',
+        'a trigger needs `event` (a track event name, like Checkout Abandoned), `segment_entered` or `segment_exited` (a segment key), or `decision` (an action key)',
     });
   } else if (second !== undefined) {
     issues.push({
@@ -69,6 +72,19 @@ function triggerIssues(
     const segment = trigger[field];
     if (typeof segment !== 'string' || segmentKeys.includes(segment)) continue;
     issues.push({ path: [...at, field], at: 'value', message: unknownSegmentMessage(segment, segmentKeys) });
+  }
+  const { decision } = trigger;
+  if (typeof decision === 'string' && !actionKeys.includes(decision)) {
+    const suggestion = didYouMean(decision, actionKeys);
+    const hint =
+      suggestion === undefined
+        ? 'define it under `actions` or correct the key'
+        : `did you mean \`${suggestion}\`?`;
+    issues.push({
+      path: [...at, 'decision'],
+      at: 'value',
+      message: `\`${decision}\` is not an action of this file: ${hint}`,
+    });
   }
   return issues;
 }

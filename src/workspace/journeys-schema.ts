@@ -52,10 +52,16 @@ export const JourneyTriggerSchema = Type.Object(
         description: 'The key of a segment of this file: leaving it starts a run.',
       }),
     ),
+    decision: Type.Optional(
+      Type.String({
+        pattern: '^[a-z][a-z0-9_]*$',
+        description: 'The key of an action of this file: a decision choosing it for the person starts a run.',
+      }),
+    ),
   },
   {
     additionalProperties: false,
-    description: 'What starts a run: one of `event`, `segment_entered` or `segment_exited`.',
+    description: 'What starts a run: one of `event`, `segment_entered`, `segment_exited` or `decision`.',
   },
 );
 

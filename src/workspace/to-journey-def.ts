@@ -26,6 +26,7 @@ export function toJourneyDef(journey: JourneyInput): JourneyDef {
 function toTrigger(trigger: JourneyInput['trigger']): JourneyTriggerDef {
   if (trigger.segment_entered !== undefined) return { segmentEntered: trigger.segment_entered };
   if (trigger.segment_exited !== undefined) return { segmentExited: trigger.segment_exited };
+  if (trigger.decision !== undefined) return { decision: trigger.decision };
   return { event: trigger.event };
 }
 

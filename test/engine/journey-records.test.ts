@@ -124,6 +124,35 @@ describe('journeys in force as the log puts them', () => {
   });
 });
 
+describe('a journey started by a decision', () => {
+  it('enters a run when a decision chooses its action for the person, and not for another action', async () => {
+    await engine.applyWorkspace(
+      parseWorkspaceYaml({
+        text: `workspace: { id: trial, name: Trial }
+actions:
+  - { key: nudge, channels: [email], content: { email: { text: Hi } }, value: 1 }
+  - { key: other, channels: [email], content: { email: { text: Yo } }, value: 1 }
+journeys:
+  - key: after_nudge
+    trigger: { decision: nudge }
+    steps: [{ key: pause, wait: 1h }]
+`,
+      }),
+    );
+    const decided = (userId: string, action: string): TailorEvent => ({
+      ...trialStarted(userId, NOW),
+      event: 'Decision Made',
+      messageId: `decision-${userId}`,
+      properties: { outcome: 'action', action, channel: 'email' },
+    });
+    await engine.ingest('trial', [decided('nudged', 'nudge'), decided('other', 'other')]);
+    const nudged = await engine.findProfile('trial', 'user_id:nudged');
+    const other = await engine.findProfile('trial', 'user_id:other');
+    expect(nudged?.journeys?.active['after_nudge']).toMatchObject({ step: 0, until: NOW + 60 * MINUTE });
+    expect(other?.journeys?.active ?? {}).toEqual({});
+  });
+});
+
 describe('pausing a journey', () => {
   async function admin(method: 'GET' | 'POST', url: string) {
     const app = await buildServer({ engine });

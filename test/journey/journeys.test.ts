@@ -93,6 +93,16 @@ const FAREWELL: JourneyDef = {
   ],
 };
 
+const AFTER_OFFER: JourneyDef = {
+  key: 'after_offer',
+  trigger: { decision: 'discount' },
+  reentry: { kind: 'once' },
+  steps: [
+    { key: 'settle', type: 'wait', durationMs: DAY },
+    { key: 'mark', type: 'update', traits: { offered: true } },
+  ],
+};
+
 const LOOP: JourneyDef = {
   key: 'loop',
   trigger: { event: 'Pricing Viewed' },
@@ -105,7 +115,7 @@ const LOOP: JourneyDef = {
  * traits changing, the workspace redefined, or a journey paused or resumed at `at`.
  */
 type Action =
-  | { event: string; at: number; segment?: string }
+  | { event: string; at: number; segment?: string; action?: string }
   | { advance: number }
   | { traits: Record<string, unknown> }
   | { redefine: JourneyDef[]; at: number }
@@ -636,6 +646,32 @@ const ROWS: Row[] = [
     ],
   },
   {
+    name: 'a decision trigger: a decision choosing the action starts a run, one choosing another does not',
+    journeys: [AFTER_OFFER],
+    actions: [
+      { event: 'Decision Made', at: T0, action: 'welcome' },
+      { event: 'Decision Made', at: T0 + HOUR },
+      { event: 'Decision Made', at: T0 + 2 * HOUR, action: 'discount' },
+      { advance: T0 + 2 * DAY },
+    ],
+    state: { active: {}, history: { after_offer: history(1, T0 + 2 * HOUR, 'completed') } },
+    due: null,
+    changes: [
+      entered('after_offer', T0 + 2 * HOUR),
+      ...steps('after_offer', T0 + 2 * HOUR + DAY, 'settle', 'mark'),
+      ended('after_offer', 'completed', T0 + 2 * HOUR + DAY),
+    ],
+    effects: [
+      {
+        kind: 'update',
+        journey: 'after_offer',
+        step: 'mark',
+        traits: { offered: true },
+        at: T0 + 2 * HOUR + DAY,
+      },
+    ],
+  },
+  {
     name: 'a paused journey takes no new run; resumed, it does again',
     journeys: [promo({ kind: 'always' })],
     actions: [
@@ -800,7 +836,12 @@ function play(row: Row): {
   for (const action of row.actions) {
     if ('event' in action) {
       advanceTo({ ...common, journeys, until: action.at });
-      const event = { name: action.event, timestamp: action.at, segment: action.segment };
+      const event = {
+        name: action.event,
+        timestamp: action.at,
+        segment: action.segment,
+        action: action.action,
+      };
       onEvent({ ...common, journeys, event, at: action.at });
     } else if ('advance' in action) advanceTo({ ...common, journeys, until: action.advance });
     else if ('traits' in action) Object.assign(traits, action.traits);
@@ -911,6 +952,7 @@ describe('journeys', () => {
     });
     expect(keys(compiled.bySegmentEntered)).toEqual({ lapsed: ['win_back'] });
     expect(keys(compiled.bySegmentExited)).toEqual({ trial: ['farewell'] });
+    expect(keys(compileJourneys([AFTER_OFFER]).byDecision)).toEqual({ discount: ['after_offer'] });
     expect(compileJourneys([]).empty).toBe(true);
   });
 

@@ -108,6 +108,9 @@ describe('mapping journeys to a definition', () => {
   - key: lost_vips
     trigger: { segment_exited: vip }
     steps: [{ key: ask, decide: true }]
+  - key: after_nudge
+    trigger: { decision: nudge }
+    steps: [{ key: wait_a_day, wait: 1d }]
 `,
     });
     expect(definition.journeys).toEqual([
@@ -155,6 +158,12 @@ describe('mapping journeys to a definition', () => {
         trigger: { segmentExited: 'vip' },
         reentry: { kind: 'once' },
         steps: [{ key: 'ask', type: 'decide' }],
+      },
+      {
+        key: 'after_nudge',
+        trigger: { decision: 'nudge' },
+        reentry: { kind: 'once' },
+        steps: [{ key: 'wait_a_day', type: 'wait', durationMs: DAY_MS }],
       },
     ]);
     expect(definition.journeys?.[0]?.steps.find((step) => step.key === 'reply')).not.toHaveProperty('else');
@@ -250,7 +259,7 @@ describe('journey errors point at file:line:col and the field', () => {
       'a trigger with none of its fields',
       triggered('{}'),
       'shop.yaml:14:14 journeys[0].trigger',
-      /a trigger needs `event` .*, `segment_entered` or `segment_exited`/,
+      /a trigger needs `event` .*, `segment_entered` or `segment_exited` \(a segment key\), or `decision` \(an action key\)/,
     ],
     [
       'a trigger with two fields',
@@ -269,6 +278,12 @@ describe('journey errors point at file:line:col and the field', () => {
       triggered('{ segment_exited: lapsed }'),
       'shop.yaml:14:32 journeys[0].trigger.segment_exited',
       /`lapsed` is not a segment of this file: define it under `segments` or correct the key/,
+    ],
+    [
+      'a decision trigger on an action the file does not define, with a suggestion',
+      triggered('{ decision: nudeg }'),
+      'shop.yaml:14:26 journeys[0].trigger.decision',
+      /`nudeg` is not an action of this file: did you mean `nudge`\?/,
     ],
     [
       'an unknown reentry, with a suggestion',
