@@ -1,16 +1,21 @@
 import type { JourneyDef } from './journey-def.ts';
-import type { JourneyRun, JourneyState, RunOutcome } from './journey-state.ts';
+import type { JourneyHistory, JourneyRun, JourneyState, RunOutcome } from './journey-state.ts';
 
-/** How many runs reached one step, are at it now, and how many messages it sent. */
+/** Outcome counts: completed, converted, exited, timed_out. */
+export type OutcomeCounts = Partial<Record<RunOutcome, number>>;
+
+/** How many runs reached one step, are at it now, ended there, and how many messages it sent. */
 export interface StepCounts {
   key: string;
   type: string;
-  /** Runs that reached the step: those that did it, plus those at it now. */
+  /** Runs that reached the step (a wait counts when it starts; an action held by a pause counts too). */
   entered: number;
   /** Runs at the step now: waiting at a wait, or held before an action by a pause. */
   waiting: number;
   /** Messages its decisions sent (accepted by the provider). */
   sent: number;
+  /** Runs that ended at the step (waiting at it, or after it as the last step done), by outcome. */
+  ended: OutcomeCounts;
 }
 
 /** A journey's counts over every person of the workspace. */
@@ -23,7 +28,7 @@ export interface JourneyCounts {
   /** Runs in progress. */
   active: number;
   /** Runs ended, by outcome: completed, converted, exited, timed_out. */
-  ended: Partial<Record<RunOutcome, number>>;
+  ended: OutcomeCounts;
   steps: StepCounts[];
 }
 
@@ -50,7 +55,14 @@ export class JourneyTally {
         entered: 0,
         active: 0,
         ended: {},
-        steps: def.steps.map((step) => ({ key: step.key, type: step.type, entered: 0, waiting: 0, sent: 0 })),
+        steps: def.steps.map((step) => ({
+          key: step.key,
+          type: step.type,
+          entered: 0,
+          waiting: 0,
+          sent: 0,
+          ended: {},
+        })),
       });
   }
 
@@ -60,9 +72,13 @@ export class JourneyTally {
       const history = state.history[key];
       if (history !== undefined) {
         journey.entered += history.entries;
-        const outcomes = history.outcomes ?? (history.lastOutcome ? { [history.lastOutcome]: 1 } : {});
-        for (const [outcome, count] of Object.entries(outcomes) as [RunOutcome, number][])
-          journey.ended[outcome] = (journey.ended[outcome] ?? 0) + count;
+        for (const [step, outcomes] of Object.entries(history.ended ?? {})) {
+          addOutcomes(journey.ended, outcomes);
+          const counts = stepNamed(journey, step);
+          if (counts !== undefined) addOutcomes(counts.ended, outcomes);
+        }
+        if (history.ended === undefined && history.lastOutcome !== undefined)
+          addOutcomes(journey.ended, { [history.lastOutcome]: 1 });
         for (const [step, count] of Object.entries(history.steps ?? {})) {
           const counts = stepNamed(journey, step);
           if (counts !== undefined) counts.entered += count;
@@ -75,7 +91,7 @@ export class JourneyTally {
       const counts = at === undefined ? undefined : stepNamed(journey, at);
       if (counts === undefined) continue;
       counts.waiting += 1;
-      counts.entered += 1;
+      if (run.held === true) counts.entered += 1;
     }
   }
 
@@ -95,6 +111,18 @@ export class JourneyTally {
   result(): JourneyCounts[] {
     return [...this.counts.values()];
   }
+}
+
+/** A person's runs of one journey ended, by outcome, over all the steps they ended at. */
+export function endedOutcomes(history: JourneyHistory): OutcomeCounts {
+  const total: OutcomeCounts = {};
+  for (const outcomes of Object.values(history.ended ?? {})) addOutcomes(total, outcomes);
+  return total;
+}
+
+function addOutcomes(into: OutcomeCounts, outcomes: OutcomeCounts): void {
+  for (const [outcome, count] of Object.entries(outcomes) as [RunOutcome, number][])
+    into[outcome] = (into[outcome] ?? 0) + count;
 }
 
 function stepNamed(journey: JourneyCounts, key: string): StepCounts | undefined {

@@ -23,9 +23,12 @@ export interface JourneyHistory {
   entries: number;
   lastEnteredAt: number;
   lastOutcome?: RunOutcome;
-  /** Runs ended, by outcome. */
-  outcomes?: Partial<Record<RunOutcome, number>>;
-  /** Times each step was done, over every run, by step key. */
+  /**
+   * Runs ended, by the step they were at (waiting at, or the last one done when they ran past
+   * the end), then by outcome.
+   */
+  ended?: Record<string, Partial<Record<RunOutcome, number>>>;
+  /** Times runs reached each step (a wait when it started, any other step when done), by step key. */
   steps?: Record<string, number>;
 }
 

@@ -301,12 +301,15 @@ function execute(scope: RunScope, journey: CompiledJourney, run: JourneyRun, at:
     }
     switch (step.type) {
       case 'wait':
+        reached(scope, key, step);
         run.until = at + step.durationMs;
         return;
       case 'wait_until':
+        reached(scope, key, step);
         run.until = nextLocalTime(at, step.minutes, scope.timezone);
         return;
       case 'wait_for':
+        reached(scope, key, step);
         run.waitingFor = step.event;
         run.until = at + step.timeoutMs;
         return;
@@ -344,6 +347,19 @@ function execute(scope: RunScope, journey: CompiledJourney, run: JourneyRun, at:
   }
 }
 
+/** Whether a step waits (for a time or an event). */
+function isWait(step: CompiledStep): boolean {
+  return step.type === 'wait' || step.type === 'wait_until' || step.type === 'wait_for';
+}
+
+/** Counts a run reaching a step in the person's history: a wait when it starts, any other step when done. */
+function reached(scope: RunScope, key: string, step: CompiledStep): void {
+  const history = scope.state.history[key];
+  if (history === undefined) return;
+  history.steps ??= {};
+  history.steps[step.key] = (history.steps[step.key] ?? 0) + 1;
+}
+
 /** Whether a step acts on the person (asks for a decision, sends, sets traits): what a pause holds. */
 function isAction(step: CompiledStep): boolean {
   return step.type === 'decide' || step.type === 'send' || step.type === 'update';
@@ -357,11 +373,7 @@ function done(
   at: number,
 ): void {
   run.path.push(step.key);
-  const history = scope.state.history[journey.key];
-  if (history !== undefined) {
-    history.steps ??= {};
-    history.steps[step.key] = (history.steps[step.key] ?? 0) + 1;
-  }
+  if (!isWait(step)) reached(scope, journey.key, step);
   scope.changes.push({ name: JOURNEY_STEP, properties: { journey: journey.key, step: step.key }, at });
 }
 
@@ -378,8 +390,11 @@ function end(
   const history = state.history[key] ?? { entries: 1, lastEnteredAt: run.enteredAt };
   state.history[key] = history;
   history.lastOutcome = outcome;
-  history.outcomes ??= {};
-  history.outcomes[outcome] = (history.outcomes[outcome] ?? 0) + 1;
+  const journey = scope.journeys.pinned(run.version)?.byKey.get(key) ?? scope.journeys.current.byKey.get(key);
+  const step = journey?.steps[run.step]?.key ?? run.path.at(-1) ?? '';
+  history.ended ??= {};
+  const atStep = (history.ended[step] ??= {});
+  atStep[outcome] = (atStep[outcome] ?? 0) + 1;
   const properties: Record<string, unknown> = { journey: key, outcome };
   if (reason !== undefined) properties['reason'] = reason;
   scope.changes.push({ name: JOURNEY_ENDED, properties, at });

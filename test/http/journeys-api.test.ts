@@ -49,6 +49,7 @@ describe('the journeys admin API', () => {
       entered,
       waiting,
       sent: 0,
+      ended: {},
     });
     expect(await counts()).toEqual([
       {
@@ -88,7 +89,20 @@ describe('the journeys admin API', () => {
       event: 'Order Completed',
       properties: { revenue: 1 },
     });
-    expect(await counts()).toMatchObject([{ entered: 1, active: 0, ended: { converted: 1 } }]);
+    expect(await counts()).toMatchObject([
+      {
+        entered: 1,
+        active: 0,
+        ended: { converted: 1 },
+        steps: [
+          { key: 'remind' },
+          { key: 'pause', entered: 1, waiting: 0, ended: { converted: 1 } },
+          {},
+          {},
+          {},
+        ],
+      },
+    ]);
     expect(await runs()).toMatchObject({
       active: [],
       history: [{ journey: 'checkout_recovery', entries: 1, last_outcome: 'converted' }],

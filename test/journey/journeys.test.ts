@@ -870,10 +870,7 @@ function play(row: Row): {
 /** The state without the history's counts by step and by outcome. */
 function withoutCounts(state: JourneyState): JourneyState {
   const history = Object.fromEntries(
-    Object.entries(state.history).map(([key, { steps: _steps, outcomes: _outcomes, ...rest }]) => [
-      key,
-      rest,
-    ]),
+    Object.entries(state.history).map(([key, { steps: _steps, ended: _ended, ...rest }]) => [key, rest]),
   );
   return { active: state.active, history };
 }
@@ -887,7 +884,7 @@ describe('journeys', () => {
     expect(nextJourneyDue(state) ?? null).toBe(row.due);
   });
 
-  it('counts, in the history, each step done and each run ended by outcome', () => {
+  it('counts, in the history, each step done and each run ended by the step it ended at and its outcome', () => {
     const { state } = play({
       name: 'counts',
       journeys: [CHECKOUT],
@@ -903,14 +900,19 @@ describe('journeys', () => {
       changes: [],
       effects: [],
     });
+    // Both runs reached `pause` (a wait counts when it starts); only the first went past it.
     expect(state.history['checkout_recovery']?.steps).toEqual({
       nudge: 2,
-      pause: 1,
+      pause: 2,
       high_value: 1,
       offer: 1,
       done: 1,
     });
-    expect(state.history['checkout_recovery']?.outcomes).toEqual({ exited: 1, converted: 1 });
+    // The first run exited at its `done` step; the second converted while waiting at `pause`.
+    expect(state.history['checkout_recovery']?.ended).toEqual({
+      done: { exited: 1 },
+      pause: { converted: 1 },
+    });
   });
 
   it('an unrelated event touches no journey', () => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
-import { JourneyTally } from '../../journey/journey-counts.ts';
+import { endedOutcomes, JourneyTally } from '../../journey/journey-counts.ts';
 import { adminWorkspace } from '../admin-auth.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { ErrorSchema, ProfileRefParams } from '../schemas.ts';
@@ -13,6 +13,9 @@ const StepCountsSchema = Type.Object({
   entered: Type.Integer({ description: 'Runs that reached the step: those that did it and those at it now' }),
   waiting: Type.Integer({ description: 'Runs at the step now (waiting, or held by a pause)' }),
   sent: Type.Integer({ description: "Messages the step's decisions sent" }),
+  ended: Type.Record(Type.String(), Type.Integer(), {
+    description: 'Runs that ended at the step, by outcome (converted while waiting here, exited here…)',
+  }),
 });
 
 const CountsSchema = Type.Object({
@@ -47,7 +50,8 @@ export async function journeyRoutes(
     {
       schema: {
         tags: ['journeys'],
-        summary: 'Journeys with their counts: runs started, in progress by step, and outcomes',
+        summary:
+          'Journeys with their counts: runs started, in progress and ended; per step, reached, waiting, sent and ended',
         security,
         response: { 200: Type.Object({ journeys: Type.Array(CountsSchema) }) },
       },
@@ -138,7 +142,7 @@ export async function journeyRoutes(
           entries: history.entries,
           last_entered_at: new Date(history.lastEnteredAt).toISOString(),
           last_outcome: history.lastOutcome ?? null,
-          outcomes: history.outcomes ?? {},
+          outcomes: endedOutcomes(history),
         })),
       };
     },
