@@ -1,5 +1,6 @@
 import type { JourneyDef } from './journey-def.ts';
 import type { JourneyHistory, JourneyRun, JourneyState, RunOutcome } from './journey-state.ts';
+import { journeyOfRun } from './step-journeys.ts';
 
 /** Outcome counts: completed, converted, exited, timed_out. */
 export type OutcomeCounts = Partial<Record<RunOutcome, number>>;
@@ -84,8 +85,11 @@ export class JourneyTally {
           if (counts !== undefined) counts.entered += count;
         }
       }
-      const run = state.active[key];
-      if (run === undefined) continue;
+    }
+    for (const [runKey, run] of Object.entries(state.active)) {
+      const key = journeyOfRun(runKey);
+      const journey = this.counts.get(key);
+      if (journey === undefined) continue;
       journey.active += 1;
       const at = this.stepOf(key, run);
       const counts = at === undefined ? undefined : stepNamed(journey, at);

@@ -43,5 +43,11 @@ export interface JourneyDef {
   reentry: ReentryDef;
   /** An event that ends a run early as converted (`Order Completed` for checkout recovery). */
   goal?: { event: string };
+  /**
+   * How many runs one person may have in progress at once (undefined: one). More lets a
+   * journey started per order or per booking follow each; `reentry` still decides whether a
+   * person may start again.
+   */
+  maxActive?: number;
   steps: JourneyStepDef[];
 }

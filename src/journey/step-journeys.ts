@@ -90,19 +90,42 @@ export function onEvent(input: {
     delete run.until;
     done(scope, journey, run, step, at);
     run.step += 1;
-    execute(scope, journey, run, at);
+    execute(scope, journey, key, run, at);
   }
   if (journeys.current.empty) return;
   for (const journey of triggered(journeys.current, event)) {
-    if (state.active[journey.key] !== undefined || journeys.paused.has(journey.key)) continue;
-    if (!mayEnter(state, journey, at)) continue;
+    if (journeys.paused.has(journey.key) || !mayEnter(state, journey, at)) continue;
     const previous = state.history[journey.key];
-    state.history[journey.key] = { ...previous, entries: (previous?.entries ?? 0) + 1, lastEnteredAt: at };
+    const entries = (previous?.entries ?? 0) + 1;
+    state.history[journey.key] = { ...previous, entries, lastEnteredAt: at };
     const run: JourneyRun = { version: journeys.version, step: 0, enteredAt: at, path: [] };
-    state.active[journey.key] = run;
+    const key = journey.def.maxActive === undefined ? journey.key : `${journey.key}#${entries}`;
+    state.active[key] = run;
     scope.changes.push({ name: JOURNEY_ENTERED, properties: { journey: journey.key }, at });
-    execute(scope, journey, run, at);
+    execute(scope, journey, key, run, at);
   }
+}
+
+/**
+ * The journey a run in progress belongs to, from its key in `JourneyState.active`: the journey
+ * key itself, or `<journey>#<entry>` for a journey that lets a person have several runs at once.
+ */
+export function journeyOfRun(runKey: string): string {
+  const hash = runKey.indexOf('#');
+  return hash < 0 ? runKey : runKey.slice(0, hash);
+}
+
+/** The entry number a run of a journey with several runs at once carries in its key. */
+function entryOfRun(runKey: string): number | undefined {
+  const hash = runKey.indexOf('#');
+  return hash < 0 ? undefined : Number(runKey.slice(hash + 1));
+}
+
+/** How many runs of a journey the person has in progress. */
+function activeRuns(state: JourneyState, journey: string): number {
+  let count = 0;
+  for (const key in state.active) if (journeyOfRun(key) === journey) count += 1;
+  return count;
 }
 
 /**
@@ -124,12 +147,13 @@ export function releaseRuns(input: {
   const scope = scopeOf(input);
   for (const key of Object.keys(state.active)) {
     const run = state.active[key];
-    if (run === undefined || !input.keys.has(key)) continue;
+    const journeyKey = journeyOfRun(key);
+    if (run === undefined || !input.keys.has(journeyKey)) continue;
     const journey = runJourney(journeys, key, run);
     if (journey === undefined) end(scope, key, run, 'exited', at, 'removed');
-    else if (run.held === true && !journeys.paused.has(key)) {
+    else if (run.held === true && !journeys.paused.has(journeyKey)) {
       delete run.held;
-      execute(scope, journey, run, at);
+      execute(scope, journey, key, run, at);
     }
   }
 }
@@ -141,8 +165,9 @@ export function hasRunsToRelease(
   keys: ReadonlySet<string>,
 ): boolean {
   for (const key in state.active) {
-    if (!keys.has(key)) continue;
-    if (!journeys.current.byKey.has(key) || state.active[key]?.held === true) return true;
+    const journey = journeyOfRun(key);
+    if (!keys.has(journey)) continue;
+    if (!journeys.current.byKey.has(journey) || state.active[key]?.held === true) return true;
   }
   return false;
 }
@@ -189,7 +214,7 @@ export function advanceTo(input: {
       end(scope, key, run, 'timed_out', at);
       continue;
     }
-    execute(scope, journey, run, at);
+    execute(scope, journey, key, run, at);
   }
 }
 
@@ -220,7 +245,8 @@ function scopeOf(input: {
  * the journey is no longer in force (removed). A run from before versions were kept reads the
  * current definition.
  */
-function runJourney(journeys: JourneysInForce, key: string, run: JourneyRun): CompiledJourney | undefined {
+function runJourney(journeys: JourneysInForce, runKey: string, run: JourneyRun): CompiledJourney | undefined {
+  const key = journeyOfRun(runKey);
   const current = journeys.current.byKey.get(key);
   if (current === undefined) return undefined;
   return journeys.pinned(run.version)?.byKey.get(key) ?? current;
@@ -255,6 +281,7 @@ function triggered(
 function mayEnter(state: JourneyState, journey: CompiledJourney, at: number): boolean {
   const history = state.history[journey.key];
   if (history === undefined) return true;
+  if (activeRuns(state, journey.key) >= (journey.def.maxActive ?? 1)) return false;
   const { reentry } = journey.def;
   if (reentry.kind === 'always') return true;
   if (reentry.kind === 'after') return at - history.lastEnteredAt >= reentry.ms;
@@ -291,12 +318,18 @@ function waitingStep(journey: CompiledJourney, run: JourneyRun): CompiledStep | 
  * Runs from the run's current step at `at` until it waits or ends. A wait step only sets what
  * the run waits for; it is done when the wait ends.
  */
-function execute(scope: RunScope, journey: CompiledJourney, run: JourneyRun, at: number): void {
+function execute(
+  scope: RunScope,
+  journey: CompiledJourney,
+  runKey: string,
+  run: JourneyRun,
+  at: number,
+): void {
   const { key } = journey;
   for (let count = 0; ; count += 1) {
     const step = journey.steps[run.step];
     if (step === undefined) {
-      end(scope, key, run, 'completed', at);
+      end(scope, runKey, run, 'completed', at);
       return;
     }
     switch (step.type) {
@@ -315,7 +348,7 @@ function execute(scope: RunScope, journey: CompiledJourney, run: JourneyRun, at:
         return;
     }
     if (count >= MAX_RUN_STEPS) {
-      end(scope, key, run, 'exited', at, 'loop');
+      end(scope, runKey, run, 'exited', at, 'loop');
       return;
     }
     if (scope.journeys.paused.has(key) && isAction(step)) {
@@ -323,7 +356,7 @@ function execute(scope: RunScope, journey: CompiledJourney, run: JourneyRun, at:
       return;
     }
     done(scope, journey, run, step, at);
-    const entry = scope.state.history[key]?.entries ?? 1;
+    const entry = entryOfRun(runKey) ?? scope.state.history[key]?.entries ?? 1;
     switch (step.type) {
       case 'branch':
         run.step = step.when(scope.context(), at) ? step.onTrue : step.onFalse;
@@ -341,7 +374,7 @@ function execute(scope: RunScope, journey: CompiledJourney, run: JourneyRun, at:
         run.step += 1;
         break;
       case 'exit':
-        end(scope, key, run, 'exited', at);
+        end(scope, runKey, run, 'exited', at);
         return;
     }
   }
@@ -379,14 +412,15 @@ function done(
 
 function end(
   scope: RunScope,
-  key: string,
+  runKey: string,
   run: JourneyRun,
   outcome: RunOutcome,
   at: number,
   reason?: 'loop' | 'removed' | 'changed',
 ): void {
   const { state } = scope;
-  delete state.active[key];
+  delete state.active[runKey];
+  const key = journeyOfRun(runKey);
   const history = state.history[key] ?? { entries: 1, lastEnteredAt: run.enteredAt };
   state.history[key] = history;
   history.lastOutcome = outcome;

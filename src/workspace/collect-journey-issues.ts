@@ -11,7 +11,7 @@ const TRIGGER_FIELDS = ['event', 'segment_entered', 'segment_exited', 'decision'
 /**
  * Journeys: unique keys, a trigger with exactly one of `event`, `segment_entered`,
  * `segment_exited` (a segment naming a segment of the file) and `decision` (naming an action of
- * the file), a `reentry.after` that is a
+ * the file), `max_active` only where a person may enter again, a `reentry.after` that is a
  * duration, and steps as `journeyStepIssues` wants them. `document` is the whole workspace
  * document, read defensively: journeys name its segments and actions.
  */
@@ -38,6 +38,14 @@ export function collectJourneyIssues(document: Record<string, unknown>): Workspa
     issues.push(...triggerIssues([...at, 'trigger'], journey.trigger, references));
     if (isJsonObject(journey.reentry))
       durationIssue({ path: [...at, 'reentry', 'after'], text: journey.reentry.after, issues });
+    const once = journey.reentry === undefined || journey.reentry === 'once';
+    if (typeof journey.max_active === 'number' && journey.max_active > 1 && once)
+      issues.push({
+        path: [...at, 'max_active'],
+        at: 'value',
+        message:
+          'a person enters this journey once (`reentry` is `once`, the default), so they never have two runs: set `reentry: always` or `{ after: <duration> }`, or drop `max_active`',
+      });
     issues.push(...journeyStepIssues(at, journey.steps, references));
   });
   return issues;

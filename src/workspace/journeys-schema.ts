@@ -182,6 +182,14 @@ export const JourneySchema = Type.Object(
     ),
     trigger: JourneyTriggerSchema,
     reentry: Type.Optional(ReentrySchema),
+    max_active: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        description:
+          'How many runs one person may have in progress at once (default 1): more follows each order or booking in its own run.',
+      }),
+    ),
     goal: Type.Optional(
       Type.Object(
         {

@@ -20,6 +20,7 @@ export function toJourneyDef(journey: JourneyInput): JourneyDef {
   };
   if (journey.name !== undefined) def.name = journey.name;
   if (journey.goal !== undefined) def.goal = { event: journey.goal.event };
+  if (journey.max_active !== undefined && journey.max_active > 1) def.maxActive = journey.max_active;
   return def;
 }
 

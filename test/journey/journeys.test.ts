@@ -103,6 +103,18 @@ const AFTER_OFFER: JourneyDef = {
   ],
 };
 
+/** A follow-up per order: each order starts its own run, up to two at once. */
+const FOLLOW_UP: JourneyDef = {
+  key: 'follow_up',
+  trigger: { event: 'Order Completed' },
+  reentry: { kind: 'always' },
+  maxActive: 2,
+  steps: [
+    { key: 'settle', type: 'wait', durationMs: DAY },
+    { key: 'ask', type: 'send', action: 'review_request' },
+  ],
+};
+
 const LOOP: JourneyDef = {
   key: 'loop',
   trigger: { event: 'Pricing Viewed' },
@@ -670,6 +682,39 @@ const ROWS: Row[] = [
         at: T0 + 2 * HOUR + DAY,
       },
     ],
+  },
+  {
+    name: 'max_active: each entry runs on its own, up to the limit; a run ending makes room',
+    journeys: [FOLLOW_UP],
+    actions: [
+      { event: 'Order Completed', at: T0 },
+      { event: 'Order Completed', at: T0 + HOUR },
+      { event: 'Order Completed', at: T0 + 2 * HOUR },
+      { advance: T0 + DAY },
+      { event: 'Order Completed', at: T0 + DAY + MINUTE },
+    ],
+    state: {
+      active: {
+        'follow_up#2': { version: 1, step: 0, enteredAt: T0 + HOUR, until: T0 + HOUR + DAY, path: [] },
+        'follow_up#3': {
+          version: 1,
+          step: 0,
+          enteredAt: T0 + DAY + MINUTE,
+          until: T0 + 2 * DAY + MINUTE,
+          path: [],
+        },
+      },
+      history: { follow_up: history(3, T0 + DAY + MINUTE, 'completed') },
+    },
+    due: T0 + HOUR + DAY,
+    changes: [
+      entered('follow_up', T0),
+      entered('follow_up', T0 + HOUR),
+      ...steps('follow_up', T0 + DAY, 'settle', 'ask'),
+      ended('follow_up', 'completed', T0 + DAY),
+      entered('follow_up', T0 + DAY + MINUTE),
+    ],
+    effects: [send('follow_up', 'ask', 'review_request', 1, T0 + DAY)],
   },
   {
     name: 'a paused journey takes no new run; resumed, it does again',

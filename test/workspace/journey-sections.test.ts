@@ -110,6 +110,8 @@ describe('mapping journeys to a definition', () => {
     steps: [{ key: ask, decide: true }]
   - key: after_nudge
     trigger: { decision: nudge }
+    reentry: always
+    max_active: 3
     steps: [{ key: wait_a_day, wait: 1d }]
 `,
     });
@@ -162,7 +164,8 @@ describe('mapping journeys to a definition', () => {
       {
         key: 'after_nudge',
         trigger: { decision: 'nudge' },
-        reentry: { kind: 'once' },
+        reentry: { kind: 'always' },
+        maxActive: 3,
         steps: [{ key: 'wait_a_day', type: 'wait', durationMs: DAY_MS }],
       },
     ]);
@@ -284,6 +287,12 @@ describe('journey errors point at file:line:col and the field', () => {
       triggered('{ decision: nudeg }'),
       'shop.yaml:14:26 journeys[0].trigger.decision',
       /`nudeg` is not an action of this file: did you mean `nudge`\?/,
+    ],
+    [
+      'max_active on a journey a person enters once',
+      `${HEADER}journeys:\n  - key: recovery\n    trigger: { event: X }\n    max_active: 2\n    steps: [{ key: a, exit: true }]\n`,
+      'shop.yaml:15:17 journeys[0].max_active',
+      /a person enters this journey once .* set `reentry: always`/,
     ],
     [
       'an unknown reentry, with a suggestion',

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { endedOutcomes, JourneyTally } from '../../journey/journey-counts.ts';
+import { journeyOfRun } from '../../journey/step-journeys.ts';
 import { adminWorkspace } from '../admin-auth.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { ErrorSchema, ProfileRefParams } from '../schemas.ts';
@@ -128,9 +129,9 @@ export async function journeyRoutes(
       return {
         profile_id: profile.id,
         active: Object.entries(state.active).map(([key, run]) => ({
-          journey: key,
+          journey: journeyOfRun(key),
           version: run.version,
-          step: engine.journeySteps(workspaceId, key, run.version)[run.step]?.key ?? null,
+          step: engine.journeySteps(workspaceId, journeyOfRun(key), run.version)[run.step]?.key ?? null,
           held: run.held === true,
           entered_at: new Date(run.enteredAt).toISOString(),
           waiting_until: run.until === undefined ? null : new Date(run.until).toISOString(),
