@@ -71,9 +71,10 @@ export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): 
       const profileId = view.profileIdFor(key);
       if (profileId !== undefined) commit.identifiers.push({ workspaceId, key, profileId });
     }
-    commit.merges.push(...view.merges);
+    // Loops, not push(...rows): one firing or resume can derive more rows than a call takes arguments.
+    for (const merge of view.merges) commit.merges.push(merge);
     for (const link of view.links) commit.eventLinks.push({ workspaceId, ...link });
-    commit.derivedEvents.push(...view.derived);
+    for (const row of view.derived) commit.derivedEvents.push(row);
     for (const profileId of view.memberships) {
       const segments = view.profiles.get(profileId)?.audience?.segments ?? {};
       commit.memberships.push({
