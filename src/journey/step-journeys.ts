@@ -427,7 +427,8 @@ function end(
   const journey = scope.journeys.pinned(run.version)?.byKey.get(key) ?? scope.journeys.current.byKey.get(key);
   const step = journey?.steps[run.step]?.key ?? run.path.at(-1) ?? '';
   history.ended ??= {};
-  const atStep = (history.ended[step] ??= {});
+  const atStep = history.ended[step] ?? {};
+  history.ended[step] = atStep;
   atStep[outcome] = (atStep[outcome] ?? 0) + 1;
   const properties: Record<string, unknown> = { journey: key, outcome };
   if (reason !== undefined) properties['reason'] = reason;
