@@ -4,6 +4,7 @@ import { applyCommand } from './apply-command.ts';
 import { ApiError, type ConnectionFlags, resolveConnection } from './connection.ts';
 import { demoCommand } from './demo-command.ts';
 import { importFile } from './import-command.ts';
+import { listJourneys, setJourneyPaused } from './journeys-command.ts';
 import { profileCommand } from './profile-command.ts';
 import { startCommand } from './start-command.ts';
 
@@ -114,5 +115,26 @@ withConnection(
       fail(error);
     }
   });
+
+withConnection(
+  program
+    .command('journeys [action] [key]')
+    .description(
+      'list journeys with their counts per step, or `pause <key>` / `resume <key>` one (runs hold before their next action while paused)',
+    ),
+).action(async (action: string | undefined, key: string | undefined, flags: ConnectionFlags) => {
+  try {
+    const connection = await resolveConnection(flags);
+    if (action === undefined) process.stdout.write(await listJourneys({ connection }));
+    else if ((action === 'pause' || action === 'resume') && key !== undefined)
+      process.stdout.write(await setJourneyPaused({ connection, key, paused: action === 'pause' }));
+    else
+      throw new Error(
+        'use `tailor journeys`, `tailor journeys pause <key>` or `tailor journeys resume <key>`',
+      );
+  } catch (error) {
+    fail(error);
+  }
+});
 
 await program.parseAsync(process.argv);
