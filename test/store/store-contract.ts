@@ -222,6 +222,18 @@ export function storeContract(
         expect(await page(a[0] ?? 0, 1, 'a')).toEqual([a[1]]);
         expect(await page(0, 10, 'c')).toEqual([]);
       });
+
+      it('reads logged events back by message id, of one workspace, in log order', async () => {
+        const a = await append(store, 'a', ['r2', 'x', 'r1']);
+        await append(store, 'b', ['r1']);
+        const found = await store.readEventsById('a', ['r1', 'r2', 'missing']);
+        expect(found.map((e) => [e.workspaceId, e.messageId, e.seq])).toEqual([
+          ['a', 'r2', a[0]],
+          ['a', 'r1', a[2]],
+        ]);
+        expect(await store.readEventsById('a', [])).toEqual([]);
+        expect(await store.readEventsById('c', ['r1'])).toEqual([]);
+      });
     });
 
     describe('workspaces and keys', () => {
