@@ -1,7 +1,14 @@
 import type { ProfileState } from '../profile/profile.ts';
 import type { JourneyState } from './journey-state.ts';
 import type { JourneysInForce } from './journeys-in-force.ts';
-import { advanceTo, type JourneyChange, type JourneyEffect, onEvent, releaseRuns } from './step-journeys.ts';
+import {
+  advanceTo,
+  type JourneyChange,
+  type JourneyEffect,
+  onEvent,
+  type RunInput,
+  releaseRuns,
+} from './step-journeys.ts';
 
 /** What journeys read of a workspace: the journeys in force where the log is. */
 export interface JourneyWorkspace {
@@ -58,15 +65,7 @@ export function journeysAdvance(input: {
   context: () => Record<string, unknown>;
   out: JourneyOutput;
 }): void {
-  const { profile, workspace, out } = input;
-  if (profile.journeys === undefined) return;
-  const effects: JourneyEffect[] = [];
-  const timezone = profile.lastTouch?.timezone;
-  advanceTo({
-    ...common(profile.journeys, workspace, input.context, timezone, effects, out),
-    until: input.until,
-  });
-  applyEffects(profile, effects, out);
+  withRuns(input, (scope) => advanceTo({ ...scope, until: input.until }));
 }
 
 /** Lets the profile's runs of `keys` go on at `at` (a pause ended) or end (the journey was removed). */
@@ -78,15 +77,23 @@ export function journeysRelease(input: {
   context: () => Record<string, unknown>;
   out: JourneyOutput;
 }): void {
+  withRuns(input, (scope) => releaseRuns({ ...scope, keys: input.keys, at: input.at }));
+}
+
+/** Runs `step` on the runs the profile has (none: nothing to do), then applies its effects. */
+function withRuns(
+  input: {
+    profile: ProfileState;
+    workspace: JourneyWorkspace;
+    context: () => Record<string, unknown>;
+    out: JourneyOutput;
+  },
+  step: (scope: RunInput) => void,
+): void {
   const { profile, workspace, out } = input;
   if (profile.journeys === undefined) return;
   const effects: JourneyEffect[] = [];
-  const timezone = profile.lastTouch?.timezone;
-  releaseRuns({
-    ...common(profile.journeys, workspace, input.context, timezone, effects, out),
-    keys: input.keys,
-    at: input.at,
-  });
+  step(common(profile.journeys, workspace, input.context, profile.lastTouch?.timezone, effects, out));
   applyEffects(profile, effects, out);
 }
 
@@ -102,7 +109,7 @@ function common(
   timezone: string | undefined,
   effects: JourneyEffect[],
   out: JourneyOutput,
-) {
+): RunInput {
   return {
     state,
     journeys: workspace.journeys,

@@ -39,12 +39,15 @@ export const MAX_RUN_STEPS = 100;
 /** Most waits ended in one `advanceTo`: a guard against a definition that never settles. */
 const MAX_WAKES = 10_000;
 
-/** What running a run needs besides the journey: where to record, and the person. */
-interface RunScope {
+/**
+ * What every stepping function reads: the person's journey state, the journeys in force, the
+ * condition context branches read, the person's time zone, and where to record.
+ */
+export interface RunInput {
   state: JourneyState;
   journeys: JourneysInForce;
   context: () => Record<string, unknown>;
-  timezone: string | undefined;
+  timezone?: string;
   effects: JourneyEffect[];
   changes: JourneyChange[];
 }
@@ -60,16 +63,12 @@ interface RunScope {
  * the condition context branches read (the caller may cache it: effects are applied by the
  * caller, after). Effects and changes are appended to the arrays given. Pure.
  */
-export function onEvent(input: {
-  state: JourneyState;
-  journeys: JourneysInForce;
-  event: { name: string; timestamp: number; segment?: string; action?: string };
-  at: number;
-  context: () => Record<string, unknown>;
-  timezone?: string;
-  effects: JourneyEffect[];
-  changes: JourneyChange[];
-}): void {
+export function onEvent(
+  input: RunInput & {
+    event: { name: string; timestamp: number; segment?: string; action?: string };
+    at: number;
+  },
+): void {
   const { state, journeys, event, at } = input;
   const scope = scopeOf(input);
   for (const key of Object.keys(state.active)) {
@@ -133,16 +132,7 @@ function activeRuns(state: JourneyState, journey: string): number {
  * longer in force ends `exited` (reason `removed`), and a run held by a pause that is over
  * goes on from the action it was held at. Pure.
  */
-export function releaseRuns(input: {
-  state: JourneyState;
-  journeys: JourneysInForce;
-  keys: ReadonlySet<string>;
-  at: number;
-  context: () => Record<string, unknown>;
-  timezone?: string;
-  effects: JourneyEffect[];
-  changes: JourneyChange[];
-}): void {
+export function releaseRuns(input: RunInput & { keys: ReadonlySet<string>; at: number }): void {
   const { state, journeys, at } = input;
   const scope = scopeOf(input);
   for (const key of Object.keys(state.active)) {
@@ -180,15 +170,7 @@ export function hasRunsToRelease(
  * `removed`), and one whose step no longer matches what it waits for ends `exited` (reason
  * `changed`). Pure and deterministic.
  */
-export function advanceTo(input: {
-  state: JourneyState;
-  journeys: JourneysInForce;
-  until: number;
-  context: () => Record<string, unknown>;
-  timezone?: string;
-  effects: JourneyEffect[];
-  changes: JourneyChange[];
-}): void {
+export function advanceTo(input: RunInput & { until: number }): void {
   const { state, journeys, until } = input;
   const scope = scopeOf(input);
   for (let wake = 0; wake < MAX_WAKES; wake += 1) {
@@ -228,16 +210,9 @@ export function nextJourneyDue(state: JourneyState): number | undefined {
   return due;
 }
 
-function scopeOf(input: {
-  state: JourneyState;
-  journeys: JourneysInForce;
-  context: () => Record<string, unknown>;
-  timezone?: string;
-  effects: JourneyEffect[];
-  changes: JourneyChange[];
-}): RunScope {
+function scopeOf(input: RunInput): RunInput {
   const { state, journeys, context, timezone, effects, changes } = input;
-  return { state, journeys, context, timezone, effects, changes };
+  return { state, journeys, context, ...(timezone === undefined ? {} : { timezone }), effects, changes };
 }
 
 /**
@@ -319,7 +294,7 @@ function waitingStep(journey: CompiledJourney, run: JourneyRun): CompiledStep | 
  * the run waits for; it is done when the wait ends.
  */
 function execute(
-  scope: RunScope,
+  scope: RunInput,
   journey: CompiledJourney,
   runKey: string,
   run: JourneyRun,
@@ -386,7 +361,7 @@ function isWait(step: CompiledStep): boolean {
 }
 
 /** Counts a run reaching a step in the person's history: a wait when it starts, any other step when done. */
-function reached(scope: RunScope, key: string, step: CompiledStep): void {
+function reached(scope: RunInput, key: string, step: CompiledStep): void {
   const history = scope.state.history[key];
   if (history === undefined) return;
   history.steps ??= {};
@@ -399,7 +374,7 @@ function isAction(step: CompiledStep): boolean {
 }
 
 function done(
-  scope: RunScope,
+  scope: RunInput,
   journey: CompiledJourney,
   run: JourneyRun,
   step: CompiledStep,
@@ -411,7 +386,7 @@ function done(
 }
 
 function end(
-  scope: RunScope,
+  scope: RunInput,
   runKey: string,
   run: JourneyRun,
   outcome: RunOutcome,
