@@ -90,6 +90,11 @@ async function tellStory(input: {
   const summary = [...summarize(profile, derived), ...decisions.lines, ...activation.lines];
   print(JSON.stringify(profile, null, 2));
   for (const line of summary) print(line);
+  print('');
+  print(
+    'Next: `npx tailor journeys` shows the checkout_recovery journey step by step (reached, waiting, sent, converted);',
+  );
+  print(`\`npx tailor profile email:${DEMO_EMAIL} --events\` shows her timeline.`);
   return { profile, derived, decisions, activation, summary };
 }
 
