@@ -8,7 +8,7 @@ import {
   journeysRelease,
 } from '../journey/run-journeys.ts';
 import type { JourneyChange, JourneyEffect } from '../journey/step-journeys.ts';
-import { DECISION_MADE } from '../journey/step-journeys.ts';
+import { DECISION_MADE, journeyOfTrigger } from '../journey/step-journeys.ts';
 import type { CompiledComputedTraits } from '../profile/computed/compile-computed-traits.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
@@ -39,9 +39,15 @@ function journeyInputs(changes: readonly AudienceChange[], event?: TailorEvent):
   const inputs: JourneyInput[] = [];
   const name = event === undefined ? undefined : event.type === 'track' ? event.event : event.name;
   if (event !== undefined && name !== undefined) {
-    const { action, outcome } = event.properties;
+    const { action, outcome, trigger } = event.properties;
     const decided = name === DECISION_MADE && outcome === 'action' && typeof action === 'string';
-    inputs.push({ name, timestamp: event.timestamp, ...(decided ? { action } : {}) });
+    const byJourney = name === DECISION_MADE ? journeyOfTrigger(trigger) : undefined;
+    inputs.push({
+      name,
+      timestamp: event.timestamp,
+      ...(decided ? { action } : {}),
+      ...(byJourney === undefined ? {} : { decidedBy: byJourney }),
+    });
   }
   for (const change of changes) {
     const segment = change.properties['segment'];

@@ -24,6 +24,8 @@ export interface JourneyInput {
   timestamp: number;
   segment?: string;
   action?: string;
+  /** For a decision a journey asked for (`trigger: journey:<key>:<step>`): that journey's key. */
+  decidedBy?: string;
 }
 
 /** Where journey work goes: changes for the timeline, effects (sends, updates) for the caller. */

@@ -65,7 +65,7 @@ export interface RunInput {
  */
 export function onEvent(
   input: RunInput & {
-    event: { name: string; timestamp: number; segment?: string; action?: string };
+    event: { name: string; timestamp: number; segment?: string; action?: string; decidedBy?: string };
     at: number;
   },
 ): void {
@@ -93,6 +93,8 @@ export function onEvent(
   }
   if (journeys.current.empty) return;
   for (const journey of triggered(journeys.current, event)) {
+    // A journey is never started by a decision it asked for itself: that would loop.
+    if (event.decidedBy === journey.key) continue;
     if (journeys.paused.has(journey.key) || !mayEnter(state, journey, at)) continue;
     const previous = state.history[journey.key];
     const entries = (previous?.entries ?? 0) + 1;
@@ -112,6 +114,13 @@ export function onEvent(
 export function journeyOfRun(runKey: string): string {
   const hash = runKey.indexOf('#');
   return hash < 0 ? runKey : runKey.slice(0, hash);
+}
+
+/** The journey a decision's `trigger` names (`journey:<key>:<step>`), if a journey asked for it. */
+export function journeyOfTrigger(trigger: unknown): string | undefined {
+  if (typeof trigger !== 'string' || !trigger.startsWith('journey:')) return undefined;
+  const key = trigger.slice('journey:'.length).split(':')[0];
+  return key === '' ? undefined : key;
 }
 
 /** The entry number a run of a journey with several runs at once carries in its key. */

@@ -145,11 +145,22 @@ journeys:
       messageId: `decision-${userId}`,
       properties: { outcome: 'action', action, channel: 'email' },
     });
-    await engine.ingest('trial', [decided('nudged', 'nudge'), decided('other', 'other')]);
+    const own: TailorEvent = {
+      ...decided('own', 'nudge'),
+      properties: {
+        outcome: 'action',
+        action: 'nudge',
+        channel: 'email',
+        trigger: 'journey:after_nudge:pause',
+      },
+    };
+    await engine.ingest('trial', [decided('nudged', 'nudge'), decided('other', 'other'), own]);
     const nudged = await engine.findProfile('trial', 'user_id:nudged');
     const other = await engine.findProfile('trial', 'user_id:other');
     expect(nudged?.journeys?.active['after_nudge']).toMatchObject({ step: 0, until: NOW + 60 * MINUTE });
     expect(other?.journeys?.active ?? {}).toEqual({});
+    // A decision the journey asked for itself does not start it again.
+    expect((await engine.findProfile('trial', 'user_id:own'))?.journeys?.active ?? {}).toEqual({});
   });
 });
 

@@ -127,7 +127,7 @@ const LOOP: JourneyDef = {
  * traits changing, the workspace redefined, or a journey paused or resumed at `at`.
  */
 type Action =
-  | { event: string; at: number; segment?: string; action?: string }
+  | { event: string; at: number; segment?: string; action?: string; decidedBy?: string }
   | { advance: number }
   | { traits: Record<string, unknown> }
   | { redefine: JourneyDef[]; at: number }
@@ -717,6 +717,36 @@ const ROWS: Row[] = [
     effects: [send('follow_up', 'ask', 'review_request', 1, T0 + DAY)],
   },
   {
+    name: 'a decision trigger: never started by a decision the journey asked for itself',
+    journeys: [
+      {
+        key: 'echo',
+        trigger: { decision: 'discount' },
+        reentry: { kind: 'always' },
+        steps: [{ key: 'again', type: 'send', action: 'discount' }],
+      },
+    ],
+    actions: [
+      { event: 'Decision Made', at: T0, action: 'discount' },
+      { event: 'Decision Made', at: T0 + MINUTE, action: 'discount', decidedBy: 'echo' },
+      { event: 'Decision Made', at: T0 + 2 * MINUTE, action: 'discount', decidedBy: 'other' },
+    ],
+    state: { active: {}, history: { echo: history(2, T0 + 2 * MINUTE, 'completed') } },
+    due: null,
+    changes: [
+      entered('echo', T0),
+      ...steps('echo', T0, 'again'),
+      ended('echo', 'completed', T0),
+      entered('echo', T0 + 2 * MINUTE),
+      ...steps('echo', T0 + 2 * MINUTE, 'again'),
+      ended('echo', 'completed', T0 + 2 * MINUTE),
+    ],
+    effects: [
+      send('echo', 'again', 'discount', 1, T0),
+      send('echo', 'again', 'discount', 2, T0 + 2 * MINUTE),
+    ],
+  },
+  {
     name: 'a paused journey takes no new run; resumed, it does again',
     journeys: [promo({ kind: 'always' })],
     actions: [
@@ -886,6 +916,7 @@ function play(row: Row): {
         timestamp: action.at,
         segment: action.segment,
         action: action.action,
+        decidedBy: action.decidedBy,
       };
       onEvent({ ...common, journeys, event, at: action.at });
     } else if ('advance' in action) advanceTo({ ...common, journeys, until: action.advance });
