@@ -11,7 +11,9 @@ import { ErrorSchema, ProfileRefParams } from '../schemas.ts';
 const StepCountsSchema = Type.Object({
   key: Type.String(),
   type: Type.String(),
-  entered: Type.Integer({ description: 'Runs that reached the step: those that did it and those at it now' }),
+  entered: Type.Integer({
+    description: 'Runs that reached the step (a wait counts when it starts, an action held by a pause too)',
+  }),
   waiting: Type.Integer({ description: 'Runs at the step now (waiting, or held by a pause)' }),
   sent: Type.Integer({ description: "Messages the step's decisions sent" }),
   ended: Type.Record(Type.String(), Type.Integer(), {
