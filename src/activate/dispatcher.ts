@@ -34,9 +34,9 @@ export interface DispatcherOptions {
   /** The workspaces whose channels may have sends in flight: asked at start, for the adapters that confirm by callback. */
   workspaceIds?: () => readonly string[];
   /**
-   * How long a send left in doubt by a stop, on a channel whose provider confirms sends by
-   * callback, waits for that confirmation before it is sent again (ms, default
-   * `DEFAULT_RECONCILE_MS`).
+   * How long a send left in doubt by a stop (handed to its provider, no answer written), on a
+   * channel whose provider confirms sends by callback, waits for that confirmation before it is
+   * sent again (ms, default `DEFAULT_RECONCILE_MS`).
    */
   reconcileMs?: number;
   /**
@@ -44,6 +44,13 @@ export interface DispatcherOptions {
    * consent or became unreachable while it waited for quiet hours or a retry), or null.
    */
   stillAllowed?: (send: SendRecord) => Promise<string | null>;
+}
+
+/** A send waiting for its `calledAt` to be written, and the attempt waiting on that. */
+interface PendingMark {
+  call: { workspaceId: string; id: string };
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 /**
@@ -58,11 +65,13 @@ export const DEFAULT_RECONCILE_MS = 60_000;
  * Drains the outbox: claims due sends, waits for its provider's rate limit, hands each to its
  * channel adapter and writes the outcome back — sent; pending again after an exponential,
  * jittered back-off (or the provider's Retry-After) on a temporary failure; failed at once on
- * a permanent one; dead once retries run out. A send is claimed durably before its provider is
- * called; one left claimed by a stop is in doubt, and is released when the dispatcher starts
- * again: at once on a channel whose provider never tells (it may then be sent twice), after the
- * reconcile window on one whose provider confirms sends by callback — a callback that names it
- * meanwhile marks it sent (`Store.confirmSend`), so it is not sent again (see docs/channels.md).
+ * a permanent one; dead once retries run out. A send is claimed durably, and once its rate-limit
+ * slot comes, marked as handed to its provider (`Store.markCalled`) durably before the call. When
+ * the dispatcher starts again, a send a stop left claimed but never handed over is released at
+ * once; one handed over is in doubt: released at once on a channel whose provider never tells
+ * (it may then be sent twice), after the reconcile window on one whose provider confirms sends
+ * by callback — a callback that names it meanwhile marks it sent (`Store.confirmSend`), so it is
+ * not sent again (see docs/channels.md).
  * `wake()` starts a round at once, so a fresh decision does not wait a poll.
  */
 export class Dispatcher {
@@ -74,6 +83,8 @@ export class Dispatcher {
   private again = false;
   private stopped = true;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Sends whose slot came in this turn of the event loop, to be marked called in one write. */
+  private marks: PendingMark[] = [];
 
   constructor(options: DispatcherOptions) {
     this.options = options;
@@ -81,14 +92,14 @@ export class Dispatcher {
   }
 
   /**
-   * Releases sends a previous run left claimed — those of channels that confirm by callback
-   * due only once the reconcile window has passed — then starts polling.
+   * Releases sends a previous run left claimed — those it had handed to a provider that
+   * confirms by callback due only once the reconcile window has passed — then starts polling.
    */
   async start(): Promise<void> {
     const { store, clock, logger } = this.options;
     const at = clock();
     const until = at + (this.options.reconcileMs ?? DEFAULT_RECONCILE_MS);
-    const { released, awaiting } = await store.releaseSending({
+    const { released, neverCalled, awaiting } = await store.releaseSending({
       at,
       awaiting: {
         channels: this.confirmingChannels(),
@@ -96,7 +107,13 @@ export class Dispatcher {
         reason: `in doubt after a restart: waiting until ${new Date(until).toISOString()} for the provider's confirmation before sending again`,
       },
     });
-    if (released > 0) logger.info({ released }, 'sends left in flight by a stop will be retried');
+    if (neverCalled > 0)
+      logger.info(
+        { released: neverCalled },
+        'sends a stop caught before their provider was called go out now',
+      );
+    if (released > neverCalled)
+      logger.info({ released: released - neverCalled }, 'sends left in flight by a stop will be retried');
     if (awaiting > 0)
       logger.info({ awaiting, until }, "sends left in flight by a stop wait for the provider's confirmation");
     this.stopped = false;
@@ -194,6 +211,8 @@ export class Dispatcher {
     }
     const wait = this.limiter(send).delay(clock());
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // From here on the provider may take the send: a stop before this write left it untouched.
+    await this.markCalled(send);
     let outcome: SendOutcome;
     try {
       outcome = await adapter.send(send);
@@ -227,6 +246,36 @@ export class Dispatcher {
       });
     }
     this.options.onAttempt?.(send, outcome);
+  }
+
+  /**
+   * Records that `send` is handed to its provider, together with every other send that reaches
+   * this point in the same turn of the event loop (a burst the rate limit lets through at once):
+   * one transaction, so one disk flush, for all of them.
+   */
+  private markCalled(send: SendRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.marks.length === 0) setImmediate(() => this.writeMarks());
+      this.marks.push({ call: { workspaceId: send.workspaceId, id: send.id }, resolve, reject });
+    });
+  }
+
+  private writeMarks(): void {
+    const marks = this.marks;
+    this.marks = [];
+    this.options.store
+      .markCalled(
+        marks.map((mark) => mark.call),
+        this.options.clock(),
+      )
+      .then(
+        () => {
+          for (const mark of marks) mark.resolve();
+        },
+        (error: unknown) => {
+          for (const mark of marks) mark.reject(error);
+        },
+      );
   }
 
   /** The workspace channels whose adapter confirms sends by callback. */

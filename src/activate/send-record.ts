@@ -5,9 +5,10 @@ export type SendStatus =
   /** Waiting for its attempt at `nextAttemptAt`. */
   | 'pending'
   /**
-   * Claimed by the dispatcher and handed to the provider. Left so by a crash, it is in doubt:
-   * released to pending at the next start (after the reconcile window on a channel whose
-   * provider confirms sends by callback, so a confirmation can arrive first).
+   * Claimed by the dispatcher: waiting for its rate-limit slot, then handed to the provider
+   * (`calledAt` says when). Left so by a stop, it is released to pending at the next start: at
+   * once if it was never handed over; in doubt if it was, and then after the reconcile window on
+   * a channel whose provider confirms sends by callback, so a confirmation can arrive first.
    */
   | 'sending'
   /** The provider accepted it: its answer said so, or a status callback naming the send did. */
@@ -47,6 +48,12 @@ export interface SendRecord {
   nextAttemptAt: number;
   lastError?: string;
   providerMessageId?: string;
+  /**
+   * When the latest attempt was handed to its provider (epoch ms), written durably just before
+   * the call; absent until then (a claim clears it). A send left `sending` without it never
+   * reached its provider.
+   */
+  calledAt?: number;
   createdAt: number;
   updatedAt: number;
 }

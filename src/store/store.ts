@@ -220,10 +220,16 @@ export interface Store {
   enqueueSends(sends: SendRecord[]): Promise<number>;
   /**
    * Claims up to `limit` pending sends due by `at` (earliest first, across workspaces): marks
-   * them `sending`, counts the attempt, and returns them as claimed. Atomic: two claims never
-   * return the same send.
+   * them `sending`, counts the attempt, clears `calledAt`, and returns them as claimed. Atomic:
+   * two claims never return the same send.
    */
   claimSends(at: number, limit: number): Promise<SendRecord[]>;
+  /**
+   * Records durably that claimed sends are being handed to their providers (`calledAt`), in one
+   * transaction, just before the calls: a send left `sending` by a stop without it never
+   * reached its provider (see `releaseSending`). Only sends still `sending` are marked.
+   */
+  markCalled(calls: { workspaceId: string; id: string }[], at: number): Promise<void>;
   /**
    * Writes an attempt's outcome to a send still `sending`; a send that is not (a provider
    * callback confirmed it `sent` meanwhile) is left as it is, so a late timeout never makes a
@@ -242,10 +248,12 @@ export interface Store {
     at: number;
   }): Promise<SendRecord | undefined>;
   /**
-   * Puts sends left `sending` by a stop back to `pending`, due at `at` — except those of the
-   * workspace channels `awaiting` lists (providers that confirm sends by callback), which are
-   * due at `awaiting.until` with `awaiting.reason` as their last error, so a callback for a
-   * send the provider took just before the stop can mark it `sent` first.
+   * Puts sends left `sending` by a stop back to `pending`, due at `at` — except those handed to
+   * their provider (`calledAt` set) on the workspace channels `awaiting` lists (providers that
+   * confirm sends by callback), which are due at `awaiting.until` with `awaiting.reason` as
+   * their last error, so a callback for a send the provider took just before the stop can mark
+   * it `sent` first. A send never handed over cannot have gone out: it is due at `at` whatever
+   * its channel.
    */
   releaseSending(release: { at: number; awaiting?: AwaitingConfirmation }): Promise<ReleasedSends>;
   /** The earliest `nextAttemptAt` of a pending send, if any. */
@@ -281,7 +289,11 @@ export interface AwaitingConfirmation {
 
 /** What `releaseSending` did: sends due again at once, and sends waiting for a confirmation. */
 export interface ReleasedSends {
+  /** Sends due again at once: `neverCalled` of them, and those in doubt on channels that do not confirm. */
   released: number;
+  /** Of `released`, the sends never handed to their provider (no `calledAt`): they did not go out. */
+  neverCalled: number;
+  /** Sends in doubt (handed to a provider that confirms by callback), due at `awaiting.until`. */
   awaiting: number;
 }
 

@@ -166,6 +166,7 @@ export interface SendRow {
   created_at: IntColumn;
   updated_at: IntColumn;
   trigger: string | null;
+  called_at: IntColumn | null;
 }
 
 /** A send as the row that stores it (times and attempts as whole numbers). */
@@ -187,6 +188,7 @@ export function sendToRow(send: SendRecord): SendRow {
     created_at: Math.trunc(send.createdAt),
     updated_at: Math.trunc(send.updatedAt),
     trigger: send.trigger ?? null,
+    called_at: send.calledAt === undefined ? null : Math.trunc(send.calledAt),
   };
 }
 
@@ -207,6 +209,7 @@ export function sendFromRow(row: SendRow): SendRecord {
     nextAttemptAt: readInt(row.next_attempt_at),
     ...(row.last_error === null ? {} : { lastError: row.last_error }),
     ...(row.provider_message_id === null ? {} : { providerMessageId: row.provider_message_id }),
+    ...(row.called_at === null ? {} : { calledAt: readInt(row.called_at) }),
     createdAt: readInt(row.created_at),
     updatedAt: readInt(row.updated_at),
   };

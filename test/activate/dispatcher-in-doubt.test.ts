@@ -61,6 +61,11 @@ afterEach(async () => {
 
 /** A send a crash left `sending`: handed to its provider, no answer written. */
 function leftSending(id: string, channel: 'whatsapp' | 'sms'): SendRecord {
+  return { ...leftQueued(id, channel), calledAt: T0 - 900 };
+}
+
+/** A send a crash left `sending` while it waited for its rate-limit slot: never handed to its provider. */
+function leftQueued(id: string, channel: 'whatsapp' | 'sms'): SendRecord {
   return {
     workspaceId: 'a',
     id,
@@ -82,11 +87,16 @@ describe('sends in doubt after a restart', () => {
       leftSending('taken:whatsapp', 'whatsapp'),
       leftSending('lost:whatsapp', 'whatsapp'),
       leftSending('text:sms', 'sms'),
+      leftQueued('queued:whatsapp', 'whatsapp'),
     ]);
     await dispatcher.start();
     await dispatcher.drain();
     expect(twilio.messages().map((message) => message.body)).toEqual(['Hi text:sms']);
-    expect(wa.accepted()).toEqual([]);
+    // Never handed to WhatsApp before the crash: nothing to wait for.
+    expect(wa.accepted().map((message) => message.body.biz_opaque_callback_data)).toEqual([
+      'queued:whatsapp',
+    ]);
+    expect(await store.getSend('a', 'queued:whatsapp')).toMatchObject({ status: 'sent', attempts: 2 });
     const held = await store.getSend('a', 'lost:whatsapp');
     expect(held).toMatchObject({ status: 'pending', nextAttemptAt: T0 + WINDOW });
     expect(held?.lastError).toMatch(/waiting until .* for the provider's confirmation/);
@@ -100,11 +110,14 @@ describe('sends in doubt after a restart', () => {
       at: clock.now(),
     });
     await dispatcher.drain();
-    expect(wa.accepted()).toEqual([]);
+    expect(wa.accepted()).toHaveLength(1);
 
     clock.advance(1);
     await dispatcher.drain();
-    expect(wa.accepted().map((message) => message.body.biz_opaque_callback_data)).toEqual(['lost:whatsapp']);
+    expect(wa.accepted().map((message) => message.body.biz_opaque_callback_data)).toEqual([
+      'queued:whatsapp',
+      'lost:whatsapp',
+    ]);
     expect(await store.getSend('a', 'taken:whatsapp')).toMatchObject({
       status: 'sent',
       providerMessageId: 'wamid.1',
@@ -113,8 +126,73 @@ describe('sends in doubt after a restart', () => {
     expect(await store.getSend('a', 'lost:whatsapp')).toMatchObject({
       status: 'sent',
       attempts: 2,
-      providerMessageId: wa.accepted()[0]?.wamid,
+      providerMessageId: wa.accepted()[1]?.wamid,
     });
+  });
+
+  it('marks sends handed to their provider before the provider sees them, a burst in one write, and only sends that go out', async () => {
+    // The proxy reads the sends in flight as a request reaches it (SQLite reads at once), then forwards it.
+    const seen: SendRecord[][] = [];
+    const proxy = await startFaultProxy({
+      target: wa.baseUrl,
+      rule: () => {
+        void store
+          .listSends({ workspaceId: 'a', status: 'sending', limit: 10 })
+          .then((rows) => seen.push(rows));
+        return undefined;
+      },
+    });
+    const whatsapp = createWhatsAppAdapter({
+      baseUrl: `${proxy.url}/v21.0`,
+      phoneNumberId: wa.phoneNumberId,
+      accessToken: wa.accessToken,
+    });
+    // The real store, with its markCalled writes counted.
+    const writes: number[] = [];
+    const counted = new Proxy(store, {
+      get(target, key) {
+        if (key === 'markCalled')
+          return (calls: { workspaceId: string; id: string }[], at: number) => {
+            writes.push(calls.length);
+            return target.markCalled(calls, at);
+          };
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const marking = new Dispatcher({
+      store: counted,
+      clock: clock.now,
+      logger: silentLogger,
+      adapters: (_workspaceId, channel) => (channel === 'whatsapp' ? whatsapp : undefined),
+      stillAllowed: async (send) => (send.id === 'withdrawn:whatsapp' ? 'consent withdrawn' : null),
+      pollMs: 60_000,
+    });
+    try {
+      const fresh = ['fresh:whatsapp', 'next:whatsapp', 'withdrawn:whatsapp'];
+      await store.enqueueSends(
+        fresh.map((id) => ({ ...leftQueued(id, 'whatsapp'), status: 'pending' as const, attempts: 0 })),
+      );
+      await marking.start();
+      await marking.drain();
+      expect(proxy.requests()).toBe(2);
+      // Both sends the rate limit let through at once were marked, in one write, before either call.
+      expect(writes).toEqual([2]);
+      expect(seen).toHaveLength(2);
+      for (const rows of seen) {
+        expect(rows.map((row) => [row.id, row.calledAt]).sort()).toEqual([
+          ['fresh:whatsapp', T0],
+          ['next:whatsapp', T0],
+        ]);
+      }
+      expect(await store.getSend('a', 'fresh:whatsapp')).toMatchObject({ status: 'sent', calledAt: T0 });
+      const withdrawn = await store.getSend('a', 'withdrawn:whatsapp');
+      expect(withdrawn).toMatchObject({ status: 'failed', lastError: 'consent withdrawn' });
+      expect(withdrawn?.calledAt).toBeUndefined();
+    } finally {
+      await marking.stop();
+      await proxy.close();
+    }
   });
 
   it('leaves a send sent when its callback arrives while the attempt is out and the attempt then fails', async () => {

@@ -437,7 +437,11 @@ describe('provider faults', () => {
       ),
     });
     await abandon();
-    await eventually(async () => (((await sends())[0]?.attempts ?? 0) >= 1 ? true : undefined));
+    // The first attempt has failed at the provider (a claimed send is not yet at the provider).
+    await eventually(async () => {
+      const [first] = await sends();
+      return first !== undefined && first.attempts >= 1 && first.status === 'pending' ? true : undefined;
+    });
     // While the send waits for its retry, the person unsubscribes from WhatsApp.
     await send('/v1/track', {
       userId: 'USR_OPTOUT',

@@ -236,6 +236,40 @@ describe('PostgresStore', () => {
     }
   });
 
+  it('adds sends.called_at to an older outbox once, counting what it left sending as handed over', async () => {
+    const store = openFresh();
+    await store.migrate();
+    try {
+      const schema = schemaOf.get(store) ?? '';
+      await admin.query(`ALTER TABLE "${schema}".sends DROP COLUMN called_at`);
+      await admin.query(
+        `INSERT INTO "${schema}".sends (workspace_id, id, profile_id, channel, recipient, content, status,
+           attempts, next_attempt_at, created_at, updated_at)
+         VALUES ('a', 'left', 'p1', 'whatsapp', '+15550100', '{}', 'sending', 1, 60, 60, 61),
+                ('a', 'queued', 'p1', 'whatsapp', '+15550100', '{}', 'pending', 0, 60, 60, 62)`,
+      );
+      await store.migrate();
+      expect((await store.getSend('a', 'left'))?.calledAt).toBe(61);
+      expect((await store.getSend('a', 'queued'))?.calledAt).toBeUndefined();
+      // Later starts leave the column alone: a claimed send not yet called stays unmarked.
+      await store.claimSends(100, 10);
+      await store.migrate();
+      expect((await store.getSend('a', 'queued'))?.calledAt).toBeUndefined();
+      const awaiting = {
+        channels: [{ workspaceId: 'a', channel: 'whatsapp' as const }],
+        until: 900,
+        reason: 'wait',
+      };
+      expect(await store.releaseSending({ at: 110, awaiting })).toEqual({
+        released: 1,
+        neverCalled: 1,
+        awaiting: 1,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('takes its schema from ?schema= in the store URL', async () => {
     const schema = `${run}_url`;
     schemas.push(schema);

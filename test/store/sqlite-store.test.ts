@@ -13,6 +13,7 @@ import type { Store } from '../../src/store/store.ts';
 import { SQLITE_SCHEMA_V1 } from './sqlite-schema-v1.ts';
 import { SQLITE_SCHEMA_V2 } from './sqlite-schema-v2.ts';
 import { SQLITE_SCHEMA_V3 } from './sqlite-schema-v3.ts';
+import { SQLITE_SCHEMA_V4 } from './sqlite-schema-v4.ts';
 import { storeContract } from './store-contract.ts';
 
 /** A fresh temporary directory (not from test-tailor, which loads the whole engine). */
@@ -93,7 +94,7 @@ function profile(id: string, due?: number): ProfileState {
   };
 }
 
-/** Checks that an upgraded database has the outbox table (with `trigger`) and its indexes. */
+/** Checks that an upgraded database has the outbox table (with `trigger` and `called_at`) and its indexes. */
 function expectOutbox(db: Database.Database): void {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(sends)').all();
   expect(columns.map((column) => column.name)).toEqual([
@@ -113,6 +114,7 @@ function expectOutbox(db: Database.Database): void {
     'created_at',
     'updated_at',
     'trigger',
+    'called_at',
   ]);
   const indexes = db.prepare<[], { name: string }>('PRAGMA index_list(sends)').all();
   expect(indexes.map((index) => index.name)).toEqual(
@@ -161,7 +163,7 @@ describe('SQLite schema upgrades', () => {
     const upgraded = new Database(path, { readonly: true });
     try {
       expect(upgraded.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
-      expect(SQLITE_SCHEMA_VERSION).toBe(4);
+      expect(SQLITE_SCHEMA_VERSION).toBe(5);
       const columns = upgraded.prepare<[], { name: string }>('PRAGMA table_info(profiles)').all();
       expect(columns.map((column) => column.name)).toEqual(['workspace_id', 'id', 'state', 'due']);
       const indexes = upgraded.prepare<[], { name: string }>('PRAGMA index_list(profiles)').all();
@@ -248,6 +250,8 @@ describe('SQLite schema upgrades', () => {
         status: 'sending',
         attempts: 1,
         nextAttemptAt: 60,
+        // Left sending before calls were recorded: in doubt, as if handed over when last updated.
+        calledAt: 61,
         createdAt: 60,
         updatedAt: 61,
       });
@@ -283,11 +287,79 @@ describe('SQLite schema upgrades', () => {
     }
   });
 
+  it('upgrades a version 4 database in place, adding sends.called_at: what it left sending may have been called', async () => {
+    const path = join(tempDir(), 'v4.db');
+    const old = new Database(path);
+    old.exec(SQLITE_SCHEMA_V4);
+    const insert = old.prepare<[string, string, number]>(
+      `INSERT INTO sends VALUES ('a', ?, 'p1', 'whatsapp', '+15550100', '{"text":"Hi"}', 'remind',
+         'd1', ?, 1, 60, NULL, NULL, 60, ?, 'event:Checkout Started')`,
+    );
+    insert.run('s1', 'sending', 61);
+    insert.run('s2', 'pending', 62);
+    old.close();
+
+    const store = new SqliteStore({ path });
+    try {
+      await store.migrate();
+      const before: SendRecord = {
+        workspaceId: 'a',
+        id: 's1',
+        profileId: 'p1',
+        channel: 'whatsapp',
+        to: '+15550100',
+        content: { text: 'Hi' },
+        action: 'remind',
+        decisionId: 'd1',
+        trigger: 'event:Checkout Started',
+        status: 'sending',
+        attempts: 1,
+        nextAttemptAt: 60,
+        createdAt: 60,
+        updatedAt: 61,
+      };
+      // Version 4 did not record the call: a send it left sending is in doubt, as it was then.
+      expect(await store.getSend('a', 's1')).toEqual({ ...before, calledAt: 61 });
+      expect(await store.getSend('a', 's2')).toEqual({
+        ...before,
+        id: 's2',
+        status: 'pending',
+        updatedAt: 62,
+      });
+      const awaiting = {
+        channels: [{ workspaceId: 'a', channel: 'whatsapp' as const }],
+        until: 900,
+        reason: 'wait',
+      };
+      expect(await store.releaseSending({ at: 70, awaiting })).toEqual({
+        released: 0,
+        neverCalled: 0,
+        awaiting: 1,
+      });
+      expect(await store.claimSends(899, 10)).toEqual([{ ...before, id: 's2', attempts: 2, updatedAt: 899 }]);
+      expect(await store.claimSends(900, 10)).toEqual([
+        { ...before, attempts: 2, nextAttemptAt: 900, lastError: 'wait', updatedAt: 900 },
+      ]);
+      await store.markCalled([{ workspaceId: 'a', id: 's1' }], 901);
+      expect((await store.getSend('a', 's1'))?.calledAt).toBe(901);
+    } finally {
+      await store.close();
+    }
+
+    const upgraded = new Database(path, { readonly: true });
+    try {
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+      expectOutbox(upgraded);
+    } finally {
+      upgraded.close();
+    }
+  });
+
   it('refuses a database of a newer schema version', () => {
     const path = join(tempDir(), 'future.db');
     const future = new Database(path);
     future.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
     future.close();
-    expect(() => new SqliteStore({ path })).toThrow(/schema version 5 is newer/);
+    expect(() => new SqliteStore({ path })).toThrow(`schema version ${SQLITE_SCHEMA_VERSION + 1} is newer`);
   });
 });

@@ -888,11 +888,18 @@ export function storeContract(
           createdAt: T0,
           updatedAt: T0,
         };
-        expect(await store.enqueueSends([send('a', 's1'), bare, send('a', 's1', 5)])).toBe(2);
+        const called: SendRecord = {
+          ...send('a', 'called'),
+          status: 'sending',
+          attempts: 1,
+          calledAt: T0 + 1,
+        };
+        expect(await store.enqueueSends([send('a', 's1'), bare, send('a', 's1', 5), called])).toBe(3);
         expect(await store.enqueueSends([{ ...send('a', 's1', 9), to: 'other@example.com' }])).toBe(0);
         expect(await store.enqueueSends([])).toBe(0);
         expect(await store.getSend('a', 's1')).toEqual(send('a', 's1'));
         expect(await store.getSend('a', 'bare')).toEqual(bare);
+        expect(await store.getSend('a', 'called')).toEqual(called);
         expect(await store.getSend('a', 'nope')).toBeUndefined();
       });
 
@@ -996,8 +1003,16 @@ export function storeContract(
         expect(await store.nextSendDue()).toBe(T0 + 1);
         await store.claimSends(T0 + 2, 10);
         expect(await store.nextSendDue()).toBe(T0 + 30);
-        expect(await store.releaseSending({ at: T0 + 20 })).toEqual({ released: 2, awaiting: 0 });
-        expect(await store.releaseSending({ at: T0 + 20 })).toEqual({ released: 0, awaiting: 0 });
+        expect(await store.releaseSending({ at: T0 + 20 })).toEqual({
+          released: 2,
+          neverCalled: 2,
+          awaiting: 0,
+        });
+        expect(await store.releaseSending({ at: T0 + 20 })).toEqual({
+          released: 0,
+          neverCalled: 0,
+          awaiting: 0,
+        });
         expect(await store.nextSendDue()).toBe(T0 + 20);
         expect(await store.getSend('b', 's2')).toEqual({
           ...send('b', 's2', 2),
@@ -1017,19 +1032,32 @@ export function storeContract(
           { ...send('a', 'idle', 50), channel: 'whatsapp' },
         ]);
         await store.claimSends(T0 + 1, 10);
+        await store.markCalled(
+          [
+            { workspaceId: 'a', id: 'wa' },
+            { workspaceId: 'a', id: 'mail' },
+            { workspaceId: 'b', id: 'wa' },
+          ],
+          T0 + 2,
+        );
         const reason = 'waiting for the provider';
         const awaiting = {
           channels: [{ workspaceId: 'a', channel: 'whatsapp' as const }],
           until: T0 + 900,
           reason,
         };
-        expect(await store.releaseSending({ at: T0 + 10, awaiting })).toEqual({ released: 2, awaiting: 1 });
+        expect(await store.releaseSending({ at: T0 + 10, awaiting })).toEqual({
+          released: 2,
+          neverCalled: 0,
+          awaiting: 1,
+        });
         expect(await store.getSend('a', 'wa')).toEqual({
           ...send('a', 'wa'),
           channel: 'whatsapp',
           attempts: 1,
           nextAttemptAt: T0 + 900,
           lastError: reason,
+          calledAt: T0 + 2,
           updatedAt: T0 + 10,
         });
         // Another workspace's WhatsApp is not in the list: released at once, like email.
@@ -1051,6 +1079,95 @@ export function storeContract(
           )?.status,
         ).toBe('sent');
         expect(await store.claimSends(T0 + 900, 10)).toEqual([]);
+      });
+
+      it('releases a send never handed to its provider at once, even on a channel that confirms by callback', async () => {
+        await store.enqueueSends([
+          { ...send('a', 'called'), channel: 'whatsapp' },
+          { ...send('a', 'queued', 1), channel: 'whatsapp' },
+          { ...send('a', 'mail', 2), channel: 'email' },
+        ]);
+        await store.claimSends(T0 + 5, 10);
+        await store.markCalled([{ workspaceId: 'a', id: 'called' }], T0 + 6);
+        const reason = 'waiting for the provider';
+        const awaiting = {
+          channels: [{ workspaceId: 'a', channel: 'whatsapp' as const }],
+          until: T0 + 900,
+          reason,
+        };
+        expect(await store.releaseSending({ at: T0 + 10, awaiting })).toEqual({
+          released: 2,
+          neverCalled: 2,
+          awaiting: 1,
+        });
+        // Claimed, waiting for its rate-limit slot: it never left, so it goes now, its last error untouched.
+        expect(await store.getSend('a', 'queued')).toEqual({
+          ...send('a', 'queued', 1),
+          channel: 'whatsapp',
+          attempts: 1,
+          nextAttemptAt: T0 + 10,
+          updatedAt: T0 + 10,
+        });
+        expect(await store.getSend('a', 'called')).toMatchObject({
+          status: 'pending',
+          nextAttemptAt: T0 + 900,
+          lastError: reason,
+          calledAt: T0 + 6,
+        });
+        expect((await store.claimSends(T0 + 10, 10)).map((row) => row.id).sort()).toEqual(['mail', 'queued']);
+        expect((await store.claimSends(T0 + 900, 10)).map((row) => row.id)).toEqual(['called']);
+      });
+
+      it('marks only sends still sending as called, and a claim clears the mark', async () => {
+        await store.enqueueSends([send('a', 's1'), send('a', 's2', 1), send('b', 's1', 2)]);
+        // Not claimed yet: nothing to mark.
+        await store.markCalled([{ workspaceId: 'a', id: 's1' }], T0);
+        expect((await store.getSend('a', 's1'))?.calledAt).toBeUndefined();
+        await store.claimSends(T0 + 5, 10);
+        await store.markCalled([], T0 + 6);
+        await store.markCalled(
+          [
+            { workspaceId: 'a', id: 's1' },
+            { workspaceId: 'a', id: 's2' },
+            { workspaceId: 'a', id: 'nope' },
+          ],
+          T0 + 7,
+        );
+        expect((await store.getSend('a', 's1'))?.calledAt).toBe(T0 + 7);
+        expect((await store.getSend('a', 's2'))?.calledAt).toBe(T0 + 7);
+        // Same id, another workspace: untouched.
+        expect((await store.getSend('b', 's1'))?.calledAt).toBeUndefined();
+
+        await store.finishSend({
+          workspaceId: 'a',
+          id: 's1',
+          status: 'sent',
+          providerMessageId: 'pm-1',
+          at: T0 + 8,
+        });
+        await store.finishSend({
+          workspaceId: 'a',
+          id: 's2',
+          status: 'pending',
+          nextAttemptAt: T0 + 50,
+          lastError: 'HTTP 503',
+          at: T0 + 8,
+        });
+        // The outcome keeps when the attempt was handed over; a send no longer sending is not marked again.
+        await store.markCalled([{ workspaceId: 'a', id: 's1' }], T0 + 9);
+        expect(await store.getSend('a', 's1')).toMatchObject({ status: 'sent', calledAt: T0 + 7 });
+        expect(await store.getSend('a', 's2')).toMatchObject({ status: 'pending', calledAt: T0 + 7 });
+
+        const [again] = await store.claimSends(T0 + 50, 10);
+        expect(again).toMatchObject({ id: 's2', status: 'sending', attempts: 2 });
+        expect(again?.calledAt).toBeUndefined();
+        expect((await store.getSend('a', 's2'))?.calledAt).toBeUndefined();
+        // Left so by a stop, neither that attempt nor b/s1's ever reached a provider.
+        expect(await store.releaseSending({ at: T0 + 60 })).toEqual({
+          released: 2,
+          neverCalled: 2,
+          awaiting: 0,
+        });
       });
 
       it('confirms a send by callback from any status but sent, once, within its workspace', async () => {

@@ -195,9 +195,9 @@ export function postgresQueries(schema: string) {
 
     insertSends: `INSERT INTO ${s}.sends (workspace_id, id, profile_id, channel, recipient, content, action,
         decision_id, status, attempts, next_attempt_at, last_error, provider_message_id, created_at, updated_at,
-        "trigger")
+        "trigger", called_at)
       SELECT ws, id, profile_id, channel, recipient, content, action, decision_id, status, attempts,
-        next_attempt_at, last_error, provider_message_id, created_at, updated_at, "trigger"
+        next_attempt_at, last_error, provider_message_id, created_at, updated_at, "trigger", called_at
       FROM ${jsonRows('t', [
         ['ws', 'text'],
         ['id', 'text'],
@@ -215,25 +215,31 @@ export function postgresQueries(schema: string) {
         ['created_at', 'int8'],
         ['updated_at', 'int8'],
         ['trigger', 'text'],
+        ['called_at', 'int8'],
       ])}
       ORDER BY n
       ON CONFLICT (workspace_id, id) DO NOTHING`,
     // One statement: the due rows are locked as they are picked, and rows another claim holds
     // are skipped, so concurrent claims (on any node) never return the same send.
     claimSends: `WITH claimed AS (
-        UPDATE ${s}.sends SET status = 'sending', attempts = attempts + 1, updated_at = $1
+        UPDATE ${s}.sends SET status = 'sending', attempts = attempts + 1, called_at = NULL, updated_at = $1
         WHERE (workspace_id, id) IN (
           SELECT workspace_id, id FROM ${s}.sends WHERE status = 'pending' AND next_attempt_at <= $1
           ORDER BY next_attempt_at, workspace_id, id LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING *)
       SELECT * FROM claimed ORDER BY next_attempt_at, workspace_id, id`,
+    markCalled: `UPDATE ${s}.sends SET called_at = $3
+      WHERE (workspace_id, id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status = 'sending'`,
     finishSend: `UPDATE ${s}.sends SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),
         last_error = $5, provider_message_id = $6, updated_at = $7
       WHERE workspace_id = $1 AND id = $2 AND status = 'sending'`,
     confirmSend: `UPDATE ${s}.sends SET status = 'sent', provider_message_id = $3, last_error = NULL, updated_at = $4
       WHERE workspace_id = $1 AND id = $2 AND status <> 'sent' RETURNING *`,
     awaitSending: `UPDATE ${s}.sends SET status = 'pending', next_attempt_at = $3, last_error = $4, updated_at = $5
-      WHERE status = 'sending' AND (workspace_id, channel) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      WHERE status = 'sending' AND called_at IS NOT NULL
+        AND (workspace_id, channel) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    releaseNeverCalled: `UPDATE ${s}.sends SET status = 'pending', next_attempt_at = $1, updated_at = $1
+      WHERE status = 'sending' AND called_at IS NULL`,
     releaseSending: `UPDATE ${s}.sends SET status = 'pending', next_attempt_at = $1, updated_at = $1
       WHERE status = 'sending'`,
     nextSendDue: `SELECT min(next_attempt_at) AS due FROM ${s}.sends WHERE status = 'pending'`,

@@ -19,11 +19,14 @@
  * segment memberships.
  *
  * `sends` is the outbox: one row per send, keyed by its idempotency key, with its delivery
- * state and the trigger of the decision that asked for it, indexed for claiming (pending sends
- * by due moment), for listing (a workspace's, newest first) and for counting by trigger prefix
- * and status. `trigger` collates as "C" (code point order), so a prefix is an index range
- * whatever the database's collation; `ADD COLUMN IF NOT EXISTS` gives it to older outboxes. The
- * outbox is neither log nor view: replay and rebuilds never touch it.
+ * state, the trigger of the decision that asked for it and `called_at`, when its latest attempt
+ * was handed to the provider (NULL before; a claim clears it), indexed for claiming (pending
+ * sends by due moment), for listing (a workspace's, newest first) and for counting by trigger
+ * prefix and status. `trigger` collates as "C" (code point order), so a prefix is an index range
+ * whatever the database's collation; `ADD COLUMN IF NOT EXISTS` gives `trigger` to older
+ * outboxes. `called_at` is added once, when missing, and set on the sends an older Tailor left
+ * `sending`, for they may have reached their provider (`schema` is a plain identifier, safe as a
+ * literal). The outbox is neither log nor view: replay and rebuilds never touch it.
  */
 export function postgresSchema(schema: string): string {
   const s = `"${schema}"`;
@@ -146,9 +149,17 @@ CREATE TABLE IF NOT EXISTS ${s}.sends (
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   "trigger" TEXT COLLATE "C",
+  called_at BIGINT,
   PRIMARY KEY (workspace_id, id)
 );
 ALTER TABLE ${s}.sends ADD COLUMN IF NOT EXISTS "trigger" TEXT COLLATE "C";
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+      WHERE table_schema = '${schema}' AND table_name = 'sends' AND column_name = 'called_at') THEN
+    ALTER TABLE ${s}.sends ADD COLUMN called_at BIGINT;
+    UPDATE ${s}.sends SET called_at = updated_at WHERE status = 'sending';
+  END IF;
+END $$;
 CREATE INDEX IF NOT EXISTS sends_by_status ON ${s}.sends (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS sends_by_workspace ON ${s}.sends (workspace_id, created_at, id);
 CREATE INDEX IF NOT EXISTS sends_by_trigger ON ${s}.sends (workspace_id, "trigger", status);

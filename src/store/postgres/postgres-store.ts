@@ -483,6 +483,7 @@ export class PostgresStore implements Store {
       (r) => r.created_at,
       (r) => r.updated_at,
       (r) => r.trigger,
+      (r) => r.called_at,
     ];
     return this.transaction(async (client) => {
       let added = 0;
@@ -501,6 +502,15 @@ export class PostgresStore implements Store {
   async claimSends(at: number, limit: number): Promise<SendRecord[]> {
     const { rows } = await this.pool.query<SendRow>(this.sql.claimSends, [at, limit]);
     return rows.map(sendFromRow);
+  }
+
+  async markCalled(calls: { workspaceId: string; id: string }[], at: number): Promise<void> {
+    if (calls.length === 0) return;
+    await this.pool.query(this.sql.markCalled, [
+      calls.map((call) => call.workspaceId),
+      calls.map((call) => call.id),
+      at,
+    ]);
   }
 
   async finishSend(update: SendUpdate): Promise<void> {
@@ -532,7 +542,10 @@ export class PostgresStore implements Store {
     return row && sendFromRow(row);
   }
 
-  /** Holds the sends awaiting a confirmation, then releases the rest, in one transaction. */
+  /**
+   * Holds the sends awaiting a confirmation, then releases those never handed to a provider,
+   * then the rest, in one transaction.
+   */
   async releaseSending(release: { at: number; awaiting?: AwaitingConfirmation }): Promise<ReleasedSends> {
     const { at, awaiting } = release;
     return this.transaction(async (client) => {
@@ -547,8 +560,9 @@ export class PostgresStore implements Store {
         ]);
         held = result.rowCount ?? 0;
       }
-      const released = await client.query(this.sql.releaseSending, [at]);
-      return { released: released.rowCount ?? 0, awaiting: held };
+      const neverCalled = (await client.query(this.sql.releaseNeverCalled, [at])).rowCount ?? 0;
+      const rest = (await client.query(this.sql.releaseSending, [at])).rowCount ?? 0;
+      return { released: neverCalled + rest, neverCalled, awaiting: held };
     });
   }
 

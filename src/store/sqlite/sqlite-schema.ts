@@ -1,12 +1,12 @@
 import type { Database } from 'better-sqlite3';
 
 /** The schema version `migrate` brings a database to (kept in `PRAGMA user_version`). */
-export const SQLITE_SCHEMA_VERSION = 4;
+export const SQLITE_SCHEMA_VERSION = 5;
 
 /**
- * The outbox as version 3 created it, kept as it was for the upgrade from version 2 (version
- * 4's `trigger` column is then added like on any version 3 database). `columns` is appended to
- * the column list.
+ * The outbox as version 3 created it, kept as it was for the upgrade from version 2 (the
+ * columns of later versions, `trigger` and `called_at`, are then added like on any version 3
+ * database). `columns` is appended to the column list.
  */
 function sendsTable(columns: string): string {
   return `
@@ -34,12 +34,13 @@ CREATE INDEX IF NOT EXISTS sends_by_workspace ON sends (workspace_id, created_at
 }
 
 /**
- * The outbox: one row per send, keyed by its idempotency key, with its delivery state and the
- * trigger of the decision that asked for it. Indexed for claiming (pending sends by due moment),
- * for listing (a workspace's, newest first) and for counting by trigger prefix and status. Not
- * view data: replay and rebuilds never touch it; erasure removes a profile's.
+ * The outbox: one row per send, keyed by its idempotency key, with its delivery state, the
+ * trigger of the decision that asked for it, and `called_at`, when its latest attempt was
+ * handed to the provider (NULL before; a claim clears it). Indexed for claiming (pending sends
+ * by due moment), for listing (a workspace's, newest first) and for counting by trigger prefix
+ * and status. Not view data: replay and rebuilds never touch it; erasure removes a profile's.
  */
-const SENDS_TABLE = `${sendsTable('\n  "trigger" TEXT,')}
+const SENDS_TABLE = `${sendsTable('\n  "trigger" TEXT,\n  called_at INTEGER,')}
 CREATE INDEX IF NOT EXISTS sends_by_trigger ON sends (workspace_id, "trigger", status);
 `;
 
@@ -168,6 +169,9 @@ const SQLITE_UPGRADES: Record<number, string> = {
   1: 'ALTER TABLE profiles ADD COLUMN due INTEGER;',
   2: sendsTable(''),
   3: 'ALTER TABLE sends ADD COLUMN "trigger" TEXT;',
+  // A send version 4 left `sending` may have reached its provider: it counts as handed over.
+  4: `ALTER TABLE sends ADD COLUMN called_at INTEGER;
+UPDATE sends SET called_at = updated_at WHERE status = 'sending';`,
 };
 
 /**

@@ -251,10 +251,11 @@ export function prepareStatements(db: Database) {
 
     insertSend: db.prepare<[SendRow]>(
       `INSERT INTO sends (workspace_id, id, profile_id, channel, recipient, content, action, decision_id,
-         status, attempts, next_attempt_at, last_error, provider_message_id, created_at, updated_at, "trigger")
+         status, attempts, next_attempt_at, last_error, provider_message_id, created_at, updated_at, "trigger",
+         called_at)
        VALUES (@workspace_id, @id, @profile_id, @channel, @recipient, @content, @action, @decision_id,
          @status, @attempts, @next_attempt_at, @last_error, @provider_message_id, @created_at, @updated_at,
-         @trigger)
+         @trigger, @called_at)
        ON CONFLICT (workspace_id, id) DO NOTHING`,
     ),
     dueSends: db.prepare<[number, number], { workspace_id: string; id: string }>(
@@ -262,8 +263,11 @@ export function prepareStatements(db: Database) {
        ORDER BY next_attempt_at, workspace_id, id LIMIT ?`,
     ),
     claimSend: db.prepare<[number, string, string], SendRow>(
-      `UPDATE sends SET status = 'sending', attempts = attempts + 1, updated_at = ?
+      `UPDATE sends SET status = 'sending', attempts = attempts + 1, called_at = NULL, updated_at = ?
        WHERE workspace_id = ? AND id = ? RETURNING *`,
+    ),
+    markCalled: db.prepare<[number, string, string]>(
+      `UPDATE sends SET called_at = ? WHERE workspace_id = ? AND id = ? AND status = 'sending'`,
     ),
     finishSend: db.prepare<[SendOutcomeRow]>(
       `UPDATE sends SET status = @status, next_attempt_at = coalesce(@next, next_attempt_at),
@@ -276,8 +280,12 @@ export function prepareStatements(db: Database) {
     ),
     awaitSending: db.prepare<[AwaitRelease]>(
       `UPDATE sends SET status = 'pending', next_attempt_at = @until, last_error = @reason, updated_at = @at
-       WHERE status = 'sending' AND (workspace_id, channel) IN (
+       WHERE status = 'sending' AND called_at IS NOT NULL AND (workspace_id, channel) IN (
          SELECT value ->> 0, value ->> 1 FROM json_each(@list))`,
+    ),
+    releaseNeverCalled: db.prepare<[number, number]>(
+      `UPDATE sends SET status = 'pending', next_attempt_at = ?, updated_at = ?
+       WHERE status = 'sending' AND called_at IS NULL`,
     ),
     releaseSending: db.prepare<[number, number]>(
       `UPDATE sends SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'`,

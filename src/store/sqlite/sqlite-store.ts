@@ -335,6 +335,12 @@ export class SqliteStore implements Store {
     )();
   }
 
+  async markCalled(calls: { workspaceId: string; id: string }[], at: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const call of calls) this.sql.markCalled.run(at, call.workspaceId, call.id);
+    })();
+  }
+
   async finishSend(update: SendUpdate): Promise<void> {
     this.sql.finishSend.run({
       ws: update.workspaceId,
@@ -358,7 +364,10 @@ export class SqliteStore implements Store {
     return row && sendFromRow(row);
   }
 
-  /** Holds the sends awaiting a confirmation, then releases the rest, in one transaction. */
+  /**
+   * Holds the sends awaiting a confirmation, then releases those never handed to a provider,
+   * then the rest, in one transaction.
+   */
   async releaseSending(release: { at: number; awaiting?: AwaitingConfirmation }): Promise<ReleasedSends> {
     const { at, awaiting } = release;
     return this.db.transaction(() => {
@@ -371,7 +380,9 @@ export class SqliteStore implements Store {
               reason: awaiting.reason,
               at,
             }).changes;
-      return { released: this.sql.releaseSending.run(at, at).changes, awaiting: held };
+      const neverCalled = this.sql.releaseNeverCalled.run(at, at).changes;
+      const rest = this.sql.releaseSending.run(at, at).changes;
+      return { released: neverCalled + rest, neverCalled, awaiting: held };
     })();
   }
 
