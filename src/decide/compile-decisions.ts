@@ -62,8 +62,9 @@ export interface CompiledQuietHours {
 export interface CompiledDecisions {
   readonly def: DecisionsDef;
   readonly placements: ReadonlyMap<string, CompiledPlacement>;
-  /** Actions in definition order. */
+  /** The candidates of next-best-action arbitration, in definition order (journey-only ones left out). */
   readonly actions: readonly CompiledAction[];
+  /** Every action by key, journey-only ones too (a journey's `send` step asks for one by key). */
   readonly actionsByKey: ReadonlyMap<string, CompiledAction>;
   readonly contactPolicy: ContactPolicyDef;
   readonly quietHours: CompiledQuietHours | undefined;
@@ -109,9 +110,10 @@ function compileAll(def: DecisionsDef, issues: ErrorDetail[]): CompiledDecisions
       issues.push({ path: `${path}.key`, message: `repeats the placement key \`${placement.key}\`` });
     placements.set(placement.key, compilePlacement(placement, path, issues));
   });
-  const actions = def.actions.map((action, index) => compileAction(action, index, issues));
+  const compiled = def.actions.map((action, index) => compileAction(action, index, issues));
+  const actions = compiled.filter((action) => action.def.journeyOnly !== true);
   const actionsByKey = new Map<string, CompiledAction>();
-  for (const action of actions) {
+  for (const action of compiled) {
     if (actionsByKey.has(action.key))
       issues.push({
         path: `actions[${action.index}].key`,

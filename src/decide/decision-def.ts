@@ -47,6 +47,11 @@ export interface ActionDef {
   contextWeights: ContextWeightDef[];
   /** No repeat of this action to the same person within this many ms. */
   cooldownMs?: number;
+  /**
+   * Written in a journey's `send` step (`{ channel, content }`): sent only by that step, never
+   * a candidate of next-best-action arbitration.
+   */
+  journeyOnly?: true;
 }
 
 /** A cap on contacts: at most `max` in any `perMs` window, on one channel or (without `channel`) overall. */

@@ -40,13 +40,12 @@ export function decideFor(input: {
 }): DecideResult {
   const { workspace, profile, request, now } = input;
   const { scores } = workspace;
+  const only =
+    input.onlyAction === undefined ? undefined : workspace.decisions.actionsByKey.get(input.onlyAction);
   const decisions =
     input.onlyAction === undefined
       ? workspace.decisions
-      : {
-          ...workspace.decisions,
-          actions: workspace.decisions.actions.filter((action) => action.key === input.onlyAction),
-        };
+      : { ...workspace.decisions, actions: only === undefined ? [] : [only] };
   const context =
     profile === undefined
       ? undefined

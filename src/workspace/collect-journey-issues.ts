@@ -3,6 +3,7 @@ import { didYouMean } from './did-you-mean.ts';
 import { duplicateKeyIssue, durationIssue } from './field-issues.ts';
 import { journeyStepIssues } from './journey-step-issues.ts';
 import { sectionKeys, unknownSegmentMessage } from './scoped-condition-issues.ts';
+import { inlineActionKey } from './to-journey-def.ts';
 import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
 
 /** The fields of a journey's `trigger`, exactly one of which it holds. */
@@ -47,6 +48,28 @@ export function collectJourneyIssues(document: Record<string, unknown>): Workspa
           'a person enters this journey once (`reentry` is `once`, the default), so they never have two runs: set `reentry: always` or `{ after: <duration> }`, or drop `max_active`',
       });
     issues.push(...journeyStepIssues(at, journey.steps, references));
+    issues.push(...inlineKeyIssues(at, journey, references.actionKeys));
+  });
+  return issues;
+}
+
+/** A `send: { channel, content }` step whose action key (`<journey>__<step>`) an action of the file already has. */
+function inlineKeyIssues(
+  at: FieldPathSegment[],
+  journey: Record<string, unknown>,
+  actionKeys: readonly string[],
+): WorkspaceIssue[] {
+  if (!Array.isArray(journey.steps) || typeof journey.key !== 'string') return [];
+  const issues: WorkspaceIssue[] = [];
+  journey.steps.forEach((step: unknown, index) => {
+    if (!isJsonObject(step) || !isJsonObject(step.send) || typeof step.key !== 'string') return;
+    const key = inlineActionKey(journey.key as string, step.key);
+    if (!actionKeys.includes(key)) return;
+    issues.push({
+      path: [...at, 'steps', index, 'send'],
+      at: 'key',
+      message: `this step's message is kept as the action \`${key}\`, and the file already has an action with that key: rename one of them`,
+    });
   });
   return issues;
 }

@@ -69,7 +69,7 @@ export const PlacementSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const ChannelSchema = Type.Enum(DECISION_CHANNELS, { description: 'A channel an action is sent on.' });
+export const ChannelSchema = Type.Enum(DECISION_CHANNELS, { description: 'A channel an action is sent on.' });
 
 /** One entry of an action's `context_weights`. */
 export const ContextWeightSchema = Type.Object(

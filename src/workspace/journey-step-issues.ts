@@ -4,6 +4,7 @@ import { duplicateKeyIssue, durationIssue } from './field-issues.ts';
 import { journeyConditionIssues } from './journey-condition-issues.ts';
 import { journeyLoopIssues, type KindedStep } from './journey-loop-issues.ts';
 import { JOURNEY_STEP_KINDS } from './journeys-schema.ts';
+import { templateIssues } from './template-issues.ts';
 import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
 
 /** What a journey's steps may name elsewhere in the file. */
@@ -108,6 +109,7 @@ function kindIssues(
     issues.push(...stepReferenceIssues([...at, 'branch', 'else'], branch.else, stepKeys));
   }
   issues.push(...actionIssues(at, step, references.actionKeys));
+  if (isJsonObject(step.send)) issues.push(...templateIssues([...at, 'send', 'content'], step.send.content));
   return issues;
 }
 

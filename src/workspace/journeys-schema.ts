@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { TIME_OF_DAY_PATTERN } from './decisions-schema.ts';
+import { ChannelSchema, ContentSchema, TIME_OF_DAY_PATTERN } from './decisions-schema.ts';
 
 /**
  * The raw shape of the `journeys` section of the workspace file, part of `WorkspaceFileSchema`.
@@ -147,10 +147,29 @@ export const JourneyStepSchema = Type.Object(
       ),
     ),
     send: Type.Optional(
-      Type.String({
-        pattern: '^[a-z][a-z0-9_]*$',
-        description: 'The key of an action of this file to send, like send_checkout_reminder',
-      }),
+      Type.Union(
+        [
+          Type.String({
+            pattern: '^[a-z][a-z0-9_]*$',
+            description: 'The key of an action of this file to send, like send_checkout_reminder',
+          }),
+          Type.Object(
+            {
+              channel: ChannelSchema,
+              content: ContentSchema,
+            },
+            {
+              additionalProperties: false,
+              description:
+                'A message written here: its channel and its content, as an action gives content for that channel.',
+            },
+          ),
+        ],
+        {
+          description:
+            'What to send: an action of this file (its key), or `{ channel, content }` for a message written in the step.',
+        },
+      ),
     ),
     update: Type.Optional(
       Type.Object(

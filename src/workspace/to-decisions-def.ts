@@ -7,6 +7,7 @@ import type {
   VariantDef,
 } from '../decide/decision-def.ts';
 import { parseDuration } from '../time/duration.ts';
+import { inlineSendActions } from './to-journey-def.ts';
 import type { WorkspaceFile } from './workspace-schema.ts';
 
 /** An action's `weight` when the file does not say. */
@@ -27,16 +28,18 @@ type TriggerInput = NonNullable<WorkspaceFile['decision_triggers']>[number];
 /**
  * The decisions sections of a validated workspace file (`placements`, `actions`,
  * `contact_policy`, `holdout`, `decision_triggers`) as one `DecisionsDef`, with durations in
- * milliseconds and every default filled in (the holdout's salt is the workspace id); undefined
- * when the file has none of these sections, so definitions stored before them stay equal.
+ * milliseconds and every default filled in (the holdout's salt is the workspace id), plus the
+ * actions journeys write in their `send` steps; undefined when the file has none of these, so
+ * definitions stored before them stay equal.
  */
 export function toDecisionsDef(file: WorkspaceFile): DecisionsDef | undefined {
   const { placements, actions, contact_policy: policy, holdout, decision_triggers: triggers } = file;
-  if ([placements, actions, policy, holdout, triggers].every((section) => section === undefined))
-    return undefined;
+  const inline = inlineSendActions(file.journeys ?? []);
+  const none = [placements, actions, policy, holdout, triggers].every((section) => section === undefined);
+  if (none && inline.length === 0) return undefined;
   const def: DecisionsDef = {
     placements: (placements ?? []).map(toPlacement),
-    actions: (actions ?? []).map(toAction),
+    actions: [...(actions ?? []).map(toAction), ...inline],
     contactPolicy: toContactPolicy(policy ?? {}),
     triggers: (triggers ?? []).map(toTrigger),
   };

@@ -1,3 +1,4 @@
+import type { ActionDef } from '../decide/decision-def.ts';
 import type { JourneyDef, JourneyStepDef, JourneyTriggerDef, ReentryDef } from '../journey/journey-def.ts';
 import { parseDuration } from '../time/duration.ts';
 import type { WorkspaceFile } from './workspace-schema.ts';
@@ -16,7 +17,7 @@ export function toJourneyDef(journey: JourneyInput): JourneyDef {
     key: journey.key,
     trigger: toTrigger(journey.trigger),
     reentry: toReentry(journey.reentry),
-    steps: journey.steps.map(toStep),
+    steps: journey.steps.map((step) => toStep(journey.key, step)),
   };
   if (journey.name !== undefined) def.name = journey.name;
   if (journey.goal !== undefined) def.goal = { event: journey.goal.event };
@@ -37,8 +38,38 @@ function toReentry(reentry: JourneyInput['reentry']): ReentryDef {
   return { kind: 'after', ms: parseDuration(reentry.after) };
 }
 
+/** The key of the action a journey's `send: { channel, content }` step is given: `<journey>__<step>`. */
+export function inlineActionKey(journey: string, step: string): string {
+  return `${journey}__${step}`;
+}
+
+/**
+ * The actions the journeys' `send: { channel, content }` steps write: one per step, under
+ * `inlineActionKey`, on that one channel, with no conditions, and `journeyOnly`, so only the
+ * step sends it (channel choice, consent, the contact policy and quiet hours still apply).
+ */
+export function inlineSendActions(journeys: readonly JourneyInput[]): ActionDef[] {
+  const actions: ActionDef[] = [];
+  for (const journey of journeys) {
+    for (const step of journey.steps) {
+      if (step.send === undefined || typeof step.send === 'string') continue;
+      actions.push({
+        key: inlineActionKey(journey.key, step.key),
+        channels: [step.send.channel],
+        content: { [step.send.channel]: structuredClone(step.send.content) },
+        value: 1,
+        weight: 1,
+        propensity: 1,
+        contextWeights: [],
+        journeyOnly: true,
+      });
+    }
+  }
+  return actions;
+}
+
 /** A step of the kind its one kind field says; a step with none (refused by the checks) exits. */
-function toStep(step: StepInput): JourneyStepDef {
+function toStep(journey: string, step: StepInput): JourneyStepDef {
   const { key } = step;
   if (step.decide !== undefined) return { key, type: 'decide' };
   if (step.wait !== undefined) return { key, type: 'wait', durationMs: parseDuration(step.wait) };
@@ -53,7 +84,12 @@ function toStep(step: StepInput): JourneyStepDef {
     const def: JourneyStepDef = { key, type: 'branch', when: structuredClone(when), then };
     return otherwise === undefined ? def : { ...def, else: otherwise };
   }
-  if (step.send !== undefined) return { key, type: 'send', action: step.send };
+  if (step.send !== undefined)
+    return {
+      key,
+      type: 'send',
+      action: typeof step.send === 'string' ? step.send : inlineActionKey(journey, key),
+    };
   if (step.update !== undefined) return { key, type: 'update', traits: structuredClone(step.update.traits) };
   return { key, type: 'exit' };
 }

@@ -164,6 +164,47 @@ journeys:
   });
 });
 
+describe('a message written in a journey step', () => {
+  it('is sent by its step, rendered for the person, and never chosen by arbitration', async () => {
+    await engine.applyWorkspace(
+      parseWorkspaceYaml({
+        text: `workspace: { id: trial, name: Trial }
+journeys:
+  - key: welcome
+    trigger: { event: Trial Started }
+    steps:
+      - { key: hello, send: { channel: in_app, content: { title: "Welcome, {{ profile.traits.first_name }}" } } }
+`,
+      }),
+    );
+    await engine.store.addKey({ workspaceId: 'trial', kind: 'admin', hash: hashKey(ADMIN_KEY) });
+    await engine.ingest('trial', [
+      { ...trialStarted('ada', NOW), type: 'identify', traits: { first_name: 'Ada' }, messageId: 'ada-id' },
+      trialStarted('ada', NOW + 1),
+    ]);
+    let inbox: ProfileState['inbox'];
+    for (let tries = 0; tries < 200 && inbox === undefined; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      inbox = (await engine.findProfile('trial', 'user_id:ada'))?.inbox;
+    }
+    expect(inbox).toMatchObject({ action: 'welcome__hello', content: { title: 'Welcome, Ada' } });
+
+    const app = await buildServer({ engine });
+    try {
+      const reply = await app.inject({
+        method: 'POST',
+        url: '/v1/profiles/user_id:ada/decide',
+        headers: { authorization: bearer(ADMIN_KEY) },
+        payload: { actions: true, record: false },
+      });
+      expect(reply.statusCode).toBe(200);
+      expect(reply.body).not.toContain('welcome__hello');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('pausing a journey', () => {
   async function admin(method: 'GET' | 'POST', url: string) {
     const app = await buildServer({ engine });

@@ -78,6 +78,31 @@ describe('the demo workspace file', () => {
 });
 
 describe('mapping journeys to a definition', () => {
+  it('keeps a message written in a send step as a journey-only action on its channel', () => {
+    const definition = parseWorkspaceYaml({
+      text: `workspace: { id: shop, name: Shop }
+journeys:
+  - key: welcome
+    trigger: { event: Signed Up }
+    steps:
+      - { key: hello, send: { channel: sms, content: { text: "Hi {{ profile.traits.first_name }}" } } }
+`,
+    });
+    expect(definition.journeys?.[0]?.steps).toEqual([{ key: 'hello', type: 'send', action: 'welcome__hello' }]);
+    expect(definition.decisions?.actions).toEqual([
+      {
+        key: 'welcome__hello',
+        channels: ['sms'],
+        content: { sms: { text: 'Hi {{ profile.traits.first_name }}' } },
+        value: 1,
+        weight: 1,
+        propensity: 1,
+        contextWeights: [],
+        journeyOnly: true,
+      },
+    ]);
+  });
+
   it('maps every step kind, with durations in milliseconds and reentry as a kind', () => {
     const definition = parseWorkspaceYaml({
       text: `${HEADER}journeys:
@@ -287,6 +312,18 @@ describe('journey errors point at file:line:col and the field', () => {
       triggered('{ decision: nudeg }'),
       'shop.yaml:14:26 journeys[0].trigger.decision',
       /`nudeg` is not an action of this file: did you mean `nudge`\?/,
+    ],
+    [
+      'a message written in a send step whose content is not a valid template',
+      journey('      - { key: hello, send: { channel: sms, content: { text: "Hi {{ name | bogus }}" } } }\n'),
+      'shop.yaml:16:62 journeys[0].steps[0].send.content.text',
+      /not a valid Liquid template/,
+    ],
+    [
+      'a message written in a send step whose action key the file already uses',
+      `${HEADER.replace('  - key: nudge', '  - key: recovery__hello')}journeys:\n  - key: recovery\n    trigger: { event: X }\n    steps:\n      - { key: hello, send: { channel: email, content: { text: Hi } } }\n`,
+      'shop.yaml:16:23 journeys[0].steps[0].send',
+      /kept as the action `recovery__hello`, and the file already has an action with that key/,
     ],
     [
       'max_active on a journey a person enters once',
