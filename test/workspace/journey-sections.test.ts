@@ -88,7 +88,9 @@ journeys:
       - { key: hello, send: { channel: sms, content: { text: "Hi {{ profile.traits.first_name }}" } } }
 `,
     });
-    expect(definition.journeys?.[0]?.steps).toEqual([{ key: 'hello', type: 'send', action: 'welcome__hello' }]);
+    expect(definition.journeys?.[0]?.steps).toEqual([
+      { key: 'hello', type: 'send', action: 'welcome__hello' },
+    ]);
     expect(definition.decisions?.actions).toEqual([
       {
         key: 'welcome__hello',
