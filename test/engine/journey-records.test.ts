@@ -276,6 +276,26 @@ describe('pausing a journey', () => {
     expect(await people(['waiting', 'during'])).toEqual(settled);
   });
 
+  it('stays paused through a change of the workspace file and the rebuild it causes', async () => {
+    await engine.ingest('trial', [trialStarted('waiting', NOW)]);
+    await engine.setJourneyPaused('trial', 'trial_nudge', true);
+    clock.advance(2 * 60 * MINUTE);
+    await engine.fireDueTimers();
+    const held = await people(['waiting']);
+    expect(held).toMatchObject({ waiting: { journeys: { active: { trial_nudge: { held: true } } } } });
+
+    // The journey's steps change (a new version) and a segment is added (a rebuild).
+    await engine.applyWorkspace(
+      trialWorkspace('"v2"', 'segments:\n  - { key: tagged, when: { traits.nudged: { $exists: true } } }\n'),
+    );
+    expect(engine.journeyPaused('trial', 'trial_nudge')).toBe(true);
+    expect(await people(['waiting'])).toEqual(held);
+
+    // Resumed, the held run goes on with the steps it started on.
+    await engine.setJourneyPaused('trial', 'trial_nudge', false);
+    expect((await engine.findProfile('trial', 'user_id:waiting'))?.traits['nudged']?.value).toBe(true);
+  });
+
   it('answers 404 JOURNEY_NOT_FOUND for a journey the workspace does not have', async () => {
     const reply = await admin('POST', '/v1/journeys/nope/pause');
     expect(reply.status).toBe(404);
