@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text as readText } from 'node:stream/consumers';
 import { startLocalWhatsApp } from '../src/activate/local/local-whatsapp.ts';
 
 /** One send as the front saw it. */
@@ -43,15 +44,6 @@ let refuse = false;
 let sendsSeen = 0;
 const refusedOnce = new Set<string>();
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
 /** The recipient and callback data of a send body; empty strings when it is not one. */
 function readSend(raw: string): { to: string; data: string } {
   try {
@@ -81,7 +73,7 @@ function report(): ProviderReport {
 async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
   const at = process.hrtime.bigint();
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const raw = await readBody(request);
+  const raw = await readText(request);
   if (url.pathname === '/_bench/receipts') {
     reply(response, 200, report());
     return;

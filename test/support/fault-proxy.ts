@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 
 /** A canned answer the proxy gives instead of forwarding. */
 export interface ProxyFault {
@@ -34,7 +35,7 @@ export async function startFaultProxy(input: {
   const server = createServer((request, response) => {
     count += 1;
     const n = count;
-    readBody(request)
+    buffer(request)
       .then(async (body) => {
         const fault = rule(n);
         if (fault !== undefined) {
@@ -76,10 +77,4 @@ export async function startFaultProxy(input: {
         server.closeAllConnections();
       }),
   };
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks);
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text as readText } from 'node:stream/consumers';
 import { verifyWebhookSignature } from '../../src/activate/webhook/webhook-signature.ts';
 import type { Clock } from '../../src/clock.ts';
 import { isJsonObject } from '../../src/ingest/merge-objects.ts';
@@ -44,7 +45,7 @@ export async function startLocalWebhookReceiver(input: {
   let counter = 0;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const body = await readBody(request);
+    const body = await readText(request);
     const headers = flatHeaders(request);
     const verified = verifyWebhookSignature({
       body,
@@ -121,13 +122,4 @@ function flatHeaders(request: IncomingMessage): Record<string, string> {
     else if (Array.isArray(value)) headers[name] = value.join(', ');
   }
   return headers;
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }

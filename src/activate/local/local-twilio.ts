@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text as readText } from 'node:stream/consumers';
 import { signTwilioRequest, type TwilioParams } from '../sms/twilio-webhook.ts';
 import { CallbackQueue, type CallbackRetry } from './callback-queue.ts';
 import type { LocalProvider, ProviderFault } from './local-provider.ts';
@@ -123,7 +124,7 @@ export async function startLocalTwilio(
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const raw = await readBody(request);
+    const raw = await readText(request);
     const path = (request.url ?? '').split('?')[0] ?? '';
     if (request.method !== 'POST' || !/^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.test(path)) {
       answer(response, 404, twilioError(404, 20404, 'The requested resource was not found'));
@@ -291,14 +292,5 @@ export async function postSignedTwilioForm(input: {
       'user-agent': 'TwilioProxy/1.1',
     },
     body: new URLSearchParams(input.params).toString(),
-  });
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
   });
 }

@@ -15,6 +15,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { text as readText } from 'node:stream/consumers';
 import {
   isJsonObject,
   WHATSAPP_API_VERSION,
@@ -119,7 +120,7 @@ export async function startLocalWhatsApp(options: LocalWhatsAppOptions = {}): Pr
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const raw = await readBody(request);
+    const raw = await readText(request);
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const match = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/.exec(path);
     if (request.method !== 'POST' || match === null) {
@@ -452,10 +453,4 @@ function parseJson(raw: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8');
 }
