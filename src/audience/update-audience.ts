@@ -8,7 +8,7 @@ import {
   journeysRelease,
 } from '../journey/run-journeys.ts';
 import type { JourneyChange, JourneyEffect } from '../journey/step-journeys.ts';
-import { DECISION_MADE, journeyOfTrigger } from '../journey/step-journeys.ts';
+import { DECISION_MADE, readJourneyTrigger } from '../journey/step-journeys.ts';
 import type { CompiledComputedTraits } from '../profile/computed/compile-computed-traits.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
@@ -41,7 +41,7 @@ function journeyInputs(changes: readonly AudienceChange[], event?: TailorEvent):
   if (event !== undefined && name !== undefined) {
     const { action, outcome, trigger } = event.properties;
     const decided = name === DECISION_MADE && outcome === 'action' && typeof action === 'string';
-    const byJourney = name === DECISION_MADE ? journeyOfTrigger(trigger) : undefined;
+    const byJourney = name === DECISION_MADE ? readJourneyTrigger(trigger)?.journey : undefined;
     inputs.push({
       name,
       timestamp: event.timestamp,

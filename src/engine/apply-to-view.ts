@@ -139,22 +139,13 @@ export function applyTimer(input: {
   timer: LoggedEvent;
   ids: Iterable<string>;
 }): { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] {
-  const { view, timer } = input;
-  const workspace = view.inForce(input.workspace);
-  const derived: { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] = [];
-  for (const id of input.ids) {
-    const profile = view.profiles.get(id);
-    const due = profile?.audience?.due;
-    if (profile === undefined || due === undefined || due > timer.timestamp) continue;
-    const changes: AudienceChange[] = [];
-    const effects: JourneyEffect[] = [];
+  const { timer } = input;
+  return applyToProfiles({ ...input, cause: timer }, (profile, workspace, changes, effects) => {
+    const due = profile.audience?.due;
+    if (due === undefined || due > timer.timestamp) return false;
     advanceAudience({ profile, workspace, until: timer.timestamp, out: changes, effects });
-    view.dirty.add(profile.id);
-    const events = recordChanges({ view, profile, changes, cause: timer });
-    if (events.length > 0 || effects.length > 0)
-      derived.push({ profileId: profile.id, derived: events, effects });
-  }
-  return derived;
+    return true;
+  });
 }
 
 /**
@@ -169,7 +160,28 @@ export function applyRelease(input: {
   keys: ReadonlySet<string>;
   ids: Iterable<string>;
 }): { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] {
-  const { view, record, keys } = input;
+  const { record, keys } = input;
+  return applyToProfiles({ ...input, cause: record }, (profile, workspace, changes, effects) => {
+    releaseJourneys({ profile, workspace, keys, at: record.timestamp, out: changes, effects });
+    return true;
+  });
+}
+
+/**
+ * Runs `change` on each of `ids` (profiles in the view) that it accepts (returns true for),
+ * against the workspace with the journeys in force, and records what it derived, caused by
+ * `cause`. Returns the events derived and the effects, by profile.
+ */
+function applyToProfiles(
+  input: { view: WorkspaceView; workspace: CompiledWorkspace; ids: Iterable<string>; cause: LoggedEvent },
+  change: (
+    profile: ProfileState,
+    workspace: CompiledWorkspace,
+    changes: AudienceChange[],
+    effects: JourneyEffect[],
+  ) => boolean,
+): { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] {
+  const { view, cause } = input;
   const workspace = view.inForce(input.workspace);
   const derived: { profileId: string; derived: LoggedEvent[]; effects: JourneyEffect[] }[] = [];
   for (const id of input.ids) {
@@ -177,9 +189,9 @@ export function applyRelease(input: {
     if (profile === undefined) continue;
     const changes: AudienceChange[] = [];
     const effects: JourneyEffect[] = [];
-    releaseJourneys({ profile, workspace, keys, at: record.timestamp, out: changes, effects });
+    if (!change(profile, workspace, changes, effects)) continue;
     view.dirty.add(profile.id);
-    const events = recordChanges({ view, profile, changes, cause: record });
+    const events = recordChanges({ view, profile, changes, cause });
     if (events.length > 0 || effects.length > 0)
       derived.push({ profileId: profile.id, derived: events, effects });
   }

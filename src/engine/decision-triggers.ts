@@ -1,6 +1,6 @@
 import { SEGMENT_ENTERED } from '../audience/update-audience.ts';
 import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
-import type { JourneyEffect } from '../journey/step-journeys.ts';
+import { type JourneyEffect, journeyTrigger } from '../journey/step-journeys.ts';
 import type { CompiledWorkspace } from './compiled-workspace.ts';
 import { decideFor, decisionEvents, profileIdentity } from './decide-for.ts';
 import type { WorkspaceView } from './workspace-view.ts';
@@ -27,7 +27,7 @@ export function journeyHits(profileId: string, effects: readonly JourneyEffect[]
     hits.push({
       profileId,
       key: `jrn-${profileId}-${effect.journey}-${effect.entry}-${effect.step}-${effect.at}`,
-      trigger: `journey:${effect.journey}:${effect.step}`,
+      trigger: journeyTrigger(effect.journey, effect.step),
       at: effect.at,
       ...(effect.kind === 'send' ? { action: effect.action } : {}),
     });

@@ -18,14 +18,12 @@ const LOAD_PAGE = 100;
 const SCAN_PAGE = 1_000;
 
 /**
- * One workspace's `journeys` records: every journeys version they put in force (compiled once,
- * for the runs that started on it), the latest record's content, and how many there are, so the
- * next one is numbered. Loaded from the log at start, by record id.
+ * One workspace's `journeys` records, in log order: every journeys version they put in force
+ * (compiled once, for the runs that started on it), and the latest, which the next record
+ * (numbered after the last) starts from. Loaded from the log at start, by record id.
  */
 export class JourneyLog {
   readonly versions = new JourneyVersions();
-  private count = 0;
-  private last: JourneysInRecord | undefined;
   /** Each record's place in the log and what it holds, oldest first. */
   private readonly records: { seq: number; content: JourneysInRecord }[] = [];
 
@@ -43,7 +41,7 @@ export class JourneyLog {
 
   /** The latest record's content, if there is one. */
   get latest(): JourneysInRecord | undefined {
-    return this.last;
+    return this.records.at(-1)?.content;
   }
 
   /** The journeys in force just after log position `seq`. */
@@ -57,11 +55,8 @@ export class JourneyLog {
   met(record: LoggedEvent): JourneysInForce {
     const content = readJourneysRecord(record);
     this.versions.add(content.version, content.journeys);
-    if (!this.records.some((known) => known.seq === record.seq)) {
+    if (!this.records.some((known) => known.seq === record.seq))
       this.records.push({ seq: record.seq, content });
-      this.count = Math.max(this.count, this.records.length);
-      this.last = content;
-    }
     return this.versions.inForce(content.version, content.paused);
   }
 
@@ -70,21 +65,21 @@ export class JourneyLog {
    * are already: a journey that stays keeps its pause; one that goes is no longer paused.
    */
   recordFor(version: number, journeys: readonly JourneyDef[], at: number): TailorEvent | undefined {
-    const latest = this.last;
+    const { latest } = this;
     if (latest === undefined && journeys.length === 0) return undefined;
     if (latest !== undefined && JSON.stringify(latest.journeys) === JSON.stringify(journeys))
       return undefined;
     const keys = new Set(journeys.map((journey) => journey.key));
     const paused = (latest?.paused ?? []).filter((key) => keys.has(key));
-    return journeysRecord(this.count + 1, at, { version, journeys: [...journeys], paused });
+    return journeysRecord(this.records.length + 1, at, { version, journeys: [...journeys], paused });
   }
 
   /** The record that pauses or resumes `key`, or undefined when it already is. */
   pauseRecord(key: string, paused: boolean, at: number): TailorEvent | undefined {
-    const latest = this.last;
+    const { latest } = this;
     if (latest === undefined || latest.paused.includes(key) === paused) return undefined;
     const keys = paused ? [...latest.paused, key].sort() : latest.paused.filter((other) => other !== key);
-    return journeysRecord(this.count + 1, at, { ...latest, paused: keys });
+    return journeysRecord(this.records.length + 1, at, { ...latest, paused: keys });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { JourneyDef } from './journey-def.ts';
 import type { JourneyHistory, JourneyRun, JourneyState, RunOutcome } from './journey-state.ts';
-import { journeyOfRun } from './step-journeys.ts';
+import { journeyOfRun, readJourneyTrigger } from './step-journeys.ts';
 
 /** Outcome counts: completed, converted, exited, timed_out. */
 export type OutcomeCounts = Partial<Record<RunOutcome, number>>;
@@ -102,11 +102,10 @@ export class JourneyTally {
   /** Adds the outbox's sent messages, by `journey:<key>:<step>` trigger. */
   addSends(rows: readonly { trigger: string; status: string; count: number }[]): void {
     for (const row of rows) {
-      if (row.status !== 'sent') continue;
-      const [kind, key, step] = row.trigger.split(':');
-      if (kind !== 'journey' || key === undefined || step === undefined) continue;
-      const journey = this.counts.get(key);
-      const counts = journey && stepNamed(journey, step);
+      const from = row.status === 'sent' ? readJourneyTrigger(row.trigger) : undefined;
+      if (from === undefined) continue;
+      const journey = this.counts.get(from.journey);
+      const counts = journey && stepNamed(journey, from.step);
       if (counts !== undefined) counts.sent += row.count;
     }
   }

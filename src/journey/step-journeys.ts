@@ -116,11 +116,17 @@ export function journeyOfRun(runKey: string): string {
   return hash < 0 ? runKey : runKey.slice(0, hash);
 }
 
-/** The journey a decision's `trigger` names (`journey:<key>:<step>`), if a journey asked for it. */
-export function journeyOfTrigger(trigger: unknown): string | undefined {
-  if (typeof trigger !== 'string' || !trigger.startsWith('journey:')) return undefined;
-  const key = trigger.slice('journey:'.length).split(':')[0];
-  return key === '' ? undefined : key;
+/** The `trigger` of the decisions a journey step asks for: `journey:<key>:<step>`. */
+export function journeyTrigger(journey: string, step: string): string {
+  return `journey:${journey}:${step}`;
+}
+
+/** The journey and step a decision's `trigger` names, when a journey step asked for it. */
+export function readJourneyTrigger(trigger: unknown): { journey: string; step: string } | undefined {
+  if (typeof trigger !== 'string') return undefined;
+  const [kind, journey, step] = trigger.split(':');
+  if (kind !== 'journey' || !journey || step === undefined) return undefined;
+  return { journey, step };
 }
 
 /** The entry number a run of a journey with several runs at once carries in its key. */
