@@ -65,8 +65,10 @@ export const DEFAULT_RECONCILE_MS = 60_000;
  * Drains the outbox: claims due sends, waits for its provider's rate limit, hands each to its
  * channel adapter and writes the outcome back — sent; pending again after an exponential,
  * jittered back-off (or the provider's Retry-After) on a temporary failure; failed at once on
- * a permanent one; dead once retries run out. A send is claimed durably, and once its rate-limit
- * slot comes, marked as handed to its provider (`Store.markCalled`) durably before the call. When
+ * a permanent one; dead once retries run out. A send is claimed durably, and the claim counts it
+ * as handed to its provider; one that must wait for its rate-limit slot is marked waiting
+ * (`Store.markWaiting`) and, when the slot comes, handed over again (`Store.markCalled`), each
+ * durably before what follows, so a send under the rate costs no write beyond its claim. When
  * the dispatcher starts again, a send a stop left claimed but never handed over is released at
  * once; one handed over is in doubt: released at once on a channel whose provider never tells
  * (it may then be sent twice), after the reconcile window on one whose provider confirms sends
@@ -83,8 +85,8 @@ export class Dispatcher {
   private again = false;
   private stopped = true;
   private readonly inFlight = new Set<Promise<void>>();
-  /** Sends whose slot came in this turn of the event loop, to be marked called in one write. */
-  private marks: PendingMark[] = [];
+  /** Sends that began waiting for their slot, or whose slot came, in this turn of the event loop: one write each. */
+  private readonly marks: Record<'waiting' | 'called', PendingMark[]> = { waiting: [], called: [] };
 
   constructor(options: DispatcherOptions) {
     this.options = options;
@@ -210,9 +212,14 @@ export class Dispatcher {
       return;
     }
     const wait = this.limiter(send).delay(clock());
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    // From here on the provider may take the send: a stop before this write left it untouched.
-    await this.markCalled(send);
+    if (wait > 0) {
+      // The claim counted the send as on its way to the provider; it waits for its rate-limit
+      // slot instead, so a stop meanwhile leaves it untouched and it goes out at once after.
+      await this.mark(send, 'waiting');
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      // From here on the provider may take it again.
+      await this.mark(send, 'called');
+    }
     let outcome: SendOutcome;
     try {
       outcome = await adapter.send(send);
@@ -249,33 +256,33 @@ export class Dispatcher {
   }
 
   /**
-   * Records that `send` is handed to its provider, together with every other send that reaches
-   * this point in the same turn of the event loop (a burst the rate limit lets through at once):
-   * one transaction, so one disk flush, for all of them.
+   * Records that `send` waits for its rate-limit slot, or that its slot came and it is handed to
+   * its provider, together with every other send that does the same in this turn of the event
+   * loop (a burst the rate limit holds back, or lets through): one transaction, so one disk
+   * flush, for all of them. A send its slot lets through at once needs no write: the claim
+   * already counted it as on its way.
    */
-  private markCalled(send: SendRecord): Promise<void> {
+  private mark(send: SendRecord, kind: 'waiting' | 'called'): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.marks.length === 0) setImmediate(() => this.writeMarks());
-      this.marks.push({ call: { workspaceId: send.workspaceId, id: send.id }, resolve, reject });
+      const marks = this.marks[kind];
+      if (marks.length === 0) setImmediate(() => this.writeMarks(kind));
+      marks.push({ call: { workspaceId: send.workspaceId, id: send.id }, resolve, reject });
     });
   }
 
-  private writeMarks(): void {
-    const marks = this.marks;
-    this.marks = [];
-    this.options.store
-      .markCalled(
-        marks.map((mark) => mark.call),
-        this.options.clock(),
-      )
-      .then(
-        () => {
-          for (const mark of marks) mark.resolve();
-        },
-        (error: unknown) => {
-          for (const mark of marks) mark.reject(error);
-        },
-      );
+  private writeMarks(kind: 'waiting' | 'called'): void {
+    const marks = this.marks[kind];
+    this.marks[kind] = [];
+    const calls = marks.map((mark) => mark.call);
+    const { store } = this.options;
+    (kind === 'called' ? store.markCalled(calls, this.options.clock()) : store.markWaiting(calls)).then(
+      () => {
+        for (const mark of marks) mark.resolve();
+      },
+      (error: unknown) => {
+        for (const mark of marks) mark.reject(error);
+      },
+    );
   }
 
   /** The workspace channels whose adapter confirms sends by callback. */

@@ -220,14 +220,20 @@ export interface Store {
   enqueueSends(sends: SendRecord[]): Promise<number>;
   /**
    * Claims up to `limit` pending sends due by `at` (earliest first, across workspaces): marks
-   * them `sending`, counts the attempt, clears `calledAt`, and returns them as claimed. Atomic:
-   * two claims never return the same send.
+   * them `sending`, counts the attempt, sets `calledAt` to `at` (a claimed send is taken to be on
+   * its way to its provider, unless `markWaiting` says otherwise), and returns them as claimed.
+   * Atomic: two claims never return the same send.
    */
   claimSends(at: number, limit: number): Promise<SendRecord[]>;
   /**
-   * Records durably that claimed sends are being handed to their providers (`calledAt`), in one
-   * transaction, just before the calls: a send left `sending` by a stop without it never
-   * reached its provider (see `releaseSending`). Only sends still `sending` are marked.
+   * Clears `calledAt` of claimed sends that wait for their rate-limit slot, in one transaction:
+   * one left `sending` so by a stop never reached its provider (see `releaseSending`). Only
+   * sends still `sending` are changed.
+   */
+  markWaiting(calls: { workspaceId: string; id: string }[]): Promise<void>;
+  /**
+   * Records durably that claimed sends whose slot came are being handed to their providers
+   * (`calledAt`), in one transaction, just before the calls. Only sends still `sending` are marked.
    */
   markCalled(calls: { workspaceId: string; id: string }[], at: number): Promise<void>;
   /**

@@ -130,7 +130,7 @@ describe('sends in doubt after a restart', () => {
     });
   });
 
-  it('marks sends handed to their provider before the provider sees them, a burst in one write, and only sends that go out', async () => {
+  it('counts a claimed send as handed over with no write of its own; one held by the rate limit is marked waiting, then called', async () => {
     // The proxy reads the sends in flight as a request reaches it (SQLite reads at once), then forwards it.
     const seen: SendRecord[][] = [];
     const proxy = await startFaultProxy({
@@ -147,14 +147,19 @@ describe('sends in doubt after a restart', () => {
       phoneNumberId: wa.phoneNumberId,
       accessToken: wa.accessToken,
     });
-    // The real store, with its markCalled writes counted.
-    const writes: number[] = [];
+    // The real store, with its markWaiting and markCalled writes recorded.
+    const writes: string[] = [];
     const counted = new Proxy(store, {
       get(target, key) {
         if (key === 'markCalled')
           return (calls: { workspaceId: string; id: string }[], at: number) => {
-            writes.push(calls.length);
+            writes.push(`called ${calls.map((call) => call.id).join(',')}`);
             return target.markCalled(calls, at);
+          };
+        if (key === 'markWaiting')
+          return (calls: { workspaceId: string; id: string }[]) => {
+            writes.push(`waiting ${calls.map((call) => call.id).join(',')}`);
+            return target.markWaiting(calls);
           };
         const value: unknown = Reflect.get(target, key, target);
         return typeof value === 'function' ? value.bind(target) : value;
@@ -166,6 +171,8 @@ describe('sends in doubt after a restart', () => {
       logger: silentLogger,
       adapters: (_workspaceId, channel) => (channel === 'whatsapp' ? whatsapp : undefined),
       stillAllowed: async (send) => (send.id === 'withdrawn:whatsapp' ? 'consent withdrawn' : null),
+      // One a second: the first send goes at once, the second waits for the next slot.
+      ratePerSecond: () => 1,
       pollMs: 60_000,
     });
     try {
@@ -174,21 +181,25 @@ describe('sends in doubt after a restart', () => {
         fresh.map((id) => ({ ...leftQueued(id, 'whatsapp'), status: 'pending' as const, attempts: 0 })),
       );
       await marking.start();
+      // While the second send waits for its slot, only it is unmarked: a stop now would send it at once after.
+      for (let tries = 0; tries < 100 && !writes.includes('waiting next:whatsapp'); tries += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect((await store.getSend('a', 'next:whatsapp'))?.calledAt).toBeUndefined();
       await marking.drain();
       expect(proxy.requests()).toBe(2);
-      // Both sends the rate limit let through at once were marked, in one write, before either call.
-      expect(writes).toEqual([2]);
+      // The send under the rate cost no write beyond its claim; the held one was marked twice.
+      expect(writes).toEqual(['waiting next:whatsapp', 'called next:whatsapp']);
+      // Each send was counted as handed over when its request reached the provider.
       expect(seen).toHaveLength(2);
       for (const rows of seen) {
-        expect(rows.map((row) => [row.id, row.calledAt]).sort()).toEqual([
-          ['fresh:whatsapp', T0],
-          ['next:whatsapp', T0],
-        ]);
+        const byId = new Map(rows.map((row) => [row.id, row.calledAt]));
+        expect(byId.get('fresh:whatsapp') ?? T0).toBe(T0);
       }
+      expect(seen[1]?.find((row) => row.id === 'next:whatsapp')?.calledAt).toBe(T0);
       expect(await store.getSend('a', 'fresh:whatsapp')).toMatchObject({ status: 'sent', calledAt: T0 });
+      expect(await store.getSend('a', 'next:whatsapp')).toMatchObject({ status: 'sent', calledAt: T0 });
       const withdrawn = await store.getSend('a', 'withdrawn:whatsapp');
       expect(withdrawn).toMatchObject({ status: 'failed', lastError: 'consent withdrawn' });
-      expect(withdrawn?.calledAt).toBeUndefined();
     } finally {
       await marking.stop();
       await proxy.close();

@@ -251,8 +251,9 @@ describe('PostgresStore', () => {
       await store.migrate();
       expect((await store.getSend('a', 'left'))?.calledAt).toBe(61);
       expect((await store.getSend('a', 'queued'))?.calledAt).toBeUndefined();
-      // Later starts leave the column alone: a claimed send not yet called stays unmarked.
+      // Later starts leave the column alone: a claimed send waiting for its slot stays unmarked.
       await store.claimSends(100, 10);
+      await store.markWaiting([{ workspaceId: 'a', id: 'queued' }]);
       await store.migrate();
       expect((await store.getSend('a', 'queued'))?.calledAt).toBeUndefined();
       const awaiting = {

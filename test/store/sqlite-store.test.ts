@@ -336,9 +336,11 @@ describe('SQLite schema upgrades', () => {
         neverCalled: 0,
         awaiting: 1,
       });
-      expect(await store.claimSends(899, 10)).toEqual([{ ...before, id: 's2', attempts: 2, updatedAt: 899 }]);
+      expect(await store.claimSends(899, 10)).toEqual([
+        { ...before, id: 's2', attempts: 2, calledAt: 899, updatedAt: 899 },
+      ]);
       expect(await store.claimSends(900, 10)).toEqual([
-        { ...before, attempts: 2, nextAttemptAt: 900, lastError: 'wait', updatedAt: 900 },
+        { ...before, attempts: 2, nextAttemptAt: 900, lastError: 'wait', calledAt: 900, updatedAt: 900 },
       ]);
       await store.markCalled([{ workspaceId: 'a', id: 's1' }], 901);
       expect((await store.getSend('a', 's1'))?.calledAt).toBe(901);

@@ -918,10 +918,12 @@ export function storeContract(
           ['b', 's1'],
           ['a', 's2'],
         ]);
+        // A claimed send counts as on its way to its provider until marked waiting.
         expect(first[0]).toEqual({
           ...send('a', 's1', 1),
           status: 'sending',
           attempts: 1,
+          calledAt: T0 + 10,
           updatedAt: T0 + 10,
         });
         expect(await store.getSend('a', 's1')).toEqual(first[0]);
@@ -965,7 +967,7 @@ export function storeContract(
           at,
         });
         await store.finishSend({ workspaceId: 'a', id: 'gone', status: 'dead', lastError: 'timeout', at });
-        const claimed = { attempts: 1, updatedAt: at };
+        const claimed = { attempts: 1, calledAt: T0, updatedAt: at };
         expect(await store.getSend('a', 'ok')).toEqual({
           ...send('a', 'ok'),
           ...claimed,
@@ -1003,9 +1005,10 @@ export function storeContract(
         expect(await store.nextSendDue()).toBe(T0 + 1);
         await store.claimSends(T0 + 2, 10);
         expect(await store.nextSendDue()).toBe(T0 + 30);
+        await store.markWaiting([{ workspaceId: 'b', id: 's2' }]);
         expect(await store.releaseSending({ at: T0 + 20 })).toEqual({
           released: 2,
-          neverCalled: 2,
+          neverCalled: 1,
           awaiting: 0,
         });
         expect(await store.releaseSending({ at: T0 + 20 })).toEqual({
@@ -1020,6 +1023,7 @@ export function storeContract(
           nextAttemptAt: T0 + 20,
           updatedAt: T0 + 20,
         });
+        expect((await store.getSend('a', 's1'))?.calledAt).toBe(T0 + 2);
         await store.claimSends(T0 + 100, 10);
         expect(await store.nextSendDue()).toBeUndefined();
       });
@@ -1088,6 +1092,11 @@ export function storeContract(
           { ...send('a', 'mail', 2), channel: 'email' },
         ]);
         await store.claimSends(T0 + 5, 10);
+        // Claimed, two of them then wait for their rate-limit slot; the first is handed over.
+        await store.markWaiting([
+          { workspaceId: 'a', id: 'queued' },
+          { workspaceId: 'a', id: 'mail' },
+        ]);
         await store.markCalled([{ workspaceId: 'a', id: 'called' }], T0 + 6);
         const reason = 'waiting for the provider';
         const awaiting = {
@@ -1118,25 +1127,33 @@ export function storeContract(
         expect((await store.claimSends(T0 + 900, 10)).map((row) => row.id)).toEqual(['called']);
       });
 
-      it('marks only sends still sending as called, and a claim clears the mark', async () => {
+      it('a claim counts a send as called; marking it waiting and called again changes only sends still sending', async () => {
         await store.enqueueSends([send('a', 's1'), send('a', 's2', 1), send('b', 's1', 2)]);
         // Not claimed yet: nothing to mark.
         await store.markCalled([{ workspaceId: 'a', id: 's1' }], T0);
         expect((await store.getSend('a', 's1'))?.calledAt).toBeUndefined();
-        await store.claimSends(T0 + 5, 10);
+        const claimed = await store.claimSends(T0 + 5, 10);
+        expect(claimed.map((row) => row.calledAt)).toEqual([T0 + 5, T0 + 5, T0 + 5]);
+        await store.markWaiting([]);
+        await store.markWaiting([
+          { workspaceId: 'a', id: 's1' },
+          { workspaceId: 'a', id: 's2' },
+          { workspaceId: 'a', id: 'nope' },
+        ]);
+        expect((await store.getSend('a', 's1'))?.calledAt).toBeUndefined();
+        expect((await store.getSend('a', 's2'))?.calledAt).toBeUndefined();
+        // Same id, another workspace: untouched.
+        expect((await store.getSend('b', 's1'))?.calledAt).toBe(T0 + 5);
         await store.markCalled([], T0 + 6);
         await store.markCalled(
           [
             { workspaceId: 'a', id: 's1' },
             { workspaceId: 'a', id: 's2' },
-            { workspaceId: 'a', id: 'nope' },
           ],
           T0 + 7,
         );
         expect((await store.getSend('a', 's1'))?.calledAt).toBe(T0 + 7);
         expect((await store.getSend('a', 's2'))?.calledAt).toBe(T0 + 7);
-        // Same id, another workspace: untouched.
-        expect((await store.getSend('b', 's1'))?.calledAt).toBeUndefined();
 
         await store.finishSend({
           workspaceId: 'a',
@@ -1155,17 +1172,17 @@ export function storeContract(
         });
         // The outcome keeps when the attempt was handed over; a send no longer sending is not marked again.
         await store.markCalled([{ workspaceId: 'a', id: 's1' }], T0 + 9);
+        await store.markWaiting([{ workspaceId: 'a', id: 's2' }]);
         expect(await store.getSend('a', 's1')).toMatchObject({ status: 'sent', calledAt: T0 + 7 });
         expect(await store.getSend('a', 's2')).toMatchObject({ status: 'pending', calledAt: T0 + 7 });
 
         const [again] = await store.claimSends(T0 + 50, 10);
-        expect(again).toMatchObject({ id: 's2', status: 'sending', attempts: 2 });
-        expect(again?.calledAt).toBeUndefined();
-        expect((await store.getSend('a', 's2'))?.calledAt).toBeUndefined();
-        // Left so by a stop, neither that attempt nor b/s1's ever reached a provider.
+        expect(again).toMatchObject({ id: 's2', status: 'sending', attempts: 2, calledAt: T0 + 50 });
+        await store.markWaiting([{ workspaceId: 'a', id: 's2' }]);
+        // Left so by a stop: that attempt of s2 waited for its slot; b/s1's counts as handed over.
         expect(await store.releaseSending({ at: T0 + 60 })).toEqual({
           released: 2,
-          neverCalled: 2,
+          neverCalled: 1,
           awaiting: 0,
         });
       });
@@ -1185,6 +1202,7 @@ export function storeContract(
           status: 'sent',
           attempts: 1,
           providerMessageId: 'pm-sending',
+          calledAt: T0,
           updatedAt: T0 + 40,
         });
         expect((await confirm('pending'))?.status).toBe('sent');
@@ -1223,6 +1241,7 @@ export function storeContract(
             status: 'sent',
             attempts: 1,
             providerMessageId: wamid,
+            calledAt: T0,
             updatedAt: T0 + 5,
           });
         }

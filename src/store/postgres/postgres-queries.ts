@@ -222,7 +222,7 @@ export function postgresQueries(schema: string) {
     // One statement: the due rows are locked as they are picked, and rows another claim holds
     // are skipped, so concurrent claims (on any node) never return the same send.
     claimSends: `WITH claimed AS (
-        UPDATE ${s}.sends SET status = 'sending', attempts = attempts + 1, called_at = NULL, updated_at = $1
+        UPDATE ${s}.sends SET status = 'sending', attempts = attempts + 1, called_at = $1, updated_at = $1
         WHERE (workspace_id, id) IN (
           SELECT workspace_id, id FROM ${s}.sends WHERE status = 'pending' AND next_attempt_at <= $1
           ORDER BY next_attempt_at, workspace_id, id LIMIT $2 FOR UPDATE SKIP LOCKED)

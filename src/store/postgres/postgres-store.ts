@@ -505,6 +505,14 @@ export class PostgresStore implements Store {
   }
 
   async markCalled(calls: { workspaceId: string; id: string }[], at: number): Promise<void> {
+    await this.setCalled(calls, at);
+  }
+
+  async markWaiting(calls: { workspaceId: string; id: string }[]): Promise<void> {
+    await this.setCalled(calls, null);
+  }
+
+  private async setCalled(calls: { workspaceId: string; id: string }[], at: number | null): Promise<void> {
     if (calls.length === 0) return;
     await this.pool.query(this.sql.markCalled, [
       calls.map((call) => call.workspaceId),

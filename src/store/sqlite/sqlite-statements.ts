@@ -262,11 +262,11 @@ export function prepareStatements(db: Database) {
       `SELECT workspace_id, id FROM sends WHERE status = 'pending' AND next_attempt_at <= ?
        ORDER BY next_attempt_at, workspace_id, id LIMIT ?`,
     ),
-    claimSend: db.prepare<[number, string, string], SendRow>(
-      `UPDATE sends SET status = 'sending', attempts = attempts + 1, called_at = NULL, updated_at = ?
-       WHERE workspace_id = ? AND id = ? RETURNING *`,
+    claimSend: db.prepare<[{ at: number; ws: string; id: string }], SendRow>(
+      `UPDATE sends SET status = 'sending', attempts = attempts + 1, called_at = @at, updated_at = @at
+       WHERE workspace_id = @ws AND id = @id RETURNING *`,
     ),
-    markCalled: db.prepare<[number, string, string]>(
+    markCalled: db.prepare<[number | null, string, string]>(
       `UPDATE sends SET called_at = ? WHERE workspace_id = ? AND id = ? AND status = 'sending'`,
     ),
     finishSend: db.prepare<[SendOutcomeRow]>(

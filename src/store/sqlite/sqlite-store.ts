@@ -329,13 +329,22 @@ export class SqliteStore implements Store {
   async claimSends(at: number, limit: number): Promise<SendRecord[]> {
     return this.db.transaction(() =>
       this.sql.dueSends.all(at, limit).flatMap((due) => {
-        const row = this.sql.claimSend.get(at, due.workspace_id, due.id);
+        const row = this.sql.claimSend.get({ at, ws: due.workspace_id, id: due.id });
         return row === undefined ? [] : [sendFromRow(row)];
       }),
     )();
   }
 
   async markCalled(calls: { workspaceId: string; id: string }[], at: number): Promise<void> {
+    this.setCalled(calls, at);
+  }
+
+  async markWaiting(calls: { workspaceId: string; id: string }[]): Promise<void> {
+    this.setCalled(calls, null);
+  }
+
+  private setCalled(calls: { workspaceId: string; id: string }[], at: number | null): void {
+    if (calls.length === 0) return;
     this.db.transaction(() => {
       for (const call of calls) this.sql.markCalled.run(at, call.workspaceId, call.id);
     })();
