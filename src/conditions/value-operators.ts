@@ -1,5 +1,6 @@
 import { parseDuration } from '../time/duration.ts';
 import { addRead, type CompileContext, fail, indexPath } from './compile-context.ts';
+import { compileLinearPattern } from './linear-pattern.ts';
 import type { Matcher } from './matcher.ts';
 import { not } from './matcher.ts';
 import { relational } from './relational.ts';
@@ -119,19 +120,12 @@ const type: OperatorCompiler = (operand, path, context) => {
 };
 
 const regex =
-  (flags: string): OperatorCompiler =>
+  (ignoreCase: boolean): OperatorCompiler =>
   (operand, path, context) => {
     if (typeof operand !== 'string') return fail(context, path, 'needs a regular expression as a string');
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(operand, flags);
-    } catch (error) {
-      return fail(
-        context,
-        path,
-        `is not a valid regular expression: ${error instanceof Error ? error.message : operand}`,
-      );
-    }
+    const compiled = compileLinearPattern(operand, { ignoreCase });
+    if (!compiled.ok) return fail(context, path, compiled.message);
+    const { pattern } = compiled;
     return (value) => pattern.test(typeof value === 'string' ? value : String(value));
   };
 
@@ -195,8 +189,8 @@ export const VALUE_OPERATORS: Readonly<Record<string, OperatorCompiler>> = {
   $size: size,
   $exists: exists,
   $type: type,
-  $regex: regex(''),
-  $regexi: regex('i'),
+  $regex: regex(false),
+  $regexi: regex(true),
   $not: (operand, path, context) => not(context.value(operand, path, context, false)),
   $veq: version((actual, expected) => actual === expected),
   $vne: version((actual, expected) => actual !== expected),
