@@ -6,7 +6,8 @@ export type PathGetter = (subject: unknown) => unknown;
 /**
  * Compiles a dotted path (`context.location.city`) into a getter, splitting it once. Like
  * GrowthBook, a path that leaves the data yields `null`, not `undefined` (so `{ x: null }`
- * matches a missing `x`), and array indexes are keys (`tags.0`, `tags.length`).
+ * matches a missing `x`), and array indexes are keys (`tags.0`, `tags.length`). Only own
+ * properties are read: inherited ones (`constructor`, `toString`) read as missing.
  */
 export function compilePath(path: string): PathGetter {
   const keys = path.split('.');
@@ -22,8 +23,12 @@ export function compilePath(path: string): PathGetter {
   };
 }
 
+/**
+ * One step down a path, through own properties only: `constructor`, `__proto__` or
+ * `toString` are whatever the data holds under those names, not what every object inherits
+ * (else `traits.constructor: { $exists: true }` would match every profile).
+ */
 function step(value: unknown, key: string): unknown {
-  if (!isRecord(value)) return null;
-  const next = value[key];
-  return next !== undefined || key in value ? next : null;
+  if (!isRecord(value) || !Object.hasOwn(value, key)) return null;
+  return value[key];
 }
