@@ -154,7 +154,7 @@ function compilePlacement(def: PlacementDef, path: string, issues: ErrorDetail[]
     return {
       key: variant.key,
       when: variant.when === undefined ? undefined : compileCheck(variant.when, `${at}.when`, issues),
-      content: compileContent(variant.content, `${at}.content`, issues),
+      content: compileContent(variant.content, `${at}.content`, issues, def.format ?? 'html'),
     };
   });
   return { key: def.key, def, variants };
@@ -168,7 +168,7 @@ function compileAction(def: ActionDef, index: number, issues: ErrorDetail[]): Co
     const at = childPath(`${path}.content`, channel);
     if (channelContent === undefined)
       issues.push({ path: at, message: `is missing: every channel needs content` });
-    else content.set(channel, compileContent(channelContent, at, issues));
+    else content.set(channel, compileContent(channelContent, at, issues, 'html-fields'));
   }
   if (def.channels.length === 0) issues.push({ path: `${path}.channels`, message: 'lists no channel' });
   const gates = GATES.flatMap((gate) => {

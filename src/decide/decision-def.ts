@@ -16,6 +16,11 @@ export interface VariantDef {
 export interface PlacementDef {
   key: string;
   description?: string;
+  /**
+   * What the content is: `html` (the default) HTML-escapes every template output, since a page
+   * may insert it as markup; `text` leaves output as it is, for clients that insert it as text.
+   */
+  format?: 'html' | 'text';
   variants: VariantDef[];
 }
 

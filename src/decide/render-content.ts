@@ -1,6 +1,6 @@
 import type { ErrorDetail } from '../errors.ts';
 import { type CompiledContent, childPath } from './compiled-content.ts';
-import { contentLiquid } from './content-liquid.ts';
+import { contentLiquid, htmlContentLiquid } from './content-liquid.ts';
 
 /** Rendered content, and the fields that failed to render (each rendered as an empty string). */
 export interface RenderedContent {
@@ -11,7 +11,7 @@ export interface RenderedContent {
 /**
  * Renders compiled content against a template scope (see `templateScope`): every template
  * field rendered, everything else copied. Missing values render as empty (templates give
- * fallbacks with `| default:`). A field whose rendering fails (a loop over a huge range, a
+ * fallbacks with `| default:`); output of HTML fields is escaped (see `ContentFormat`). A field whose rendering fails (a loop over a huge range, a
  * filter that throws) becomes `''` and its error is returned, with the field's path under
  * `path` (`content.title`). Never throws.
  */
@@ -43,7 +43,7 @@ function render(
     }
     case 'template':
       try {
-        return String(contentLiquid.renderSync(content.template, scope));
+        return String((content.html ? htmlContentLiquid : contentLiquid).renderSync(content.template, scope));
       } catch (error) {
         errors.push({ path, message: error instanceof Error ? error.message : String(error) });
         return '';

@@ -60,6 +60,12 @@ export const PlacementSchema = Type.Object(
         'The placement key: a lowercase letter, then lowercase letters, digits or _ (like home_banner)',
     }),
     description: Type.Optional(Type.String({ description: 'Where the placement is and what it is for.' })),
+    format: Type.Optional(
+      Type.Union([Type.Literal('html'), Type.Literal('text')], {
+        description:
+          'html (default): template output is HTML-escaped (`| raw` opts one output out); text: output as it is, for clients that insert content as text',
+      }),
+    ),
     variants: Type.Array(VariantSchema, {
       minItems: 1,
       description:

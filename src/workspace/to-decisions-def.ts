@@ -51,6 +51,7 @@ export function toDecisionsDef(file: WorkspaceFile): DecisionsDef | undefined {
 function toPlacement(placement: PlacementInput): PlacementDef {
   const def: PlacementDef = { key: placement.key, variants: placement.variants.map(toVariant) };
   if (placement.description !== undefined) def.description = placement.description;
+  if (placement.format !== undefined) def.format = placement.format;
   return def;
 }
 

@@ -10,7 +10,7 @@ import { action, decisions, personContext } from './decision-fixtures.ts';
 /** Compiles one content object and renders it for a person with `traits`. */
 function render(content: Record<string, unknown>, traits: Record<string, unknown>) {
   const issues: ErrorDetail[] = [];
-  const compiled = compileContent(content, 'content', issues);
+  const compiled = compileContent(content, 'content', issues, 'text');
   expect(issues).toEqual([]);
   return renderContent(compiled, templateScope({ id: 'prf_1', profile: personContext({ traits }) }));
 }

@@ -73,7 +73,7 @@ describe('other readers of paths', () => {
 
   it.each(INHERITED)('a Liquid template reading `profile.traits.%s` renders nothing', (name) => {
     const issues: ErrorDetail[] = [];
-    const content = compileContent({ title: `[{{ profile.traits.${name} }}]` }, 'content', issues);
+    const content = compileContent({ title: `[{{ profile.traits.${name} }}]` }, 'content', issues, 'html');
     expect(issues).toEqual([]);
     const rendered = renderContent(content, { profile: { traits: { first_name: 'Asha' } } });
     expect(rendered).toEqual({ content: { title: '[]' }, errors: [] });
