@@ -123,6 +123,41 @@ describe('through the HTTP API', () => {
     expect(health.statusCode).toBe(200);
     // Generous: the request path, a commit and the segment evaluation on a slow shared machine.
     expect(performance.now() - started).toBeLessThan(2_000);
+    // The segment did run: a name it matches takes the person in.
+    const named = await t.app.inject({
+      method: 'POST',
+      url: '/v1/identify',
+      headers: { 'content-type': 'application/json', authorization: basic(t.writeKey) },
+      payload: JSON.stringify({ userId: 'u2', traits: { first_name: 'Asha Rao' } }),
+    });
+    expect(named.statusCode, named.body).toBe(200);
+    const profile = await t.app.inject({
+      method: 'GET',
+      url: '/v1/profiles/user_id:u2',
+      headers: { authorization: bearer(t.adminKey) },
+    });
+    expect(JSON.stringify(profile.json().segments)).toContain('named');
+  });
+
+  it('a rebuild replaying the stored evil name through a new evil segment does not block either', async () => {
+    const reply = await t.app.inject({
+      method: 'POST',
+      url: '/v1/identify',
+      headers: { 'content-type': 'application/json', authorization: basic(t.writeKey) },
+      payload: JSON.stringify({ userId: 'u1', traits: { first_name: evilName(5_000) } }),
+    });
+    expect(reply.statusCode, reply.body).toBe(200);
+    const started = performance.now();
+    const yaml = `${workspaceYaml('shop')}segments:\n  - key: named\n    name: Named\n    when: { traits.first_name: { $regex: '${EVIL_PATTERN}' } }\n`;
+    const applied = await putWorkspace(yaml);
+    expect(applied.statusCode, applied.body).toBe(200);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const profile = await t.app.inject({
+      method: 'GET',
+      url: '/v1/profiles/user_id:u1',
+      headers: { authorization: bearer(t.adminKey) },
+    });
+    expect(JSON.stringify(profile.json().segments)).not.toContain('named');
   });
 
   it('the admin API refuses a backreference with the position in the request body', async () => {
