@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { isBoundedPattern } from './bounded-pattern.ts';
 
 /** A compiled user-supplied regular expression; `test` runs in time linear in the input's length. */
 export interface LinearPattern {
@@ -16,11 +17,14 @@ export type LinearPatternResult =
  * (the pure-JS port `re2js`): matching is linear in the input, so no pattern and no event can
  * stall the writer the way a backtracking `RegExp` can (`^(\w+\s?)*$` on `aaaa…!`). RE2 has no
  * backreferences and no lookaround; such patterns are refused here, with what to write instead.
- * JavaScript's `\uXXXX` escapes are accepted and read as RE2's `\x{XXXX}`.
+ * JavaScript's `\uXXXX` escapes are accepted and read as RE2's `\x{XXXX}`. A pattern whose
+ * backtracking is bounded (`isBoundedPattern`: no quantifiers, …) is matched by `RegExp`,
+ * with the same answers and still in linear time, because it is about 100× faster.
  */
 export function compileLinearPattern(source: string, options: { ignoreCase: boolean }): LinearPatternResult {
   try {
     const compiled = RE2JS.compile(toRe2Syntax(source), options.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+    if (!options.ignoreCase && isBoundedPattern(source)) return { ok: true, pattern: new RegExp(source) };
     return { ok: true, pattern: { test: (input) => compiled.test(input) } };
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, '') : source;

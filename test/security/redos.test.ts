@@ -32,7 +32,9 @@ describe('a user-supplied $regex runs in linear time', () => {
 
   it('a 10,000-character input on the same pattern finishes well under 50 ms', () => {
     const matches = compileCondition(EVIL_SEGMENT);
-    matches({ traits: { first_name: evilName(40) } });
+    // Warm up on another input of the same length: the first long input also pays for the JIT
+    // and for filling the engine's state cache, one-off costs a loaded machine can stretch.
+    matches({ traits: { first_name: `${'b'.repeat(10_000)}?` } });
     const ms = elapsedMs(() => expect(matches({ traits: { first_name: evilName(10_000) } })).toBe(false));
     expect(ms).toBeLessThan(50);
     expect(matches({ traits: { first_name: 'Asha Rao' } })).toBe(true);
@@ -46,7 +48,7 @@ describe('a user-supplied $regex runs in linear time', () => {
   ])('the classic ReDoS pattern %s on 10,000 characters finishes well under 50 ms', (pattern, input) => {
     for (const operator of ['$regex', '$regexi']) {
       const matches = compileCondition({ value: { [operator]: pattern } });
-      matches({ value: 'warm up' });
+      matches({ value: `${'-'.repeat(input.length)}` });
       const ms = elapsedMs(() => matches({ value: input }));
       expect(ms).toBeLessThan(50);
     }
