@@ -1,13 +1,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { demoStory } from '../../src/cli/demo-story.ts';
+import { whatsAppStatusWebhook } from '../../src/activate/local/local-whatsapp.ts';
+import { DEMO_WHATSAPP } from '../../src/cli/demo-providers.ts';
 import { type FakeClock, fakeClock } from '../../src/clock.ts';
 import { timerRecord } from '../../src/engine/timer-record.ts';
 import type { LoggedEvent } from '../../src/ingest/event.ts';
 import { isJsonObject } from '../../src/ingest/merge-objects.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { eventually, openDemoTailor } from '../support/demo-tailor.ts';
+import { deliverDemoWebhooks, eventually, openDemoTailor, sendDemoStory } from '../support/demo-tailor.ts';
 import { basic, bearer, sendAccepted, type TestTailor, tempDir } from '../support/test-tailor.ts';
 
 /** 11:30 in India: outside the demo's quiet hours (21:00–09:00 Asia/Kolkata). */
@@ -96,7 +97,7 @@ function triggered(events: readonly LoggedEvent[]): LoggedEvent[] {
  * when the workspace has decision triggers, for the decision it triggers.
  */
 async function demoPerson(): Promise<void> {
-  await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+  await sendDemoStory(t, NOW);
   await t.engine.fireDueTimers();
   const triggers = t.engine.workspace('demo')?.definition.decisions?.triggers.length ?? 0;
   await eventually(async () => {
@@ -235,12 +236,16 @@ describe('POST /v1/decide', () => {
     const userId = `capped-${row.who.replaceAll(' ', '-')}`;
     await abandoner(userId, row.traits, row.consent);
     await t.engine.fireDueTimers();
-    await sendAccepted(t, '/v1/track', {
-      userId,
-      event: 'Message Sent',
-      properties: { channel: 'whatsapp', campaign: 'flash-sale' },
-      timestamp: at(60),
-    });
+    // The provider reports the message it sent an hour ago; a write key cannot.
+    await deliverDemoWebhooks(t, [
+      whatsAppStatusWebhook({
+        phoneNumberId: DEMO_WHATSAPP.phoneNumberId,
+        wamid: `wamid.${userId}`,
+        status: 'sent',
+        recipient: row.traits.phone.replaceAll(' ', ''),
+        timestamp: NOW - 60 * MINUTE,
+      }),
+    ]);
     const reply = await decide({ userId, actions: true });
     expect(reply.statusCode, reply.body).toBe(200);
     const action = reply.json().action;
@@ -622,7 +627,7 @@ describe('decisions triggered by events', () => {
   });
 
   it('stays once when the log is replayed past the checkpoint after a crash', async () => {
-    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await sendDemoStory(t, NOW);
     await t.engine.commit();
     await t.engine.fireDueTimers();
     // Wait for the triggered decision in the log itself: the timeline would commit the view.
@@ -641,7 +646,7 @@ describe('decisions triggered by events', () => {
   });
 
   it('decides after a crash that logged the timer but not the decision, once', async () => {
-    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await sendDemoStory(t, NOW);
     await t.close();
     // The crash: the timer's record reached the log, the engine stopped before applying it.
     const crashed = new SqliteStore({ path });
