@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listJourneys, setJourneyPaused } from '../../src/cli/journeys-command.ts';
 import { fakeClock } from '../../src/clock.ts';
 import { openDemoTailor, sendDemoStory } from '../support/demo-tailor.ts';
-import { sendAccepted, type TestTailor, tempDir } from '../support/test-tailor.ts';
+import { type TestTailor, tempDir } from '../support/test-tailor.ts';
 
 const NOW = Date.parse('2026-03-10T06:00:00Z');
 

@@ -5,10 +5,17 @@ import { whatsAppStatusWebhook } from '../../src/activate/local/local-whatsapp.t
 import { DEMO_WHATSAPP } from '../../src/cli/demo-providers.ts';
 import { type FakeClock, fakeClock } from '../../src/clock.ts';
 import { timerRecord } from '../../src/engine/timer-record.ts';
+import { userToken } from '../../src/identity/user-token.ts';
 import type { LoggedEvent } from '../../src/ingest/event.ts';
 import { isJsonObject } from '../../src/ingest/merge-objects.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { deliverDemoWebhooks, eventually, openDemoTailor, sendDemoStory } from '../support/demo-tailor.ts';
+import {
+  DEMO_IDENTITY_SECRET,
+  deliverDemoWebhooks,
+  eventually,
+  openDemoTailor,
+  sendDemoStory,
+} from '../support/demo-tailor.ts';
 import { basic, bearer, sendAccepted, type TestTailor, tempDir } from '../support/test-tailor.ts';
 
 /** 11:30 in India: outside the demo's quiet hours (21:00–09:00 Asia/Kolkata). */
@@ -48,8 +55,16 @@ function at(minutesAgo: number): string {
   return new Date(NOW - minutesAgo * MINUTE).toISOString();
 }
 
-/** `POST /v1/decide` with a write key as HTTP Basic username (none when `key` is null). */
+/**
+ * `POST /v1/decide` with a write key as HTTP Basic username (none when `key` is null), as a page
+ * of the logged-in person calls it: a `userId` goes with its identity token, which the shop's
+ * server made with the demo workspace's verification secret.
+ */
 function decide(body: Json, key: string | null = t.writeKey) {
+  const token =
+    typeof body['userId'] === 'string' && body['userToken'] === undefined
+      ? { userToken: userToken(DEMO_IDENTITY_SECRET, body['userId']) }
+      : {};
   return t.app.inject({
     method: 'POST',
     url: '/v1/decide',
@@ -57,7 +72,7 @@ function decide(body: Json, key: string | null = t.writeKey) {
       'content-type': 'application/json',
       ...(key === null ? {} : { authorization: basic(key) }),
     },
-    payload: JSON.stringify(body),
+    payload: JSON.stringify({ ...body, ...token }),
   });
 }
 
@@ -295,12 +310,16 @@ describe('POST /v1/decide', () => {
     });
   });
 
+  // Identifier lookups need the admin key: a write key's decide never looks one up (test/security/decide-oracle.test.ts).
   it('finds a person by any identifier, normalized', async () => {
     await demoPerson();
     const profile = (await admin('GET', '/v1/profiles/user_id:USR_4096')).json();
     const actions: string[] = [];
     for (const identifier of ['email:Meera@Example.com', 'phone:+919820155555', 'whatsapp:+919820155555']) {
-      const reply = await decide({ identifier, placements: ['home_banner'], actions: true });
+      const reply = await admin('POST', `/v1/profiles/${encodeURIComponent(identifier)}/decide`, {
+        placements: ['home_banner'],
+        actions: true,
+      });
       expect(reply.statusCode, `${identifier}: ${reply.body}`).toBe(200);
       const body = reply.json();
       expect(body.profile_id, identifier).toBe(profile.id);

@@ -14,6 +14,9 @@ import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { readWorkspaceFile } from '../../src/workspace/read-workspace-file.ts';
 import { sendAccepted, type TestTailor, workspaceYaml } from './test-tailor.ts';
 
+/** The identity-verification secret the demo workspace reads (`${TAILOR_SECRET_IDENTITY}`) in tests. */
+export const DEMO_IDENTITY_SECRET = 'demo-identity-secret';
+
 /** The workspace beside the demo one, whose keys must never reach the demo's profiles. */
 export const OTHER_WORKSPACE = 'other';
 
@@ -55,7 +58,11 @@ export async function openDemoTailor(input: {
   }
   // Not started: nothing is sent, but the provider webhooks and the outbox API are served.
   const activation = new Activation({ engine, logger: silentLogger, env: {} });
-  const app = await buildServer({ engine, activation });
+  const app = await buildServer({
+    engine,
+    activation,
+    env: { TAILOR_SECRET_IDENTITY: DEMO_IDENTITY_SECRET },
+  });
   return {
     app,
     engine,
