@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sendFromDecision } from '../../src/activate/sends-from-decisions.ts';
 import { type FakeClock, fakeClock } from '../../src/clock.ts';
@@ -62,6 +63,7 @@ let dir: string;
 let clock: FakeClock;
 let engine: Engine;
 let store: SqliteStore;
+let app: FastifyInstance | undefined;
 
 async function open(): Promise<void> {
   store = new SqliteStore({ path: join(dir, 'tailor.db') });
@@ -83,23 +85,21 @@ beforeEach(async () => {
   await store.addKey({ workspaceId: 'demo', kind: 'write', hash: hashKey(WRITE_KEY) });
 });
 afterEach(async () => {
+  await app?.close();
+  app = undefined;
   await engine.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function post(path: string, body: Record<string, unknown>) {
-  const app = await buildServer({ engine });
-  try {
-    const reply = await app.inject({
-      method: 'POST',
-      url: path,
-      headers: { 'content-type': 'application/json', authorization: basic(WRITE_KEY) },
-      payload: JSON.stringify(body),
-    });
-    return { status: reply.statusCode, body: reply.json<Record<string, unknown>>() };
-  } finally {
-    await app.close();
-  }
+  app ??= await buildServer({ engine });
+  const reply = await app.inject({
+    method: 'POST',
+    url: path,
+    headers: { 'content-type': 'application/json', authorization: basic(WRITE_KEY) },
+    payload: JSON.stringify(body),
+  });
+  return { status: reply.statusCode, body: reply.json<Record<string, unknown>>() };
 }
 
 /** A victim whose phone number the outbox would text: each forged decision has an address. */
