@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fakeClock } from '../src/clock.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { normalizeCall } from '../src/ingest/normalize-call.ts';
-import { JOURNEY_ENDED, JOURNEY_STEP } from '../src/journey/step-journeys.ts';
+import { JOURNEY_ENDED, JOURNEY_STEP } from '../src/ingest/reserved-events.ts';
 import type { ProfileState } from '../src/profile/profile.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { parseWorkspaceYaml } from '../src/workspace/load-workspace.ts';

@@ -33,6 +33,7 @@ export const ERRORS = {
   SEGMENT_IN_USE: { status: 409, message: 'Another segment tests this one' },
   INVALID_DECIDE_REQUEST: { status: 400, message: 'The decide request is invalid' },
   INVALID_SIGNATURE: { status: 401, message: 'The callback signature does not match' },
+  RESERVED_EVENT: { status: 400, message: 'This event name is one Tailor records itself' },
   INVALID_CURSOR: { status: 400, message: 'The page cursor is not one a previous page gave' },
   SEND_NOT_REDRIVABLE: { status: 409, message: 'Only dead or failed sends can be re-driven' },
   NOT_FOUND: { status: 404, message: 'No such route' },

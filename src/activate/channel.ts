@@ -1,3 +1,12 @@
+import type {
+  MESSAGE_CLICKED,
+  MESSAGE_DELIVERED,
+  MESSAGE_FAILED,
+  MESSAGE_OPENED,
+  MESSAGE_READ,
+  MESSAGE_REPLIED,
+  MESSAGE_SENT,
+} from '../ingest/reserved-events.ts';
 /** The channels Tailor sends on through a provider, each behind a `ChannelAdapter`. */
 export type ProviderChannel = 'email' | 'whatsapp' | 'sms' | 'webhook';
 
@@ -60,13 +69,13 @@ export interface SendConfirmation {
 
 /** The events provider callbacks and inbound messages become on the person's profile. */
 export type FeedbackName =
-  | 'Message Sent'
-  | 'Message Delivered'
-  | 'Message Read'
-  | 'Message Opened'
-  | 'Message Clicked'
-  | 'Message Replied'
-  | 'Message Failed'
+  | typeof MESSAGE_SENT
+  | typeof MESSAGE_DELIVERED
+  | typeof MESSAGE_READ
+  | typeof MESSAGE_OPENED
+  | typeof MESSAGE_CLICKED
+  | typeof MESSAGE_REPLIED
+  | typeof MESSAGE_FAILED
   | 'Unsubscribed'
   | 'Subscribed';
 

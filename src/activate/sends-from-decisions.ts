@@ -1,4 +1,5 @@
-import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
+import { type LoggedEvent, recordedByTailor, type TailorEvent } from '../ingest/event.ts';
+import { MESSAGE_FAILED, MESSAGE_SENT } from '../ingest/reserved-events.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import type { ProviderChannel } from './channel.ts';
 import { addressIds } from './feedback-to-event.ts';
@@ -18,7 +19,8 @@ export const ADDRESS_TYPE: Readonly<Record<ProviderChannel, string>> = {
 };
 
 /**
- * The send a `Decision Made` event asks for, if any: an `action` outcome on a provider channel,
+ * The send a `Decision Made` event asks for, if any: only one Tailor recorded itself
+ * (`recordedByTailor`) — never one that reached the log from a client — with an `action` outcome on a provider channel,
  * addressed from the profile's identifiers (WhatsApp falls back to the phone number), due at
  * once or at `send_at` for a delayed one, carrying the decision's `trigger`. Its id is the
  * decision's message id and the channel, the outbox's idempotency key, so replaying the
@@ -31,7 +33,7 @@ export function sendFromDecision(input: {
 }): SendRecord | undefined {
   const { profile, decision, now } = input;
   const { outcome, channel, action, content, trigger, send_at: sendAt } = decision.properties;
-  if (outcome !== 'action' || !isProviderChannel(channel)) return undefined;
+  if (!recordedByTailor(decision) || outcome !== 'action' || !isProviderChannel(channel)) return undefined;
   const to = addressOf(profile, channel);
   if (to === undefined) return undefined;
   const due = typeof sendAt === 'string' ? Date.parse(sendAt) : Number.NaN;
@@ -82,7 +84,7 @@ export function sendOutcomeEvent(input: {
     messageId: `${sent ? 'sent' : 'failed'}-${send.id}`,
     timestamp: now,
     receivedAt: now,
-    event: sent ? 'Message Sent' : 'Message Failed',
+    event: sent ? MESSAGE_SENT : MESSAGE_FAILED,
     properties: {
       channel: send.channel,
       send_id: send.id,

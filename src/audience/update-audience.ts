@@ -1,4 +1,5 @@
 import type { TailorEvent } from '../ingest/event.ts';
+import { DECISION_MADE, SEGMENT_ENTERED, SEGMENT_EXITED, STAGE_CHANGED } from '../ingest/reserved-events.ts';
 import type { CompiledScores } from '../intent/compile-scores.ts';
 import { lifecycleStage } from '../intent/lifecycle.ts';
 import {
@@ -8,7 +9,7 @@ import {
   journeysRelease,
 } from '../journey/run-journeys.ts';
 import type { JourneyChange, JourneyEffect } from '../journey/step-journeys.ts';
-import { DECISION_MADE, readJourneyTrigger } from '../journey/step-journeys.ts';
+import { readJourneyTrigger } from '../journey/step-journeys.ts';
 import type { CompiledComputedTraits } from '../profile/computed/compile-computed-traits.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
@@ -67,11 +68,6 @@ export interface AudienceChange {
   /** When it happened (epoch ms): the evaluation time, or a detector's due time. */
   at: number;
 }
-
-/** Event names of the changes the audience records. */
-export const SEGMENT_ENTERED = 'Segment Entered';
-export const SEGMENT_EXITED = 'Segment Exited';
-export const STAGE_CHANGED = 'Lifecycle Stage Changed';
 
 /** Most due moments processed in one advance: a guard against a definition that never settles. */
 const MAX_STEPS = 10_000;

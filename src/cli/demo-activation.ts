@@ -4,7 +4,7 @@ import {
   whatsAppStatusWebhook,
 } from '../activate/local/local-whatsapp.ts';
 import { type Connection, callApi } from './connection.ts';
-import type { DemoDecision } from './demo-decisions.ts';
+import { type DemoDecision, decideForUser } from './demo-decisions.ts';
 import { DEMO_TWILIO, DEMO_WHATSAPP, type DemoProviders } from './demo-providers.ts';
 import { DEMO_KAVYA_PHONE, DEMO_REPEAT_USER } from './demo-story.ts';
 
@@ -137,14 +137,8 @@ export async function demoActivation(input: {
   );
 
   const kavyaRef = encodeURIComponent(`user_id:${DEMO_REPEAT_USER}`);
-  const decideKavya = async (): Promise<DemoDecision> =>
-    (await callApi({
-      connection,
-      method: 'POST',
-      path: '/v1/decide',
-      auth: 'write',
-      body: JSON.stringify({ userId: DEMO_REPEAT_USER, actions: true }),
-    })) as DemoDecision;
+  const decideKavya = (): Promise<DemoDecision> =>
+    decideForUser({ connection, userId: DEMO_REPEAT_USER, body: { actions: true } });
   const before = await decideKavya();
   const digits = DEMO_KAVYA_PHONE.replace(/\D/g, '');
   const smsDelayed = before.action?.timing === 'delayed' ? before.action.send_at : null;

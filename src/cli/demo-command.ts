@@ -1,8 +1,9 @@
+import { deliverWebhook } from '../activate/local/local-whatsapp.ts';
 import { type Connection, callApi } from './connection.ts';
 import { type DemoActivation, demoActivation } from './demo-activation.ts';
 import { type DemoDecisions, demoDecisions } from './demo-decisions.ts';
-import { startDemoProviders } from './demo-providers.ts';
-import { DEMO_EMAIL, demoPeople, demoStory } from './demo-story.ts';
+import { DEMO_WHATSAPP, startDemoProviders } from './demo-providers.ts';
+import { DEMO_EMAIL, demoFeedback, demoPeople, demoPeopleFeedback, demoStory } from './demo-story.ts';
 
 /** What the demo printed about the person, for tests and for the summary line. */
 export interface DemoResult {
@@ -50,15 +51,35 @@ async function tellStory(input: {
 }): Promise<DemoResult> {
   const { connection, now, print, providers } = input;
   const calls = [...demoStory(now), ...demoPeople(now)];
-  await callApi({
-    connection,
-    method: 'POST',
-    path: '/v1/batch',
-    auth: 'write',
-    body: JSON.stringify({ batch: calls }),
-  });
+  // The checkouts go last: the server's timer marks them abandoned at once (they are in the
+  // past), and by then the provider's reports must be in, as they were in the story's time.
+  const checkout = (call: Record<string, unknown>) => call['event'] === 'Checkout Started';
+  const send = (batch: Record<string, unknown>[]) =>
+    callApi({
+      connection,
+      method: 'POST',
+      path: '/v1/batch',
+      auth: 'write',
+      body: JSON.stringify({ batch }),
+    });
+  await send(calls.filter((call) => !checkout(call)));
+  // What the WhatsApp provider reports comes through its signed webhook, as in production:
+  // a write key cannot record a reply or a send.
+  const feedback = [...demoFeedback(now), ...demoPeopleFeedback(now)];
+  for (const payload of feedback) {
+    const answer = await deliverWebhook(
+      `${connection.url}/v1/webhooks/demo/whatsapp`,
+      payload,
+      DEMO_WHATSAPP.appSecret,
+    );
+    if (!answer.ok) throw new Error(`the WhatsApp webhook answered ${answer.status}: ${await answer.text()}`);
+  }
+  await send(calls.filter(checkout));
   print(
-    `sent ${calls.length} events: Meera's visit from Instagram, pricing twice, sign-up, an email click, a checkout and two WhatsApp replies; Arjun's checkout after a WhatsApp message; Kavya's two orders`,
+    `sent ${calls.length} events: Meera's visit from Instagram, pricing twice, sign-up and a checkout; Arjun's checkout; Kavya's two orders`,
+  );
+  print(
+    `delivered ${feedback.length} signed WhatsApp webhooks: Meera's two replies, and the message Arjun got an hour ago`,
   );
   const ref = encodeURIComponent(`email:${DEMO_EMAIL}`);
   const readProfile = async () =>

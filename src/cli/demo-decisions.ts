@@ -30,11 +30,31 @@ export interface DemoDecisions {
 const TRIGGER_WAIT_MS = 5_000;
 
 /**
+ * Decides for a known person as the shop's server does, with the admin key
+ * (`POST /v1/profiles/user_id:…/decide`): a write key personalizes for a userId only with the
+ * identity token the shop's server makes, so the demo asks the server way.
+ */
+export async function decideForUser(input: {
+  connection: Connection;
+  userId: string;
+  body: Record<string, unknown>;
+}): Promise<DemoDecision> {
+  return (await callApi({
+    connection: input.connection,
+    method: 'POST',
+    path: `/v1/profiles/${encodeURIComponent(`user_id:${input.userId}`)}/decide`,
+    auth: 'admin',
+    body: JSON.stringify({ actions: false, trace: false, ...input.body }),
+  })) as DemoDecision;
+}
+
+/**
  * What Tailor decided for each person of the demo. Meera's next best action is the decision the
  * `checkout_recovery` journey made when her `Checkout Abandoned` started it (read from her
- * timeline: asking again would be capped by it). The rest go through the same `POST /v1/decide` a website calls with its write key: the
- * home banner for a first-time visitor from Bangalore, the offer block for Kavya (a repeat
- * customer), and Arjun's action while the WhatsApp cap holds.
+ * timeline: asking again would be capped by it). The first-time visitor from Bangalore gets her
+ * home banner through the same `POST /v1/decide` a website calls with its write key; Kavya (a
+ * repeat customer) her offer block and Arjun his action while the WhatsApp cap holds are asked
+ * for by the shop's server (`decideForUser`).
  */
 export async function demoDecisions(connection: Connection): Promise<DemoDecisions> {
   const decide = async (body: Record<string, unknown>): Promise<DemoDecision> =>
@@ -51,11 +71,15 @@ export async function demoDecisions(connection: Connection): Promise<DemoDecisio
     placements: ['home_banner'],
     context: { location: { city: 'Bangalore', country: 'IN' } },
   });
-  const repeatCustomer = await decide({ userId: DEMO_REPEAT_USER, placements: ['offer_block'] });
-  const capped = await decide({
+  const repeatCustomer = await decideForUser({
+    connection,
+    userId: DEMO_REPEAT_USER,
+    body: { placements: ['offer_block'] },
+  });
+  const capped = await decideForUser({
+    connection,
     userId: DEMO_CAPPED_USER,
-    actions: true,
-    context: { timezone: 'Asia/Kolkata' },
+    body: { actions: true, context: { timezone: 'Asia/Kolkata' } },
   });
   const lines = [
     'decisions:',

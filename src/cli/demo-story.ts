@@ -1,22 +1,22 @@
+import { whatsAppReplyWebhook, whatsAppStatusWebhook } from '../activate/local/local-whatsapp.ts';
+import type { WhatsAppWebhookPayload } from '../activate/whatsapp/whatsapp-wire.ts';
+import { DEMO_WHATSAPP } from './demo-providers.ts';
+
 /** The email of the person in the demo story, to look their profile up by. */
 export const DEMO_EMAIL = 'meera@example.com';
 
 /**
- * The demo story as Segment calls, timed to end at `now`: an anonymous visitor arrives from an
- * Instagram campaign, views pricing twice, signs up (email and phone), clicks a marketing email,
- * starts a checkout for the annual plan, and replies twice on WhatsApp, where the provider knows
- * her only by her number, but never completes the order: 50 minutes on, past the 30-minute
- * window of the demo's detector, the checkout counts as abandoned.
+ * The demo story as the Segment calls her browser sends with the write key, timed to end at
+ * `now`: an anonymous visitor arrives from an Instagram campaign, views pricing twice, signs up
+ * (email and phone), and starts a checkout for the annual plan, but never completes the order:
+ * 50 minutes on, past the 30-minute window of the demo's detector, the checkout counts as
+ * abandoned. Her two WhatsApp replies are not here: only the provider reports those
+ * (`demoFeedback`), never a write key.
  */
 export function demoStory(now: number): Record<string, unknown>[] {
   const minutes = (n: number) => new Date(now - n * 60_000).toISOString();
   const anonymousId = 'demo-visitor-7f3a';
   const userId = 'USR_4096';
-  // How a WhatsApp provider's webhook is relayed: the WhatsApp id, and the number as a trait.
-  const whatsapp = {
-    externalIds: [{ id: '+919820155555', type: 'whatsapp', collection: 'users', encoding: 'none' }],
-    traits: { phone: '+91 98201 55555' },
-  };
   return [
     {
       type: 'page',
@@ -44,32 +44,9 @@ export function demoStory(now: number): Record<string, unknown>[] {
     {
       type: 'track',
       userId,
-      event: 'Message Clicked',
-      properties: { channel: 'email', campaign: 'pricing-follow-up' },
-      timestamp: minutes(60),
-    },
-    {
-      type: 'track',
-      userId,
       event: 'Checkout Started',
       properties: { plan: 'annual', value: 11_988, currency: 'INR' },
       timestamp: minutes(50),
-    },
-    {
-      type: 'track',
-      anonymousId: 'wa-5f1c',
-      event: 'Message Replied',
-      properties: { channel: 'whatsapp', text: 'Is the annual plan available?' },
-      context: whatsapp,
-      timestamp: minutes(30),
-    },
-    {
-      type: 'track',
-      anonymousId: 'wa-5f1c',
-      event: 'Message Replied',
-      properties: { channel: 'whatsapp', text: 'Great, thanks!' },
-      context: whatsapp,
-      timestamp: minutes(25),
     },
   ];
 }
@@ -80,11 +57,15 @@ export const DEMO_CAPPED_USER = 'USR_5120';
 export const DEMO_REPEAT_USER = 'USR_2048';
 /** Kavya's number, to which the demo's SMS goes and from which she answers STOP. */
 export const DEMO_KAVYA_PHONE = '+919900011122';
+/** Meera's WhatsApp number, as the provider knows her. */
+const DEMO_MEERA_WHATSAPP = '+919820155555';
+/** Arjun's WhatsApp number. */
+const DEMO_ARJUN_WHATSAPP = '+919845012345';
 
 /**
- * The people around the demo story, timed to end at `now`: Arjun, who got a WhatsApp message an
- * hour ago and then abandoned a checkout too (the contact policy allows one WhatsApp a day, and
- * he has no email), and Kavya, a customer who ordered twice.
+ * The people around the demo story, timed to end at `now`: Arjun, who abandoned a checkout too
+ * after a WhatsApp message an hour ago (`demoPeopleFeedback` reports it; the contact policy allows one
+ * WhatsApp a day, and he has no email), and Kavya, a customer who ordered twice.
  */
 export function demoPeople(now: number): Record<string, unknown>[] {
   const minutes = (n: number) => new Date(now - n * 60_000).toISOString();
@@ -95,13 +76,6 @@ export function demoPeople(now: number): Record<string, unknown>[] {
       traits: { first_name: 'Arjun', phone: '+91 98450 12345', city: 'Bangalore' },
       context: { consent: { categoryPreferences: { whatsapp: true } }, timezone: 'Asia/Kolkata' },
       timestamp: minutes(90),
-    },
-    {
-      type: 'track',
-      userId: DEMO_CAPPED_USER,
-      event: 'Message Sent',
-      properties: { channel: 'whatsapp', action: 'send_pricing_follow_up_email', text: 'New plans are out' },
-      timestamp: minutes(60),
     },
     {
       type: 'track',
@@ -124,5 +98,49 @@ export function demoPeople(now: number): Record<string, unknown>[] {
       properties: { order_id: `ORD-${7001 + i}`, revenue: 1_499, currency: 'INR' },
       timestamp: minutes(ago),
     })),
+  ];
+}
+
+/** The demo's WhatsApp business number, which every webhook below names. */
+const ORIGIN = { phoneNumberId: DEMO_WHATSAPP.phoneNumberId };
+
+/**
+ * What the WhatsApp provider reports in the story, as the signed webhooks it sends (sign with
+ * `DEMO_WHATSAPP.appSecret`, post to `/v1/webhooks/demo/whatsapp`): Meera's two replies, where
+ * the provider knows her only by her number. Feedback enters Tailor only this way (or through a
+ * signed email link), never with a write key.
+ */
+export function demoFeedback(now: number): WhatsAppWebhookPayload[] {
+  const ago = (n: number) => now - n * 60_000;
+  return [
+    whatsAppReplyWebhook({
+      ...ORIGIN,
+      id: 'wamid.demo-meera-1',
+      from: DEMO_MEERA_WHATSAPP,
+      name: 'Meera',
+      text: 'Is the annual plan available?',
+      timestamp: ago(30),
+    }),
+    whatsAppReplyWebhook({
+      ...ORIGIN,
+      id: 'wamid.demo-meera-2',
+      from: DEMO_MEERA_WHATSAPP,
+      name: 'Meera',
+      text: 'Great, thanks!',
+      timestamp: ago(25),
+    }),
+  ];
+}
+
+/** The provider's report on the people around the story: the WhatsApp message Arjun got an hour ago. */
+export function demoPeopleFeedback(now: number): WhatsAppWebhookPayload[] {
+  return [
+    whatsAppStatusWebhook({
+      ...ORIGIN,
+      wamid: 'wamid.demo-arjun-pricing',
+      status: 'sent',
+      recipient: DEMO_ARJUN_WHATSAPP,
+      timestamp: now - 60 * 60_000,
+    }),
   ];
 }

@@ -1,4 +1,12 @@
 import type { TailorEvent } from '../ingest/event.ts';
+import {
+  DECISION_MADE,
+  MESSAGE_CLICKED,
+  MESSAGE_FAILED,
+  MESSAGE_OPENED,
+  MESSAGE_REPLIED,
+  MESSAGE_SENT,
+} from '../ingest/reserved-events.ts';
 
 /** One contact the person received, as the profile keeps it (newest first). */
 export interface ContactRecord {
@@ -16,7 +24,7 @@ export interface ContactRecord {
 }
 
 /** The track events that mark a contact as answered. */
-const RESPONSES: ReadonlySet<string> = new Set(['Message Replied', 'Message Clicked', 'Message Opened']);
+const RESPONSES: ReadonlySet<string> = new Set([MESSAGE_REPLIED, MESSAGE_CLICKED, MESSAGE_OPENED]);
 
 /**
  * Keeps a profile's contact log up to date with one event (mutates `contacts`, newest first,
@@ -39,12 +47,12 @@ export function recordContact(contacts: ContactRecord[], event: TailorEvent, lim
   const decisionId = event.properties['decision_id'];
   const planned =
     typeof decisionId === 'string' ? contacts.findIndex((contact) => contact.decisionId === decisionId) : -1;
-  if (event.event === 'Message Failed' && planned >= 0) {
+  if (event.event === MESSAGE_FAILED && planned >= 0) {
     contacts.splice(planned, 1);
     return;
   }
-  const decided = event.event === 'Decision Made' && event.properties['outcome'] === 'action';
-  if (event.event === 'Message Sent' || decided) {
+  const decided = event.event === DECISION_MADE && event.properties['outcome'] === 'action';
+  if (event.event === MESSAGE_SENT || decided) {
     const providerId = event.properties['provider_message_id'];
     const plannedContact = contacts[planned];
     if (plannedContact !== undefined) {

@@ -1,4 +1,5 @@
-import type { TailorEvent } from '../ingest/event.ts';
+import { recordedByTailor, type TailorEvent } from '../ingest/event.ts';
+import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import type { ProfileState } from '../profile/profile.ts';
 
 /** An in-app message decided for the person: what the site shows them through a placement. */
@@ -20,7 +21,7 @@ export interface InboxMessage {
  * such decision replaces it.
  */
 export function recordInbox(profile: ProfileState, event: TailorEvent): void {
-  if (event.type !== 'track' || event.event !== 'Decision Made') return;
+  if (event.type !== 'track' || event.event !== DECISION_MADE || !recordedByTailor(event)) return;
   const { outcome, channel, action, content } = event.properties;
   if (outcome !== 'action' || channel !== 'in_app' || typeof action !== 'string') return;
   if (profile.inbox !== undefined && profile.inbox.at > event.timestamp) return;

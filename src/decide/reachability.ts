@@ -1,13 +1,21 @@
 import type { TailorEvent } from '../ingest/event.ts';
+import {
+  MESSAGE_CLICKED,
+  MESSAGE_DELIVERED,
+  MESSAGE_FAILED,
+  MESSAGE_OPENED,
+  MESSAGE_READ,
+  MESSAGE_REPLIED,
+} from '../ingest/reserved-events.ts';
 import type { ProfileState } from '../profile/profile.ts';
 
 /** Events that prove a channel reaches the person again. */
 const REACHED: ReadonlySet<string> = new Set([
-  'Message Delivered',
-  'Message Read',
-  'Message Opened',
-  'Message Replied',
-  'Message Clicked',
+  MESSAGE_DELIVERED,
+  MESSAGE_READ,
+  MESSAGE_OPENED,
+  MESSAGE_REPLIED,
+  MESSAGE_CLICKED,
 ]);
 
 /**
@@ -20,7 +28,7 @@ export function recordReachability(profile: ProfileState, event: TailorEvent): v
   if (event.type !== 'track' || event.event === undefined) return;
   const channel = event.properties['channel'];
   if (typeof channel !== 'string' || channel === '') return;
-  if (event.event === 'Message Failed' && event.properties['unreachable'] === true) {
+  if (event.event === MESSAGE_FAILED && event.properties['unreachable'] === true) {
     profile.unreachable ??= {};
     const current = profile.unreachable[channel];
     if (current === undefined || event.timestamp > current) profile.unreachable[channel] = event.timestamp;

@@ -4,14 +4,13 @@ import {
   type AudienceChange,
   advanceAudience,
   releaseJourneys,
-  SEGMENT_ENTERED,
-  SEGMENT_EXITED,
   updateAudience,
 } from '../audience/update-audience.ts';
 import { type EventIdentifiers, extractIdentifiers } from '../identity/extract-identifiers.ts';
 import { identifierKey } from '../identity/identifier.ts';
 import { resolveIdentity } from '../identity/resolve-identity.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
+import { SEGMENT_ENTERED, SEGMENT_EXITED } from '../ingest/reserved-events.ts';
 import { updateScores } from '../intent/update-scores.ts';
 import type { JourneyEffect } from '../journey/step-journeys.ts';
 import { applyEvent } from '../profile/apply-event.ts';

@@ -4,6 +4,7 @@ import { compileDetectors } from '../audience/compile-detectors.ts';
 import { compileConditionWithReads, conditionReads } from '../conditions/compile-condition.ts';
 import { type CompiledDecisions, compileDecisions } from '../decide/compile-decisions.ts';
 import type { DecisionsDef } from '../decide/decision-def.ts';
+import { reservedEventKeys } from '../ingest/reserved-events.ts';
 import { type CompiledScores, compileScores } from '../intent/compile-scores.ts';
 import { type CompiledLifecycle, compileLifecycle } from '../intent/lifecycle.ts';
 import { compileJourneys } from '../journey/compile-journeys.ts';
@@ -31,6 +32,8 @@ export interface CompiledWorkspace {
    * force instead (`journeys` records), so runs keep their version and pauses hold.
    */
   journeys: JourneysInForce;
+  /** Track event names a write key may not send: Tailor's own records and this workspace's detector events. */
+  reservedEvents: ReadonlySet<string>;
 }
 
 /** The decisions of a workspace that defines none. */
@@ -63,5 +66,6 @@ export function compileWorkspace(definition: WorkspaceDefinition, version: numbe
   });
   const decisions = compileDecisions(definition.decisions ?? NO_DECISIONS);
   const journeys = journeysOf(compileJourneys(definition.journeys ?? []), version);
-  return { definition, version, computed, scores, lifecycle, audience, decisions, journeys };
+  const reservedEvents = reservedEventKeys((definition.detectors ?? []).map((detector) => detector.emit));
+  return { definition, version, computed, scores, lifecycle, audience, decisions, journeys, reservedEvents };
 }

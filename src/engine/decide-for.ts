@@ -1,6 +1,7 @@
 import { type ActionDecision, decideAction, type PropensitySource } from '../decide/decide-action.ts';
 import { decidePlacements, type PlacementDecision } from '../decide/decide-placements.ts';
 import type { TailorEvent } from '../ingest/event.ts';
+import { CONTENT_SHOWN, DECISION_MADE } from '../ingest/reserved-events.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
 import type { CompiledWorkspace } from './compiled-workspace.ts';
@@ -115,18 +116,19 @@ export function decisionEvents(input: {
       tailor: { recorded: true, ...(result.profile_id === null ? {} : { profile_id: result.profile_id }) },
     },
     integrations: {},
+    origin: 'tailor',
   });
   const events: TailorEvent[] = [];
   let n = 0;
   for (const [placement, decision] of Object.entries(result.placements)) {
     if (decision.variant === null) continue;
-    events.push(base(`${messageId}-content-${n}`, 'Content Shown', { placement, variant: decision.variant }));
+    events.push(base(`${messageId}-content-${n}`, CONTENT_SHOWN, { placement, variant: decision.variant }));
     n += 1;
   }
   const action = result.action;
   if (action !== undefined) {
     events.push(
-      base(`${messageId}-decision`, 'Decision Made', {
+      base(`${messageId}-decision`, DECISION_MADE, {
         ...action.context,
         outcome: action.outcome,
         action: action.action,

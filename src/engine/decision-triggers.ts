@@ -1,5 +1,5 @@
-import { SEGMENT_ENTERED } from '../audience/update-audience.ts';
 import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
+import { SEGMENT_ENTERED } from '../ingest/reserved-events.ts';
 import { type JourneyEffect, journeyTrigger } from '../journey/step-journeys.ts';
 import type { CompiledWorkspace } from './compiled-workspace.ts';
 import { decideFor, decisionEvents, profileIdentity } from './decide-for.ts';

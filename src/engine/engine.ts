@@ -6,6 +6,7 @@ import { systemClock } from '../clock.ts';
 import { TailorError } from '../errors.ts';
 import { type EventIdentifiers, readEventIdentifiers } from '../identity/extract-identifiers.ts';
 import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
+import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
@@ -514,7 +515,7 @@ export class Engine {
       if (outcome?.kind !== 'applied') continue;
       triggerHits(workspace, outcome.profileId, [event, ...outcome.derived], hits);
       journeyHits(outcome.profileId, outcome.effects, hits);
-      if (outbox && event.event === 'Decision Made') {
+      if (outbox && event.event === DECISION_MADE) {
         const profile = view.profiles.get(outcome.profileId);
         const send = profile && sendFromDecision({ profile, decision: event, now: this.clock() });
         if (send !== undefined) sends.push(send);

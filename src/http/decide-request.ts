@@ -13,6 +13,10 @@ export interface DecideInput {
   refs: string[];
   userId?: string;
   anonymousId?: string;
+  /** `type:value`; a write key's decide never looks it up. */
+  identifier?: string;
+  /** The identity token of `userId` (`userToken` in the body). */
+  userToken?: string;
   context: Record<string, unknown>;
   placements: string[];
   actions: boolean;
@@ -35,6 +39,7 @@ const FIELDS = new Set([
   'record',
   'messageId',
   'writeKey',
+  'userToken',
 ]);
 
 /** Fields only admin calls may send: they reveal or pick profiles, or skip recording. */
@@ -92,6 +97,7 @@ export function parseDecideBody(
     issues.push({ path: 'placements', message: `may name at most ${MAX_PLACEMENTS} placements` });
   const messageId = text('messageId') ?? randomUUID();
   const writeKey = text('writeKey');
+  const userToken = text('userToken');
   const result: DecideInput = {
     refs: [
       ...(profileId === undefined ? [] : [profileId]),
@@ -107,6 +113,8 @@ export function parseDecideBody(
     messageId: `dcd-${messageId}`,
     ...(userId === undefined ? {} : { userId }),
     ...(anonymousId === undefined ? {} : { anonymousId }),
+    ...(identifier === undefined ? {} : { identifier }),
+    ...(userToken === undefined ? {} : { userToken }),
     ...(writeKey === undefined ? {} : { writeKey }),
   };
   if (result.placements.length === 0 && !result.actions)

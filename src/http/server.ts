@@ -27,6 +27,8 @@ export interface ServerOptions {
   activation?: Activation;
   /** Tailor's URL as providers call it, when a proxy stands in front (Twilio signs the full URL). */
   publicUrl?: string;
+  /** Where `${NAME}` secret references of workspaces are read on requests (identity verification); default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -81,7 +83,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(profileRoutes, { engine, keys });
   await app.register(workspaceRoutes, { engine, keys });
   await app.register(segmentRoutes, { engine, keys });
-  await app.register(decideRoutes, { engine, keys });
+  await app.register(decideRoutes, {
+    engine,
+    keys,
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
   await app.register(journeyRoutes, { engine, keys });
   const { activation } = options;
   if (activation !== undefined) {

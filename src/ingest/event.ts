@@ -43,6 +43,13 @@ export interface TailorEvent {
    * `journeys` puts journey definitions and pauses in force from its place in the log.
    */
   internal?: 'timer' | 'journeys';
+  /**
+   * `tailor` on the decisions Tailor records itself (`recordedByTailor`); never on a received
+   * event, whose fields are read one by one, so no body can set it. The outbox and the in-app
+   * inbox act only on decisions with this mark, so a `Decision Made` that reached the log any
+   * other way (a log written before the edge refused the name) drives nothing.
+   */
+  origin?: 'tailor';
 }
 
 /** An event as held in the log: its position (`seq`, global and increasing) and workspace. */
@@ -76,7 +83,13 @@ export function toLoggedEvent(event: TailorEvent, seq: number, workspaceId: stri
     context: event.context,
     integrations: event.integrations,
     internal: event.internal,
+    origin: event.origin,
     seq,
     workspaceId,
   };
+}
+
+/** Whether Tailor recorded this event itself (a decision it made), rather than receiving it. */
+export function recordedByTailor(event: TailorEvent): boolean {
+  return event.origin === 'tailor';
 }

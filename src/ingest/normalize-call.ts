@@ -35,6 +35,8 @@ export interface NormalizeCallInput {
   receivedAt: number;
   /** Decoded body size; when at most 32 KB, no event can be too large and measuring is skipped. */
   rawBytes?: number;
+  /** Track event names refused from clients (`reservedEventKeys` of the workspace). */
+  reserved?: ReadonlySet<string>;
 }
 
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
@@ -47,16 +49,17 @@ const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
  * receives, so it avoids regexes and serializes an event only to measure it.
  */
 export function normalizeCall(input: NormalizeCallInput): NormalizedCall {
-  const { body, call, receivedAt } = input;
+  const { body, call, receivedAt, reserved } = input;
   if (!isJsonObject(body)) {
     throw new TailorError('INVALID_EVENT', `The body must be a JSON object, not ${describeType(body)}`);
   }
   const measure = input.rawBytes === undefined || input.rawBytes > EVENT_MAX_BYTES;
   const result: NormalizedCall = { events: [], rejected: [] };
-  if (typeof body.writeKey === 'string' && body.writeKey !== '') result.writeKey = body.writeKey;
+  const writeKey = bodyWriteKey(body);
+  if (writeKey !== undefined) result.writeKey = writeKey;
 
   if (call !== 'batch') {
-    collect(result, 0, '', normalizeEvent({ item: body, type: call, receivedAt, measure }));
+    collect(result, 0, '', normalizeEvent({ item: body, type: call, receivedAt, measure, reserved }));
     return result;
   }
 
@@ -84,9 +87,16 @@ export function normalizeCall(input: NormalizeCallInput): NormalizedCall {
       });
       continue;
     }
-    collect(result, index, prefix, normalizeEvent({ item, type, receivedAt, envelope, measure }));
+    collect(result, index, prefix, normalizeEvent({ item, type, receivedAt, envelope, measure, reserved }));
   }
   return result;
+}
+
+/** The `writeKey` a body carries (a single call's or a batch envelope's), for clients that cannot send Basic auth. */
+export function bodyWriteKey(body: unknown): string | undefined {
+  if (!isJsonObject(body)) return undefined;
+  const key = body.writeKey;
+  return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
 function isEventType(value: unknown): value is EventType {

@@ -4,6 +4,7 @@ import type { EventType, JsonObject, TailorEvent } from './event.ts';
 import { EVENT_MAX_BYTES, MESSAGE_ID_MAX_LENGTH } from './ingest-limits.ts';
 import { mergeObjects } from './merge-objects.ts';
 import { describeType, readId, readObject, readText, readTime, WRONG_TYPE } from './read-fields.ts';
+import { reservedKey } from './reserved-events.ts';
 
 /** What a batch's envelope gives each of its items, unless the item says otherwise. */
 export interface BatchEnvelope {
@@ -31,6 +32,8 @@ export interface EventInput {
   envelope?: BatchEnvelope;
   /** False when the request is known to be under the event size limit, so measuring is skipped. */
   measure: boolean;
+  /** Track event names a client may not send (`reservedEventKeys`): Tailor records them itself. */
+  reserved?: ReadonlySet<string>;
 }
 
 const OBJECT_FIELDS = ['properties', 'traits', 'context', 'integrations'] as const;
@@ -83,8 +86,13 @@ export function normalizeEvent(input: EventInput): EventOutcome {
       'Send a `userId` or an `anonymousId` (a non-empty string or a number)',
     );
   }
-  const problem = readCallFields(item, event) ?? readTimes(item, event, envelope?.sentAt);
+  const problem =
+    readCallFields(item, event) ??
+    refuseReserved(event, input.reserved) ??
+    readTimes(item, event, envelope?.sentAt);
   if (problem !== undefined) return { kind: 'rejected', ...problem };
+  // Tailor marks its own records in `context.tailor`; a received event never carries that mark.
+  if (Object.hasOwn(event.context, TAILOR_CONTEXT)) delete event.context[TAILOR_CONTEXT];
   if (input.measure) {
     const bytes = jsonBytes(item);
     if (bytes > EVENT_MAX_BYTES) {
@@ -164,6 +172,24 @@ function readCallFields(item: JsonObject, event: TailorEvent): EventProblem | un
     case 'identify':
       return undefined;
   }
+}
+
+/** The key of `context` under which Tailor marks the records it writes itself. */
+const TAILOR_CONTEXT = 'tailor';
+
+/** RESERVED_EVENT for a track event named like one Tailor records itself. */
+function refuseReserved(
+  event: TailorEvent,
+  reserved: ReadonlySet<string> | undefined,
+): EventProblem | undefined {
+  const name = event.event;
+  if (reserved === undefined || name === undefined || !reserved.has(reservedKey(name))) return undefined;
+  return problem(
+    'RESERVED_EVENT',
+    'event',
+    `\`${name.slice(0, 60)}\` is an event Tailor records itself (decisions, sends and their feedback, segment, journey and detector changes): ` +
+      'name your own event differently; delivery, click and reply feedback comes from the signed provider callbacks and email links',
+  );
 }
 
 /**

@@ -1,4 +1,11 @@
-import { SEGMENT_ENTERED, SEGMENT_EXITED } from '../audience/update-audience.ts';
+import {
+  DECISION_MADE,
+  JOURNEY_ENDED,
+  JOURNEY_ENTERED,
+  JOURNEY_STEP,
+  SEGMENT_ENTERED,
+  SEGMENT_EXITED,
+} from '../ingest/reserved-events.ts';
 import type { CompiledJourney, CompiledJourneys, CompiledStep } from './compile-journeys.ts';
 import type { JourneyRun, JourneyState, RunOutcome } from './journey-state.ts';
 import type { JourneysInForce } from './journeys-in-force.ts';
@@ -20,19 +27,11 @@ export type JourneyEffect =
  * `removed` or `changed`).
  */
 export interface JourneyChange {
-  name: 'Journey Entered' | 'Journey Step' | 'Journey Ended';
+  name: typeof JOURNEY_ENTERED | typeof JOURNEY_STEP | typeof JOURNEY_ENDED;
   properties: Record<string, unknown>;
   /** When it happened (epoch ms). */
   at: number;
 }
-
-/** The event that records a decision; one that chose an action starts journeys with a `decision` trigger. */
-export const DECISION_MADE = 'Decision Made';
-
-/** Event names of the changes the journeys record. */
-export const JOURNEY_ENTERED = 'Journey Entered';
-export const JOURNEY_STEP = 'Journey Step';
-export const JOURNEY_ENDED = 'Journey Ended';
 
 /** Most steps one run does in one call without waiting: more means a branch cycle, and the run ends. */
 export const MAX_RUN_STEPS = 100;

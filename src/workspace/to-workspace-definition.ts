@@ -52,6 +52,9 @@ export function toWorkspaceDefinition(file: WorkspaceFile): WorkspaceDefinition 
     ...(decisions === undefined ? {} : { decisions }),
     ...(file.journeys === undefined ? {} : { journeys: file.journeys.map(toJourneyDef) }),
     ...(channels === undefined ? {} : { channels }),
+    ...(file.identity?.verification_secret === undefined
+      ? {}
+      : { identityVerification: { secret: file.identity.verification_secret } }),
   };
 }
 

@@ -65,6 +65,13 @@ const IdentitySchema = Type.Object(
         examples: ['IN'],
       }),
     ),
+    verification_secret: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'The identity-verification secret: `POST /v1/decide` with a write key personalizes for a `userId` only with its `userToken`, the hex HMAC-SHA256 of the userId under this secret, made by your server. Give it as a reference to an environment variable named TAILOR_SECRET_…, so it is read on use and never stored.',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Identity resolution settings.' },
 );

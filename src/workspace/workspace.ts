@@ -33,4 +33,9 @@ export interface WorkspaceDefinition {
   channels?: ChannelsDef;
   /** How many recent events a profile keeps. */
   recentEventsLimit: number;
+  /**
+   * The secret (usually a `${TAILOR_SECRET_…}` reference, resolved when used) under which the
+   * customer's server signs user ids, so a write-key decide may personalize for a `userId`.
+   */
+  identityVerification?: { secret: string };
 }

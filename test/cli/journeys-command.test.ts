@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { demoStory } from '../../src/cli/demo-story.ts';
 import { listJourneys, setJourneyPaused } from '../../src/cli/journeys-command.ts';
 import { fakeClock } from '../../src/clock.ts';
-import { openDemoTailor } from '../support/demo-tailor.ts';
-import { sendAccepted, type TestTailor, tempDir } from '../support/test-tailor.ts';
+import { openDemoTailor, sendDemoStory } from '../support/demo-tailor.ts';
+import { type TestTailor, tempDir } from '../support/test-tailor.ts';
 
 const NOW = Date.parse('2026-03-10T06:00:00Z');
 
@@ -26,7 +25,7 @@ afterEach(async () => {
 
 describe('tailor journeys', () => {
   it('lists each journey with its counts per step', async () => {
-    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await sendDemoStory(t, NOW);
     await t.engine.fireDueTimers();
     const text = await listJourneys({ connection });
     expect(text).toContain('checkout_recovery (Checkout recovery): 1 entered, 1 in progress');

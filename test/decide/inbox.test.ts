@@ -21,6 +21,7 @@ function decided(at: number, properties: Record<string, unknown>): TailorEvent {
     traits: {},
     context: { tailor: { recorded: true } },
     integrations: {},
+    origin: 'tailor',
   };
 }
 

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoStory } from '../../src/cli/demo-story.ts';
+import { deliverWebhook } from '../../src/activate/local/local-whatsapp.ts';
+import { DEMO_WHATSAPP } from '../../src/cli/demo-providers.ts';
+import { demoFeedback, demoStory } from '../../src/cli/demo-story.ts';
+import { userToken } from '../../src/identity/user-token.ts';
 import { eventually } from '../support/demo-tailor.ts';
 import { type SpawnedTailor, spawnTailor, stopTailor } from '../support/spawn-tailor.ts';
 import { tempDir } from '../support/test-tailor.ts';
@@ -7,12 +10,18 @@ import { tempDir } from '../support/test-tailor.ts';
 const WRITE_KEY = 'wk_e2e_decide';
 const ADMIN_KEY = 'ak_e2e_decide';
 const ORIGIN = 'https://shop.example.in';
+/** The demo workspace's identity-verification secret (`${TAILOR_SECRET_IDENTITY}`), which the shop's server signs user ids with. */
+const IDENTITY_SECRET = 'e2e-identity-secret';
 let tailor: SpawnedTailor;
 
 beforeAll(async () => {
   tailor = await spawnTailor({
     dataDir: tempDir(),
-    env: { TAILOR_WRITE_KEY: WRITE_KEY, TAILOR_ADMIN_KEY: ADMIN_KEY },
+    env: {
+      TAILOR_WRITE_KEY: WRITE_KEY,
+      TAILOR_ADMIN_KEY: ADMIN_KEY,
+      TAILOR_SECRET_IDENTITY: IDENTITY_SECRET,
+    },
   });
 });
 afterAll(async () => {
@@ -58,6 +67,12 @@ describe('/v1/decide called from a browser against the real server', () => {
       body: JSON.stringify({ writeKey: WRITE_KEY, batch: demoStory(Date.now()) }),
     });
     expect(sent.status).toBe(200);
+    // Her WhatsApp replies come from the provider's signed webhook, never from a write key.
+    for (const payload of demoFeedback(Date.now()))
+      expect(
+        (await deliverWebhook(`${tailor.url}/v1/webhooks/demo/whatsapp`, payload, DEMO_WHATSAPP.appSecret))
+          .status,
+      ).toBe(200);
     await eventually(async () => {
       const profile = await fetch(`${tailor.url}/v1/profiles/user_id:USR_4096`, {
         headers: { authorization: `Bearer ${ADMIN_KEY}` },
@@ -65,7 +80,12 @@ describe('/v1/decide called from a browser against the real server', () => {
       const view = (await profile.json()) as { risks?: Record<string, unknown> };
       return view.risks?.['checkout_abandonment'] === undefined ? undefined : true;
     }, 10_000);
-    const person = await decideFromBrowser({ userId: 'USR_4096', actions: true });
+    // The page of the logged-in person carries the identity token the shop's server made for her.
+    const person = await decideFromBrowser({
+      userId: 'USR_4096',
+      userToken: userToken(IDENTITY_SECRET, 'USR_4096'),
+      actions: true,
+    });
     expect(person.status).toBe(200);
     expect(person.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     const decision = (await person.json()) as { profile_id: string | null; action: Record<string, unknown> };

@@ -1,13 +1,21 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { demoStory } from '../../src/cli/demo-story.ts';
+import { whatsAppStatusWebhook } from '../../src/activate/local/local-whatsapp.ts';
+import { DEMO_WHATSAPP } from '../../src/cli/demo-providers.ts';
 import { type FakeClock, fakeClock } from '../../src/clock.ts';
 import { timerRecord } from '../../src/engine/timer-record.ts';
+import { userToken } from '../../src/identity/user-token.ts';
 import type { LoggedEvent } from '../../src/ingest/event.ts';
 import { isJsonObject } from '../../src/ingest/merge-objects.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { eventually, openDemoTailor } from '../support/demo-tailor.ts';
+import {
+  DEMO_IDENTITY_SECRET,
+  deliverDemoWebhooks,
+  eventually,
+  openDemoTailor,
+  sendDemoStory,
+} from '../support/demo-tailor.ts';
 import { basic, bearer, sendAccepted, type TestTailor, tempDir } from '../support/test-tailor.ts';
 
 /** 11:30 in India: outside the demo's quiet hours (21:00–09:00 Asia/Kolkata). */
@@ -47,8 +55,16 @@ function at(minutesAgo: number): string {
   return new Date(NOW - minutesAgo * MINUTE).toISOString();
 }
 
-/** `POST /v1/decide` with a write key as HTTP Basic username (none when `key` is null). */
+/**
+ * `POST /v1/decide` with a write key as HTTP Basic username (none when `key` is null), as a page
+ * of the logged-in person calls it: a `userId` goes with its identity token, which the shop's
+ * server made with the demo workspace's verification secret.
+ */
 function decide(body: Json, key: string | null = t.writeKey) {
+  const token =
+    typeof body['userId'] === 'string' && body['userToken'] === undefined
+      ? { userToken: userToken(DEMO_IDENTITY_SECRET, body['userId']) }
+      : {};
   return t.app.inject({
     method: 'POST',
     url: '/v1/decide',
@@ -56,7 +72,7 @@ function decide(body: Json, key: string | null = t.writeKey) {
       'content-type': 'application/json',
       ...(key === null ? {} : { authorization: basic(key) }),
     },
-    payload: JSON.stringify(body),
+    payload: JSON.stringify({ ...body, ...token }),
   });
 }
 
@@ -96,7 +112,7 @@ function triggered(events: readonly LoggedEvent[]): LoggedEvent[] {
  * when the workspace has decision triggers, for the decision it triggers.
  */
 async function demoPerson(): Promise<void> {
-  await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+  await sendDemoStory(t, NOW);
   await t.engine.fireDueTimers();
   const triggers = t.engine.workspace('demo')?.definition.decisions?.triggers.length ?? 0;
   await eventually(async () => {
@@ -235,12 +251,16 @@ describe('POST /v1/decide', () => {
     const userId = `capped-${row.who.replaceAll(' ', '-')}`;
     await abandoner(userId, row.traits, row.consent);
     await t.engine.fireDueTimers();
-    await sendAccepted(t, '/v1/track', {
-      userId,
-      event: 'Message Sent',
-      properties: { channel: 'whatsapp', campaign: 'flash-sale' },
-      timestamp: at(60),
-    });
+    // The provider reports the message it sent an hour ago; a write key cannot.
+    await deliverDemoWebhooks(t, [
+      whatsAppStatusWebhook({
+        phoneNumberId: DEMO_WHATSAPP.phoneNumberId,
+        wamid: `wamid.${userId}`,
+        status: 'sent',
+        recipient: row.traits.phone.replaceAll(' ', ''),
+        timestamp: NOW - 60 * MINUTE,
+      }),
+    ]);
     const reply = await decide({ userId, actions: true });
     expect(reply.statusCode, reply.body).toBe(200);
     const action = reply.json().action;
@@ -290,12 +310,16 @@ describe('POST /v1/decide', () => {
     });
   });
 
+  // Identifier lookups need the admin key: a write key's decide never looks one up (test/security/decide-oracle.test.ts).
   it('finds a person by any identifier, normalized', async () => {
     await demoPerson();
     const profile = (await admin('GET', '/v1/profiles/user_id:USR_4096')).json();
     const actions: string[] = [];
     for (const identifier of ['email:Meera@Example.com', 'phone:+919820155555', 'whatsapp:+919820155555']) {
-      const reply = await decide({ identifier, placements: ['home_banner'], actions: true });
+      const reply = await admin('POST', `/v1/profiles/${encodeURIComponent(identifier)}/decide`, {
+        placements: ['home_banner'],
+        actions: true,
+      });
       expect(reply.statusCode, `${identifier}: ${reply.body}`).toBe(200);
       const body = reply.json();
       expect(body.profile_id, identifier).toBe(profile.id);
@@ -622,7 +646,7 @@ describe('decisions triggered by events', () => {
   });
 
   it('stays once when the log is replayed past the checkpoint after a crash', async () => {
-    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await sendDemoStory(t, NOW);
     await t.engine.commit();
     await t.engine.fireDueTimers();
     // Wait for the triggered decision in the log itself: the timeline would commit the view.
@@ -641,7 +665,7 @@ describe('decisions triggered by events', () => {
   });
 
   it('decides after a crash that logged the timer but not the decision, once', async () => {
-    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await sendDemoStory(t, NOW);
     await t.close();
     // The crash: the timer's record reached the log, the engine stopped before applying it.
     const crashed = new SqliteStore({ path });

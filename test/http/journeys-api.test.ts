@@ -1,11 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { demoStory } from '../../src/cli/demo-story.ts';
 import { fakeClock } from '../../src/clock.ts';
 import type { TailorEvent } from '../../src/ingest/event.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
-import { openDemoTailor } from '../support/demo-tailor.ts';
+import { openDemoTailor, sendDemoStory } from '../support/demo-tailor.ts';
 import { bearer, sendAccepted, type TestTailor, tempDir } from '../support/test-tailor.ts';
 
 const NOW = Date.parse('2026-03-10T06:00:00Z'); // 11:30 in India: no quiet hours
@@ -40,7 +39,7 @@ const runs = async () => (await get('/v1/profiles/user_id:USR_4096/journeys')).b
 
 describe('the journeys admin API', () => {
   it("follows the demo's checkout recovery: entered, waiting a day, then converted by the order", async () => {
-    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await sendDemoStory(t, NOW);
     await t.engine.fireDueTimers();
 
     const step = (key: string, type: string, entered = 0, waiting = 0) => ({
@@ -110,7 +109,7 @@ describe('the journeys admin API', () => {
   });
 
   it('a second day without an order nudges again, then the run completes', async () => {
-    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await sendDemoStory(t, NOW);
     await t.engine.fireDueTimers();
     clock.advance(DAY);
     await t.engine.fireDueTimers();
@@ -130,7 +129,7 @@ describe('the journeys admin API', () => {
   });
 
   it('counts the messages each step sent, from the outbox', async () => {
-    await sendAccepted(t, '/v1/batch', { batch: demoStory(NOW) });
+    await sendDemoStory(t, NOW);
     await t.engine.fireDueTimers();
     await t.engine.commit();
     const sends = await t.engine.store.listSends({ workspaceId: 'demo', limit: 100 });

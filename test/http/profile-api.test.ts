@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   bearer,
+  ingestAsProvider,
   openTestTailor,
   sendAccepted,
   type TestTailor,
@@ -36,7 +37,8 @@ function admin(
 /** A visitor browses anonymously, then signs up: the two profiles become one. */
 async function visitorSignsUp() {
   await send('/v1/page', { anonymousId: 'anon-1', name: 'Pricing', timestamp: '2026-03-01T09:00:00Z' });
-  await send('/v1/track', {
+  // A click on a WhatsApp message is feedback: it comes from the provider, not the write key.
+  await ingestAsProvider(t, {
     anonymousId: 'anon-1',
     event: 'Message Clicked',
     properties: { channel: 'whatsapp' },

@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toProfileView } from '../../src/profile/profile-view.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
-import { openTestTailor, sendAccepted, type TestTailor, workspaceYaml } from '../support/test-tailor.ts';
+import {
+  ingestAsProvider,
+  openTestTailor,
+  sendAccepted,
+  type TestTailor,
+  workspaceYaml,
+} from '../support/test-tailor.ts';
 
 const DAY = 86_400_000;
 
@@ -39,7 +45,8 @@ describe('scores in the pipeline', () => {
   it('earn points on ingest, merge with identity, and decay by the clock', async () => {
     const at = Date.parse('2026-03-01T09:00:00Z');
     await send('/v1/page', { anonymousId: 'anon-1', name: 'Pricing', timestamp: '2026-03-01T09:00:00Z' });
-    await send('/v1/track', { userId: 'U1', event: 'Message Clicked', timestamp: '2026-03-01T09:00:00Z' });
+    // Feedback comes from a provider callback, never from the write key.
+    await ingestAsProvider(t, { userId: 'U1', event: 'Message Clicked', timestamp: '2026-03-01T09:00:00Z' });
     await send('/v1/track', { userId: 'U1', event: 'Product Viewed', timestamp: '2026-03-01T09:00:00Z' });
     await send('/v1/alias', { userId: 'U1', previousId: 'anon-1', timestamp: '2026-03-01T09:00:00Z' });
     await send('/v1/track', { userId: 'U1', event: 'Order Completed', timestamp: '2026-03-01T09:00:00Z' });

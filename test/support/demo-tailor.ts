@@ -1,12 +1,21 @@
+import { Activation } from '../../src/activate/activation.ts';
+import { signWebhook } from '../../src/activate/local/local-whatsapp.ts';
+import type { WhatsAppWebhookPayload } from '../../src/activate/whatsapp/whatsapp-wire.ts';
 import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_WHATSAPP } from '../../src/cli/demo-providers.ts';
+import { demoFeedback, demoStory } from '../../src/cli/demo-story.ts';
 import type { FakeClock } from '../../src/clock.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { readWorkspaceFile } from '../../src/workspace/read-workspace-file.ts';
-import { type TestTailor, workspaceYaml } from './test-tailor.ts';
+import { sendAccepted, type TestTailor, workspaceYaml } from './test-tailor.ts';
+
+/** The identity-verification secret the demo workspace reads (`${TAILOR_SECRET_IDENTITY}`) in tests. */
+export const DEMO_IDENTITY_SECRET = 'demo-identity-secret';
 
 /** The workspace beside the demo one, whose keys must never reach the demo's profiles. */
 export const OTHER_WORKSPACE = 'other';
@@ -47,7 +56,13 @@ export async function openDemoTailor(input: {
       await store.addKey({ workspaceId: id, kind: 'admin', hash: hashKey(`ak_${id}`) });
     }
   }
-  const app = await buildServer({ engine });
+  // Not started: nothing is sent, but the provider webhooks and the outbox API are served.
+  const activation = new Activation({ engine, logger: silentLogger, env: {} });
+  const app = await buildServer({
+    engine,
+    activation,
+    env: { TAILOR_SECRET_IDENTITY: DEMO_IDENTITY_SECRET },
+  });
   return {
     app,
     engine,
@@ -71,4 +86,30 @@ export async function eventually<T>(check: () => Promise<T | undefined>, ms = 2_
     if (Date.now() > until) throw new Error(`nothing came within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Posts WhatsApp webhooks to the demo workspace, signed with the demo's app secret, as the provider does. */
+export async function deliverDemoWebhooks(
+  t: TestTailor,
+  payloads: readonly WhatsAppWebhookPayload[],
+): Promise<void> {
+  for (const payload of payloads) {
+    const body = JSON.stringify(payload);
+    const reply = await t.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/demo/whatsapp',
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': signWebhook(body, DEMO_WHATSAPP.appSecret),
+      },
+      payload: body,
+    });
+    if (reply.statusCode !== 200) throw new Error(`the webhook answered ${reply.statusCode}: ${reply.body}`);
+  }
+}
+
+/** The demo story as it reaches Tailor: her browser's calls with the write key, her replies through the signed WhatsApp webhook. */
+export async function sendDemoStory(t: TestTailor, now: number): Promise<void> {
+  await sendAccepted(t, '/v1/batch', { batch: demoStory(now) });
+  await deliverDemoWebhooks(t, demoFeedback(now));
 }

@@ -6,6 +6,7 @@ import { type FakeClock, fakeClock } from '../../src/clock.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine, type EngineOptions } from '../../src/engine/engine.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { normalizeCall } from '../../src/ingest/normalize-call.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
@@ -92,6 +93,17 @@ export function basic(writeKey: string, withColon = true): string {
 /** Bearer header for an admin key. */
 export function bearer(adminKey: string): string {
   return `Bearer ${adminKey}`;
+}
+
+/**
+ * Ingests one track call the way a verified provider callback does, past the tracking edge:
+ * for feedback (`Message Clicked`, …) that a write key may not send (RESERVED_EVENT).
+ */
+export async function ingestAsProvider(tailor: TestTailor, body: Record<string, unknown>): Promise<void> {
+  const workspaceId = tailor.writeKey.replace(/^wk_/, '');
+  const { events, rejected } = normalizeCall({ body, call: 'track', receivedAt: tailor.clock.now() });
+  if (rejected.length > 0) throw new Error(`not a track call: ${rejected[0]?.message}`);
+  await tailor.engine.ingest(workspaceId, events);
 }
 
 /** Posts one tracking call with the test Tailor's write key and expects it accepted (200). */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MESSAGE_CLICKED } from '../../ingest/reserved-events.ts';
 import type { FeedbackEvent } from '../channel.ts';
 import type { ClickClaims, UnsubscribeClaims } from './signed-links.ts';
 
@@ -30,7 +31,7 @@ export function emailMessageId(messageId: string): string {
 export function clickFeedback(claims: ClickClaims, at: number): FeedbackEvent {
   const link = createHash('sha256').update(claims.url).digest('base64url').slice(0, 16);
   return {
-    event: 'Message Clicked',
+    event: MESSAGE_CLICKED,
     timestamp: at,
     identifier: { type: 'email', value: claims.address },
     properties: {

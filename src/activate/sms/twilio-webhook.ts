@@ -1,6 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_IDENTITY_RULES } from '../../identity/identity-rules.ts';
 import { normalizeIdentifier } from '../../identity/normalize-identifier.ts';
+import {
+  MESSAGE_DELIVERED,
+  MESSAGE_FAILED,
+  MESSAGE_REPLIED,
+  MESSAGE_SENT,
+} from '../../ingest/reserved-events.ts';
 import type { FeedbackEvent, FeedbackName, SendConfirmation } from '../channel.ts';
 
 /** Form parameters of a Twilio webhook request, as decoded from its body. */
@@ -22,10 +28,10 @@ export const TWILIO_START_KEYWORDS: readonly string[] = ['START', 'YES', 'UNSTOP
 /** Twilio's `MessageStatus` values that mean something for the person, and the events they become. */
 const STATUS_EVENTS: ReadonlyMap<string, FeedbackName> = new Map([
   // `sent` is Twilio handing the message to the carrier; `delivered` is the carrier's receipt.
-  ['sent', 'Message Sent'],
-  ['delivered', 'Message Delivered'],
-  ['undelivered', 'Message Failed'],
-  ['failed', 'Message Failed'],
+  ['sent', MESSAGE_SENT],
+  ['delivered', MESSAGE_DELIVERED],
+  ['undelivered', MESSAGE_FAILED],
+  ['failed', MESSAGE_FAILED],
 ]);
 
 /**
@@ -73,7 +79,7 @@ export function readTwilioStatus(params: TwilioParams, now: number = Date.now())
   if (event === undefined || identifier === undefined) return [];
   const properties: Record<string, unknown> = { channel: 'sms', provider_message_id: sid, status };
   const errorCode = params['ErrorCode'];
-  if (event === 'Message Failed') {
+  if (event === MESSAGE_FAILED) {
     properties['reason'] = errorCode !== undefined && errorCode !== '' ? `twilio ${errorCode}` : status;
     if (errorCode !== undefined && errorCode !== '') properties['error_code'] = errorCode;
   }
@@ -116,7 +122,7 @@ export function readTwilioInbound(params: TwilioParams, now: number = Date.now()
   } else if (optOutType === 'START' || TWILIO_START_KEYWORDS.includes(keyword)) {
     event = 'Subscribed';
   } else {
-    event = 'Message Replied';
+    event = MESSAGE_REPLIED;
     properties['text'] = text;
   }
   return [{ event, timestamp: now, identifier, properties, messageId: sid }];

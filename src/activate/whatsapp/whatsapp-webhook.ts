@@ -1,4 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  MESSAGE_DELIVERED,
+  MESSAGE_FAILED,
+  MESSAGE_READ,
+  MESSAGE_REPLIED,
+  MESSAGE_SENT,
+} from '../../ingest/reserved-events.ts';
 import type { FeedbackEvent, FeedbackName, SendConfirmation } from '../channel.ts';
 import { isUnreachableCode } from './whatsapp-error.ts';
 import { isJsonObject } from './whatsapp-wire.ts';
@@ -45,10 +52,10 @@ export function verifySignature(rawBody: Buffer, header: string | undefined, app
 }
 
 const STATUS_EVENTS: Record<string, FeedbackName> = {
-  sent: 'Message Sent',
-  delivered: 'Message Delivered',
-  read: 'Message Read',
-  failed: 'Message Failed',
+  sent: MESSAGE_SENT,
+  delivered: MESSAGE_DELIVERED,
+  read: MESSAGE_READ,
+  failed: MESSAGE_FAILED,
 };
 
 /** Inbound types that are notices from WhatsApp, not something the person wrote. */
@@ -125,7 +132,7 @@ function readStatus(status: unknown): FeedbackEvent | undefined {
   const properties: Record<string, unknown> = { channel: 'whatsapp', provider_message_id: id };
   const sendId = nonEmpty(status.biz_opaque_callback_data);
   if (sendId !== undefined) properties.send_id = sendId;
-  if (event === 'Message Failed') Object.assign(properties, failure(status.errors));
+  if (event === MESSAGE_FAILED) Object.assign(properties, failure(status.errors));
   return { event, timestamp, identifier, properties, messageId: `${id}:${status.status}` };
 }
 
@@ -162,7 +169,7 @@ function readInbound(message: unknown): FeedbackEvent | undefined {
   if (text !== undefined) properties.text = text;
   const inReplyTo = isJsonObject(message.context) ? nonEmpty(message.context.id) : undefined;
   if (inReplyTo !== undefined) properties.in_reply_to = inReplyTo;
-  return { event: 'Message Replied', timestamp, identifier, properties, messageId: id };
+  return { event: MESSAGE_REPLIED, timestamp, identifier, properties, messageId: id };
 }
 
 /** The words of an inbound message: a text's body, a quick-reply button's or list row's title, a caption. */

@@ -1,8 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { type DecideResult, decideFor, decisionEvents, profileIdentity } from '../../engine/decide-for.ts';
+import { resolveSecret } from '../../activate/resolve-secret.ts';
+import type { CompiledWorkspace } from '../../engine/compiled-workspace.ts';
+import {
+  type DecideResult,
+  decideFor,
+  decisionEvents,
+  profileIdentity,
+  type RecordIdentity,
+} from '../../engine/decide-for.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
+import { verifyUserToken } from '../../identity/user-token.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import { adminWorkspace } from '../admin-auth.ts';
 import { basicAuthKey } from '../credentials.ts';
@@ -32,6 +41,12 @@ const DecideBodySchema = Type.Object(
       Type.String({ description: 'Seeds the ids of the events that record the decision' }),
     ),
     writeKey: Type.Optional(Type.String({ description: 'The write key, when not sent as HTTP Basic auth' })),
+    userToken: Type.Optional(
+      Type.String({
+        description:
+          "The `userId`'s identity token (hex HMAC-SHA256 of the userId under the workspace's `identity.verification_secret`), made by your server; or the `X-Tailor-User-Token` header",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -92,6 +107,32 @@ const DecisionSchema = Type.Object(
   { additionalProperties: true },
 );
 
+/** The header a page may send the userId's identity token in, instead of `userToken` in the body. */
+const USER_TOKEN_HEADER = 'x-tailor-user-token';
+
+/**
+ * The request's userId when its identity token is valid under the workspace's verification
+ * secret; undefined without a token, without a secret (or with its variable unset), or with a
+ * token that does not match.
+ */
+function verifiedUserId(input: {
+  workspace: CompiledWorkspace | undefined;
+  input: DecideInput;
+  token: string | undefined;
+  env: NodeJS.ProcessEnv;
+}): string | undefined {
+  const { userId } = input.input;
+  const ref = input.workspace?.definition.identityVerification?.secret;
+  if (userId === undefined || input.token === undefined || ref === undefined) return undefined;
+  let secret: string;
+  try {
+    secret = resolveSecret(ref, input.env, 'identity.verification_secret');
+  } catch {
+    return undefined;
+  }
+  return verifyUserToken({ secret, userId, token: input.token }) ? userId : undefined;
+}
+
 /** Skips Fastify's body validation: `parseDecideBody` checks with Tailor's codes and messages. */
 const checkedByHandler = () => (data: unknown) => ({ value: data });
 
@@ -104,9 +145,10 @@ const checkedByHandler = () => (data: unknown) => ({ value: data });
  */
 export async function decideRoutes(
   app: FastifyInstance,
-  options: { engine: Engine; keys: KeyRing },
+  options: { engine: Engine; keys: KeyRing; env?: NodeJS.ProcessEnv },
 ): Promise<void> {
   const { engine, keys } = options;
+  const env = options.env ?? process.env;
   // Browsers send JSON as text/plain to avoid a CORS preflight, as analytics.js does.
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
     try {
@@ -116,8 +158,17 @@ export async function decideRoutes(
     }
   });
 
-  /** Decides for the person (or nobody), records it when asked, and shapes the answer. */
-  function decide(workspaceId: string, profile: ProfileState | undefined, input: DecideInput): DecideResult {
+  /**
+   * Decides for the person (or nobody), records it when asked, and shapes the answer. Events are
+   * recorded under `recordAs` when given (a write key's verified ids only), else under the ids
+   * the request names or the profile's own.
+   */
+  function decide(
+    workspaceId: string,
+    profile: ProfileState | undefined,
+    input: DecideInput,
+    recordAs?: RecordIdentity,
+  ): DecideResult {
     const workspace = engine.workspace(workspaceId);
     if (workspace === undefined) throw new TailorError('NOT_FOUND');
     const now = engine.clock();
@@ -133,14 +184,18 @@ export async function decideRoutes(
       now,
     });
     const identity =
-      input.userId !== undefined || input.anonymousId !== undefined
-        ? {
-            ...(input.userId === undefined ? {} : { userId: input.userId }),
-            ...(input.anonymousId === undefined ? {} : { anonymousId: input.anonymousId }),
-          }
-        : profile === undefined
+      recordAs !== undefined
+        ? recordAs.userId === undefined && recordAs.anonymousId === undefined
           ? undefined
-          : profileIdentity(profile);
+          : recordAs
+        : input.userId !== undefined || input.anonymousId !== undefined
+          ? {
+              ...(input.userId === undefined ? {} : { userId: input.userId }),
+              ...(input.anonymousId === undefined ? {} : { anonymousId: input.anonymousId }),
+            }
+          : profile === undefined
+            ? undefined
+            : profileIdentity(profile);
     if (input.record && identity !== undefined)
       engine.record(workspaceId, decisionEvents({ result, identity, messageId: input.messageId, now }));
     return result;
@@ -153,10 +208,12 @@ export async function decideRoutes(
         tags: ['decide'],
         summary: 'Fill placements and pick the next best action for a person or a visitor',
         description:
-          'Identify the person by `userId`, `anonymousId` or `identifier`; someone unknown gets the ' +
-          'answer the request context alone gives (a visitor from Bangalore still sees the Bangalore ' +
-          'banner). Every placement shown is recorded as `Content Shown` and every action decided as ' +
-          '`Decision Made`, under the ids the request names.',
+          'Personalizes for the caller: its own `anonymousId`, or a `userId` with a valid identity token ' +
+          '(`userToken` or `X-Tailor-User-Token`). Anything else (an `identifier`, a userId without its ' +
+          'token) is never looked up: the answer is the one the request context alone gives, with ' +
+          '`profile_id: null` (a visitor from Bangalore still sees the Bangalore banner). Every placement ' +
+          'shown is recorded as `Content Shown` and every action decided as `Decision Made`, under the ' +
+          'verified ids only.',
         security: [{ writeKey: [] }],
         body: DecideBodySchema,
         response: { 200: DecisionSchema, 400: ErrorSchema, 401: ErrorSchema },
@@ -174,8 +231,21 @@ export async function decideRoutes(
       if (key === undefined) throw new TailorError('MISSING_WRITE_KEY');
       const grant = await keys.lookup(key, engine.clock());
       if (grant === undefined || grant.kind !== 'write') throw new TailorError('UNKNOWN_WRITE_KEY');
-      const profile = await engine.peekProfile(grant.workspaceId, input.refs);
-      return decide(grant.workspaceId, profile, input);
+      const header = request.headers[USER_TOKEN_HEADER];
+      const token = input.userToken ?? (typeof header === 'string' && header !== '' ? header : undefined);
+      const userId = verifiedUserId({ workspace: engine.workspace(grant.workspaceId), input, token, env });
+      // Only ids the caller proved are looked up: an identifier or someone else's userId never is,
+      // so the answer cannot tell whether that person exists.
+      const recordAs: RecordIdentity = {
+        ...(userId === undefined ? {} : { userId }),
+        ...(input.anonymousId === undefined ? {} : { anonymousId: input.anonymousId }),
+      };
+      const refs = [
+        ...(userId === undefined ? [] : [`user_id:${userId}`]),
+        ...(input.anonymousId === undefined ? [] : [`anonymous_id:${input.anonymousId}`]),
+      ];
+      const profile = refs.length === 0 ? undefined : await engine.peekProfile(grant.workspaceId, refs);
+      return decide(grant.workspaceId, profile, input, recordAs);
     },
   );
 

@@ -3,7 +3,7 @@ import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { decodeSizedBody } from '../../ingest/decode-body.ts';
 import { REQUEST_MAX_BYTES } from '../../ingest/ingest-limits.ts';
-import { normalizeCall } from '../../ingest/normalize-call.ts';
+import { bodyWriteKey, normalizeCall } from '../../ingest/normalize-call.ts';
 import { CALL_PATHS } from '../../ingest/route-calls.ts';
 import { basicAuthKey } from '../credentials.ts';
 import type { KeyRing } from '../key-ring.ts';
@@ -47,10 +47,13 @@ export async function trackingRoutes(
           raw,
           contentEncoding: typeof encoding === 'string' ? encoding : undefined,
         });
-        const result = normalizeCall({ body, call, receivedAt: engine.clock(), rawBytes: bytes });
-        const key = basicAuthKey(request.headers.authorization) ?? result.writeKey;
+        // The key is looked up first: the workspace says which event names are reserved.
+        const key = basicAuthKey(request.headers.authorization) ?? bodyWriteKey(body);
+        const grant = key === undefined ? undefined : await keys.lookup(key, engine.clock());
+        const reserved =
+          grant?.kind === 'write' ? engine.workspace(grant.workspaceId)?.reservedEvents : undefined;
+        const result = normalizeCall({ body, call, receivedAt: engine.clock(), rawBytes: bytes, reserved });
         if (key === undefined) throw new TailorError('MISSING_WRITE_KEY');
-        const grant = await keys.lookup(key, engine.clock());
         if (grant === undefined || grant.kind !== 'write') throw new TailorError('UNKNOWN_WRITE_KEY');
 
         if (result.events.length === 0) {
