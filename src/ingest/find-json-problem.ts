@@ -30,6 +30,7 @@ interface Frame {
 }
 
 /** Any NUL or surrogate half; only when one appears is the exact (slower) scan needed. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is this pattern's job.
 const SUSPECT = /[\u0000\ud800-\udfff]/;
 const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
 
