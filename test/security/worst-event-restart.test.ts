@@ -102,7 +102,7 @@ async function profile(tailor: SpawnedTailor, n: number): Promise<Record<string,
     headers: { authorization: `Bearer ${ADMIN_KEY}` },
   });
   expect(response.status).toBe(200);
-  const body: Record<string, unknown> = await response.json();
+  const body: Record<string, unknown> = JSON.parse(await response.text());
   return body;
 }
 
