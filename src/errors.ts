@@ -11,6 +11,11 @@ export const ERRORS = {
   MISSING_GROUP_ID: { status: 400, message: 'A group call needs a `groupId`' },
   INVALID_TIMESTAMP: { status: 400, message: 'A timestamp is not an ISO-8601 date' },
   EVENT_TOO_LARGE: { status: 400, message: 'An event may be at most 32 KB' },
+  TOO_DEEP: { status: 400, message: 'Objects and arrays may nest at most 64 deep' },
+  INVALID_CHARACTERS: {
+    status: 400,
+    message: 'A string or key holds a NUL character or an unpaired surrogate half',
+  },
   REQUEST_TOO_LARGE: { status: 413, message: 'A request may be at most 500 KB' },
   BATCH_TOO_LARGE: { status: 400, message: 'A batch may hold at most 2,500 events' },
   EMPTY_BATCH: { status: 400, message: 'A batch needs a non-empty `batch` array' },

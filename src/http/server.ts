@@ -5,6 +5,7 @@ import type { Activation } from '../activate/activation.ts';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
 import { replyWithError } from './error-reply.ts';
+import { guardJsonBody } from './guard-json-body.ts';
 import { KeyRing } from './key-ring.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
@@ -75,6 +76,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     maxAge: 86_400,
   });
   app.setErrorHandler(replyWithError);
+  app.addHook('preValidation', guardJsonBody);
   app.setNotFoundHandler((request, reply) => {
     replyWithError(new TailorError('NOT_FOUND', `No route ${request.method} ${request.url}`), request, reply);
   });

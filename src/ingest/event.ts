@@ -14,12 +14,16 @@ export type JsonObject = Record<string, unknown>;
 export interface TailorEvent {
   type: EventType;
   messageId: string;
-  /** Event time (epoch ms): explicit `timestamp`, else `receivedAt − (sentAt − originalTimestamp)`. */
+  /**
+   * Event time (epoch ms): explicit `timestamp`, else `receivedAt − (sentAt − originalTimestamp)`;
+   * `receivedAt` when that lies more than a minute (`FUTURE_TOLERANCE_MS`) past `receivedAt`.
+   */
   timestamp: number;
   /** When Tailor received it (epoch ms). */
   receivedAt: number;
   /** As sent by the client, epoch ms, when present. */
   sentAt?: number;
+  /** As sent; or the client's clamped far-future `timestamp` when it sent no originalTimestamp. */
   originalTimestamp?: number;
   userId?: string;
   anonymousId?: string;

@@ -15,3 +15,20 @@ export const BATCH_MAX_EVENTS = 2_500;
 
 /** Longest client `messageId` kept (after trimming); a longer one is replaced by a fresh id. */
 export const MESSAGE_ID_MAX_LENGTH = 200;
+
+/**
+ * Deepest nesting of objects and arrays in one event, the event itself counting as level 1
+ * (`properties` is level 2). Checked at the edge, iteratively, before anything is written: every
+ * later stage (merges, serialization, replay, rebuild) may then walk an event recursively
+ * without any risk to the stack. Generous for real data; Segment's own payloads rarely pass 5.
+ */
+export const JSON_MAX_DEPTH = 64;
+
+/**
+ * How far past the moment Tailor received it an event's time may lie (ms). Within it, a clock
+ * a little ahead (an NTP-synced server, a request's own latency) keeps its precise time; beyond
+ * it the client clock is plainly wrong, and the event is dated when Tailor received it, the
+ * latest time it can have happened by. Without this, an event dated 9999-12-31 would outrank
+ * every later update of the traits it sets, since traits keep the newest by event time.
+ */
+export const FUTURE_TOLERANCE_MS = 60_000;

@@ -1,5 +1,6 @@
 import { type ErrorCode, TailorError } from '../errors.ts';
 import { EVENT_TYPES, type EventType, type JsonObject, type TailorEvent } from './event.ts';
+import { findJsonProblem } from './find-json-problem.ts';
 import { BATCH_MAX_EVENTS, EVENT_MAX_BYTES } from './ingest-limits.ts';
 import { isJsonObject } from './merge-objects.ts';
 import { type BatchEnvelope, type EventOutcome, normalizeEvent } from './normalize-event.ts';
@@ -59,11 +60,14 @@ export function normalizeCall(input: NormalizeCallInput): NormalizedCall {
   if (writeKey !== undefined) result.writeKey = writeKey;
 
   if (call !== 'batch') {
-    collect(result, 0, '', normalizeEvent({ item: body, type: call, receivedAt, measure, reserved }));
+    const problem = findJsonProblem({ value: body });
+    if (problem !== undefined) result.rejected.push({ index: 0, ...problem });
+    else collect(result, 0, '', normalizeEvent({ item: body, type: call, receivedAt, measure, reserved }));
     return result;
   }
 
   const items = readBatch(body.batch);
+  checkEnvelope(body);
   const envelope = readEnvelope(body);
   for (let index = 0; index < items.length; index += 1) {
     const item = items[index];
@@ -75,6 +79,11 @@ export function normalizeCall(input: NormalizeCallInput): NormalizedCall {
         message: `Each batch item must be an object, not ${describeType(item)}`,
         path: prefix,
       });
+      continue;
+    }
+    const problem = findJsonProblem({ value: item, path: prefix });
+    if (problem !== undefined) {
+      result.rejected.push({ index, ...problem });
       continue;
     }
     const type = item.type;
@@ -127,6 +136,22 @@ function readBatch(batch: unknown): unknown[] {
     );
   }
   return batch;
+}
+
+/**
+ * Refuses the whole request when a field beside `batch` is too deep or holds characters no store
+ * keeps: the envelope's `context` and `integrations` go into every item.
+ */
+function checkEnvelope(body: JsonObject): void {
+  for (const [field, value] of Object.entries(body)) {
+    if (field === 'batch') continue;
+    const problem = findJsonProblem({ value, path: field, enclosing: 1 });
+    if (problem !== undefined) {
+      throw new TailorError(problem.code, problem.message, [
+        { path: problem.path, message: problem.message },
+      ]);
+    }
+  }
 }
 
 /** The envelope fields every item inherits; a bad one fails the whole request, as it affects every item. */

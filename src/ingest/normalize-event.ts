@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../errors.ts';
 import type { EventType, JsonObject, TailorEvent } from './event.ts';
-import { EVENT_MAX_BYTES, MESSAGE_ID_MAX_LENGTH } from './ingest-limits.ts';
+import { EVENT_MAX_BYTES, FUTURE_TOLERANCE_MS, MESSAGE_ID_MAX_LENGTH } from './ingest-limits.ts';
 import { mergeObjects } from './merge-objects.ts';
 import { describeType, readId, readObject, readText, readTime, WRONG_TYPE } from './read-fields.ts';
 import { reservedKey } from './reserved-events.ts';
@@ -195,7 +195,9 @@ function refuseReserved(
 /**
  * Sets `timestamp`, `sentAt` and `originalTimestamp`. An explicit `timestamp` wins; otherwise the
  * client's clock is corrected by how far it was off when it sent the request
- * (`receivedAt − (sentAt − originalTimestamp)`), as Segment does.
+ * (`receivedAt − (sentAt − originalTimestamp)`), as Segment does. A time more than
+ * `FUTURE_TOLERANCE_MS` past `receivedAt` is clamped to `receivedAt`, the client's value kept as
+ * `originalTimestamp` when it sent none, so a forged far-future date cannot outrank later events.
  */
 function readTimes(
   item: JsonObject,
@@ -215,6 +217,11 @@ function readTimes(
   if (timestamp !== undefined) event.timestamp = timestamp;
   else if (original !== undefined)
     event.timestamp = sentAt === undefined ? original : event.receivedAt - (sentAt - original);
+  if (event.timestamp > event.receivedAt + FUTURE_TOLERANCE_MS) {
+    // The spec's originalTimestamp is "the timestamp value manually passed in": keep the client's.
+    if (event.originalTimestamp === undefined) event.originalTimestamp = event.timestamp;
+    event.timestamp = event.receivedAt;
+  }
   return undefined;
 }
 

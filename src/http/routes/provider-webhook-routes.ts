@@ -17,6 +17,7 @@ import {
 } from '../../activate/whatsapp/whatsapp-webhook.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
+import { replaceInvalidCharacters } from '../../ingest/replace-invalid-characters.ts';
 
 /** The secrets that authenticate a workspace's provider callbacks, resolved from its channels. */
 export interface ProviderSecrets {
@@ -66,7 +67,7 @@ export async function providerWebhookRoutes(
     const now = engine.clock();
     await engine.ingest(
       workspaceId,
-      feedback.map((item) => feedbackToEvent(item, now)),
+      feedback.map((item) => feedbackToEvent(storableFeedback(item), now)),
     );
     return feedback.length;
   };
@@ -146,4 +147,25 @@ async function attributeReply(engine: Engine, workspaceId: string, feedback: Fee
   const profile = await engine.peekProfile(workspaceId, [`${type}:${value}`]);
   const decisionId = profile?.contacts?.find((contact) => contact.providerMessageId === quoted)?.decisionId;
   if (decisionId !== undefined) feedback.properties['decision_id'] = decisionId;
+}
+
+/**
+ * A verified callback's feedback with NUL and unpaired surrogate halves replaced (U+FFFD) in its
+ * strings: a person's reply is kept, never refused, and can still be stored on PostgreSQL.
+ * Feedback properties are flat values the provider readers pick, so one level is enough.
+ */
+function storableFeedback(feedback: FeedbackEvent): FeedbackEvent {
+  const properties: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(feedback.properties))
+    properties[replaceInvalidCharacters(key)] =
+      typeof value === 'string' ? replaceInvalidCharacters(value) : value;
+  return {
+    ...feedback,
+    identifier: {
+      type: feedback.identifier.type,
+      value: replaceInvalidCharacters(feedback.identifier.value),
+    },
+    properties,
+    messageId: replaceInvalidCharacters(feedback.messageId),
+  };
 }
