@@ -1,4 +1,10 @@
 import { join, resolve } from 'node:path';
+import {
+  LOOPBACK_HOSTS,
+  type NetworkPolicy,
+  networkPolicy,
+  parseAllowHttpHosts,
+} from '../activate/outbound/network-policy.ts';
 
 /** Everything a deployer sets, from flags or `TAILOR_*` environment variables. */
 export interface Settings {
@@ -18,6 +24,12 @@ export interface Settings {
   publicUrl?: string;
   /** How long a send in doubt after a restart waits for its provider's confirming callback (ms). */
   sendReconcileMs?: number;
+  /**
+   * Provider hosts that may be reached over http: and at private addresses
+   * (`TAILOR_ALLOW_HTTP_HOSTS`); none unless set, but the demo workspace's loopback servers when
+   * the demo workspace is loaded.
+   */
+  network: NetworkPolicy;
 }
 
 /** Flags given on the command line; each overrides its environment variable. */
@@ -31,6 +43,14 @@ export interface SettingFlags {
 
 /** The demo workspace shipped with Tailor, loaded when no `--config` is given. */
 export const DEMO_WORKSPACE_FILE = resolve(import.meta.dirname, '../../examples/demo/tailor.yaml');
+
+/**
+ * The network policy the demo workspace runs under: its providers are the local WhatsApp and
+ * Twilio servers `tailor demo` starts on this machine.
+ */
+export const DEMO_NETWORK_POLICY: NetworkPolicy = networkPolicy(LOOPBACK_HOSTS);
+
+const STRICT: NetworkPolicy = networkPolicy([]);
 
 function integer(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
@@ -52,7 +72,11 @@ export function readSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = proce
     logLevel: env.TAILOR_LOG_LEVEL ?? 'info',
     checkpointIntervalMs: integer('TAILOR_CHECKPOINT_MS', env.TAILOR_CHECKPOINT_MS, 1_000),
     maxPendingEvents: integer('TAILOR_MAX_PENDING_EVENTS', env.TAILOR_MAX_PENDING_EVENTS, 100_000),
+    network: STRICT,
   };
+  if (env.TAILOR_ALLOW_HTTP_HOSTS !== undefined)
+    settings.network = parseAllowHttpHosts(env.TAILOR_ALLOW_HTTP_HOSTS);
+  else if (settings.configFile === DEMO_WORKSPACE_FILE) settings.network = DEMO_NETWORK_POLICY;
   if (env.TAILOR_WRITE_KEY) settings.writeKey = env.TAILOR_WRITE_KEY;
   if (env.TAILOR_ADMIN_KEY) settings.adminKey = env.TAILOR_ADMIN_KEY;
   if (env.TAILOR_PUBLIC_URL) settings.publicUrl = env.TAILOR_PUBLIC_URL.replace(/\/+$/, '');

@@ -1,4 +1,4 @@
-import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import type { FakeClock } from '../../src/clock.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -35,7 +35,7 @@ export async function openDemoTailor(input: {
     timerIntervalMs: 3_600_000,
   });
   if (engine.workspace('demo') === undefined) {
-    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE);
+    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY });
     const { decisions } = demo;
     const untriggered = input.triggers === false && decisions !== undefined;
     await engine.applyWorkspace(
