@@ -14,7 +14,7 @@ import { ensureWorkspaceKeys, type WorkspaceKeys } from './workspace-keys.ts';
  * Fields pino writes as `[Redacted]` wherever a log line carries them: request credentials and
  * channel secrets, should an object holding them ever be logged.
  */
-const LOG_REDACTIONS = [
+export const LOG_REDACTIONS = [
   'req.headers.authorization',
   'req.headers["x-hub-signature-256"]',
   'req.headers["x-twilio-signature"]',
