@@ -4,6 +4,7 @@ import type { NetworkPolicy } from '../activate/outbound/network-policy.ts';
 import { type ErrorDetail, TailorError } from '../errors.ts';
 import { collectRuleIssues } from './collect-rule-issues.ts';
 import { collectSchemaIssues } from './collect-schema-issues.ts';
+import { duplicateKeyOffsets } from './duplicate-key-offsets.ts';
 import { toWorkspaceDefinition } from './to-workspace-definition.ts';
 import type { WorkspaceDefinition } from './workspace.ts';
 import { type FieldPathSegment, formatFieldPath, type WorkspaceIssue } from './workspace-issue.ts';
@@ -35,12 +36,19 @@ export function parseWorkspaceYaml(input: {
   const fileName = input.fileName ?? DEFAULT_FILE_NAME;
   assertWorkspaceSize(Buffer.byteLength(input.text), fileName);
   const lineCounter = new LineCounter();
-  const document = parseDocument(input.text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const details = document.errors.map((error) => {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
-      return { path: `${fileName}:${line}:${col}`, message: `YAML syntax: ${error.message}` };
-    });
+  // Repeated keys are found by duplicateKeyOffsets, in linear time: yaml's own check is quadratic.
+  const document = parseDocument(input.text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const syntax = [
+    ...document.errors.map((error) => ({ offset: error.pos[0], message: error.message })),
+    ...duplicateKeyOffsets(document).map((offset) => ({ offset, message: 'Map keys must be unique' })),
+  ];
+  if (syntax.length > 0) {
+    const details = syntax
+      .sort((a, b) => a.offset - b.offset)
+      .map(({ offset, message }) => {
+        const { line, col } = lineCounter.linePos(offset);
+        return { path: `${fileName}:${line}:${col}`, message: `YAML syntax: ${message}` };
+      });
     throw invalid(fileName, details);
   }
   let value: unknown;
