@@ -50,7 +50,14 @@ export const DEMO_WORKSPACE_FILE = resolve(import.meta.dirname, '../../examples/
  */
 export const DEMO_NETWORK_POLICY: NetworkPolicy = networkPolicy(LOOPBACK_HOSTS);
 
-const STRICT: NetworkPolicy = networkPolicy([]);
+/**
+ * The network policy a Tailor started with `configFile` runs under: `TAILOR_ALLOW_HTTP_HOSTS`
+ * when set, else the demo's loopback servers for the demo workspace, else none.
+ */
+export function networkPolicyFor(configFile: string, env: NodeJS.ProcessEnv): NetworkPolicy {
+  if (env.TAILOR_ALLOW_HTTP_HOSTS !== undefined) return parseAllowHttpHosts(env.TAILOR_ALLOW_HTTP_HOSTS);
+  return resolve(configFile) === DEMO_WORKSPACE_FILE ? DEMO_NETWORK_POLICY : networkPolicy([]);
+}
 
 function integer(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
@@ -63,20 +70,18 @@ function integer(name: string, text: string | undefined, fallback: number): numb
 export function readSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = process.env): Settings {
   const dataDir = resolve(flags.dataDir ?? env.TAILOR_DATA_DIR ?? './data');
   const port = integer('--port / TAILOR_PORT', flags.port ?? env.TAILOR_PORT, 3000);
+  const configFile = resolve(flags.config ?? env.TAILOR_CONFIG ?? DEMO_WORKSPACE_FILE);
   const settings: Settings = {
     host: flags.host ?? env.TAILOR_HOST ?? '127.0.0.1',
     port,
     dataDir,
     storeUrl: flags.store ?? env.TAILOR_STORE ?? `sqlite:${join(dataDir, 'tailor.db')}`,
-    configFile: resolve(flags.config ?? env.TAILOR_CONFIG ?? DEMO_WORKSPACE_FILE),
+    configFile,
     logLevel: env.TAILOR_LOG_LEVEL ?? 'info',
     checkpointIntervalMs: integer('TAILOR_CHECKPOINT_MS', env.TAILOR_CHECKPOINT_MS, 1_000),
     maxPendingEvents: integer('TAILOR_MAX_PENDING_EVENTS', env.TAILOR_MAX_PENDING_EVENTS, 100_000),
-    network: STRICT,
+    network: networkPolicyFor(configFile, env),
   };
-  if (env.TAILOR_ALLOW_HTTP_HOSTS !== undefined)
-    settings.network = parseAllowHttpHosts(env.TAILOR_ALLOW_HTTP_HOSTS);
-  else if (settings.configFile === DEMO_WORKSPACE_FILE) settings.network = DEMO_NETWORK_POLICY;
   if (env.TAILOR_WRITE_KEY) settings.writeKey = env.TAILOR_WRITE_KEY;
   if (env.TAILOR_ADMIN_KEY) settings.adminKey = env.TAILOR_ADMIN_KEY;
   if (env.TAILOR_PUBLIC_URL) settings.publicUrl = env.TAILOR_PUBLIC_URL.replace(/\/+$/, '');

@@ -3,9 +3,13 @@ import { buildChannelAdapters } from '../../src/activate/build-adapters.ts';
 import type { OutboundMessage, ProviderChannel } from '../../src/activate/channel.ts';
 import type { ChannelsDef } from '../../src/activate/channels-def.ts';
 import { createDestinationGuard } from '../../src/activate/outbound/destination-guard.ts';
-import { type NetworkPolicy, STRICT_NETWORK_POLICY } from '../../src/activate/outbound/network-policy.ts';
+import {
+  isAllowedHost,
+  type NetworkPolicy,
+  STRICT_NETWORK_POLICY,
+} from '../../src/activate/outbound/network-policy.ts';
 import { createWebhookAdapter } from '../../src/activate/webhook/webhook-adapter.ts';
-import { DEMO_NETWORK_POLICY } from '../../src/app/settings.ts';
+import { DEMO_NETWORK_POLICY, readSettings } from '../../src/app/settings.ts';
 import { fakeClock } from '../../src/clock.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -247,5 +251,22 @@ describe('destinations are checked again at send time', () => {
     expect(calls).toEqual([]);
     expect(await guard({ url: 'https://api.example.com/x' })).toBeUndefined();
     expect(await guard({ host: 'hooks.example.com' })).toMatch(/resolves to 10\.0\.0\.7/);
+  });
+});
+
+describe('the allow-list is a deployment setting', () => {
+  it('is empty unless TAILOR_ALLOW_HTTP_HOSTS is set, but for the demo workspace', () => {
+    const own = readSettings({ config: 'my-tailor.yaml' }, {});
+    expect([...own.network.allowHttpHosts]).toEqual([]);
+    const demo = readSettings({}, {});
+    expect([...demo.network.allowHttpHosts]).toEqual(['127.0.0.1', 'localhost', '::1']);
+    const listed = readSettings(
+      { config: 'my-tailor.yaml' },
+      { TAILOR_ALLOW_HTTP_HOSTS: ' 10.0.0.5, [::1] ,Mail.Local' },
+    );
+    expect([...listed.network.allowHttpHosts]).toEqual(['10.0.0.5', '::1', 'mail.local']);
+    expect(isAllowedHost(listed.network, '[::1]')).toBe(true);
+    const none = readSettings({}, { TAILOR_ALLOW_HTTP_HOSTS: '' });
+    expect(none.network.allowHttpHosts.size).toBe(0);
   });
 });
