@@ -29,6 +29,7 @@ export const ERRORS = {
   PROFILE_NOT_FOUND: { status: 404, message: 'No profile matches this reference' },
   INVALID_PROFILE_REF: { status: 400, message: 'A profile reference is a profile id or `type:value`' },
   INVALID_WORKSPACE: { status: 400, message: 'The workspace definition is invalid' },
+  WORKSPACE_TOO_LARGE: { status: 413, message: 'A workspace file or document may be at most 1 MiB' },
   INVALID_CONDITION: { status: 400, message: 'The condition is invalid' },
   INVALID_DECISIONS: { status: 400, message: 'The decisions definition is invalid' },
   INVALID_SEGMENT: { status: 400, message: 'The segment is invalid' },

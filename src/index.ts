@@ -3,6 +3,12 @@
  * them, the store adapters, and the HTTP server.
  */
 
+// The network policy parseWorkspaceYaml and readWorkspaceFile judge channel URLs under.
+export {
+  type NetworkPolicy,
+  networkPolicy,
+  STRICT_NETWORK_POLICY,
+} from './activate/outbound/network-policy.ts';
 export { readSettings, type Settings } from './app/settings.ts';
 export { type RunningTailor, startTailor } from './app/start-tailor.ts';
 export { type Clock, type FakeClock, fakeClock, systemClock } from './clock.ts';

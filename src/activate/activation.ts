@@ -12,6 +12,7 @@ import {
   createUnsubscribeLinks,
   type UnsubscribeLinks,
 } from './email/signed-links.ts';
+import { type NetworkPolicy, STRICT_NETWORK_POLICY } from './outbound/network-policy.ts';
 import { sendOutcomeEvent } from './sends-from-decisions.ts';
 
 /** A workspace's channels as built from its definition version: adapters, rates and callback secrets. */
@@ -39,6 +40,7 @@ export class Activation {
   private readonly logger: Logger;
   private readonly built = new Map<string, WorkspaceChannels>();
   private readonly publicUrl: string | undefined;
+  private readonly network: NetworkPolicy;
 
   constructor(input: {
     engine: Engine;
@@ -54,11 +56,14 @@ export class Activation {
     publicUrl?: string;
     /** How long a send in doubt after a restart waits for its provider's confirmation (default `DEFAULT_RECONCILE_MS`). */
     reconcileMs?: number;
+    /** Which provider hosts sends may reach (default: https: to public addresses only). */
+    network?: NetworkPolicy;
   }) {
     this.engine = input.engine;
     this.env = input.env;
     this.logger = input.logger;
     this.publicUrl = input.publicUrl?.replace(/\/+$/, '');
+    this.network = input.network ?? STRICT_NETWORK_POLICY;
     const { engine } = input;
     this.dispatcher = new Dispatcher({
       store: engine.store,
@@ -120,7 +125,10 @@ export class Activation {
     const cached = this.built.get(workspaceId);
     if (cached !== undefined && cached.version === workspace.version) return cached;
     try {
-      const { adapters, ratePerSecond, close } = buildChannelAdapters(def, this.env);
+      const { adapters, ratePerSecond, close } = buildChannelAdapters(def, {
+        env: this.env,
+        network: this.network,
+      });
       cached?.close();
       const secrets = webhookSecrets(def, this.env);
       const email = def.email;

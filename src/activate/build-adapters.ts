@@ -3,6 +3,8 @@ import { type ChannelAdapter, PROVIDER_CHANNELS, type ProviderChannel } from './
 import type { ChannelsDef, EmailChannelDef, SecretRef } from './channels-def.ts';
 import { createEmailAdapter } from './email/email-adapter.ts';
 import { createClickTracker, createUnsubscribeLinks } from './email/signed-links.ts';
+import { createDestinationGuard, type DestinationGuard } from './outbound/destination-guard.ts';
+import { type NetworkPolicy, STRICT_NETWORK_POLICY } from './outbound/network-policy.ts';
 import { resolveSecret } from './resolve-secret.ts';
 import { createTwilioAdapter } from './sms/twilio-adapter.ts';
 import { createWebhookAdapter } from './webhook/webhook-adapter.ts';
@@ -38,17 +40,23 @@ export interface WebhookSecrets {
  * (`${NAME}` references; literal values are used as they are). Every variable that is not set
  * is reported at once: a TailorError INVALID_WORKSPACE whose details name each variable and the
  * field reading it (`channels.sms.auth_token`). The secrets live only in the adapters' closures:
- * nothing else returned holds them. Nothing is sent or connected to here.
+ * nothing else returned holds them. Nothing is sent or connected to here. Every adapter checks
+ * its destination against `network` (strict unless given) before each call, and never follows
+ * a redirect.
  */
-export function buildChannelAdapters(channels: ChannelsDef, env: NodeJS.ProcessEnv): ChannelAdapters {
-  const secrets = new SecretReader(env);
+export function buildChannelAdapters(
+  channels: ChannelsDef,
+  source: { env: NodeJS.ProcessEnv; network?: NetworkPolicy },
+): ChannelAdapters {
+  const secrets = new SecretReader(source.env);
+  const guard = createDestinationGuard(source.network ?? STRICT_NETWORK_POLICY);
   const builders: (() => ChannelAdapter)[] = [];
   const { email, whatsapp, sms, webhook } = channels;
   if (email !== undefined) {
     const password =
       email.password === undefined ? undefined : secrets.read(email.password, 'email.password');
     const linkSecret = secrets.read(email.linkSecret, 'email.link_secret');
-    builders.push(() => buildEmailAdapter(email, { password, linkSecret }));
+    builders.push(() => buildEmailAdapter({ email, secrets: { password, linkSecret }, guard }));
   }
   if (whatsapp !== undefined) {
     const accessToken = secrets.read(whatsapp.accessToken, 'whatsapp.access_token');
@@ -57,6 +65,7 @@ export function buildChannelAdapters(channels: ChannelsDef, env: NodeJS.ProcessE
         ...(whatsapp.baseUrl === undefined ? {} : { baseUrl: whatsapp.baseUrl }),
         phoneNumberId: whatsapp.phoneNumberId,
         accessToken,
+        guard,
       }),
     );
   }
@@ -70,12 +79,13 @@ export function buildChannelAdapters(channels: ChannelsDef, env: NodeJS.ProcessE
         ...(sms.from === undefined ? {} : { from: sms.from }),
         ...(sms.messagingServiceSid === undefined ? {} : { messagingServiceSid: sms.messagingServiceSid }),
         ...(sms.statusCallbackUrl === undefined ? {} : { statusCallbackUrl: sms.statusCallbackUrl }),
+        guard,
       }),
     );
   }
   if (webhook !== undefined) {
     const secret = secrets.read(webhook.secret, 'webhook.secret');
-    builders.push(() => createWebhookAdapter({ url: webhook.url, secret }));
+    builders.push(() => createWebhookAdapter({ url: webhook.url, secret, guard }));
   }
   secrets.throwIfMissing();
 
@@ -123,10 +133,12 @@ export function webhookSecrets(channels: ChannelsDef, env: NodeJS.ProcessEnv): W
  * tracking signed with the link secret under `linkBaseUrl`, `mailto:` unsubscribes going to the
  * sender's address.
  */
-function buildEmailAdapter(
-  email: EmailChannelDef,
-  secrets: { password: string | undefined; linkSecret: string },
-): ChannelAdapter {
+function buildEmailAdapter(input: {
+  email: EmailChannelDef;
+  secrets: { password: string | undefined; linkSecret: string };
+  guard: DestinationGuard;
+}): ChannelAdapter {
+  const { email, secrets, guard } = input;
   const links = { secret: secrets.linkSecret, baseUrl: email.linkBaseUrl };
   return createEmailAdapter({
     host: email.host,
@@ -138,6 +150,7 @@ function buildEmailAdapter(
     from: email.from,
     unsubscribe: createUnsubscribeLinks({ ...links, mailbox: senderAddress(email.from) }),
     clickTracking: createClickTracker(links),
+    guard,
   });
 }
 

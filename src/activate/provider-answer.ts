@@ -1,3 +1,5 @@
+import type { SendOutcome } from './channel.ts';
+
 /**
  * Reading HTTP providers' answers the same way in every adapter: `Retry-After` (delay-seconds,
  * fractional too, or an HTTP date) in ms from now, undefined when absent or unreadable.
@@ -18,4 +20,26 @@ export function describeFetchError(error: unknown): string {
     return `${error.message}${cause}`;
   }
   return String(error);
+}
+
+/**
+ * A provider answer that redirects (3xx) as a failed send: Tailor asks for `redirect: 'manual'`
+ * and never follows one, since a redirect could lead a call carrying a token past the URL rules
+ * to another (private) address. Undefined for any other status.
+ */
+export function redirectFailure(input: { provider: string; response: Response }): SendOutcome | undefined {
+  const { provider, response } = input;
+  if (response.status < 300 || response.status >= 400) return undefined;
+  const location = response.headers.get('location');
+  const to = location === null ? '' : ` to ${location.slice(0, 200)}`;
+  return {
+    kind: 'failed',
+    reason: `${provider} answered HTTP ${response.status}, a redirect${to}: Tailor never follows provider redirects; point the channel's URL at the final address`,
+    unreachable: false,
+  };
+}
+
+/** A send the destination guard refused: failed for good, as retrying cannot change the rules. */
+export function refusedDestination(provider: string, reason: string): SendOutcome {
+  return { kind: 'failed', reason: `${provider} not called: ${reason}`, unreachable: false };
 }

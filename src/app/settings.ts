@@ -1,4 +1,10 @@
 import { join, resolve } from 'node:path';
+import {
+  LOOPBACK_HOSTS,
+  type NetworkPolicy,
+  networkPolicy,
+  parseAllowHttpHosts,
+} from '../activate/outbound/network-policy.ts';
 
 /** Everything a deployer sets, from flags or `TAILOR_*` environment variables. */
 export interface Settings {
@@ -18,6 +24,12 @@ export interface Settings {
   publicUrl?: string;
   /** How long a send in doubt after a restart waits for its provider's confirming callback (ms). */
   sendReconcileMs?: number;
+  /**
+   * Provider hosts that may be reached over http: and at private addresses
+   * (`TAILOR_ALLOW_HTTP_HOSTS`); none unless set, but the demo workspace's loopback servers when
+   * the demo workspace is loaded.
+   */
+  network: NetworkPolicy;
 }
 
 /** Flags given on the command line; each overrides its environment variable. */
@@ -32,6 +44,21 @@ export interface SettingFlags {
 /** The demo workspace shipped with Tailor, loaded when no `--config` is given. */
 export const DEMO_WORKSPACE_FILE = resolve(import.meta.dirname, '../../examples/demo/tailor.yaml');
 
+/**
+ * The network policy the demo workspace runs under: its providers are the local WhatsApp and
+ * Twilio servers `tailor demo` starts on this machine.
+ */
+export const DEMO_NETWORK_POLICY: NetworkPolicy = networkPolicy(LOOPBACK_HOSTS);
+
+/**
+ * The network policy a Tailor started with `configFile` runs under: `TAILOR_ALLOW_HTTP_HOSTS`
+ * when set, else the demo's loopback servers for the demo workspace, else none.
+ */
+export function networkPolicyFor(configFile: string, env: NodeJS.ProcessEnv): NetworkPolicy {
+  if (env.TAILOR_ALLOW_HTTP_HOSTS !== undefined) return parseAllowHttpHosts(env.TAILOR_ALLOW_HTTP_HOSTS);
+  return resolve(configFile) === DEMO_WORKSPACE_FILE ? DEMO_NETWORK_POLICY : networkPolicy([]);
+}
+
 function integer(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
@@ -43,15 +70,17 @@ function integer(name: string, text: string | undefined, fallback: number): numb
 export function readSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = process.env): Settings {
   const dataDir = resolve(flags.dataDir ?? env.TAILOR_DATA_DIR ?? './data');
   const port = integer('--port / TAILOR_PORT', flags.port ?? env.TAILOR_PORT, 3000);
+  const configFile = resolve(flags.config ?? env.TAILOR_CONFIG ?? DEMO_WORKSPACE_FILE);
   const settings: Settings = {
     host: flags.host ?? env.TAILOR_HOST ?? '127.0.0.1',
     port,
     dataDir,
     storeUrl: flags.store ?? env.TAILOR_STORE ?? `sqlite:${join(dataDir, 'tailor.db')}`,
-    configFile: resolve(flags.config ?? env.TAILOR_CONFIG ?? DEMO_WORKSPACE_FILE),
+    configFile,
     logLevel: env.TAILOR_LOG_LEVEL ?? 'info',
     checkpointIntervalMs: integer('TAILOR_CHECKPOINT_MS', env.TAILOR_CHECKPOINT_MS, 1_000),
     maxPendingEvents: integer('TAILOR_MAX_PENDING_EVENTS', env.TAILOR_MAX_PENDING_EVENTS, 100_000),
+    network: networkPolicyFor(configFile, env),
   };
   if (env.TAILOR_WRITE_KEY) settings.writeKey = env.TAILOR_WRITE_KEY;
   if (env.TAILOR_ADMIN_KEY) settings.adminKey = env.TAILOR_ADMIN_KEY;

@@ -10,6 +10,29 @@ import { readWorkspaceFile } from '../workspace/read-workspace-file.ts';
 import type { Settings } from './settings.ts';
 import { ensureWorkspaceKeys, type WorkspaceKeys } from './workspace-keys.ts';
 
+/**
+ * Fields pino writes as `[Redacted]` wherever a log line carries them: request credentials and
+ * channel secrets, should an object holding them ever be logged.
+ */
+export const LOG_REDACTIONS = [
+  'req.headers.authorization',
+  'req.headers["x-hub-signature-256"]',
+  'req.headers["x-twilio-signature"]',
+  'headers.authorization',
+  '*.headers.authorization',
+  '*.authorization',
+  '*.password',
+  '*.pass',
+  '*.accessToken',
+  '*.authToken',
+  '*.appSecret',
+  '*.verifyToken',
+  '*.linkSecret',
+  '*.secret',
+  '*.writeKey',
+  '*.adminKey',
+];
+
 /** A running Tailor: its engine, HTTP server, address and the loaded workspace's keys. */
 export interface RunningTailor {
   engine: Engine;
@@ -26,9 +49,9 @@ export interface RunningTailor {
  * profiles when its definition changed), makes sure the workspace has keys, and listens.
  */
 export async function startTailor(settings: Settings, onProgress?: ProgressListener): Promise<RunningTailor> {
-  const logger = pino({ level: settings.logLevel, base: { service: 'tailor' } });
+  const logger = pino({ level: settings.logLevel, base: { service: 'tailor' }, redact: LOG_REDACTIONS });
   await mkdir(settings.dataDir, { recursive: true });
-  const definition = await readWorkspaceFile(settings.configFile);
+  const definition = await readWorkspaceFile(settings.configFile, { network: settings.network });
   const store = openStore(settings.storeUrl);
   const engine = await Engine.open(
     {
@@ -57,6 +80,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     engine,
     logger,
     env: process.env,
+    network: settings.network,
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
     ...(settings.sendReconcileMs === undefined ? {} : { reconcileMs: settings.sendReconcileMs }),
   });
@@ -65,6 +89,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     engine,
     logger,
     activation,
+    network: settings.network,
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
   });
   const address = await server.listen({ host: settings.host, port: settings.port });

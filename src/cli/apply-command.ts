@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { networkPolicyFor } from '../app/settings.ts';
 import { parseWorkspaceYaml } from '../workspace/load-workspace.ts';
 import { type Connection, callApi } from './connection.ts';
 import { createProgress } from './progress.ts';
@@ -6,7 +7,8 @@ import { createProgress } from './progress.ts';
 /**
  * `tailor apply tailor.yaml`: validates the workspace file locally (errors point at line and
  * field), then sends it to the running server, which re-computes every profile from the
- * event log; progress is shown while it does.
+ * event log; progress is shown while it does. Channel URLs are checked locally under the policy
+ * a local `tailor start` would use (`TAILOR_ALLOW_HTTP_HOSTS`), and again by the server under its own.
  */
 export async function applyCommand(input: {
   file: string;
@@ -14,7 +16,9 @@ export async function applyCommand(input: {
   dryRun: boolean;
 }): Promise<void> {
   const text = await readFile(input.file, 'utf8');
-  const definition = parseWorkspaceYaml({ text, fileName: input.file });
+  // Judged as a local `tailor start` would; the server checks again under its own policy.
+  const network = networkPolicyFor(input.file, process.env);
+  const definition = parseWorkspaceYaml({ text, fileName: input.file, network });
   process.stderr.write(
     `${input.file}: valid (workspace ${definition.id}, ${definition.computedTraits.length} computed traits)\n`,
   );

@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Activation } from '../activate/activation.ts';
+import type { NetworkPolicy } from '../activate/outbound/network-policy.ts';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
 import { replyWithError } from './error-reply.ts';
@@ -30,6 +31,8 @@ export interface ServerOptions {
   publicUrl?: string;
   /** Where `${NAME}` secret references of workspaces are read on requests (identity verification); default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Which provider hosts a workspace applied through the admin API may name (default: https: to public addresses only). */
+  network?: NetworkPolicy;
 }
 
 /**
@@ -83,7 +86,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(trackingRoutes, { engine, keys });
   await app.register(profileRoutes, { engine, keys });
-  await app.register(workspaceRoutes, { engine, keys });
+  await app.register(workspaceRoutes, {
+    engine,
+    keys,
+    ...(options.network === undefined ? {} : { network: options.network }),
+  });
   await app.register(segmentRoutes, { engine, keys });
   await app.register(decideRoutes, {
     engine,

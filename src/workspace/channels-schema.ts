@@ -12,7 +12,7 @@ function secretSchema(what: string) {
   return Type.String({
     minLength: 1,
     description: `${what}: write \${NAME} to read the environment variable NAME when Tailor starts (a literal value only for a local server).`,
-    examples: [`\${SMTP_PASSWORD}`],
+    examples: [`\${TAILOR_SECRET_SMTP_PASSWORD}`],
   });
 }
 

@@ -1,23 +1,27 @@
+import {
+  hostRefusal,
+  isAllowedHost,
+  type NetworkPolicy,
+  urlRefusal,
+} from '../activate/outbound/network-policy.ts';
+import { secretReferenceName, secretReferenceProblem } from '../activate/resolve-secret.ts';
 import { isJsonObject } from '../ingest/merge-objects.ts';
 import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
 
-/** Host names of a server on this machine (a local provider server), as `URL` writes them. */
-export const LOCAL_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-/** A secret reference as `resolveSecret` reads it: `${NAME}` alone. */
-const SECRET_REFERENCE = /^\$\{[A-Z_][A-Z0-9_]*\}$/;
-
 /** Where one channel's URL fields are and which secrets each URL (or host) makes local or not. */
 interface ChannelChecks {
-  /** URL fields, each with its default when left out (undefined: the field is required). */
-  urls: { field: string; fallback?: string }[];
+  /**
+   * URL fields, each with its default when left out (undefined: the field is required); `own`
+   * marks Tailor's own public URL (where links point), which Tailor never calls.
+   */
+  urls: { field: string; fallback?: string; own?: boolean }[];
   /** Secret fields, each with the field saying where the secret is used: a URL field, or `host`. */
   secrets: { field: string; usedAt: string }[];
 }
 
 const CHECKS: Readonly<Record<string, ChannelChecks>> = {
   email: {
-    urls: [{ field: 'link_base_url' }],
+    urls: [{ field: 'link_base_url', own: true }],
     secrets: [
       { field: 'password', usedAt: 'host' },
       { field: 'link_secret', usedAt: 'link_base_url' },
@@ -39,14 +43,16 @@ const CHECKS: Readonly<Record<string, ChannelChecks>> = {
 };
 
 /**
- * The checks of the `channels` section a schema cannot express: URLs parse and use `https:`
- * (`http:` only for a server on 127.0.0.1, localhost or ::1); a secret is a `${NAME}` reference
- * (NAME of capitals, digits and _) or, only for a local server, a literal value, since a literal
- * secret of a remote provider would sit in the file and the store; the SMS channel names a
- * sender (`from` or `messaging_service_sid`); an SMTP `user` comes with a `password`. Messages
- * never repeat a secret's value. Reads the section defensively: types are the schema's business.
+ * The checks of the `channels` section a schema cannot express, under the deployment's network
+ * policy: provider URLs parse and use `https:` (`http:` only for hosts the policy allows) and
+ * do not point at private, loopback or link-local addresses (nor does the SMTP `host`) unless
+ * allowed; a secret is a `${TAILOR_SECRET_…}` reference or, only for an allowed (local test)
+ * host, a literal value, since a literal secret of a remote provider would sit in the file and
+ * the store; the SMS channel names a sender (`from` or `messaging_service_sid`); an SMTP `user`
+ * comes with a `password`. Messages never repeat a secret's value. Reads the section
+ * defensively: types are the schema's business.
  */
-export function collectChannelIssues(channels: unknown): WorkspaceIssue[] {
+export function collectChannelIssues(channels: unknown, network: NetworkPolicy): WorkspaceIssue[] {
   if (!isJsonObject(channels)) return [];
   const issues: WorkspaceIssue[] = [];
   for (const [channel, checks] of Object.entries(CHECKS)) {
@@ -54,11 +60,16 @@ export function collectChannelIssues(channels: unknown): WorkspaceIssue[] {
     if (!isJsonObject(section)) continue;
     const at: FieldPathSegment[] = ['channels', channel];
     const local = new Map<string, boolean | undefined>();
-    for (const { field, fallback } of checks.urls) {
+    for (const { field, fallback, own } of checks.urls) {
       const text = section[field] ?? fallback;
-      local.set(field, typeof text === 'string' ? urlIsLocal([...at, field], text, issues) : undefined);
+      if (typeof text !== 'string') continue;
+      local.set(field, urlIsLocal({ path: [...at, field], text, own: own === true, network, issues }));
     }
-    if (typeof section.host === 'string') local.set('host', LOCAL_HOSTS.has(section.host.toLowerCase()));
+    if (typeof section.host === 'string') {
+      const refused = hostRefusal(network, section.host);
+      if (refused !== undefined) issues.push({ path: [...at, 'host'], at: 'value', message: refused });
+      local.set('host', refused === undefined ? isAllowedHost(network, section.host) : undefined);
+    }
     for (const { field, usedAt } of checks.secrets) {
       secretIssue({ path: [...at, field], channel, value: section[field], local: local.get(usedAt), issues });
     }
@@ -77,36 +88,33 @@ export function collectChannelIssues(channels: unknown): WorkspaceIssue[] {
     issues.push({
       path: ['channels', 'email'],
       at: 'value',
-      message: `an SMTP \`user\` needs a \`password\`, like password: \${SMTP_PASSWORD}; leave both out for no login`,
+      message: `an SMTP \`user\` needs a \`password\`, like password: \${TAILOR_SECRET_SMTP_PASSWORD}; leave both out for no login`,
     });
   }
   return issues;
 }
 
 /**
- * Whether a URL field points at a local server; reports a URL that does not parse, is not
- * http(s), or is `http:` to a remote host (and then answers undefined, so its secrets are not
- * reported twice).
+ * Whether a URL field points at a host the policy allows (a local test server); reports a URL
+ * the policy refuses (and then answers undefined, so its secrets are not reported twice).
+ * Tailor's own URL (`own`) needs only https: or an allowed host, as Tailor never calls it.
  */
-function urlIsLocal(path: FieldPathSegment[], text: string, issues: WorkspaceIssue[]): boolean | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    issues.push({
-      path,
-      at: 'value',
-      message: `\`${text}\` is not a URL: write it in full, with https:// and the host, like https://api.example.com`,
-    });
-    return undefined;
+function urlIsLocal(input: {
+  path: FieldPathSegment[];
+  text: string;
+  own: boolean;
+  network: NetworkPolicy;
+  issues: WorkspaceIssue[];
+}): boolean | undefined {
+  const { path, text, own, network, issues } = input;
+  const refused = urlRefusal(network, text);
+  if (refused === undefined) return isAllowedHost(network, new URL(text).hostname);
+  if (own && URL.canParse(text)) {
+    const url = new URL(text);
+    const allowed = isAllowedHost(network, url.hostname);
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && allowed)) return allowed;
   }
-  const local = LOCAL_HOSTS.has(url.hostname);
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && local)) return local;
-  const message =
-    url.protocol === 'http:'
-      ? `\`${text}\` is not encrypted: use https:, as http: is allowed only for a server on 127.0.0.1, localhost or ::1`
-      : `\`${text}\` is not a web address: use https: (or http: for a server on 127.0.0.1, localhost or ::1)`;
-  issues.push({ path, at: 'value', message });
+  issues.push({ path, at: 'value', message: refused });
   return undefined;
 }
 
@@ -122,20 +130,19 @@ function secretIssue(input: {
   issues: WorkspaceIssue[];
 }): void {
   const { path, channel, value, local, issues } = input;
-  if (typeof value !== 'string' || value === '' || SECRET_REFERENCE.test(value)) return;
+  if (typeof value !== 'string' || value === '') return;
   const field = String(path[path.length - 1]);
-  const example = `\${${`${channel}_${field}`.toUpperCase()}}`;
-  if (value.includes('${')) {
-    issues.push({
-      path,
-      at: 'value',
-      message: `not a valid environment variable reference: write \`\${NAME}\` alone, NAME being capitals, digits and _ (not starting with a digit), like \`${example}\``,
-    });
+  const example = `\${TAILOR_SECRET_${`${channel}_${field}`.toUpperCase()}}`;
+  const problem = secretReferenceProblem(value, example);
+  if (problem !== undefined) {
+    issues.push({ path, at: 'value', message: problem });
+  } else if (secretReferenceName(value) !== undefined) {
+    return;
   } else if (local === false) {
     issues.push({
       path,
       at: 'value',
-      message: `\`${field}\` is written in the file: set it in an environment variable and write \`${example}\`, as a literal secret is allowed only for a local server (it would sit in the file and the store)`,
+      message: `\`${field}\` is written in the file: set it in an environment variable and write \`${example}\`, as a literal secret is allowed only for a host listed in TAILOR_ALLOW_HTTP_HOSTS (local testing; it would sit in the file and the store)`,
     });
   }
 }

@@ -1,3 +1,4 @@
+import { type NetworkPolicy, STRICT_NETWORK_POLICY } from '../activate/outbound/network-policy.ts';
 import { conditionReads } from '../conditions/compile-condition.ts';
 import { isJsonObject } from '../ingest/merge-objects.ts';
 import { LIFECYCLE_READABLE_ROOTS } from '../intent/lifecycle.ts';
@@ -19,9 +20,13 @@ import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
  * name segments, traits and scores that exist, without cycles; and the decisions sections'
  * checks (`collectDecisionIssues`), the journeys' (`collectJourneyIssues`) and the channels'
  * (`collectChannelIssues`). Reads the document defensively, so it can run beside
- * `collectSchemaIssues` and a user sees every problem in one pass.
+ * `collectSchemaIssues` and a user sees every problem in one pass. Channel URLs are judged under
+ * `network`, the deployment's policy (strict unless given).
  */
-export function collectRuleIssues(document: unknown): WorkspaceIssue[] {
+export function collectRuleIssues(
+  document: unknown,
+  network: NetworkPolicy = STRICT_NETWORK_POLICY,
+): WorkspaceIssue[] {
   if (!isJsonObject(document)) return [];
   return [
     ...traitIssues(document.computed_traits),
@@ -31,7 +36,7 @@ export function collectRuleIssues(document: unknown): WorkspaceIssue[] {
     ...collectDetectorIssues(document.detectors),
     ...collectDecisionIssues(document),
     ...collectJourneyIssues(document),
-    ...collectChannelIssues(document.channels),
+    ...collectChannelIssues(document.channels, network),
   ];
 }
 

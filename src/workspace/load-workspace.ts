@@ -1,8 +1,10 @@
 import { Value } from 'typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
+import type { NetworkPolicy } from '../activate/outbound/network-policy.ts';
 import { type ErrorDetail, TailorError } from '../errors.ts';
 import { collectRuleIssues } from './collect-rule-issues.ts';
 import { collectSchemaIssues } from './collect-schema-issues.ts';
+import { duplicateKeyOffsets } from './duplicate-key-offsets.ts';
 import { toWorkspaceDefinition } from './to-workspace-definition.ts';
 import type { WorkspaceDefinition } from './workspace.ts';
 import { type FieldPathSegment, formatFieldPath, type WorkspaceIssue } from './workspace-issue.ts';
@@ -13,19 +15,40 @@ import { issueOffset } from './yaml-position.ts';
 const DEFAULT_FILE_NAME = 'tailor.yaml';
 
 /**
+ * The largest workspace file or document Tailor reads, in bytes (1 MiB). Parsing runs on the
+ * event loop at a few µs per byte, so a cap keeps one apply from stalling every request; a
+ * real workspace is tens of KB.
+ */
+export const MAX_WORKSPACE_BYTES = 1024 * 1024;
+
+/**
  * Parses and validates a workspace file. Every problem is reported at once, each detail
  * pointing at `file:line:col field.path` (`tailor.yaml:12:5 computed_traits[0].window`); a YAML
- * syntax error is reported at its position. Throws TailorError INVALID_WORKSPACE.
+ * syntax error is reported at its position. Throws TailorError INVALID_WORKSPACE, or
+ * WORKSPACE_TOO_LARGE past `MAX_WORKSPACE_BYTES` (checked before parsing). Channel URLs are
+ * judged under `network`, the deployment's policy (strict unless given).
  */
-export function parseWorkspaceYaml(input: { text: string; fileName?: string }): WorkspaceDefinition {
+export function parseWorkspaceYaml(input: {
+  text: string;
+  fileName?: string;
+  network?: NetworkPolicy;
+}): WorkspaceDefinition {
   const fileName = input.fileName ?? DEFAULT_FILE_NAME;
+  assertWorkspaceSize(Buffer.byteLength(input.text), fileName);
   const lineCounter = new LineCounter();
-  const document = parseDocument(input.text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    const details = document.errors.map((error) => {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
-      return { path: `${fileName}:${line}:${col}`, message: `YAML syntax: ${error.message}` };
-    });
+  // Repeated keys are found by duplicateKeyOffsets, in linear time: yaml's own check is quadratic.
+  const document = parseDocument(input.text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const syntax = [
+    ...document.errors.map((error) => ({ offset: error.pos[0], message: error.message })),
+    ...duplicateKeyOffsets(document).map((offset) => ({ offset, message: 'Map keys must be unique' })),
+  ];
+  if (syntax.length > 0) {
+    const details = syntax
+      .sort((a, b) => a.offset - b.offset)
+      .map(({ offset, message }) => {
+        const { line, col } = lineCounter.linePos(offset);
+        return { path: `${fileName}:${line}:${col}`, message: `YAML syntax: ${message}` };
+      });
     throw invalid(fileName, details);
   }
   let value: unknown;
@@ -44,7 +67,7 @@ export function parseWorkspaceYaml(input: { text: string; fileName?: string }): 
       },
     ]);
   }
-  return validate(value, fileName, (issues) =>
+  return validate({ value, label: fileName, network: input.network }, (issues) =>
     issues
       .map((issue) => ({ issue, offset: issueOffset(document, issue) }))
       .sort((a, b) => a.offset - b.offset)
@@ -59,9 +82,13 @@ export function parseWorkspaceYaml(input: { text: string; fileName?: string }): 
  * Validates a workspace document already parsed (the admin API's JSON body) like
  * `parseWorkspaceYaml`; details carry the field path, after `fileName` when given.
  */
-export function parseWorkspaceDocument(doc: unknown, fileName?: string): WorkspaceDefinition {
+export function parseWorkspaceDocument(
+  doc: unknown,
+  options: { fileName?: string; network?: NetworkPolicy } = {},
+): WorkspaceDefinition {
+  const { fileName, network } = options;
   const label = fileName ?? 'the workspace document';
-  return validate(doc, label, (issues) =>
+  return validate({ value: doc, label, network }, (issues) =>
     issues.map((issue) => {
       const field = formatFieldPath(issue.path);
       return { path: fileName === undefined ? field : `${fileName} ${field}`, message: issue.message };
@@ -71,11 +98,11 @@ export function parseWorkspaceDocument(doc: unknown, fileName?: string): Workspa
 
 /** Checks a parsed document and maps it to a definition; `toDetails` places the issues found. */
 function validate(
-  value: unknown,
-  label: string,
+  input: { value: unknown; label: string; network: NetworkPolicy | undefined },
   toDetails: (issues: WorkspaceIssue[]) => ErrorDetail[],
 ): WorkspaceDefinition {
-  const issues = collectRuleIssues(value);
+  const { value, label } = input;
+  const issues = collectRuleIssues(value, input.network);
   if (Value.Check(WorkspaceFileSchema, value)) {
     if (issues.length === 0) return toWorkspaceDefinition(value);
   } else {
@@ -93,6 +120,16 @@ function schemaIssues(value: unknown): WorkspaceIssue[] {
     at: 'value',
     message: error.message,
   }));
+}
+
+/** Throws WORKSPACE_TOO_LARGE when a workspace of `bytes` is past the limit. */
+export function assertWorkspaceSize(bytes: number, label: string): void {
+  if (bytes <= MAX_WORKSPACE_BYTES) return;
+  throw new TailorError(
+    'WORKSPACE_TOO_LARGE',
+    `${label} is ${Math.ceil(bytes / 1024)} KiB, over the ${MAX_WORKSPACE_BYTES / 1024} KiB a workspace may hold`,
+    [{ path: label, message: 'split long lists of segments or content into fewer, more general rules' }],
+  );
 }
 
 function invalid(label: string, details: ErrorDetail[]): TailorError {

@@ -16,18 +16,19 @@ import type {
 } from '../../src/activate/channels-def.ts';
 import { startLocalTwilio } from '../../src/activate/local/local-twilio.ts';
 import { startLocalWhatsApp } from '../../src/activate/local/local-whatsapp.ts';
+import { LOOPBACK_HOSTS, networkPolicy } from '../../src/activate/outbound/network-policy.ts';
 import { startLocalWebhookReceiver } from '../support/local-webhook-receiver.ts';
 import { thrownTailorError } from '../support/thrown.ts';
 
 /** The environment the channels read their secrets from; every value is long and unique, to be searched for. */
 const ENV: NodeJS.ProcessEnv = {
-  SMTP_PASSWORD: 'env-smtp-password-5e1f',
-  TAILOR_LINK_SECRET: 'env-link-secret-0123456789abcdef',
-  WHATSAPP_ACCESS_TOKEN: 'env-whatsapp-access-token-77aa',
-  WHATSAPP_APP_SECRET: 'env-whatsapp-app-secret-91bc',
-  WHATSAPP_VERIFY_TOKEN: 'env-whatsapp-verify-token-3d0e',
-  TWILIO_AUTH_TOKEN: 'env-twilio-auth-token-c4f2',
-  CRM_WEBHOOK_SECRET: 'env-crm-webhook-secret-8b61',
+  TAILOR_SECRET_SMTP_PASSWORD: 'env-smtp-password-5e1f',
+  TAILOR_SECRET_LINK: 'env-link-secret-0123456789abcdef',
+  TAILOR_SECRET_WHATSAPP_ACCESS_TOKEN: 'env-whatsapp-access-token-77aa',
+  TAILOR_SECRET_WHATSAPP_APP_SECRET: 'env-whatsapp-app-secret-91bc',
+  TAILOR_SECRET_WHATSAPP_VERIFY_TOKEN: 'env-whatsapp-verify-token-3d0e',
+  TAILOR_SECRET_TWILIO_AUTH_TOKEN: 'env-twilio-auth-token-c4f2',
+  TAILOR_SECRET_CRM_WEBHOOK: 'env-crm-webhook-secret-8b61',
 };
 
 const EMAIL: EmailChannelDef = {
@@ -35,34 +36,37 @@ const EMAIL: EmailChannelDef = {
   port: 2525,
   secure: false,
   user: 'tailor',
-  password: `\${SMTP_PASSWORD}`,
+  password: `\${TAILOR_SECRET_SMTP_PASSWORD}`,
   from: 'Tailor Demo <hello@example.com>',
   linkBaseUrl: 'http://127.0.0.1:3000',
-  linkSecret: `\${TAILOR_LINK_SECRET}`,
+  linkSecret: `\${TAILOR_SECRET_LINK}`,
   ratePerSecond: 20,
 };
 
 const WHATSAPP: WhatsAppChannelDef = {
   baseUrl: 'http://127.0.0.1:4010/v21.0',
   phoneNumberId: '1234567890',
-  accessToken: `\${WHATSAPP_ACCESS_TOKEN}`,
-  appSecret: `\${WHATSAPP_APP_SECRET}`,
-  verifyToken: `\${WHATSAPP_VERIFY_TOKEN}`,
+  accessToken: `\${TAILOR_SECRET_WHATSAPP_ACCESS_TOKEN}`,
+  appSecret: `\${TAILOR_SECRET_WHATSAPP_APP_SECRET}`,
+  verifyToken: `\${TAILOR_SECRET_WHATSAPP_VERIFY_TOKEN}`,
 };
 
 const SMS: SmsChannelDef = {
   baseUrl: 'http://127.0.0.1:4011',
   accountSid: 'AC00000000000000000000000000000001',
-  authToken: `\${TWILIO_AUTH_TOKEN}`,
+  authToken: `\${TAILOR_SECRET_TWILIO_AUTH_TOKEN}`,
   from: '+15005550006',
   ratePerSecond: 10,
 };
 
 const WEBHOOK: WebhookChannelDef = {
   url: 'https://crm.example.com/tailor',
-  secret: `\${CRM_WEBHOOK_SECRET}`,
+  secret: `\${TAILOR_SECRET_CRM_WEBHOOK}`,
   ratePerSecond: 5,
 };
+
+/** The local provider servers of these tests are on this machine. */
+const LOCAL_TEST_NETWORK = networkPolicy(LOOPBACK_HOSTS);
 
 /** Every channel configured, secrets as references; URLs point nowhere (nothing is sent). */
 const ALL_CHANNELS: ChannelsDef = { email: EMAIL, whatsapp: WHATSAPP, sms: SMS, webhook: WEBHOOK };
@@ -75,7 +79,7 @@ const cleanups: (() => unknown)[] = [];
 
 /** Builds adapters that are closed after the test. */
 function build(channels: ChannelsDef, env: NodeJS.ProcessEnv): ChannelAdapters {
-  const built = buildChannelAdapters(channels, env);
+  const built = buildChannelAdapters(channels, { env, network: LOCAL_TEST_NETWORK });
   cleanups.push(() => built.close());
   return built;
 }
@@ -99,7 +103,7 @@ describe('building channel adapters', () => {
   it('builds nothing for no channels, and only what is configured', () => {
     expect(build({}, {}).adapters.size).toBe(0);
     const built = build(
-      { webhook: { url: 'https://crm.example.com/tailor', secret: `\${CRM_WEBHOOK_SECRET}` } },
+      { webhook: { url: 'https://crm.example.com/tailor', secret: `\${TAILOR_SECRET_CRM_WEBHOOK}` } },
       ENV,
     );
     expect([...built.adapters.keys()]).toEqual(['webhook']);
@@ -117,17 +121,27 @@ describe('building channel adapters', () => {
   });
 
   it('names a variable that is not set, and every one missing at once', () => {
-    const { TWILIO_AUTH_TOKEN: _unset, ...withoutTwilio } = ENV;
-    const error = thrownTailorError(() => buildChannelAdapters(ALL_CHANNELS, withoutTwilio));
+    const { TAILOR_SECRET_TWILIO_AUTH_TOKEN: _unset, ...withoutTwilio } = ENV;
+    const error = thrownTailorError(() =>
+      buildChannelAdapters(ALL_CHANNELS, { env: withoutTwilio, network: LOCAL_TEST_NETWORK }),
+    );
     expect(error.code).toBe('INVALID_WORKSPACE');
     expect(error.message).toBe(
-      'channels.sms.auth_token reads the environment variable TWILIO_AUTH_TOKEN, which is not set',
+      'channels.sms.auth_token reads the environment variable TAILOR_SECRET_TWILIO_AUTH_TOKEN, which is not set',
     );
     expect(error.details).toEqual([
-      { path: 'channels.sms.auth_token', message: 'set TWILIO_AUTH_TOKEN in the environment Tailor runs in' },
+      {
+        path: 'channels.sms.auth_token',
+        message: 'set TAILOR_SECRET_TWILIO_AUTH_TOKEN in the environment Tailor runs in',
+      },
     ]);
 
-    const several = thrownTailorError(() => buildChannelAdapters(ALL_CHANNELS, { SMTP_PASSWORD: '' }));
+    const several = thrownTailorError(() =>
+      buildChannelAdapters(ALL_CHANNELS, {
+        env: { TAILOR_SECRET_SMTP_PASSWORD: '' },
+        network: LOCAL_TEST_NETWORK,
+      }),
+    );
     expect(several.details.map((detail) => detail.path)).toEqual([
       'channels.email.password',
       'channels.email.link_secret',
@@ -135,12 +149,16 @@ describe('building channel adapters', () => {
       'channels.sms.auth_token',
       'channels.webhook.secret',
     ]);
-    expect(several.message).toMatch(/^5 channel secrets cannot be read: .*SMTP_PASSWORD.*CRM_WEBHOOK_SECRET/);
+    expect(several.message).toMatch(
+      /^5 channel secrets cannot be read: .*TAILOR_SECRET_SMTP_PASSWORD.*TAILOR_SECRET_CRM_WEBHOOK/,
+    );
   });
 
   it('refuses a link secret too short to sign links, without repeating it', () => {
-    const short = { ...ENV, TAILOR_LINK_SECRET: 'short-secret' };
-    const error = thrownTailorError(() => buildChannelAdapters(ALL_CHANNELS, short));
+    const short = { ...ENV, TAILOR_SECRET_LINK: 'short-secret' };
+    const error = thrownTailorError(() =>
+      buildChannelAdapters(ALL_CHANNELS, { env: short, network: LOCAL_TEST_NETWORK }),
+    );
     expect(error.details).toEqual([
       { path: 'channels.email.link_secret', message: expect.stringMatching(/at least 16 characters/) },
     ]);
@@ -155,9 +173,9 @@ describe('building channel adapters', () => {
 
 describe('sending through the built adapters', () => {
   it('sends on WhatsApp, SMS and the webhook with the secrets read from the environment', async () => {
-    const whatsapp = await startLocalWhatsApp({ accessToken: ENV.WHATSAPP_ACCESS_TOKEN ?? '' });
-    const twilio = await startLocalTwilio({ authToken: ENV.TWILIO_AUTH_TOKEN ?? '' });
-    const receiver = await startLocalWebhookReceiver({ secret: ENV.CRM_WEBHOOK_SECRET ?? '' });
+    const whatsapp = await startLocalWhatsApp({ accessToken: ENV.TAILOR_SECRET_WHATSAPP_ACCESS_TOKEN ?? '' });
+    const twilio = await startLocalTwilio({ authToken: ENV.TAILOR_SECRET_TWILIO_AUTH_TOKEN ?? '' });
+    const receiver = await startLocalWebhookReceiver({ secret: ENV.TAILOR_SECRET_CRM_WEBHOOK ?? '' });
     cleanups.push(
       () => whatsapp.close(),
       () => twilio.close(),
@@ -167,7 +185,7 @@ describe('sending through the built adapters', () => {
       {
         whatsapp: { ...WHATSAPP, baseUrl: whatsapp.baseUrl, phoneNumberId: whatsapp.phoneNumberId },
         sms: { ...SMS, baseUrl: twilio.url, accountSid: twilio.accountSid },
-        webhook: { url: receiver.url, secret: `\${CRM_WEBHOOK_SECRET}` },
+        webhook: { url: receiver.url, secret: `\${TAILOR_SECRET_CRM_WEBHOOK}` },
       },
       ENV,
     );
@@ -211,7 +229,7 @@ describe('sending through the built adapters', () => {
       .get('email')
       ?.send(message('email', 'asha@example.com', { subject: 'Hello', text: 'Hi by email' }));
     expect(outcome?.kind).toBe('sent');
-    expect(logins).toEqual([{ user: 'tailor', pass: ENV.SMTP_PASSWORD }]);
+    expect(logins).toEqual([{ user: 'tailor', pass: ENV.TAILOR_SECRET_SMTP_PASSWORD }]);
     const raw = (mails[0] ?? '').replace(/\r\n[ \t]+/g, ' ');
     expect(raw).toMatch(/^From: Tailor Demo <hello@example\.com>/m);
     expect(raw).toMatch(
@@ -223,19 +241,19 @@ describe('sending through the built adapters', () => {
 describe('the secrets of the webhook routes', () => {
   it('reads the secrets of the configured channels from the environment', () => {
     expect(webhookSecrets(ALL_CHANNELS, ENV)).toEqual({
-      whatsappAppSecret: ENV.WHATSAPP_APP_SECRET,
-      whatsappVerifyToken: ENV.WHATSAPP_VERIFY_TOKEN,
-      twilioAuthToken: ENV.TWILIO_AUTH_TOKEN,
-      linkSecret: ENV.TAILOR_LINK_SECRET,
+      whatsappAppSecret: ENV.TAILOR_SECRET_WHATSAPP_APP_SECRET,
+      whatsappVerifyToken: ENV.TAILOR_SECRET_WHATSAPP_VERIFY_TOKEN,
+      twilioAuthToken: ENV.TAILOR_SECRET_TWILIO_AUTH_TOKEN,
+      linkSecret: ENV.TAILOR_SECRET_LINK,
     });
     expect(webhookSecrets({ webhook: WEBHOOK }, ENV)).toEqual({});
   });
 
   it('names a variable that is not set', () => {
-    const { WHATSAPP_APP_SECRET: _unset, ...env } = ENV;
+    const { TAILOR_SECRET_WHATSAPP_APP_SECRET: _unset, ...env } = ENV;
     const error = thrownTailorError(() => webhookSecrets(ALL_CHANNELS, env));
     expect(error.message).toMatch(
-      /channels\.whatsapp\.app_secret reads the environment variable WHATSAPP_APP_SECRET/,
+      /channels\.whatsapp\.app_secret reads the environment variable TAILOR_SECRET_WHATSAPP_APP_SECRET/,
     );
   });
 });

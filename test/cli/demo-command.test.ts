@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Activation } from '../../src/activate/activation.ts';
-import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import { demoCommand } from '../../src/cli/demo-command.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -20,10 +20,18 @@ describe('tailor demo', () => {
   it('tells the demo story through the public API: one profile, WhatsApp preferred, a high-intent lead', async () => {
     const store = new SqliteStore({ path: ':memory:' });
     const engine = await Engine.open({ store, clock: () => NOW + 60_000 });
-    await engine.applyWorkspace(await readWorkspaceFile(DEMO_WORKSPACE_FILE));
+    await engine.applyWorkspace(
+      await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY }),
+    );
     await store.addKey({ workspaceId: 'demo', kind: 'write', hash: hashKey('wk_demo_test') });
     await store.addKey({ workspaceId: 'demo', kind: 'admin', hash: hashKey('ak_demo_test') });
-    const activation = new Activation({ engine, logger: silentLogger, env: {}, pollMs: 50 });
+    const activation = new Activation({
+      engine,
+      logger: silentLogger,
+      env: {},
+      pollMs: 50,
+      network: DEMO_NETWORK_POLICY,
+    });
     await activation.start();
     const app = await buildServer({ engine, activation });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });

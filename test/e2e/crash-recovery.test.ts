@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -111,7 +111,9 @@ describe('kill -9 during heavy ingestion', () => {
 
     // A full replay of the log through the same definition gives the same profiles.
     const engine = await Engine.open({ store });
-    await engine.applyWorkspace(await readWorkspaceFile(DEMO_WORKSPACE_FILE));
+    await engine.applyWorkspace(
+      await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY }),
+    );
     await engine.commit();
     expect(await profiles(store)).toEqual(recovered);
     await engine.close();

@@ -77,6 +77,8 @@ async function start(): Promise<SpawnedTailor> {
       TAILOR_WRITE_KEY: WRITE_KEY,
       TAILOR_ADMIN_KEY: ADMIN_KEY,
       TAILOR_SEND_RECONCILE_MS: String(RECONCILE_MS),
+      // The WhatsApp server of this test is local: the deployment allows it, as the demo's.
+      TAILOR_ALLOW_HTTP_HOSTS: '127.0.0.1',
     },
   });
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { parse, stringify } from 'yaml';
 import { Activation } from '../../src/activate/activation.ts';
 import type { RetryPolicy } from '../../src/activate/backoff.ts';
-import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import type { FakeClock } from '../../src/clock.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -121,11 +121,15 @@ export async function openActivationTailor(input: {
     env: {},
     pollMs: input.pollMs ?? 20,
     retry: TEST_RETRY,
+    network: DEMO_NETWORK_POLICY,
   });
-  const app = await buildServer({ engine, activation });
+  const app = await buildServer({ engine, activation, network: DEMO_NETWORK_POLICY });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   await engine.applyWorkspace(
-    parseWorkspaceYaml({ text: activationWorkspaceYaml({ channels: input.channels(url) }) }),
+    parseWorkspaceYaml({
+      text: activationWorkspaceYaml({ channels: input.channels(url) }),
+      network: DEMO_NETWORK_POLICY,
+    }),
   );
   await store.addKey({ workspaceId: 'demo', kind: 'write', hash: hashKey('wk_demo') });
   await store.addKey({ workspaceId: 'demo', kind: 'admin', hash: hashKey('ak_demo') });

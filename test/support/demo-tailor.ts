@@ -1,7 +1,7 @@
 import { Activation } from '../../src/activate/activation.ts';
 import { signWebhook } from '../../src/activate/local/local-whatsapp.ts';
 import type { WhatsAppWebhookPayload } from '../../src/activate/whatsapp/whatsapp-wire.ts';
-import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import { DEMO_WHATSAPP } from '../../src/cli/demo-providers.ts';
 import { demoFeedback, demoStory } from '../../src/cli/demo-story.ts';
 import type { FakeClock } from '../../src/clock.ts';
@@ -44,7 +44,7 @@ export async function openDemoTailor(input: {
     timerIntervalMs: 3_600_000,
   });
   if (engine.workspace('demo') === undefined) {
-    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE);
+    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY });
     const { decisions } = demo;
     const untriggered = input.triggers === false && decisions !== undefined;
     await engine.applyWorkspace(
@@ -57,7 +57,7 @@ export async function openDemoTailor(input: {
     }
   }
   // Not started: nothing is sent, but the provider webhooks and the outbox API are served.
-  const activation = new Activation({ engine, logger: silentLogger, env: {} });
+  const activation = new Activation({ engine, logger: silentLogger, env: {}, network: DEMO_NETWORK_POLICY });
   const app = await buildServer({
     engine,
     activation,

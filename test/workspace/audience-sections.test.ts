@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import type { ErrorDetail } from '../../src/errors.ts';
 import { parseWorkspaceDocument, parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { readWorkspaceFile } from '../../src/workspace/read-workspace-file.ts';
@@ -29,7 +29,7 @@ function details(text: string): ErrorDetail[] {
 
 describe('the demo workspace file', () => {
   it('declares its segments and the checkout abandonment detector', async () => {
-    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE);
+    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY });
     expect(demo.segments?.map((segment) => segment.key)).toEqual([
       'high_intent_leads',
       'viewed_pricing_this_week',

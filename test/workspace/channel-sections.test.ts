@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOOPBACK_HOSTS, networkPolicy } from '../../src/activate/outbound/network-policy.ts';
 import type { ErrorDetail } from '../../src/errors.ts';
 import { parseWorkspaceDocument, parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { thrownTailorError } from '../support/thrown.ts';
@@ -9,8 +10,11 @@ const HEADER = `workspace:
   name: Shop
 `;
 
+/** The deployment these tests run under: local provider servers on this machine are allowed. */
+const LOCAL = networkPolicy(LOOPBACK_HOSTS);
+
 function details(text: string): ErrorDetail[] {
-  const error = thrownTailorError(() => parseWorkspaceYaml({ text, fileName: 'shop.yaml' }));
+  const error = thrownTailorError(() => parseWorkspaceYaml({ text, fileName: 'shop.yaml', network: LOCAL }));
   expect(error.code).toBe('INVALID_WORKSPACE');
   return error.details;
 }
@@ -20,29 +24,30 @@ function channels(body: string): string {
   return `${HEADER}channels:\n${body}`;
 }
 
-const WEBHOOK = `  webhook:\n    url: https://crm.example.com/tailor\n    secret: \${CRM_WEBHOOK_SECRET}\n`;
+const WEBHOOK = `  webhook:\n    url: https://crm.example.com/tailor\n    secret: \${TAILOR_SECRET_CRM_WEBHOOK}\n`;
 
 describe('mapping the channels section to a definition', () => {
   it('maps every channel, camelCase, keeping the secret references as written', () => {
     const definition = parseWorkspaceYaml({
+      network: LOCAL,
       text: channels(`  email:
     host: 127.0.0.1
     port: 2525
     secure: false
     user: tailor
-    password: \${SMTP_PASSWORD}
+    password: \${TAILOR_SECRET_SMTP_PASSWORD}
     from: "Tailor Demo <hello@example.com>"
     link_base_url: http://127.0.0.1:3000
-    link_secret: \${TAILOR_LINK_SECRET}
+    link_secret: \${TAILOR_SECRET_LINK}
     rate_per_second: 20
   whatsapp:
     base_url: http://127.0.0.1:4010/v21.0
     phone_number_id: "1234567890"
-    access_token: \${WHATSAPP_ACCESS_TOKEN}
-    app_secret: \${WHATSAPP_APP_SECRET}
+    access_token: \${TAILOR_SECRET_WHATSAPP_ACCESS_TOKEN}
+    app_secret: \${TAILOR_SECRET_WHATSAPP_APP_SECRET}
     verify_token: local-verify-token
     rate_per_second: 20
-  sms: { base_url: "http://[::1]:4011", account_sid: AC123, auth_token: "\${TWILIO_AUTH_TOKEN}", from: "+15005550006", messaging_service_sid: MG123, rate_per_second: 10 }
+  sms: { base_url: "http://[::1]:4011", account_sid: AC123, auth_token: "\${TAILOR_SECRET_TWILIO_AUTH_TOKEN}", from: "+15005550006", messaging_service_sid: MG123, rate_per_second: 10 }
 ${WEBHOOK}`),
     });
     expect(definition.channels).toEqual({
@@ -51,29 +56,29 @@ ${WEBHOOK}`),
         port: 2525,
         secure: false,
         user: 'tailor',
-        password: `\${SMTP_PASSWORD}`,
+        password: `\${TAILOR_SECRET_SMTP_PASSWORD}`,
         from: 'Tailor Demo <hello@example.com>',
         linkBaseUrl: 'http://127.0.0.1:3000',
-        linkSecret: `\${TAILOR_LINK_SECRET}`,
+        linkSecret: `\${TAILOR_SECRET_LINK}`,
         ratePerSecond: 20,
       },
       whatsapp: {
         baseUrl: 'http://127.0.0.1:4010/v21.0',
         phoneNumberId: '1234567890',
-        accessToken: `\${WHATSAPP_ACCESS_TOKEN}`,
-        appSecret: `\${WHATSAPP_APP_SECRET}`,
+        accessToken: `\${TAILOR_SECRET_WHATSAPP_ACCESS_TOKEN}`,
+        appSecret: `\${TAILOR_SECRET_WHATSAPP_APP_SECRET}`,
         verifyToken: 'local-verify-token',
         ratePerSecond: 20,
       },
       sms: {
         baseUrl: 'http://[::1]:4011',
         accountSid: 'AC123',
-        authToken: `\${TWILIO_AUTH_TOKEN}`,
+        authToken: `\${TAILOR_SECRET_TWILIO_AUTH_TOKEN}`,
         from: '+15005550006',
         messagingServiceSid: 'MG123',
         ratePerSecond: 10,
       },
-      webhook: { url: 'https://crm.example.com/tailor', secret: `\${CRM_WEBHOOK_SECRET}` },
+      webhook: { url: 'https://crm.example.com/tailor', secret: `\${TAILOR_SECRET_CRM_WEBHOOK}` },
     });
   });
 
@@ -82,47 +87,53 @@ ${WEBHOOK}`),
     const definition = parseWorkspaceYaml({
       text: channels(`  whatsapp:
     phone_number_id: "1234567890"
-    access_token: \${WHATSAPP_ACCESS_TOKEN}
-    app_secret: \${WHATSAPP_APP_SECRET}
-    verify_token: \${WHATSAPP_VERIFY_TOKEN}
+    access_token: \${TAILOR_SECRET_WHATSAPP_ACCESS_TOKEN}
+    app_secret: \${TAILOR_SECRET_WHATSAPP_APP_SECRET}
+    verify_token: \${TAILOR_SECRET_WHATSAPP_VERIFY_TOKEN}
   sms:
     account_sid: AC123
-    auth_token: \${TWILIO_AUTH_TOKEN}
+    auth_token: \${TAILOR_SECRET_TWILIO_AUTH_TOKEN}
     messaging_service_sid: MG123
 `),
     });
     expect(definition.channels).toEqual({
       whatsapp: {
         phoneNumberId: '1234567890',
-        accessToken: `\${WHATSAPP_ACCESS_TOKEN}`,
-        appSecret: `\${WHATSAPP_APP_SECRET}`,
-        verifyToken: `\${WHATSAPP_VERIFY_TOKEN}`,
+        accessToken: `\${TAILOR_SECRET_WHATSAPP_ACCESS_TOKEN}`,
+        appSecret: `\${TAILOR_SECRET_WHATSAPP_APP_SECRET}`,
+        verifyToken: `\${TAILOR_SECRET_WHATSAPP_VERIFY_TOKEN}`,
       },
-      sms: { accountSid: 'AC123', authToken: `\${TWILIO_AUTH_TOKEN}`, messagingServiceSid: 'MG123' },
+      sms: {
+        accountSid: 'AC123',
+        authToken: `\${TAILOR_SECRET_TWILIO_AUTH_TOKEN}`,
+        messagingServiceSid: 'MG123',
+      },
     });
     expect(parseWorkspaceYaml({ text: `${HEADER}channels: {}\n` }).channels).toEqual({});
   });
 
   it('does not read the environment', () => {
-    const before = process.env.CRM_WEBHOOK_SECRET;
-    process.env.CRM_WEBHOOK_SECRET = 'from-the-environment';
+    const before = process.env.TAILOR_SECRET_CRM_WEBHOOK;
+    process.env.TAILOR_SECRET_CRM_WEBHOOK = 'from-the-environment';
     try {
       const definition = parseWorkspaceYaml({ text: channels(WEBHOOK) });
-      expect(definition.channels?.webhook?.secret).toBe(`\${CRM_WEBHOOK_SECRET}`);
+      expect(definition.channels?.webhook?.secret).toBe(`\${TAILOR_SECRET_CRM_WEBHOOK}`);
       expect(JSON.stringify(definition)).not.toContain('from-the-environment');
     } finally {
-      if (before === undefined) delete process.env.CRM_WEBHOOK_SECRET;
-      else process.env.CRM_WEBHOOK_SECRET = before;
+      if (before === undefined) delete process.env.TAILOR_SECRET_CRM_WEBHOOK;
+      else process.env.TAILOR_SECRET_CRM_WEBHOOK = before;
     }
   });
 
   it('accepts the same document as JSON', () => {
     const definition = parseWorkspaceDocument({
       workspace: { id: 'shop', name: 'Shop' },
-      channels: { webhook: { url: 'https://crm.example.com/tailor', secret: `\${CRM_WEBHOOK_SECRET}` } },
+      channels: {
+        webhook: { url: 'https://crm.example.com/tailor', secret: `\${TAILOR_SECRET_CRM_WEBHOOK}` },
+      },
     });
     expect(definition.channels).toEqual({
-      webhook: { url: 'https://crm.example.com/tailor', secret: `\${CRM_WEBHOOK_SECRET}` },
+      webhook: { url: 'https://crm.example.com/tailor', secret: `\${TAILOR_SECRET_CRM_WEBHOOK}` },
     });
   });
 });
@@ -130,7 +141,7 @@ ${WEBHOOK}`),
 /** An email channel whose every field is valid, then `extra` lines. */
 function email(extra: string): string {
   return channels(
-    `  email:\n    host: smtp.example.com\n    port: 587\n    from: hello@example.com\n    link_base_url: https://t.example.com\n    link_secret: \${TAILOR_LINK_SECRET}\n${extra}`,
+    `  email:\n    host: smtp.example.com\n    port: 587\n    from: hello@example.com\n    link_base_url: https://t.example.com\n    link_secret: \${TAILOR_SECRET_LINK}\n${extra}`,
   );
 }
 
@@ -156,26 +167,30 @@ describe('channel errors point at file:line:col and the field', () => {
     ],
     [
       'a URL that does not parse',
-      channels(`  webhook:\n    url: crm.example.com/tailor\n    secret: \${CRM_WEBHOOK_SECRET}\n`),
+      channels(`  webhook:\n    url: crm.example.com/tailor\n    secret: \${TAILOR_SECRET_CRM_WEBHOOK}\n`),
       'shop.yaml:6:10 channels.webhook.url',
       /`crm.example.com\/tailor` is not a URL: write it in full, with https:\/\//,
     ],
     [
       'a URL that is not a web address',
-      channels(`  webhook:\n    url: ftp://crm.example.com/tailor\n    secret: \${CRM_WEBHOOK_SECRET}\n`),
+      channels(
+        `  webhook:\n    url: ftp://crm.example.com/tailor\n    secret: \${TAILOR_SECRET_CRM_WEBHOOK}\n`,
+      ),
       'shop.yaml:6:10 channels.webhook.url',
       /`ftp:\/\/crm.example.com\/tailor` is not a web address: use https:/,
     ],
     [
       'an http: URL to a remote server',
-      channels(`  webhook:\n    url: http://crm.example.com/tailor\n    secret: \${CRM_WEBHOOK_SECRET}\n`),
+      channels(
+        `  webhook:\n    url: http://crm.example.com/tailor\n    secret: \${TAILOR_SECRET_CRM_WEBHOOK}\n`,
+      ),
       'shop.yaml:6:10 channels.webhook.url',
-      /`http:\/\/crm.example.com\/tailor` is not encrypted: use https:, as http: is allowed only for a server on 127.0.0.1, localhost or ::1/,
+      /`http:\/\/crm.example.com\/tailor` is not encrypted: use https:, as http: is allowed only for hosts listed in TAILOR_ALLOW_HTTP_HOSTS/,
     ],
     [
       'an http: link base to a remote server',
       channels(
-        `  email:\n    host: smtp.example.com\n    port: 587\n    from: hello@example.com\n    link_base_url: http://t.example.com\n    link_secret: \${TAILOR_LINK_SECRET}\n`,
+        `  email:\n    host: smtp.example.com\n    port: 587\n    from: hello@example.com\n    link_base_url: http://t.example.com\n    link_secret: \${TAILOR_SECRET_LINK}\n`,
       ),
       'shop.yaml:9:20 channels.email.link_base_url',
       /`http:\/\/t.example.com` is not encrypted/,
@@ -208,23 +223,23 @@ describe('channel errors point at file:line:col and the field', () => {
     ],
     [
       'an sms channel with no sender',
-      channels(`  sms:\n    account_sid: AC123\n    auth_token: \${TWILIO_AUTH_TOKEN}\n`),
+      channels(`  sms:\n    account_sid: AC123\n    auth_token: \${TAILOR_SECRET_TWILIO_AUTH_TOKEN}\n`),
       'shop.yaml:6:5 channels.sms',
       /the sms channel needs a sender: `from` .* or `messaging_service_sid`/,
     ],
     [
       'a literal secret for a remote provider',
       channels(
-        `  whatsapp:\n    phone_number_id: "1234567890"\n    access_token: EAAsecret123\n    app_secret: \${WHATSAPP_APP_SECRET}\n    verify_token: \${WHATSAPP_VERIFY_TOKEN}\n`,
+        `  whatsapp:\n    phone_number_id: "1234567890"\n    access_token: EAAsecret123\n    app_secret: \${TAILOR_SECRET_WHATSAPP_APP_SECRET}\n    verify_token: \${TAILOR_SECRET_WHATSAPP_VERIFY_TOKEN}\n`,
       ),
       'shop.yaml:7:19 channels.whatsapp.access_token',
-      /^`access_token` is written in the file: set it in an environment variable and write `\$\{WHATSAPP_ACCESS_TOKEN\}`, as a literal secret is allowed only for a local server/,
+      /^`access_token` is written in the file: set it in an environment variable and write `\$\{TAILOR_SECRET_WHATSAPP_ACCESS_TOKEN\}`, as a literal secret is allowed only for a host listed in TAILOR_ALLOW_HTTP_HOSTS/,
     ],
     [
       'a literal SMTP password for a remote server',
       email('    user: tailor\n    password: hunter2\n'),
       'shop.yaml:12:15 channels.email.password',
-      /`password` is written in the file: .* `\$\{EMAIL_PASSWORD\}`/,
+      /`password` is written in the file: .* `\$\{TAILOR_SECRET_EMAIL_PASSWORD\}`/,
     ],
     [
       'a literal link secret for a remote link base',
@@ -238,7 +253,7 @@ describe('channel errors point at file:line:col and the field', () => {
       'a literal webhook secret for a remote receiver',
       channels('  webhook:\n    url: https://crm.example.com/tailor\n    secret: s3cret\n'),
       'shop.yaml:7:13 channels.webhook.secret',
-      /`secret` is written in the file: .* `\$\{WEBHOOK_SECRET\}`/,
+      /`secret` is written in the file: .* `\$\{TAILOR_SECRET_WEBHOOK_SECRET\}`/,
     ],
     [
       'a reference to a variable in lowercase',
@@ -266,7 +281,7 @@ describe('channel errors point at file:line:col and the field', () => {
       'an SMTP user without a password',
       email('    user: tailor\n'),
       'shop.yaml:6:5 channels.email',
-      /an SMTP `user` needs a `password`, like password: \$\{SMTP_PASSWORD\}/,
+      /an SMTP `user` needs a `password`, like password: \$\{TAILOR_SECRET_SMTP_PASSWORD\}/,
     ],
   ])('reports %s', (_name, text, path, message) => {
     const found = details(text);
@@ -284,6 +299,7 @@ describe('channel errors point at file:line:col and the field', () => {
 
   it('takes literal secrets for local provider servers, and for a local SMTP server', () => {
     const definition = parseWorkspaceYaml({
+      network: LOCAL,
       text: channels(`  email:
     host: localhost
     port: 2525

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import type { ErrorDetail } from '../../src/errors.ts';
 import { parseWorkspaceDocument, parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { readWorkspaceFile } from '../../src/workspace/read-workspace-file.ts';
@@ -32,7 +32,7 @@ const EMAIL_ACTION = '    channels: [email]\n    content: { email: { text: Hi } 
 
 describe('the demo workspace file', () => {
   it('declares placements, actions, a contact policy, a holdout that is off and a trigger', async () => {
-    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE);
+    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY });
     const decisions = demo.decisions;
     expect(decisions?.placements.map((placement) => placement.key)).toEqual(['home_banner', 'offer_block']);
     expect(decisions?.placements[0]?.variants.map((variant) => variant.when)).toEqual([

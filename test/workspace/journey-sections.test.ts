@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import type { ErrorDetail } from '../../src/errors.ts';
 import { parseWorkspaceDocument, parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { readWorkspaceFile } from '../../src/workspace/read-workspace-file.ts';
@@ -49,7 +49,7 @@ function triggered(trigger: string): string {
 
 describe('the demo workspace file', () => {
   it('recovers abandoned checkouts with a journey instead of a decision trigger', async () => {
-    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE);
+    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY });
     expect(demo.decisions?.triggers).toEqual([]);
     expect(demo.journeys).toEqual([
       {

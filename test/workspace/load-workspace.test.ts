@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import type { ErrorDetail } from '../../src/errors.ts';
 import { DEFAULT_IDENTITY_RULES } from '../../src/identity/identity-rules.ts';
 import { parseWorkspaceDocument, parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
@@ -21,7 +21,7 @@ const HEADER = 'workspace:\n  id: shop\n  name: Shop\n';
 
 describe('the demo workspace file', () => {
   it('loads, with the traits a growth team starts from', async () => {
-    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE);
+    const demo = await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY });
     expect(demo).toMatchObject({ id: 'demo', name: 'Demo store', recentEventsLimit: 20 });
     expect(demo.identity.defaultCountry).toBe('IN');
     const keys = demo.computedTraits.map((trait) => trait.key);

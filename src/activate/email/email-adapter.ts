@@ -1,6 +1,8 @@
 import { createTransport } from 'nodemailer';
 import { type Logger, silentLogger } from '../../logger.ts';
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
+import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/destination-guard.ts';
+import { describeFetchError, refusedDestination } from '../provider-answer.ts';
 import { emailMessageId } from './email-feedback.ts';
 import { htmlToText } from './html-text.ts';
 import type { ClickTracker, UnsubscribeLinks } from './signed-links.ts';
@@ -32,6 +34,8 @@ export interface EmailAdapterOptions {
   /** Connections the pool keeps open at most: 5 unless set. */
   maxConnections?: number;
   logger?: Logger;
+  /** Checked before each message: an SMTP host at a private address is refused unless allowed; default: no check (the workspace's adapter always gets one). */
+  guard?: DestinationGuard;
 }
 
 /** The email channel adapter; `close` ends its pooled SMTP connections. */
@@ -56,6 +60,7 @@ interface EmailContent {
  */
 export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
   const logger = options.logger ?? silentLogger;
+  const guard = options.guard ?? OPEN_DESTINATION_GUARD;
   const transport = createTransport({
     pool: true,
     host: options.host,
@@ -84,6 +89,12 @@ export function createEmailAdapter(options: EmailAdapterOptions): EmailAdapter {
         content.html !== undefined && options.clickTracking !== undefined
           ? options.clickTracking.rewrite(content.html, message)
           : content.html;
+      try {
+        const refused = await guard({ host: options.host });
+        if (refused !== undefined) return refusedDestination('SMTP server', refused);
+      } catch (error) {
+        return { kind: 'retry', reason: `SMTP server not resolved: ${describeFetchError(error)}` };
+      }
       const messageId = emailMessageId(message.id);
       const unsubscribe = `<${options.unsubscribe.url(message)}>, <${options.unsubscribe.mailto(message)}>`;
       try {

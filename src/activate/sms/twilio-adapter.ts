@@ -1,7 +1,13 @@
 import { TailorError } from '../../errors.ts';
 import { isJsonObject } from '../../ingest/merge-objects.ts';
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
-import { describeFetchError, parseRetryAfter } from '../provider-answer.ts';
+import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/destination-guard.ts';
+import {
+  describeFetchError,
+  parseRetryAfter,
+  redirectFailure,
+  refusedDestination,
+} from '../provider-answer.ts';
 
 /** How Tailor reaches one Twilio account's Messages API. */
 export interface TwilioAdapterOptions {
@@ -25,6 +31,8 @@ export interface TwilioAdapterOptions {
   fetch?: typeof fetch;
   /** How long one call may take before it is abandoned and retried (default 10 s). */
   timeoutMs?: number;
+  /** Checked before each call: private addresses and plain http: are refused unless allowed; default: no check (the workspace's adapters always get one). */
+  guard?: DestinationGuard;
 }
 
 const DEFAULT_BASE_URL = 'https://api.twilio.com';
@@ -60,6 +68,7 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
   const authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const guard = options.guard ?? OPEN_DESTINATION_GUARD;
   const redact = (text: string): string =>
     options.authToken === '' ? text : text.split(options.authToken).join('[redacted]');
 
@@ -84,6 +93,8 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
       }
       let response: Response;
       try {
+        const refused = await guard({ url: endpoint });
+        if (refused !== undefined) return refusedDestination('Twilio', refused);
         response = await doFetch(endpoint, {
           method: 'POST',
           headers: {
@@ -92,11 +103,14 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
             accept: 'application/json',
           },
           body: form.toString(),
+          redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
         return { kind: 'retry', reason: redact(`Twilio unreachable: ${describeFetchError(error)}`) };
       }
+      const redirected = redirectFailure({ provider: 'Twilio', response });
+      if (redirected !== undefined) return redirected;
       const outcome = classifyTwilioAnswer(response.status, await readJson(response), response.headers);
       return outcome.kind === 'sent' ? outcome : { ...outcome, reason: redact(outcome.reason) };
     },

@@ -1,7 +1,13 @@
 import { type Clock, systemClock } from '../../clock.ts';
 import { isJsonObject } from '../../ingest/merge-objects.ts';
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
-import { describeFetchError, parseRetryAfter } from '../provider-answer.ts';
+import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/destination-guard.ts';
+import {
+  describeFetchError,
+  parseRetryAfter,
+  redirectFailure,
+  refusedDestination,
+} from '../provider-answer.ts';
 import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './webhook-signature.ts';
 
 /** Where and how Tailor posts webhook messages. */
@@ -16,6 +22,8 @@ export interface WebhookAdapterOptions {
   timeoutMs?: number;
   /** The clock for `sent_at` and the signed timestamp. */
   now?: Clock;
+  /** Checked before each call: private addresses and plain http: are refused unless allowed; default: no check (the workspace's adapters always get one). */
+  guard?: DestinationGuard;
 }
 
 /** The JSON body of one webhook message. */
@@ -46,6 +54,7 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): ChannelAda
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = options.now ?? systemClock;
+  const guard = options.guard ?? OPEN_DESTINATION_GUARD;
   const redact = (text: string): string =>
     options.secret === '' ? text : text.split(options.secret).join('[redacted]');
 
@@ -65,6 +74,8 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): ChannelAda
       const timestamp = Math.floor(at / 1000);
       let response: Response;
       try {
+        const refused = await guard({ url: options.url });
+        if (refused !== undefined) return refusedDestination('webhook receiver', refused);
         response = await doFetch(options.url, {
           method: 'POST',
           headers: {
@@ -74,11 +85,14 @@ export function createWebhookAdapter(options: WebhookAdapterOptions): ChannelAda
             'Idempotency-Key': message.id,
           },
           body,
+          redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
         return { kind: 'retry', reason: redact(`webhook unreachable: ${describeFetchError(error)}`) };
       }
+      const redirected = redirectFailure({ provider: 'webhook receiver', response });
+      if (redirected !== undefined) return redirected;
       const text = await readText(response);
       const outcome = classifyWebhookAnswer(response, text, message.id);
       return outcome.kind === 'sent' ? outcome : { ...outcome, reason: redact(outcome.reason) };

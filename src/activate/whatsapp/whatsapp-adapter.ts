@@ -1,5 +1,6 @@
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
-import { describeFetchError } from '../provider-answer.ts';
+import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/destination-guard.ts';
+import { describeFetchError, redirectFailure, refusedDestination } from '../provider-answer.ts';
 import { classifyWhatsAppError } from './whatsapp-error.ts';
 import {
   isJsonObject,
@@ -21,6 +22,8 @@ export interface WhatsAppAdapterOptions {
   fetch?: typeof fetch;
   /** How long one send may take before it is abandoned as `retry`; default 10 s. */
   timeoutMs?: number;
+  /** Checked before each call: private addresses and plain http: are refused unless allowed; default: no check (the workspace's adapters always get one). */
+  guard?: DestinationGuard;
 }
 
 const DEFAULT_BASE_URL = `https://graph.facebook.com/${WHATSAPP_API_VERSION}`;
@@ -43,6 +46,7 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
   const url = `${baseUrl}/${encodeURIComponent(options.phoneNumberId)}/messages`;
   const fetchImpl = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const guard = options.guard ?? OPEN_DESTINATION_GUARD;
   const redact = (text: string): string =>
     options.accessToken === '' ? text : text.split(options.accessToken).join('[redacted]');
 
@@ -50,16 +54,21 @@ export function createWhatsAppAdapter(options: WhatsAppAdapterOptions): ChannelA
     let response: Response;
     let text: string;
     try {
+      const refused = await guard({ url });
+      if (refused !== undefined) return refusedDestination('WhatsApp API', refused);
       response = await fetchImpl(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${options.accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
+        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
       text = await response.text();
     } catch (error) {
       return { kind: 'retry', reason: `WhatsApp API not reached: ${describeFetchError(error)}` };
     }
+    const redirected = redirectFailure({ provider: 'WhatsApp API', response });
+    if (redirected !== undefined) return redirected;
     const parsed = parseJson(text);
     if (response.ok) return readSuccess(response.status, parsed);
     return classifyWhatsAppError({

@@ -1,9 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import type { NetworkPolicy } from '../../activate/outbound/network-policy.ts';
+import { redactChannels } from '../../activate/redact-channels.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
-import { parseWorkspaceDocument, parseWorkspaceYaml } from '../../workspace/load-workspace.ts';
+import {
+  MAX_WORKSPACE_BYTES,
+  parseWorkspaceDocument,
+  parseWorkspaceYaml,
+} from '../../workspace/load-workspace.ts';
+import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import { adminWorkspace } from '../admin-auth.ts';
+import { replyWithError } from '../error-reply.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { ErrorSchema } from '../schemas.ts';
 
@@ -12,13 +20,14 @@ const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 /**
  * The admin workspace API: read the definition, replace it (YAML as in `tailor.yaml`, or the
  * same document as JSON) — which re-computes every profile from the log — follow that
- * rebuild, and read the audit log.
+ * rebuild, and read the audit log. Answers show channel secrets redacted; a new definition's
+ * channel URLs are judged under `network`, the deployment's policy (strict unless given).
  */
 export async function workspaceRoutes(
   app: FastifyInstance,
-  options: { engine: Engine; keys: KeyRing },
+  options: { engine: Engine; keys: KeyRing; network?: NetworkPolicy },
 ): Promise<void> {
-  const { engine, keys } = options;
+  const { engine, keys, network } = options;
   const security = [{ adminKey: [] }];
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) =>
     done(null, { yaml: body }),
@@ -35,7 +44,7 @@ export async function workspaceRoutes(
       return {
         id: workspaceId,
         version: compiled.version,
-        definition: compiled.definition,
+        definition: redactDefinition(compiled.definition),
         rebuild: rebuild ?? null,
       };
     },
@@ -51,7 +60,17 @@ export async function workspaceRoutes(
           'Validated like `tailor apply`. Answers once every profile of the workspace has been rebuilt from ' +
           'the event log; follow progress with `GET /v1/workspace`.',
         security,
-        response: { 400: ErrorSchema },
+        response: { 400: ErrorSchema, 413: ErrorSchema },
+      },
+      bodyLimit: MAX_WORKSPACE_BYTES,
+      errorHandler: (error, request, reply) => {
+        const tooLarge = 'code' in error && error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+        const limit = `over the ${MAX_WORKSPACE_BYTES / 1024} KiB a workspace may hold`;
+        replyWithError(
+          tooLarge ? new TailorError('WORKSPACE_TOO_LARGE', `The body is ${limit}`) : error,
+          request,
+          reply,
+        );
       },
     },
     async (request) => {
@@ -59,8 +78,8 @@ export async function workspaceRoutes(
       const body: unknown = request.body;
       const definition =
         typeof body === 'object' && body !== null && 'yaml' in body && typeof body.yaml === 'string'
-          ? parseWorkspaceYaml({ text: body.yaml, fileName: 'request body' })
-          : parseWorkspaceDocument(body);
+          ? parseWorkspaceYaml({ text: body.yaml, fileName: 'request body', network })
+          : parseWorkspaceDocument(body, { network });
       if (definition.id !== workspaceId) {
         throw new TailorError(
           'INVALID_WORKSPACE',
@@ -93,4 +112,10 @@ export async function workspaceRoutes(
       return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
     },
   );
+}
+
+/** The definition as the admin API shows it: channel secrets written literally are redacted. */
+function redactDefinition(definition: WorkspaceDefinition): WorkspaceDefinition {
+  if (definition.channels === undefined) return definition;
+  return { ...definition, channels: redactChannels(definition.channels) };
 }

@@ -1,0 +1,35 @@
+import type { ChannelsDef, SecretRef } from './channels-def.ts';
+import { secretReferenceName } from './resolve-secret.ts';
+
+/** What an API answer shows in place of a secret written literally in the workspace file. */
+export const REDACTED = '[redacted]';
+
+/**
+ * The channels as an API answer may show them: a `${TAILOR_SECRET_…}` reference stays as
+ * written (it names where the secret lives, not its value); a secret written literally (allowed
+ * for local test servers) becomes `[redacted]`. Everything that is not a secret is kept.
+ */
+export function redactChannels(channels: ChannelsDef): ChannelsDef {
+  const redacted: ChannelsDef = {};
+  const { email, whatsapp, sms, webhook } = channels;
+  if (email !== undefined) {
+    redacted.email = { ...email, linkSecret: redactSecret(email.linkSecret) };
+    if (email.password !== undefined) redacted.email.password = redactSecret(email.password);
+  }
+  if (whatsapp !== undefined) {
+    redacted.whatsapp = {
+      ...whatsapp,
+      accessToken: redactSecret(whatsapp.accessToken),
+      appSecret: redactSecret(whatsapp.appSecret),
+      verifyToken: redactSecret(whatsapp.verifyToken),
+    };
+  }
+  if (sms !== undefined) redacted.sms = { ...sms, authToken: redactSecret(sms.authToken) };
+  if (webhook !== undefined) redacted.webhook = { ...webhook, secret: redactSecret(webhook.secret) };
+  return redacted;
+}
+
+/** A reference as written, any other value `[redacted]`. */
+export function redactSecret(ref: SecretRef): SecretRef {
+  return secretReferenceName(ref) === undefined ? REDACTED : ref;
+}
