@@ -44,7 +44,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     logger.info({ workspace: definition.id, file: settings.configFile }, 'applying workspace definition');
     await engine.applyWorkspace(definition, onProgress);
   }
-  const keys = await ensureWorkspaceKeys({
+  const { keys, replaced } = await ensureWorkspaceKeys({
     store,
     dataDir: settings.dataDir,
     workspaceId: definition.id,
@@ -53,6 +53,11 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
       ...(settings.adminKey ? { adminKey: settings.adminKey } : {}),
     },
   });
+  for (const key of replaced)
+    logger.info(
+      { workspace: definition.id, key: key.id, kind: key.kind, hint: key.hint },
+      'key replaced by the one given at start: revoked',
+    );
   const activation = new Activation({
     engine,
     logger,

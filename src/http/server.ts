@@ -9,6 +9,7 @@ import { KeyRing } from './key-ring.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
 import { journeyRoutes } from './routes/journey-routes.ts';
+import { keyRoutes } from './routes/key-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhook-routes.ts';
 import { segmentRoutes } from './routes/segment-routes.ts';
@@ -83,6 +84,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(segmentRoutes, { engine, keys });
   await app.register(decideRoutes, { engine, keys });
   await app.register(journeyRoutes, { engine, keys });
+  await app.register(keyRoutes, { engine, keys });
   const { activation } = options;
   if (activation !== undefined) {
     await app.register(providerWebhookRoutes, {
