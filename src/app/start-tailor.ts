@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -7,6 +6,7 @@ import { Engine, type ProgressListener } from '../engine/engine.ts';
 import { buildServer } from '../http/server.ts';
 import { openStore } from '../store/open-store.ts';
 import { readWorkspaceFile } from '../workspace/read-workspace-file.ts';
+import { makeDataDirPrivate } from './private-data-dir.ts';
 import type { Settings } from './settings.ts';
 import { ensureWorkspaceKeys, type WorkspaceKeys } from './workspace-keys.ts';
 
@@ -27,7 +27,12 @@ export interface RunningTailor {
  */
 export async function startTailor(settings: Settings, onProgress?: ProgressListener): Promise<RunningTailor> {
   const logger = pino({ level: settings.logLevel, base: { service: 'tailor' } });
-  await mkdir(settings.dataDir, { recursive: true });
+  const tightened = await makeDataDirPrivate(settings.dataDir);
+  if (tightened.length > 0)
+    logger.warn(
+      { paths: tightened },
+      'data directory was readable by others: made it private (0700, files 0600)',
+    );
   const definition = await readWorkspaceFile(settings.configFile);
   const store = openStore(settings.storeUrl);
   const engine = await Engine.open(

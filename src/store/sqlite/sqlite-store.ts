@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SendRecord, SendStatus, SendUpdate } from '../../activate/send-record.ts';
@@ -69,7 +69,12 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     const memory = options.path === ':memory:' || options.path === '';
-    if (!memory) mkdirSync(dirname(options.path), { recursive: true });
+    if (!memory) {
+      mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+      // SQLite gives `-wal` and `-shm` the database file's mode: creating it 0600 first keeps
+      // all three private whatever the umask (SQLite itself would create 0644).
+      closeSync(openSync(options.path, 'a', 0o600));
+    }
     this.db = new Database(options.path);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
     this.db.pragma('journal_mode = WAL');
