@@ -1,9 +1,15 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import type { Activation } from '../activate/activation.ts';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
+import { LimitedLog } from '../limited-log.ts';
 import { replyWithError } from './error-reply.ts';
 import { KeyRing } from './key-ring.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
@@ -73,7 +79,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
     maxAge: 86_400,
   });
-  app.setErrorHandler(replyWithError);
+  const limitedLog = new LimitedLog({ logger: app.log, clock: engine.clock });
+  app.setErrorHandler<FastifyError>((error, request, reply) =>
+    replyWithError(error, request, reply, limitedLog),
+  );
   app.setNotFoundHandler((request, reply) => {
     replyWithError(new TailorError('NOT_FOUND', `No route ${request.method} ${request.url}`), request, reply);
   });
