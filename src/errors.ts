@@ -25,6 +25,15 @@ export const ERRORS = {
   UNKNOWN_WRITE_KEY: { status: 401, message: 'The write key is not known' },
   MISSING_ADMIN_KEY: { status: 401, message: 'Send the admin key as `Authorization: Bearer <key>`' },
   UNKNOWN_ADMIN_KEY: { status: 401, message: 'The admin key is not known' },
+  KEY_NOT_FOUND: { status: 404, message: 'No key of this workspace has this id' },
+  LAST_ADMIN_KEY: {
+    status: 409,
+    message: "The workspace's last admin key cannot be revoked; create another admin key first",
+  },
+  INVALID_KEY_REQUEST: {
+    status: 400,
+    message: 'A new key needs `kind` ("write" or "admin") and may have a `name` of up to 100 characters',
+  },
   OVERLOADED: { status: 429, message: 'Tailor is busy; retry after the number of seconds in Retry-After' },
   PROFILE_NOT_FOUND: { status: 404, message: 'No profile matches this reference' },
   INVALID_PROFILE_REF: { status: 400, message: 'A profile reference is a profile id or `type:value`' },

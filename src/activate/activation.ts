@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.ts';
+import { LimitedLog } from '../limited-log.ts';
 import type { Logger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import type { RetryPolicy } from './backoff.ts';
@@ -38,6 +39,7 @@ export class Activation {
   private readonly engine: Engine;
   private readonly env: NodeJS.ProcessEnv;
   private readonly logger: Logger;
+  private readonly limitedLog: LimitedLog;
   private readonly built = new Map<string, WorkspaceChannels>();
   private readonly publicUrl: string | undefined;
   private readonly network: NetworkPolicy;
@@ -62,6 +64,7 @@ export class Activation {
     this.engine = input.engine;
     this.env = input.env;
     this.logger = input.logger;
+    this.limitedLog = new LimitedLog({ logger: input.logger, clock: input.engine.clock });
     this.publicUrl = input.publicUrl?.replace(/\/+$/, '');
     this.network = input.network ?? STRICT_NETWORK_POLICY;
     const { engine } = input;
@@ -154,7 +157,12 @@ export class Activation {
       this.built.set(workspaceId, built);
       return built;
     } catch (error) {
-      this.logger.error({ err: error, workspace: workspaceId }, 'channels could not be set up');
+      // Every link click and provider callback for this workspace asks again: limit the lines.
+      this.limitedLog.error(
+        'channels-setup',
+        { err: error, workspace: workspaceId },
+        'channels could not be set up',
+      );
       return undefined;
     }
   }

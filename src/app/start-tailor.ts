@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -7,6 +6,7 @@ import { Engine, type ProgressListener } from '../engine/engine.ts';
 import { buildServer } from '../http/server.ts';
 import { openStore } from '../store/open-store.ts';
 import { readWorkspaceFile } from '../workspace/read-workspace-file.ts';
+import { makeDataDirPrivate } from './private-data-dir.ts';
 import type { Settings } from './settings.ts';
 import { ensureWorkspaceKeys, type WorkspaceKeys } from './workspace-keys.ts';
 
@@ -50,7 +50,12 @@ export interface RunningTailor {
  */
 export async function startTailor(settings: Settings, onProgress?: ProgressListener): Promise<RunningTailor> {
   const logger = pino({ level: settings.logLevel, base: { service: 'tailor' }, redact: LOG_REDACTIONS });
-  await mkdir(settings.dataDir, { recursive: true });
+  const tightened = await makeDataDirPrivate(settings.dataDir);
+  if (tightened.length > 0)
+    logger.warn(
+      { paths: tightened },
+      'data directory was readable by others: made it private (0700, files 0600)',
+    );
   const definition = await readWorkspaceFile(settings.configFile, { network: settings.network });
   const store = openStore(settings.storeUrl);
   const engine = await Engine.open(
@@ -67,7 +72,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     logger.info({ workspace: definition.id, file: settings.configFile }, 'applying workspace definition');
     await engine.applyWorkspace(definition, onProgress);
   }
-  const keys = await ensureWorkspaceKeys({
+  const { keys, replaced } = await ensureWorkspaceKeys({
     store,
     dataDir: settings.dataDir,
     workspaceId: definition.id,
@@ -76,6 +81,11 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
       ...(settings.adminKey ? { adminKey: settings.adminKey } : {}),
     },
   });
+  for (const key of replaced)
+    logger.info(
+      { workspace: definition.id, key: key.id, kind: key.kind, hint: key.hint },
+      'key replaced by the one given at start: revoked',
+    );
   const activation = new Activation({
     engine,
     logger,

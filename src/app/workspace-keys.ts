@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateKey, hashKey } from '../engine/api-keys.ts';
-import type { Store } from '../store/store.ts';
+import { generateKey, hashKey, keyHint } from '../engine/api-keys.ts';
+import type { ApiKeyRecord, KeyKind, KeySource, Store } from '../store/store.ts';
 
 /** A workspace's write and admin keys in plain text, as printed at start. */
 export interface WorkspaceKeys {
@@ -37,30 +37,93 @@ export async function readSavedKeys(
   }
 }
 
+/** The variable that gives each kind of key at start. */
+const ENV_NAME: Record<KeyKind, string> = { write: 'TAILOR_WRITE_KEY', admin: 'TAILOR_ADMIN_KEY' };
+
+/** What `ensureWorkspaceKeys` did besides making sure of the keys: the keys it revoked. */
+export interface KeysSettled {
+  keys: WorkspaceKeys;
+  /** Keys given by environment or generated earlier that a key given now replaced (revoked). */
+  replaced: ApiKeyRecord[];
+}
+
 /**
- * Makes sure a workspace has keys: given ones (TAILOR_WRITE_KEY / TAILOR_ADMIN_KEY) win, then
- * keys saved earlier, else new random ones. The store keeps only their hashes; the plain
- * keys are saved in `<data dir>/<workspace>.keys.json` (mode 600) so a restart can print them.
+ * One kind of key: a given key is registered as `env` and revokes the workspace's other keys of
+ * that kind that came from the environment or were generated (keys made through the API stay);
+ * otherwise the saved key is kept while it is not revoked; otherwise a new key is generated.
+ */
+async function settleKey(input: {
+  store: Store;
+  workspaceId: string;
+  kind: KeyKind;
+  given: string | undefined;
+  saved: string | undefined;
+  now: number;
+}): Promise<{ key: string; replaced: ApiKeyRecord[] }> {
+  const { store, workspaceId, kind, given, saved, now } = input;
+  const register = (key: string, source: KeySource) =>
+    store.addKey({ workspaceId, kind, hash: hashKey(key), source, hint: keyHint(key), createdAt: now });
+  if (given !== undefined) {
+    const record = await register(given, 'env');
+    if (record.revokedAt !== null || record.workspaceId !== workspaceId || record.kind !== kind)
+      throw new Error(
+        `${ENV_NAME[kind]} is a revoked key or a key of another kind or workspace; give a new one`,
+      );
+    const replaced: ApiKeyRecord[] = [];
+    for (const other of await store.listKeys(workspaceId)) {
+      if (other.kind !== kind || other.id === record.id || other.revokedAt !== null || other.source === 'api')
+        continue;
+      const outcome = await store.revokeKey({ workspaceId, id: other.id, at: now, keepLastAdmin: false });
+      if (outcome.kind === 'revoked') replaced.push(outcome.key);
+    }
+    return { key: given, replaced };
+  }
+  if (saved !== undefined && (await register(saved, 'generated')).revokedAt === null)
+    return { key: saved, replaced: [] };
+  const fresh = generateKey(kind);
+  await register(fresh, 'generated');
+  return { key: fresh, replaced: [] };
+}
+
+/**
+ * Makes sure a workspace has keys: given ones (TAILOR_WRITE_KEY / TAILOR_ADMIN_KEY) win and
+ * replace the keys given that way before (or generated), then keys saved earlier unless revoked,
+ * else new random ones. The store keeps only their hashes; the plain keys are saved in
+ * `<data dir>/<workspace>.keys.json` (mode 600) so a restart can print them and the CLI find them.
  */
 export async function ensureWorkspaceKeys(input: {
   store: Store;
   dataDir: string;
   workspaceId: string;
   given: Partial<WorkspaceKeys>;
-}): Promise<WorkspaceKeys> {
+  /** Epoch ms of the start (creation and revocation times). */
+  now?: number;
+}): Promise<KeysSettled> {
   const { store, dataDir, workspaceId, given } = input;
+  const now = input.now ?? Date.now();
   const saved = await readSavedKeys(dataDir, workspaceId);
-  const keys: WorkspaceKeys = {
-    writeKey: given.writeKey ?? saved?.writeKey ?? generateKey('write'),
-    adminKey: given.adminKey ?? saved?.adminKey ?? generateKey('admin'),
-  };
-  await store.addKey({ workspaceId, kind: 'write', hash: hashKey(keys.writeKey) });
-  await store.addKey({ workspaceId, kind: 'admin', hash: hashKey(keys.adminKey) });
+  const write = await settleKey({
+    store,
+    workspaceId,
+    kind: 'write',
+    given: given.writeKey,
+    saved: saved?.writeKey,
+    now,
+  });
+  const admin = await settleKey({
+    store,
+    workspaceId,
+    kind: 'admin',
+    given: given.adminKey,
+    saved: saved?.adminKey,
+    now,
+  });
+  const keys: WorkspaceKeys = { writeKey: write.key, adminKey: admin.key };
   if (saved?.writeKey !== keys.writeKey || saved.adminKey !== keys.adminKey) {
-    await mkdir(dataDir, { recursive: true });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const file = keysFile(dataDir, workspaceId);
     await writeFile(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
     await chmod(file, 0o600);
   }
-  return keys;
+  return { keys, replaced: [...write.replaced, ...admin.replaced] };
 }

@@ -90,7 +90,7 @@ export async function importFile(input: {
       line: lastLine.number + 1,
       sent: state.sent + reply.accepted,
     });
-    await writeFile(stateFile(path), JSON.stringify(state));
+    await writeFile(stateFile(path), JSON.stringify(state), { mode: 0o600 });
     progress.update(lastLine.end, { events: state.sent });
     batch = [];
     bytes = 0;

@@ -5,8 +5,13 @@ import { ApiError, type ConnectionFlags, resolveConnection } from './connection.
 import { demoCommand } from './demo-command.ts';
 import { importFile } from './import-command.ts';
 import { listJourneys, setJourneyPaused } from './journeys-command.ts';
+import { createKey, listKeys, revokeKey } from './keys-command.ts';
 import { profileCommand } from './profile-command.ts';
 import { startCommand } from './start-command.ts';
+
+// Everything Tailor writes (database, WAL, keys, import state) may hold personal data or
+// secrets: files this process creates are private to its user, whatever the shell's umask.
+process.umask(0o077);
 
 /** Prints an error the way a person can act on it, then exits non-zero. */
 function fail(error: unknown): never {
@@ -136,5 +141,43 @@ withConnection(
     fail(error);
   }
 });
+
+withConnection(
+  program
+    .command('keys [action] [id]')
+    .description(
+      'list the workspace keys (ids, hints, times; never the keys), `create` a key (printed once), or `revoke <id>` one at once',
+    ),
+)
+  .option('--kind <kind>', 'with create: write or admin', 'write')
+  .option('--name <name>', 'with create: a label for the key')
+  .action(
+    async (
+      action: string | undefined,
+      id: string | undefined,
+      flags: ConnectionFlags & { kind: string; name?: string },
+    ) => {
+      try {
+        const connection = await resolveConnection(flags);
+        if (action === undefined || action === 'list') process.stdout.write(await listKeys({ connection }));
+        else if (action === 'create' && (flags.kind === 'write' || flags.kind === 'admin'))
+          process.stdout.write(
+            await createKey({
+              connection,
+              kind: flags.kind,
+              ...(flags.name === undefined ? {} : { name: flags.name }),
+            }),
+          );
+        else if (action === 'revoke' && id !== undefined)
+          process.stdout.write(await revokeKey({ connection, id }));
+        else
+          throw new Error(
+            'use `tailor keys list`, `tailor keys create [--kind write|admin] [--name <label>]` or `tailor keys revoke <id>`',
+          );
+      } catch (error) {
+        fail(error);
+      }
+    },
+  );
 
 await program.parseAsync(process.argv);

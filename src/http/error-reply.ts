@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, type ErrorDetail, TailorError } from '../errors.ts';
+import type { LimitedLog } from '../limited-log.ts';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -27,14 +28,22 @@ export function toTailorError(error: unknown): TailorError {
   return new TailorError('INTERNAL');
 }
 
-/** Fastify error handler: catalogue errors become `{ code, message, details }` with their status. */
+/**
+ * Fastify error handler: catalogue errors become `{ code, message, details }` with their status.
+ * Client faults (4xx) are not logged; internal errors are, through `log` when given (a limited
+ * log, since any caller may repeat a request that fails), else through the request's logger.
+ */
 export function replyWithError(
   error: FastifyError | Error,
   request: FastifyRequest,
   reply: FastifyReply,
+  log?: LimitedLog,
 ): void {
   const tailorError = toTailorError(error);
-  if (tailorError.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
+  if (tailorError.code === 'INTERNAL') {
+    if (log === undefined) request.log.error({ err: error }, 'request failed');
+    else log.error('request-failed', { err: error, reqId: request.id, url: request.url }, 'request failed');
+  }
   if (tailorError.code === 'OVERLOADED') void reply.header('retry-after', '1');
   const body: ErrorBody = { code: tailorError.code, message: tailorError.message };
   if (tailorError.details.length > 0) body.details = tailorError.details;

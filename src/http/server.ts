@@ -1,16 +1,23 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import type { Activation } from '../activate/activation.ts';
 import type { NetworkPolicy } from '../activate/outbound/network-policy.ts';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
+import { LimitedLog } from '../limited-log.ts';
 import { replyWithError } from './error-reply.ts';
 import { guardJsonBody } from './guard-json-body.ts';
 import { KeyRing } from './key-ring.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
 import { journeyRoutes } from './routes/journey-routes.ts';
+import { keyRoutes } from './routes/key-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhook-routes.ts';
 import { segmentRoutes } from './routes/segment-routes.ts';
@@ -78,7 +85,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
     maxAge: 86_400,
   });
-  app.setErrorHandler(replyWithError);
+  const limitedLog = new LimitedLog({ logger: app.log, clock: engine.clock });
+  app.setErrorHandler<FastifyError>((error, request, reply) =>
+    replyWithError(error, request, reply, limitedLog),
+  );
   app.addHook('preValidation', guardJsonBody);
   app.setNotFoundHandler((request, reply) => {
     replyWithError(new TailorError('NOT_FOUND', `No route ${request.method} ${request.url}`), request, reply);
@@ -98,6 +108,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.env === undefined ? {} : { env: options.env }),
   });
   await app.register(journeyRoutes, { engine, keys });
+  await app.register(keyRoutes, { engine, keys });
   const { activation } = options;
   if (activation !== undefined) {
     await app.register(providerWebhookRoutes, {

@@ -236,6 +236,34 @@ describe('PostgresStore', () => {
     }
   });
 
+  it('gives the keys of an older schema ids once: they count as generated and still work', async () => {
+    const store = openFresh();
+    await store.migrate();
+    try {
+      const schema = schemaOf.get(store) ?? '';
+      await admin.query(`DROP TABLE "${schema}".api_keys`);
+      await admin.query(
+        `CREATE TABLE "${schema}".api_keys (hash TEXT PRIMARY KEY, workspace_id TEXT NOT NULL,
+           kind TEXT NOT NULL CHECK (kind IN ('write', 'admin')))`,
+      );
+      await admin.query(`INSERT INTO "${schema}".api_keys VALUES ('h1', 'a', 'write'), ('h2', 'a', 'admin')`);
+      await store.migrate();
+      const keys = await store.listKeys('a');
+      expect(keys.map((key) => [key.kind, key.source, key.revokedAt]).sort()).toEqual([
+        ['admin', 'generated', null],
+        ['write', 'generated', null],
+      ]);
+      for (const key of keys) expect(key.id).toMatch(/^key_[0-9a-f]{24}$/);
+      await store.migrate();
+      expect(await store.listKeys('a')).toEqual(keys);
+      expect(await store.findKey('h1')).toMatchObject({ workspaceId: 'a', kind: 'write' });
+      const fresh = await store.addKey({ workspaceId: 'a', kind: 'write', hash: 'h3' });
+      expect(fresh.source).toBe('api');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('adds sends.called_at to an older outbox once, counting what it left sending as handed over', async () => {
     const store = openFresh();
     await store.migrate();

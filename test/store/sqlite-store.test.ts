@@ -14,6 +14,7 @@ import { SQLITE_SCHEMA_V1 } from './sqlite-schema-v1.ts';
 import { SQLITE_SCHEMA_V2 } from './sqlite-schema-v2.ts';
 import { SQLITE_SCHEMA_V3 } from './sqlite-schema-v3.ts';
 import { SQLITE_SCHEMA_V4 } from './sqlite-schema-v4.ts';
+import { SQLITE_SCHEMA_V5 } from './sqlite-schema-v5.ts';
 import { storeContract } from './store-contract.ts';
 
 /** A fresh temporary directory (not from test-tailor, which loads the whole engine). */
@@ -163,7 +164,7 @@ describe('SQLite schema upgrades', () => {
     const upgraded = new Database(path, { readonly: true });
     try {
       expect(upgraded.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
-      expect(SQLITE_SCHEMA_VERSION).toBe(5);
+      expect(SQLITE_SCHEMA_VERSION).toBe(6);
       const columns = upgraded.prepare<[], { name: string }>('PRAGMA table_info(profiles)').all();
       expect(columns.map((column) => column.name)).toEqual(['workspace_id', 'id', 'state', 'due']);
       const indexes = upgraded.prepare<[], { name: string }>('PRAGMA index_list(profiles)').all();
@@ -354,6 +355,37 @@ describe('SQLite schema upgrades', () => {
       expectOutbox(upgraded);
     } finally {
       upgraded.close();
+    }
+  });
+
+  it('upgrades a version 5 database in place, giving its keys ids: they count as generated and still work', async () => {
+    const path = join(tempDir(), 'v5.db');
+    const old = new Database(path);
+    old.exec(SQLITE_SCHEMA_V5);
+    old
+      .prepare(
+        "INSERT INTO api_keys (hash, workspace_id, kind) VALUES ('h1', 'a', 'write'), ('h2', 'a', 'admin')",
+      )
+      .run();
+    old.close();
+
+    const store = new SqliteStore({ path });
+    try {
+      await store.migrate();
+      const keys = await store.listKeys('a');
+      expect(keys.map((key) => [key.kind, key.source, key.revokedAt])).toEqual(
+        expect.arrayContaining([
+          ['write', 'generated', null],
+          ['admin', 'generated', null],
+        ]),
+      );
+      for (const key of keys) expect(key.id).toMatch(/^key_[0-9a-f]{24}$/);
+      expect(await store.findKey('h1')).toMatchObject({ workspaceId: 'a', kind: 'write' });
+      const write = keys.find((key) => key.kind === 'write');
+      await store.revokeKey({ workspaceId: 'a', id: write?.id ?? '', at: 5, keepLastAdmin: true });
+      expect(await store.findKey('h1')).toBeUndefined();
+    } finally {
+      await store.close();
     }
   });
 

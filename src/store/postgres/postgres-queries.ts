@@ -17,6 +17,7 @@ function jsonRows(alias: string, fields: [name: string, type: 'text' | 'int8'][]
  */
 export function postgresQueries(schema: string) {
   const s = `"${schema}"`;
+  const keyColumns = 'id, workspace_id, kind, source, name, hint, created_at, last_used_at, revoked_at';
   const clearView = [
     'profiles',
     'identifiers',
@@ -262,8 +263,18 @@ export function postgresQueries(schema: string) {
     saveWorkspace: `INSERT INTO ${s}.workspaces (id, definition, version) VALUES ($1, $2, 1)
       ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, version = workspaces.version + 1
       WHERE workspaces.definition IS DISTINCT FROM excluded.definition`,
-    addKey: `INSERT INTO ${s}.api_keys (hash, workspace_id, kind) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING`,
-    findKey: `SELECT workspace_id, kind FROM ${s}.api_keys WHERE hash = $1`,
+    addKey: `INSERT INTO ${s}.api_keys (hash, workspace_id, kind, id, source, name, hint, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING`,
+    keyByHash: `SELECT ${keyColumns} FROM ${s}.api_keys WHERE hash = $1`,
+    findKey: `SELECT id, workspace_id, kind FROM ${s}.api_keys WHERE hash = $1 AND revoked_at IS NULL`,
+    listKeys: `SELECT ${keyColumns} FROM ${s}.api_keys WHERE workspace_id = $1 ORDER BY created_at, id COLLATE "C"`,
+    // Locks the workspace's live admin keys, so two revocations at once cannot both pass the
+    // last-admin check: the second waits, then sees the first's revocation.
+    lockAdminKeys: `SELECT id FROM ${s}.api_keys WHERE workspace_id = $1 AND kind = 'admin' AND revoked_at IS NULL
+      ORDER BY id FOR UPDATE`,
+    keyById: `SELECT ${keyColumns} FROM ${s}.api_keys WHERE workspace_id = $1 AND id = $2 FOR UPDATE`,
+    revokeKey: `UPDATE ${s}.api_keys SET revoked_at = $3 WHERE workspace_id = $1 AND id = $2 AND revoked_at IS NULL`,
+    touchKey: `UPDATE ${s}.api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`,
   };
 }
 

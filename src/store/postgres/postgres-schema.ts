@@ -27,6 +27,10 @@
  * outboxes. `called_at` is added once, when missing, and set on the sends an older Tailor left
  * `sending`, for they may have reached their provider (`schema` is a plain identifier, safe as a
  * literal). The outbox is neither log nor view: replay and rebuilds never touch it.
+ *
+ * `api_keys` holds keys by hash with a public id, origin, label, hint and times; keys of a
+ * schema made before ids existed are given a random id once and count as `generated` (so the
+ * next start with keys given by environment replaces them).
  */
 export function postgresSchema(schema: string): string {
   const s = `"${schema}"`;
@@ -120,8 +124,29 @@ CREATE TABLE IF NOT EXISTS ${s}.workspaces (
 CREATE TABLE IF NOT EXISTS ${s}.api_keys (
   hash TEXT PRIMARY KEY,
   workspace_id TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('write', 'admin'))
+  kind TEXT NOT NULL CHECK (kind IN ('write', 'admin')),
+  id TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL CHECK (source IN ('env', 'generated', 'api')),
+  name TEXT,
+  hint TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT,
+  revoked_at BIGINT
 );
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+      WHERE table_schema = '${schema}' AND table_name = 'api_keys' AND column_name = 'id') THEN
+    ALTER TABLE ${s}.api_keys ADD COLUMN id TEXT, ADD COLUMN source TEXT NOT NULL DEFAULT 'generated'
+        CHECK (source IN ('env', 'generated', 'api')),
+      ADD COLUMN name TEXT, ADD COLUMN hint TEXT NOT NULL DEFAULT '',
+      ADD COLUMN created_at BIGINT NOT NULL DEFAULT (extract(epoch FROM now()) * 1000)::bigint,
+      ADD COLUMN last_used_at BIGINT, ADD COLUMN revoked_at BIGINT;
+    UPDATE ${s}.api_keys SET id = 'key_' || substr(md5(random()::text || hash), 1, 24);
+    ALTER TABLE ${s}.api_keys ALTER COLUMN id SET NOT NULL, ADD UNIQUE (id),
+      ALTER COLUMN source DROP DEFAULT, ALTER COLUMN hint DROP DEFAULT, ALTER COLUMN created_at DROP DEFAULT;
+  END IF;
+END $$;
+CREATE INDEX IF NOT EXISTS api_keys_by_workspace ON ${s}.api_keys (workspace_id, created_at, id);
 
 CREATE TABLE IF NOT EXISTS ${s}.audit (
   id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

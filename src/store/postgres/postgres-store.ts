@@ -3,15 +3,20 @@ import type { SendRecord, SendStatus, SendUpdate } from '../../activate/send-rec
 import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
+import { type ApiKeyRow, keyFromRow, keyToInsert } from '../api-key-rows.ts';
 import type {
+  ApiKeyRecord,
   AppendOutcome,
   AuditEntry,
   AwaitingConfirmation,
   DueProfile,
   EventToAppend,
   KeyKind,
+  KeyMatch,
+  KeyRevocation,
   MembersPage,
   MergeRecord,
+  NewApiKey,
   ReleasedSends,
   Store,
   StoredWorkspace,
@@ -167,14 +172,60 @@ export class PostgresStore implements Store {
     return rows.map(workspaceFromRow);
   }
 
-  async addKey(key: { workspaceId: string; kind: KeyKind; hash: string }): Promise<void> {
-    await this.pool.query(this.sql.addKey, [key.hash, key.workspaceId, key.kind]);
+  async addKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    const row = keyToInsert(key, Date.now());
+    await this.pool.query(this.sql.addKey, [
+      row.hash,
+      row.workspaceId,
+      row.kind,
+      row.id,
+      row.source,
+      row.name,
+      row.hint,
+      row.createdAt,
+    ]);
+    const { rows } = await this.pool.query<ApiKeyRow>(this.sql.keyByHash, [key.hash]);
+    const stored = rows[0];
+    if (stored === undefined) throw new Error('the key was not stored');
+    return keyFromRow(stored);
   }
 
-  async findKey(hash: string): Promise<{ workspaceId: string; kind: KeyKind } | undefined> {
-    const { rows } = await this.pool.query<{ workspace_id: string; kind: KeyKind }>(this.sql.findKey, [hash]);
+  async findKey(hash: string): Promise<KeyMatch | undefined> {
+    const { rows } = await this.pool.query<{ id: string; workspace_id: string; kind: KeyKind }>(
+      this.sql.findKey,
+      [hash],
+    );
     const row = rows[0];
-    return row && { workspaceId: row.workspace_id, kind: row.kind };
+    return row && { id: row.id, workspaceId: row.workspace_id, kind: row.kind };
+  }
+
+  async listKeys(workspaceId: string): Promise<ApiKeyRecord[]> {
+    const { rows } = await this.pool.query<ApiKeyRow>(this.sql.listKeys, [workspaceId]);
+    return rows.map(keyFromRow);
+  }
+
+  async revokeKey(revocation: {
+    workspaceId: string;
+    id: string;
+    at: number;
+    keepLastAdmin: boolean;
+  }): Promise<KeyRevocation> {
+    const { workspaceId, id, at, keepLastAdmin } = revocation;
+    return this.transaction(async (client): Promise<KeyRevocation> => {
+      const admins = await client.query<{ id: string }>(this.sql.lockAdminKeys, [workspaceId]);
+      const { rows } = await client.query<ApiKeyRow>(this.sql.keyById, [workspaceId, id]);
+      const row = rows[0];
+      if (row === undefined) return { kind: 'not_found' };
+      const key = keyFromRow(row);
+      if (key.revokedAt !== null) return { kind: 'revoked', key };
+      if (keepLastAdmin && key.kind === 'admin' && admins.rows.length <= 1) return { kind: 'last_admin' };
+      await client.query(this.sql.revokeKey, [workspaceId, id, at]);
+      return { kind: 'revoked', key: { ...key, revokedAt: at } };
+    });
+  }
+
+  async touchKey(id: string, at: number): Promise<void> {
+    await this.pool.query(this.sql.touchKey, [id, at]);
   }
 
   /**

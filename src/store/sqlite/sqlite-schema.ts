@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 
 /** The schema version `migrate` brings a database to (kept in `PRAGMA user_version`). */
-export const SQLITE_SCHEMA_VERSION = 5;
+export const SQLITE_SCHEMA_VERSION = 6;
 
 /**
  * The outbox as version 3 created it, kept as it was for the upgrade from version 2 (the
@@ -42,6 +42,27 @@ CREATE INDEX IF NOT EXISTS sends_by_workspace ON sends (workspace_id, created_at
  */
 const SENDS_TABLE = `${sendsTable('\n  "trigger" TEXT,\n  called_at INTEGER,')}
 CREATE INDEX IF NOT EXISTS sends_by_trigger ON sends (workspace_id, "trigger", status);
+`;
+
+/**
+ * API keys by the SHA-256 of the key (never the key itself), with a public id, where the key
+ * came from, a label, a hint of its material for lists, and its creation, last use (written at
+ * most once a minute per key) and revocation times. A revoked key stays, for the record.
+ */
+const API_KEYS_TABLE = `
+CREATE TABLE IF NOT EXISTS api_keys (
+  hash TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('write', 'admin')),
+  id TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL CHECK (source IN ('env', 'generated', 'api')),
+  name TEXT,
+  hint TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS api_keys_by_workspace ON api_keys (workspace_id, created_at, id);
 `;
 
 /**
@@ -143,12 +164,7 @@ CREATE TABLE IF NOT EXISTS workspaces (
   view_version INTEGER NOT NULL DEFAULT 0
 );
 
-CREATE TABLE IF NOT EXISTS api_keys (
-  hash TEXT PRIMARY KEY,
-  workspace_id TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('write', 'admin'))
-);
-
+${API_KEYS_TABLE}
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id TEXT NOT NULL,
@@ -172,6 +188,15 @@ const SQLITE_UPGRADES: Record<number, string> = {
   // A send version 4 left `sending` may have reached its provider: it counts as handed over.
   4: `ALTER TABLE sends ADD COLUMN called_at INTEGER;
 UPDATE sends SET called_at = updated_at WHERE status = 'sending';`,
+  // Keys before version 6 had no id or origin: each gets a random id, and counts as generated,
+  // so the next start with keys given by environment replaces it.
+  5: `ALTER TABLE api_keys RENAME TO api_keys_v5;
+${API_KEYS_TABLE}
+INSERT INTO api_keys (hash, workspace_id, kind, id, source, hint, created_at)
+  SELECT hash, workspace_id, kind, 'key_' || lower(hex(randomblob(12))), 'generated', '',
+    CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+  FROM api_keys_v5;
+DROP TABLE api_keys_v5;`,
 };
 
 /**

@@ -1,7 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import type { SendStatus } from '../../activate/send-record.ts';
+import type { ApiKeyRow } from '../api-key-rows.ts';
 import type { KeyKind } from '../store.ts';
 import type { SendRow, TimelineRow, TriggerCountRow } from '../stored-rows.ts';
+
+/** The columns of a key as `keyFromRow` reads them. */
+const KEY_COLUMNS = 'id, workspace_id, kind, source, name, hint, created_at, last_used_at, revoked_at';
 
 /** A stored event row; `body` is the `TailorEvent` as JSON. */
 export interface EventRow {
@@ -327,11 +331,41 @@ export function prepareStatements(db: Database) {
        ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, version = excluded.version`,
     ),
     setViewVersion: db.prepare<[number, string]>('UPDATE workspaces SET view_version = ? WHERE id = ?'),
-    addKey: db.prepare<[string, string, KeyKind]>(
-      'INSERT OR IGNORE INTO api_keys (hash, workspace_id, kind) VALUES (?, ?, ?)',
+    addKey: db.prepare<
+      [
+        {
+          hash: string;
+          workspaceId: string;
+          kind: KeyKind;
+          id: string;
+          source: string;
+          name: string | null;
+          hint: string;
+          createdAt: number;
+        },
+      ]
+    >(
+      `INSERT OR IGNORE INTO api_keys (hash, workspace_id, kind, id, source, name, hint, created_at)
+       VALUES (@hash, @workspaceId, @kind, @id, @source, @name, @hint, @createdAt)`,
     ),
-    findKey: db.prepare<[string], { workspace_id: string; kind: KeyKind }>(
-      'SELECT workspace_id, kind FROM api_keys WHERE hash = ?',
+    keyByHash: db.prepare<[string], ApiKeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE hash = ?`),
+    keyById: db.prepare<[string, string], ApiKeyRow>(
+      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE workspace_id = ? AND id = ?`,
+    ),
+    findKey: db.prepare<[string], { id: string; workspace_id: string; kind: KeyKind }>(
+      'SELECT id, workspace_id, kind FROM api_keys WHERE hash = ? AND revoked_at IS NULL',
+    ),
+    listKeys: db.prepare<[string], ApiKeyRow>(
+      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE workspace_id = ? ORDER BY created_at, id`,
+    ),
+    activeAdminKeys: db.prepare<[string], { count: number }>(
+      "SELECT count(*) AS count FROM api_keys WHERE workspace_id = ? AND kind = 'admin' AND revoked_at IS NULL",
+    ),
+    revokeKey: db.prepare<[number, string, string]>(
+      'UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL',
+    ),
+    touchKey: db.prepare<[number, string, number]>(
+      'UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
     ),
   };
 }

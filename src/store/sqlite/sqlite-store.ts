@@ -1,19 +1,23 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SendRecord, SendStatus, SendUpdate } from '../../activate/send-record.ts';
 import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
+import { keyFromRow, keyToInsert } from '../api-key-rows.ts';
 import type {
+  ApiKeyRecord,
   AppendOutcome,
   AuditEntry,
   AwaitingConfirmation,
   DueProfile,
   EventToAppend,
-  KeyKind,
+  KeyMatch,
+  KeyRevocation,
   MembersPage,
   MergeRecord,
+  NewApiKey,
   ReleasedSends,
   Store,
   StoredWorkspace,
@@ -65,7 +69,12 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     const memory = options.path === ':memory:' || options.path === '';
-    if (!memory) mkdirSync(dirname(options.path), { recursive: true });
+    if (!memory) {
+      mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+      // SQLite gives `-wal` and `-shm` the database file's mode: creating it 0600 first keeps
+      // all three private whatever the umask (SQLite itself would create 0644).
+      closeSync(openSync(options.path, 'a', 0o600));
+    }
     this.db = new Database(options.path);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
     this.db.pragma('journal_mode = WAL');
@@ -113,13 +122,48 @@ export class SqliteStore implements Store {
     return this.sql.listWorkspaces.all().map(workspaceFromRow);
   }
 
-  async addKey(key: { workspaceId: string; kind: KeyKind; hash: string }): Promise<void> {
-    this.sql.addKey.run(key.hash, key.workspaceId, key.kind);
+  async addKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    const row = keyToInsert(key, Date.now());
+    this.sql.addKey.run(row);
+    const stored = this.sql.keyByHash.get(key.hash);
+    if (stored === undefined) throw new Error('the key was not stored');
+    return keyFromRow(stored);
   }
 
-  async findKey(hash: string): Promise<{ workspaceId: string; kind: KeyKind } | undefined> {
+  async findKey(hash: string): Promise<KeyMatch | undefined> {
     const row = this.sql.findKey.get(hash);
-    return row && { workspaceId: row.workspace_id, kind: row.kind };
+    return row && { id: row.id, workspaceId: row.workspace_id, kind: row.kind };
+  }
+
+  async listKeys(workspaceId: string): Promise<ApiKeyRecord[]> {
+    return this.sql.listKeys.all(workspaceId).map(keyFromRow);
+  }
+
+  async revokeKey(revocation: {
+    workspaceId: string;
+    id: string;
+    at: number;
+    keepLastAdmin: boolean;
+  }): Promise<KeyRevocation> {
+    const { workspaceId, id, at, keepLastAdmin } = revocation;
+    return this.db.transaction((): KeyRevocation => {
+      const row = this.sql.keyById.get(workspaceId, id);
+      if (row === undefined) return { kind: 'not_found' };
+      const key = keyFromRow(row);
+      if (key.revokedAt !== null) return { kind: 'revoked', key };
+      if (
+        keepLastAdmin &&
+        key.kind === 'admin' &&
+        (this.sql.activeAdminKeys.get(workspaceId)?.count ?? 0) <= 1
+      )
+        return { kind: 'last_admin' };
+      this.sql.revokeKey.run(at, workspaceId, id);
+      return { kind: 'revoked', key: { ...key, revokedAt: at } };
+    })();
+  }
+
+  async touchKey(id: string, at: number): Promise<void> {
+    this.sql.touchKey.run(at, id, at);
   }
 
   async appendEvents(events: EventToAppend[]): Promise<AppendOutcome[]> {
