@@ -11,9 +11,11 @@ import type { NetworkPolicy } from '../activate/outbound/network-policy.ts';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
 import { LimitedLog } from '../limited-log.ts';
+import { adminWorkspace } from './admin-auth.ts';
 import { replyWithError } from './error-reply.ts';
 import { guardJsonBody } from './guard-json-body.ts';
 import { KeyRing } from './key-ring.ts';
+import { isPublicRoute } from './public-routes.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
 import { journeyRoutes } from './routes/journey-routes.ts';
@@ -90,6 +92,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     replyWithError(error, request, reply, limitedLog),
   );
   app.addHook('preValidation', guardJsonBody);
+  // Admin routes authenticate before their body is validated or read, so a caller without an
+  // admin key learns nothing about them (not even the shape of a valid body) and costs no parsing.
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'OPTIONS' || isPublicRoute(request.routeOptions.url)) return;
+    await adminWorkspace(request, keys, engine.clock());
+  });
   app.setNotFoundHandler((request, reply) => {
     replyWithError(new TailorError('NOT_FOUND', `No route ${request.method} ${request.url}`), request, reply);
   });
