@@ -122,6 +122,7 @@ export class SqliteStore implements Store {
     return row && { workspaceId: row.workspace_id, kind: row.kind };
   }
 
+  /** One SQLite transaction: a throw (from an insert or the COMMIT) rolls all of it back. */
   async appendEvents(events: EventToAppend[]): Promise<AppendOutcome[]> {
     return this.db.transaction(() =>
       events.map(({ workspaceId, event }): AppendOutcome => {
