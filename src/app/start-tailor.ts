@@ -36,6 +36,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
       logger,
       checkpointIntervalMs: settings.checkpointIntervalMs,
       maxPendingEvents: settings.maxPendingEvents,
+      maxQueueMs: settings.maxQueueMs,
     },
     onProgress,
   );
@@ -65,6 +66,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     engine,
     logger,
     activation,
+    admission: { maxInflightBytes: settings.maxInflightBytes, maxQueueMs: settings.maxQueueMs },
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
   });
   const address = await server.listen({ host: settings.host, port: settings.port });

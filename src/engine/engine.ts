@@ -48,7 +48,7 @@ export interface EngineOptions {
   maxPendingEvents?: number;
   /** A client's events still waiting for the disk after this long are refused with 429 (ms, default 2,000). */
   maxQueueMs?: number;
-  /** Events one group commit writes at most (default 5,000): bounds how long one flush holds the event loop. */
+  /** Events one group commit writes at most (default 1,000): bounds how long one flush holds the event loop. */
   maxGroupEvents?: number;
   /** Profiles kept in memory per workspace; clean ones beyond it are evicted after a commit. */
   maxCachedProfiles?: number;
@@ -60,6 +60,14 @@ export interface EngineOptions {
 const DUE_PAGE = 5_000;
 
 const REPLAY_PAGE = 5_000;
+
+/**
+ * Events applied between two yields to I/O: applying a full batch through a rich workspace
+ * takes hundreds of milliseconds, and `/health` and every other request must not wait that long.
+ */
+const APPLY_SLICE = 200;
+
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The key a draft segment is compiled under for a preview; not a valid segment key, so it never clashes. */
 const PREVIEW_SEGMENT = '$preview';
@@ -102,7 +110,7 @@ export class Engine {
     this.groupCommit = new GroupCommit({
       flush: (items) => this.serial.run(() => this.flushGroup(items)),
       maxPending: options.maxPendingEvents ?? 100_000,
-      maxGroupItems: options.maxGroupEvents ?? 5_000,
+      maxGroupItems: options.maxGroupEvents ?? 1_000,
       maxWaitMs: options.maxQueueMs ?? 2_000,
     });
   }
@@ -546,6 +554,7 @@ export class Engine {
     const sends: SendRecord[] = [];
     const outbox = workspace.definition.channels !== undefined;
     for (let i = 0; i < list.length; i += 1) {
+      if (i > 0 && i % APPLY_SLICE === 0) await yieldToIo();
       const event = list[i] as LoggedEvent;
       const outcome = this.applyOne(view, workspace, event, identifiers[i]);
       if (outcome?.kind !== 'applied') continue;

@@ -4,6 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Activation } from '../activate/activation.ts';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
+import { CALL_PATHS } from '../ingest/route-calls.ts';
+import { Admission, type AdmissionLimits, DEFAULT_ADMISSION, gateClientRequests } from './admission.ts';
 import { replyWithError } from './error-reply.ts';
 import { KeyRing } from './key-ring.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
@@ -27,7 +29,15 @@ export interface ServerOptions {
   activation?: Activation;
   /** Tailor's URL as providers call it, when a proxy stands in front (Twilio signs the full URL). */
   publicUrl?: string;
+  /** Limits on client work taken in at once (default `DEFAULT_ADMISSION`); past them, 429. */
+  admission?: AdmissionLimits;
 }
+
+/** The routes whose requests are client work, gated by admission: tracking calls and decide. */
+const GATED_ROUTES: ReadonlySet<string> = new Set([
+  ...Object.keys(CALL_PATHS).map((path) => `/v1/${path}`),
+  '/v1/decide',
+]);
 
 /**
  * Builds Tailor's HTTP server: the Segment-compatible tracking API (write keys), the admin API
@@ -44,6 +54,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: true,
   });
   const keys = new KeyRing(engine.store);
+  const admission = new Admission({
+    limits: options.admission ?? DEFAULT_ADMISSION,
+    queueWaitMs: () => engine.queueWaitMs(),
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -77,6 +91,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     replyWithError(new TailorError('NOT_FOUND', `No route ${request.method} ${request.url}`), request, reply);
   });
 
+  gateClientRequests(app, { admission, routes: GATED_ROUTES });
   await app.register(trackingRoutes, { engine, keys });
   await app.register(profileRoutes, { engine, keys });
   await app.register(workspaceRoutes, { engine, keys });
