@@ -5,6 +5,7 @@ import {
   networkPolicy,
   parseAllowHttpHosts,
 } from '../activate/outbound/network-policy.ts';
+import { DEFAULT_ADMISSION } from '../http/admission.ts';
 
 /** Everything a deployer sets, from flags or `TAILOR_*` environment variables. */
 export interface Settings {
@@ -20,6 +21,10 @@ export interface Settings {
   logLevel: string;
   checkpointIntervalMs: number;
   maxPendingEvents: number;
+  /** Body bytes of tracking and decide requests taken in at once; past it they get 429 before being read. */
+  maxInflightBytes: number;
+  /** A client event waiting this long for the disk is refused with 429; new requests from half of it (ms). */
+  maxQueueMs: number;
   /** Tailor's URL as providers and browsers reach it, when a proxy stands in front (Twilio signs it). */
   publicUrl?: string;
   /** How long a send in doubt after a restart waits for its provider's confirming callback (ms). */
@@ -81,6 +86,12 @@ export function readSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = proce
     checkpointIntervalMs: integer('TAILOR_CHECKPOINT_MS', env.TAILOR_CHECKPOINT_MS, 1_000),
     maxPendingEvents: integer('TAILOR_MAX_PENDING_EVENTS', env.TAILOR_MAX_PENDING_EVENTS, 100_000),
     network: networkPolicyFor(configFile, env),
+    maxInflightBytes: integer(
+      'TAILOR_MAX_INFLIGHT_BYTES',
+      env.TAILOR_MAX_INFLIGHT_BYTES,
+      DEFAULT_ADMISSION.maxInflightBytes,
+    ),
+    maxQueueMs: integer('TAILOR_MAX_QUEUE_MS', env.TAILOR_MAX_QUEUE_MS, DEFAULT_ADMISSION.maxQueueMs),
   };
   if (env.TAILOR_WRITE_KEY) settings.writeKey = env.TAILOR_WRITE_KEY;
   if (env.TAILOR_ADMIN_KEY) settings.adminKey = env.TAILOR_ADMIN_KEY;

@@ -64,6 +64,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
       logger,
       checkpointIntervalMs: settings.checkpointIntervalMs,
       maxPendingEvents: settings.maxPendingEvents,
+      maxQueueMs: settings.maxQueueMs,
     },
     onProgress,
   );
@@ -100,6 +101,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     logger,
     activation,
     network: settings.network,
+    admission: { maxInflightBytes: settings.maxInflightBytes, maxQueueMs: settings.maxQueueMs },
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
   });
   const address = await server.listen({ host: settings.host, port: settings.port });

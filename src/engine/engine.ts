@@ -10,6 +10,7 @@ import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
+import { isAppendInDoubt } from '../store/append-in-doubt-error.ts';
 import type {
   AppendOutcome,
   EventToAppend,
@@ -22,6 +23,7 @@ import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 import { type ApplyOutcome, applyRelease, applyTimer, applyToView } from './apply-to-view.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
 import { journeyHits, type TriggerHit, triggeredDecisions, triggerHits } from './decision-triggers.ts';
+import type { FlushOutcome } from './flush-outcome.ts';
 import { GroupCommit } from './group-commit.ts';
 import { JourneyLog, profilesToRelease, releasedKeys } from './journey-log.ts';
 import { isJourneysRecord } from './journeys-record.ts';
@@ -43,8 +45,12 @@ export interface EngineOptions {
   checkpointIntervalMs?: number;
   /** Also commit the view once this many events were applied since the last commit. */
   commitEveryEvents?: number;
-  /** Events that may wait for the next group commit before ingestion answers 429. */
+  /** Client events that may wait for the next group commit before ingestion answers 429. */
   maxPendingEvents?: number;
+  /** A client's events still waiting for the disk after this long are refused with 429 (ms, default 2,000). */
+  maxQueueMs?: number;
+  /** Events one group commit writes at most (default 1,000): bounds how long one flush holds the event loop. */
+  maxGroupEvents?: number;
   /** Profiles kept in memory per workspace; clean ones beyond it are evicted after a commit. */
   maxCachedProfiles?: number;
   /** How often to look for profiles whose audience is due (ms); at most this late, plus the work. */
@@ -55,6 +61,14 @@ export interface EngineOptions {
 const DUE_PAGE = 5_000;
 
 const REPLAY_PAGE = 5_000;
+
+/**
+ * Events applied between two yields to I/O: applying a full batch through a rich workspace
+ * takes hundreds of milliseconds, and `/health` and every other request must not wait that long.
+ */
+const APPLY_SLICE = 200;
+
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The key a draft segment is compiled under for a preview; not a valid segment key, so it never clashes. */
 const PREVIEW_SEGMENT = '$preview';
@@ -95,8 +109,10 @@ export class Engine {
     this.commitEveryEvents = options.commitEveryEvents ?? 50_000;
     this.maxCachedProfiles = options.maxCachedProfiles ?? 2_000_000;
     this.groupCommit = new GroupCommit({
-      flush: (items) => this.serial.run(() => this.appendAndApply(items)),
+      flush: (items) => this.serial.run(() => this.flushGroup(items)),
       maxPending: options.maxPendingEvents ?? 100_000,
+      maxGroupItems: options.maxGroupEvents ?? 1_000,
+      maxWaitMs: options.maxQueueMs ?? 2_000,
     });
   }
 
@@ -153,6 +169,11 @@ export class Engine {
   /** Events waiting for the next group commit. */
   get pendingEvents(): number {
     return this.groupCommit.pending;
+  }
+
+  /** How long the oldest client event waiting for the disk has waited (ms): how far the writer is behind. */
+  queueWaitMs(): number {
+    return this.groupCommit.oldestClientWaitMs();
   }
 
   /**
@@ -253,7 +274,10 @@ export class Engine {
   record(workspaceId: string, events: TailorEvent[]): void {
     if (this.closed || events.length === 0) return;
     this.groupCommit
-      .submit(events.map((event) => ({ workspaceId, event })))
+      .submit(
+        events.map((event) => ({ workspaceId, event })),
+        'internal',
+      )
       .catch((error: unknown) => this.logger.error({ err: error }, 'recorded events were not logged'));
   }
 
@@ -306,7 +330,7 @@ export class Engine {
         if (workspace.audience.empty && this.view(workspaceId).journeys.current.empty) continue;
         const at = this.clock();
         if (!(await this.anythingDue(workspaceId, at))) continue;
-        await this.groupCommit.submit([{ workspaceId, event: timerRecord(at) }]);
+        await this.groupCommit.submit([{ workspaceId, event: timerRecord(at) }], 'internal');
       }
     } finally {
       this.firing = false;
@@ -455,8 +479,30 @@ export class Engine {
     return view;
   }
 
+  /**
+   * One group commit's flush: appends and applies. An append that threw wrote nothing (the
+   * store's contract), so the group may be retried submission by submission; a failure after
+   * the append, or an append in doubt, fails the whole group as it always did.
+   */
+  private async flushGroup(items: EventToAppend[]): Promise<FlushOutcome<AppendOutcome>> {
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = await this.store.appendEvents(items);
+    } catch (error) {
+      return isAppendInDoubt(error) ? { kind: 'failed', error } : { kind: 'unwritten', error };
+    }
+    await this.applyAppended(items, outcomes);
+    return { kind: 'flushed', results: outcomes };
+  }
+
   private async appendAndApply(items: EventToAppend[]): Promise<AppendOutcome[]> {
     const outcomes = await this.store.appendEvents(items);
+    await this.applyAppended(items, outcomes);
+    return outcomes;
+  }
+
+  /** Applies the events an append logged (not its duplicates), and commits the view when enough piled up. */
+  private async applyAppended(items: EventToAppend[], outcomes: AppendOutcome[]): Promise<void> {
     const logged: LoggedEvent[] = [];
     outcomes.forEach((outcome, i) => {
       const item = items[i];
@@ -466,7 +512,6 @@ export class Engine {
     });
     await this.applyLogged(logged);
     if (this.uncommittedEvents >= this.commitEveryEvents) await this.commitNow();
-    return outcomes;
   }
 
   /** Applies logged events (in log order) to their workspaces' views. */
@@ -510,6 +555,7 @@ export class Engine {
     const sends: SendRecord[] = [];
     const outbox = workspace.definition.channels !== undefined;
     for (let i = 0; i < list.length; i += 1) {
+      if (i > 0 && i % APPLY_SLICE === 0) await yieldToIo();
       const event = list[i] as LoggedEvent;
       const outcome = this.applyOne(view, workspace, event, identifiers[i]);
       if (outcome?.kind !== 'applied') continue;
@@ -541,7 +587,10 @@ export class Engine {
     if (hits.length === 0) return;
     const events = triggeredDecisions({ view, workspace, hits, now: this.clock() });
     this.groupCommit
-      .submit(events.map((event) => ({ workspaceId: view.workspaceId, event })))
+      .submit(
+        events.map((event) => ({ workspaceId: view.workspaceId, event })),
+        'internal',
+      )
       .catch((error: unknown) => this.logger.error({ err: error }, 'triggered decisions were not recorded'));
   }
 

@@ -12,6 +12,8 @@ import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
 import { LimitedLog } from '../limited-log.ts';
 import { adminWorkspace } from './admin-auth.ts';
+import { CALL_PATHS } from '../ingest/route-calls.ts';
+import { Admission, type AdmissionLimits, DEFAULT_ADMISSION, gateClientRequests } from './admission.ts';
 import { replyWithError } from './error-reply.ts';
 import { guardJsonBody } from './guard-json-body.ts';
 import { KeyRing } from './key-ring.ts';
@@ -42,7 +44,15 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Which provider hosts a workspace applied through the admin API may name (default: https: to public addresses only). */
   network?: NetworkPolicy;
+  /** Limits on client work taken in at once (default `DEFAULT_ADMISSION`); past them, 429. */
+  admission?: AdmissionLimits;
 }
+
+/** The routes whose requests are client work, gated by admission: tracking calls and decide. */
+const GATED_ROUTES: ReadonlySet<string> = new Set([
+  ...Object.keys(CALL_PATHS).map((path) => `/v1/${path}`),
+  '/v1/decide',
+]);
 
 /**
  * Builds Tailor's HTTP server: the Segment-compatible tracking API (write keys), the admin API
@@ -59,6 +69,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: true,
   });
   const keys = new KeyRing(engine.store);
+  const admission = new Admission({
+    limits: options.admission ?? DEFAULT_ADMISSION,
+    queueWaitMs: () => engine.queueWaitMs(),
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -102,6 +116,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     replyWithError(new TailorError('NOT_FOUND', `No route ${request.method} ${request.url}`), request, reply);
   });
 
+  gateClientRequests(app, { admission, routes: GATED_ROUTES });
   await app.register(trackingRoutes, { engine, keys });
   await app.register(profileRoutes, { engine, keys });
   await app.register(workspaceRoutes, {

@@ -218,7 +218,9 @@ export interface Store {
 
   /**
    * Appends events in one durable transaction, in order. An event whose (workspace,
-   * messageId) is already logged is not appended again. Resolves only once on disk.
+   * messageId) is already logged is not appended again. Resolves only once on disk. All or
+   * nothing: when it throws, no event of the call was appended, except when the error is an
+   * `AppendInDoubtError` (the commit's outcome is unknown).
    */
   appendEvents(events: EventToAppend[]): Promise<AppendOutcome[]>;
   /** Events with `seq > afterSeq` in log order, at most `limit`, optionally of one workspace. */

@@ -8,7 +8,7 @@ describe('GroupCommit', () => {
       maxPending: 100,
       flush: async (items) => {
         flushes.push(items);
-        return items.map((n) => `r${n}`);
+        return { kind: 'flushed', results: items.map((n) => `r${n}`) };
       },
     });
     const [a, b, c] = await Promise.all([group.submit([1, 2]), group.submit([3]), group.submit([4, 5, 6])]);
@@ -17,7 +17,10 @@ describe('GroupCommit', () => {
   });
 
   it('refuses with OVERLOADED rather than queueing without bound', async () => {
-    const group = new GroupCommit<number, number>({ maxPending: 3, flush: async (items) => items });
+    const group = new GroupCommit<number, number>({
+      maxPending: 3,
+      flush: async (items) => ({ kind: 'flushed', results: items }),
+    });
     const first = group.submit([1, 2, 3]);
     await expect(group.submit([4])).rejects.toMatchObject({ code: 'OVERLOADED', status: 429 });
     await expect(first).resolves.toEqual([1, 2, 3]);
@@ -30,7 +33,7 @@ describe('GroupCommit', () => {
       maxPending: 10,
       flush: async (items) => {
         if (fail) throw new Error('disk full');
-        return items;
+        return { kind: 'flushed', results: items };
       },
     });
     await expect(Promise.all([group.submit([1]), group.submit([2])])).rejects.toThrow('disk full');

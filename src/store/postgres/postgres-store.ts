@@ -4,6 +4,7 @@ import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import { type ApiKeyRow, keyFromRow, keyToInsert } from '../api-key-rows.ts';
+import { AppendInDoubtError } from '../append-in-doubt-error.ts';
 import type {
   ApiKeyRecord,
   AppendOutcome,
@@ -248,14 +249,18 @@ export class PostgresStore implements Store {
       (item) => Math.trunc(item.event.timestamp),
       (item) => JSON.stringify(item.event),
     ]);
-    const rows = await this.transaction(async (client) => {
-      await client.query(this.sql.lockLog);
-      const result = await client.query<{ seq: Int8; workspace_id: string; message_id: string }>(
-        this.sql.appendEvents,
-        values,
-      );
-      return result.rows;
-    });
+    const rows = await this.transaction(
+      async (client) => {
+        await client.query(this.sql.lockLog);
+        const result = await client.query<{ seq: Int8; workspace_id: string; message_id: string }>(
+          this.sql.appendEvents,
+          values,
+        );
+        return result.rows;
+      },
+      // A failed INSERT aborts the transaction; only a failed COMMIT may have written the events.
+      (error) => new AppendInDoubtError(error),
+    );
     const seqs = new Map(rows.map((row) => [keyOf(row.workspace_id, row.message_id), readInt(row.seq)]));
     return keys.map((key, index): AppendOutcome => {
       const seq = seqs.get(key);
@@ -669,13 +674,24 @@ export class PostgresStore implements Store {
   }
 
   /** Runs `work` in one transaction on one pooled connection; a connection that cannot roll back is discarded. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction. `inDoubt`, when given, replaces an error of the COMMIT
+   * itself, whose outcome is unknown (the connection may have dropped after the server committed).
+   */
+  private async transaction<T>(
+    work: (client: pg.PoolClient) => Promise<T>,
+    inDoubt?: (error: unknown) => Error,
+  ): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await work(client);
-      await client.query('COMMIT');
+      try {
+        await client.query('COMMIT');
+      } catch (error) {
+        throw inDoubt === undefined ? error : inDoubt(error);
+      }
       return result;
     } catch (error) {
       try {

@@ -166,6 +166,7 @@ export class SqliteStore implements Store {
     this.sql.touchKey.run(at, id, at);
   }
 
+  /** One SQLite transaction: a throw (from an insert or the COMMIT) rolls all of it back. */
   async appendEvents(events: EventToAppend[]): Promise<AppendOutcome[]> {
     return this.db.transaction(() =>
       events.map(({ workspaceId, event }): AppendOutcome => {
