@@ -411,7 +411,7 @@ export class Engine {
       const view = this.view(workspaceId);
       const profile =
         view.profiles.get(profileId) ?? (await this.store.loadProfiles(workspaceId, [profileId]))[0];
-      const result = await this.store.eraseProfile(workspaceId, profileId, {
+      const result = await this.store.eraseProfiles(workspaceId, [profileId], {
         workspaceId,
         action: 'profile.erased',
         detail: { profileId, mergedIds: profile?.mergedIds.length ?? 0 },

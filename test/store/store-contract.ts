@@ -767,7 +767,7 @@ export function storeContract(
         );
         expect(await store.segmentSize('a', 'vip')).toBe(2);
         const audit = { workspaceId: 'a', action: 'profile.erased', detail: { profileId: 'p1' }, at: T0 };
-        expect(await store.eraseProfile('a', 'p1', audit)).toEqual({ events: 1 });
+        expect(await store.eraseProfiles('a', ['p1'], audit)).toEqual({ events: 1 });
         expect((await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 10 })).events).toEqual([]);
         expect((await store.timeline({ workspaceId: 'a', profileId: 'p0', limit: 10 })).events).toEqual([]);
         expect(
@@ -847,7 +847,7 @@ export function storeContract(
           at: T0,
         };
 
-        expect(await store.eraseProfile('a', 'p1', audit)).toEqual({ events: 2 });
+        expect(await store.eraseProfiles('a', ['p1'], audit)).toEqual({ events: 2 });
 
         expect((await store.readEvents({ afterSeq: 0, limit: 10 })).map((e) => e.seq)).toEqual([s3, s4]);
         expect(await store.loadProfiles('a', ['p1', 'p2'])).toEqual([]);
@@ -867,7 +867,7 @@ export function storeContract(
         const log = await store.auditLog('a', 10);
         expect(log).toEqual([audit]);
         expect(JSON.stringify(log)).not.toMatch(/ana|u-e1|203\.0\.113/);
-        expect(await store.eraseProfile('a', 'nobody', { ...audit, at: T0 + 1 })).toEqual({ events: 0 });
+        expect(await store.eraseProfiles('a', ['nobody'], { ...audit, at: T0 + 1 })).toEqual({ events: 0 });
         expect((await store.auditLog('a', 10)).map((e) => e.at)).toEqual([T0 + 1, T0]);
         expect(await store.auditLog('a', 1)).toHaveLength(1);
       });
@@ -1365,7 +1365,7 @@ export function storeContract(
           send('b', 's1', 1, 'p1'),
         ]);
         const audit = { workspaceId: 'a', action: 'profile.erased', detail: { profileId: 'p1' }, at: T0 };
-        await store.eraseProfile('a', 'p1', audit);
+        await store.eraseProfiles('a', ['p1'], audit);
         expect(await store.getSend('a', 's1')).toBeUndefined();
         expect(await store.getSend('a', 's0')).toBeUndefined();
         expect((await store.listSends({ workspaceId: 'a', limit: 10 })).map((row) => row.id)).toEqual(['k']);
@@ -1414,7 +1414,7 @@ export function storeContract(
       );
 
       await store.commitView(view('b', seqB));
-      expect(await store.eraseProfile('a', 'p', audit)).toEqual({ events: 1 });
+      expect(await store.eraseProfiles('a', ['p'], audit)).toEqual({ events: 1 });
       expect(await store.auditLog('b', 5)).toEqual([]);
       expect((await store.loadProfiles('b', ['q'])).map((p) => p.workspaceId)).toEqual(['b']);
       expect(

@@ -37,6 +37,7 @@ import {
   workspaceFromRow,
 } from '../stored-rows.ts';
 import { migrateSqlite } from './sqlite-schema.ts';
+import { scrubOnOpen, truncateWal } from './sqlite-scrub.ts';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
 
 /** How the SQLite store opens its file. */
@@ -74,7 +75,9 @@ export class SqliteStore implements Store {
     // above SQLite's 2 MB default keeps view commits and prefetches off the disk.
     this.db.pragma(`cache_size = ${-(options.cacheMiB ?? 256) * 1024}`);
     this.db.pragma('temp_store = MEMORY');
+    const fresh = Number(this.db.pragma('user_version', { simple: true })) === 0;
     migrateSqlite(this.db);
+    scrubOnOpen(this.db, fresh);
     this.sql = prepareStatements(this.db);
   }
 
@@ -298,10 +301,18 @@ export class SqliteStore implements Store {
     return this.sql.mergeHistory.all(workspaceId, profileId).map(mergeFromRow);
   }
 
-  async eraseProfile(workspaceId: string, profileId: string, audit: AuditEntry): Promise<{ events: number }> {
-    return this.db.transaction(() => {
-      const merged = this.sql.aliasesInto.all(workspaceId, profileId).map((row) => row.from_id);
-      const scope = { ws: workspaceId, list: JSON.stringify([profileId, ...merged]) };
+  /** Erases in one transaction, then truncates the WAL so no page image from before stays in `-wal`. */
+  async eraseProfiles(
+    workspaceId: string,
+    profileIds: string[],
+    audit: AuditEntry,
+  ): Promise<{ events: number }> {
+    const result = this.db.transaction(() => {
+      const ids = new Set(profileIds);
+      for (const id of profileIds) {
+        for (const row of this.sql.aliasesInto.all(workspaceId, id)) ids.add(row.from_id);
+      }
+      const scope = { ws: workspaceId, list: JSON.stringify([...ids]) };
       const events = this.sql.eraseEvents.run(scope).changes;
       for (const statement of this.sql.eraseView) statement.run(scope);
       this.sql.eraseSends.run(scope);
@@ -313,6 +324,8 @@ export class SqliteStore implements Store {
       });
       return { events };
     })();
+    truncateWal(this.db);
+    return result;
   }
 
   async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
