@@ -119,3 +119,125 @@ describe('erase leaves nothing on disk (SQLite)', () => {
     expect(occurrences(dir, SECRETS[3] ?? '')).toBe(0);
   });
 });
+
+/** GET /v1/profiles/{ref} status for each reference. */
+async function statuses(tailor: TestTailor, refs: string[]): Promise<Record<string, number>> {
+  const result: Record<string, number> = {};
+  for (const ref of refs) {
+    result[ref] = (await admin(tailor, 'GET', `/v1/profiles/${encodeURIComponent(ref)}`)).statusCode;
+  }
+  return result;
+}
+
+function all(refs: string[], status: number): Record<string, number> {
+  return Object.fromEntries(refs.map((ref) => [ref, status]));
+}
+
+/**
+ * Alice signs up as `u-alice` and aliases her old id `old-alice` (unknown then, so it is read
+ * as an anonymous id); later a backend identifies `old-alice` as a user id: a second profile.
+ */
+async function aliasThenIdentify(tailor: TestTailor): Promise<void> {
+  await sendAccepted(tailor, '/v1/identify', {
+    userId: 'u-alice',
+    anonymousId: 'anon-alice',
+    traits: { email: 'alice@example.com', first_name: 'Alice' },
+  });
+  await sendAccepted(tailor, '/v1/alias', { userId: 'u-alice', previousId: 'old-alice' });
+  await sendAccepted(tailor, '/v1/identify', {
+    userId: 'old-alice',
+    traits: { phone: '+91 98450 11111', first_name: 'Alice Old' },
+  });
+}
+
+const ALICE_REFS = [
+  'user_id:u-alice',
+  'anonymous_id:anon-alice',
+  'email:alice@example.com',
+  'anonymous_id:old-alice',
+  'user_id:old-alice',
+  'phone:+919845011111',
+];
+
+describe('erase follows every identifier linked to the person', () => {
+  it.each(['user_id:u-alice', 'user_id:old-alice'])(
+    'erases the profile created later for an aliased previousId, starting from %s',
+    async (ref) => {
+      t = await openTestTailor();
+      await aliasThenIdentify(t);
+      await sendAccepted(t, '/v1/identify', {
+        userId: 'u-someone',
+        traits: { email: 'someone@example.com' },
+      });
+      const alice = (await admin(t, 'GET', '/v1/profiles/user_id:u-alice')).json().id;
+      const old = (await admin(t, 'GET', '/v1/profiles/user_id:old-alice')).json().id;
+      expect(old).not.toBe(alice);
+
+      const exported = (await admin(t, 'GET', `/v1/profiles/${ref}/export`)).json();
+      const ids = [
+        exported.profile.id,
+        ...exported.linked.map((p: { profile: { id: string } }) => p.profile.id),
+      ];
+      expect(ids.sort()).toEqual([alice, old].sort());
+
+      const erased = await admin(t, 'DELETE', `/v1/profiles/${ref}`);
+      expect(erased.statusCode).toBe(200);
+      expect(erased.json().events).toBe(3);
+      expect(await statuses(t, [...ALICE_REFS, alice, old])).toEqual(all([...ALICE_REFS, alice, old], 404));
+      expect(await statuses(t, ['user_id:u-someone'])).toEqual({ 'user_id:u-someone': 200 });
+    },
+  );
+
+  it.each(['u-bob', 'u-carol'])(
+    'does not spread through a device id two identified people share (erasing %s)',
+    async (userId) => {
+      t = await openTestTailor();
+      for (const name of ['bob', 'carol']) {
+        await sendAccepted(t, '/v1/identify', {
+          userId: `u-${name}`,
+          anonymousId: 'family-tablet',
+          traits: { email: `${name}@example.com` },
+        });
+        await sendAccepted(t, '/v1/track', {
+          anonymousId: 'family-tablet',
+          userId: `u-${name}`,
+          event: 'Viewed',
+        });
+      }
+      const other = userId === 'u-bob' ? 'u-carol' : 'u-bob';
+      const before = (await admin(t, 'GET', `/v1/profiles/user_id:${other}/export`)).json();
+      expect(before.linked).toEqual([]);
+      expect((await admin(t, 'GET', `/v1/profiles/user_id:${userId}/export`)).json().linked).toEqual([]);
+
+      expect((await admin(t, 'DELETE', `/v1/profiles/user_id:${userId}`)).json().events).toBe(2);
+      const name = userId.slice(2);
+      expect(await statuses(t, [`user_id:${userId}`, `email:${name}@example.com`])).toEqual(
+        all([`user_id:${userId}`, `email:${name}@example.com`], 404),
+      );
+      const after = (await admin(t, 'GET', `/v1/profiles/user_id:${other}/export`)).json();
+      expect(after.profile.id).toBe(before.profile.id);
+      expect(after.events).toHaveLength(before.events.length);
+    },
+  );
+
+  it('does not bring the person back when a workspace change rebuilds the view from the log', async () => {
+    const dir = tempDir('tailor-erase-rebuild-');
+    t = await openTestTailor({ path: join(dir, 'tailor.db') });
+    await aliasThenIdentify(t);
+    await sendAccepted(t, '/v1/identify', { userId: 'u-someone', traits: { email: 'someone@example.com' } });
+    expect((await admin(t, 'DELETE', '/v1/profiles/email:alice@example.com')).statusCode).toBe(200);
+
+    const extra = `  - key: identifies
+    aggregate: count
+    events: [identify]
+`;
+    await t.engine.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml('shop', extra) }));
+    expect(await statuses(t, ALICE_REFS)).toEqual(all(ALICE_REFS, 404));
+    expect(await statuses(t, ['user_id:u-someone'])).toEqual({ 'user_id:u-someone': 200 });
+
+    await t.close();
+    t = await openTestTailor({ path: join(dir, 'tailor.db') });
+    expect(await statuses(t, ALICE_REFS)).toEqual(all(ALICE_REFS, 404));
+    expect(await statuses(t, ['user_id:u-someone'])).toEqual({ 'user_id:u-someone': 200 });
+  });
+});
