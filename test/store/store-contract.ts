@@ -871,6 +871,37 @@ export function storeContract(
         expect((await store.auditLog('a', 10)).map((e) => e.at)).toEqual([T0 + 1, T0]);
         expect(await store.auditLog('a', 1)).toHaveLength(1);
       });
+
+      it('erases several profiles in one call and nothing else', async () => {
+        const [s1, s2, s3] = (await append(store, 'a', ['e1', 'e2', 'e3'])).map((s) => s ?? 0);
+        await store.commitView(
+          commit({
+            checkpoint: s3 ?? 0,
+            profiles: [
+              profile('a', 'p1', 'ana@x.com'),
+              profile('a', 'p2', 'ana.b@x.com'),
+              profile('a', 'keep'),
+            ],
+            identifiers: [
+              { workspaceId: 'a', key: 'email:ana@x.com', profileId: 'p1' },
+              { workspaceId: 'a', key: 'email:ana.b@x.com', profileId: 'p2' },
+              { workspaceId: 'a', key: 'email:keep@x.com', profileId: 'keep' },
+            ],
+            eventLinks: [
+              { workspaceId: 'a', seq: s1 ?? 0, profileId: 'p1' },
+              { workspaceId: 'a', seq: s2 ?? 0, profileId: 'p2' },
+              { workspaceId: 'a', seq: s3 ?? 0, profileId: 'keep' },
+            ],
+          }),
+        );
+        const audit = { workspaceId: 'a', action: 'profile.erased', detail: { profileId: 'p1' }, at: T0 };
+
+        expect(await store.eraseProfiles('a', ['p1', 'p2'], audit)).toEqual({ events: 2 });
+
+        expect((await store.readEvents({ afterSeq: 0, limit: 10 })).map((e) => e.seq)).toEqual([s3]);
+        expect(await store.loadProfiles('a', ['p1', 'p2', 'keep'])).toHaveLength(1);
+        expect(await store.auditLog('a', 10)).toEqual([audit]);
+      });
     });
 
     describe('outbox', () => {
