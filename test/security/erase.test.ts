@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { normalizeCall } from '../../src/ingest/normalize-call.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { SQLITE_SCHEMA_V4 } from '../store/sqlite-schema-v4.ts';
 import {
@@ -158,6 +160,58 @@ const ALICE_REFS = [
   'user_id:old-alice',
   'phone:+919845011111',
 ];
+
+describe('erase with another process reading the SQLite file', () => {
+  it('answers ERASE_NOT_FLUSHED rather than success while a reader keeps the WAL from being truncated', async () => {
+    const dir = tempDir('tailor-erase-reader-');
+    const path = join(dir, 'tailor.db');
+    const store = new SqliteStore({ path, busyTimeoutMs: 20 });
+    const [seq] = await store
+      .appendEvents([
+        {
+          workspaceId: 'shop',
+          event: normalizeCall({
+            body: { userId: 'u-1', traits: { email: SECRETS[0] } },
+            call: 'identify',
+            receivedAt: 0,
+          }).events[0]!,
+        },
+      ])
+      .then((outcomes) => outcomes.map((o) => (o.kind === 'appended' ? o.seq : 0)));
+    const reader = new Database(path);
+    reader.prepare('BEGIN').run();
+    reader.prepare('SELECT count(*) FROM events').get();
+    try {
+      await store.commitView({
+        checkpoint: seq ?? 0,
+        rebuilt: [],
+        profiles: [],
+        deletedProfiles: [],
+        identifiers: [],
+        merges: [],
+        eventLinks: [{ workspaceId: 'shop', seq: seq ?? 0, profileId: 'p1' }],
+        derivedEvents: [],
+        memberships: [],
+      });
+      const audit = { workspaceId: 'shop', action: 'profile.erased', detail: {}, at: 0 };
+      await expect(store.eraseProfiles('shop', ['p1'], audit)).rejects.toMatchObject({
+        code: 'ERASE_NOT_FLUSHED',
+      });
+    } finally {
+      reader.prepare('COMMIT').run();
+      reader.close();
+    }
+    expect(await store.readEvents({ afterSeq: 0, limit: 10 })).toEqual([]);
+    await store.eraseProfiles('shop', [], {
+      workspaceId: 'shop',
+      action: 'profile.erased',
+      detail: {},
+      at: 1,
+    });
+    await store.close();
+    expect(found(dir)).toEqual(NONE);
+  });
+});
 
 describe('erase follows every identifier linked to the person', () => {
   it.each(['user_id:u-alice', 'user_id:old-alice'])(

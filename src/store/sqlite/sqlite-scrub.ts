@@ -23,9 +23,10 @@ export function scrubOnOpen(db: Database, fresh: boolean): void {
   db.exec('CREATE TABLE IF NOT EXISTS store_maintenance (task TEXT PRIMARY KEY, done_at INTEGER NOT NULL)');
   const done = db.prepare('SELECT 1 FROM store_maintenance WHERE task = ?').get(SCRUBBED);
   if (done !== undefined) return;
+  // Marked only once the WAL is truncated too: a reader that blocked it means another VACUUM next open.
   if (!fresh) {
     db.exec('VACUUM');
-    truncateWal(db);
+    if (!truncateWal(db)) return;
   }
   db.prepare('INSERT OR IGNORE INTO store_maintenance (task, done_at) VALUES (?, ?)').run(
     SCRUBBED,
@@ -36,15 +37,13 @@ export function scrubOnOpen(db: Database, fresh: boolean): void {
 /**
  * Copies every committed page from the WAL into the database file and truncates the WAL to
  * zero bytes, so page images written before an erase (the erased rows as they were) are gone
- * from `-wal`. It waits for readers up to the busy timeout; a reader that outlasts it (another
- * process holding a read transaction) makes this throw rather than answer an erase that left
- * copies behind.
+ * from `-wal`. It waits for readers up to the busy timeout; false when a reader outlasts it
+ * (another process holding a read transaction) and the WAL keeps its frames.
  */
-export function truncateWal(db: Database): void {
+export function truncateWal(db: Database): boolean {
   const result: unknown = db.pragma('wal_checkpoint(TRUNCATE)', { simple: false });
   const row = Array.isArray(result) ? result[0] : undefined;
-  if (isBusy(row))
-    throw new Error('the WAL could not be truncated: another connection is reading the database');
+  return !isBusy(row);
 }
 
 function isBusy(row: unknown): boolean {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SendRecord, SendStatus, SendUpdate } from '../../activate/send-record.ts';
+import { TailorError } from '../../errors.ts';
 import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
@@ -301,7 +302,10 @@ export class SqliteStore implements Store {
     return this.sql.mergeHistory.all(workspaceId, profileId).map(mergeFromRow);
   }
 
-  /** Erases in one transaction, then truncates the WAL so no page image from before stays in `-wal`. */
+  /**
+   * Erases in one transaction, then truncates the WAL so no page image from before stays in
+   * `-wal`; throws `ERASE_NOT_FLUSHED` (after the erase committed) when a reader kept it from that.
+   */
   async eraseProfiles(
     workspaceId: string,
     profileIds: string[],
@@ -324,7 +328,7 @@ export class SqliteStore implements Store {
       });
       return { events };
     })();
-    truncateWal(this.db);
+    if (!truncateWal(this.db)) throw new TailorError('ERASE_NOT_FLUSHED');
     return result;
   }
 
