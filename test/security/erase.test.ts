@@ -239,6 +239,14 @@ describe('erase follows every identifier linked to the person', () => {
       expect(erased.json().events).toBe(3);
       expect(await statuses(t, [...ALICE_REFS, alice, old])).toEqual(all([...ALICE_REFS, alice, old], 404));
       expect(await statuses(t, ['user_id:u-someone'])).toEqual({ 'user_id:u-someone': 200 });
+
+      // Nothing in memory still points at the erased profiles: the same ids start afresh.
+      await sendAccepted(t, '/v1/identify', { userId: 'u-alice', anonymousId: 'anon-alice' });
+      const again = await admin(t, 'GET', '/v1/profiles/anonymous_id:anon-alice/events');
+      expect(again.json().events).toHaveLength(1);
+      expect(await statuses(t, ['email:alice@example.com', 'user_id:old-alice'])).toEqual(
+        all(['email:alice@example.com', 'user_id:old-alice'], 404),
+      );
     },
   );
 

@@ -21,6 +21,9 @@ const SCRUBBED = 'secure-delete-scrub';
 export function scrubOnOpen(db: Database, fresh: boolean): void {
   db.pragma('secure_delete = ON');
   db.exec('CREATE TABLE IF NOT EXISTS store_maintenance (task TEXT PRIMARY KEY, done_at INTEGER NOT NULL)');
+  // A crash between an erase's commit and its WAL truncation left the old frames: drop them
+  // now (a reader blocking it here is retried by the next erase or a clean stop).
+  truncateWal(db);
   const done = db.prepare('SELECT 1 FROM store_maintenance WHERE task = ?').get(SCRUBBED);
   if (done !== undefined) return;
   // Marked only once the WAL is truncated too: a reader that blocked it means another VACUUM next open.
