@@ -8,11 +8,12 @@ import { buildServer } from '../../src/http/server.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { bearer, sendAccepted, type TestTailor, workspaceYaml } from '../support/test-tailor.ts';
+import { ALICE_REFS, admin, aliasThenIdentify, all, statuses } from './erase-fixtures.ts';
 
 const URL = process.env['TAILOR_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const run = `tailor_erase_${process.pid}_${randomBytes(4).toString('hex')}`;
 const schemas: string[] = [];
-const admin = new pg.Pool({ connectionString: URL, max: 1 });
+const pgAdmin = new pg.Pool({ connectionString: URL, max: 1 });
 
 /** The tables an erase deletes from: each must hold no dead row version afterwards. */
 const TOUCHED = [
@@ -28,17 +29,17 @@ const TOUCHED = [
 ];
 
 beforeAll(async () => {
-  await admin.query('SELECT 1');
+  await pgAdmin.query('SELECT 1');
   try {
-    await admin.query('CREATE EXTENSION IF NOT EXISTS pgstattuple');
+    await pgAdmin.query('CREATE EXTENSION IF NOT EXISTS pgstattuple');
   } catch {
     // Another run created it at the same moment: it exists now.
   }
 });
 
 afterAll(async () => {
-  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await admin.end();
+  for (const schema of schemas) await pgAdmin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pgAdmin.end();
 });
 
 let t: TestTailor | undefined;
@@ -76,7 +77,7 @@ async function openPostgresTailor(): Promise<{ tailor: TestTailor; schema: strin
 
 /** Dead row versions left in a table (heap and TOAST), counted exactly by `pgstattuple`. */
 async function deadTuples(schema: string, table: string): Promise<number> {
-  const { rows } = await admin.query<{ dead: string }>(
+  const { rows } = await pgAdmin.query<{ dead: string }>(
     `SELECT (SELECT dead_tuple_count FROM pgstattuple($1::regclass))
        + coalesce((SELECT dead_tuple_count FROM pgstattuple(reltoastrelid::regclass)
                    WHERE reltoastrelid <> 0), 0) AS dead
@@ -128,5 +129,25 @@ describe('erase on PostgreSQL', () => {
       await Promise.all(TOUCHED.map(async (table) => [table, await deadTuples(opened.schema, table)])),
     );
     expect(dead).toEqual(Object.fromEntries(TOUCHED.map((table) => [table, 0])));
+  });
+
+  it('erases the profile created later for an aliased previousId, and a rebuild does not bring it back', async () => {
+    const opened = await openPostgresTailor();
+    t = opened.tailor;
+    await aliasThenIdentify(t);
+    await sendAccepted(t, '/v1/identify', { userId: 'u-someone', traits: { email: 'someone@example.com' } });
+    const exported = (await admin(t, 'GET', '/v1/profiles/user_id:u-alice/export')).json();
+    expect(exported.linked).toHaveLength(1);
+
+    expect((await admin(t, 'DELETE', '/v1/profiles/user_id:u-alice')).json().events).toBe(3);
+    expect(await statuses(t, ALICE_REFS)).toEqual(all(ALICE_REFS, 404));
+
+    const extra = `  - key: identifies
+    aggregate: count
+    events: [identify]
+`;
+    await t.engine.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml('shop', extra) }));
+    expect(await statuses(t, ALICE_REFS)).toEqual(all(ALICE_REFS, 404));
+    expect(await statuses(t, ['user_id:u-someone'])).toEqual({ 'user_id:u-someone': 200 });
   });
 });

@@ -7,13 +7,13 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { SQLITE_SCHEMA_V4 } from '../store/sqlite-schema-v4.ts';
 import {
-  bearer,
   openTestTailor,
   sendAccepted,
   type TestTailor,
   tempDir,
   workspaceYaml,
 } from '../support/test-tailor.ts';
+import { ALICE_REFS, admin, aliasThenIdentify, all, statuses } from './erase-fixtures.ts';
 
 /** What only the erased person's data contains: each must be gone from every file. */
 const SECRETS = ['mallory.erase@example.org', '98450 77123', '9845077123', 'Zebulon-Quixotic'];
@@ -42,10 +42,6 @@ afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-
-function admin(tailor: TestTailor, method: 'GET' | 'DELETE', url: string) {
-  return tailor.app.inject({ method, url, headers: { authorization: bearer(tailor.adminKey) } });
-}
 
 /**
  * Many people, then the person: identify, page views, orders, each view commit rewriting the
@@ -121,45 +117,6 @@ describe('erase leaves nothing on disk (SQLite)', () => {
     expect(occurrences(dir, SECRETS[3] ?? '')).toBe(0);
   });
 });
-
-/** GET /v1/profiles/{ref} status for each reference. */
-async function statuses(tailor: TestTailor, refs: string[]): Promise<Record<string, number>> {
-  const result: Record<string, number> = {};
-  for (const ref of refs) {
-    result[ref] = (await admin(tailor, 'GET', `/v1/profiles/${encodeURIComponent(ref)}`)).statusCode;
-  }
-  return result;
-}
-
-function all(refs: string[], status: number): Record<string, number> {
-  return Object.fromEntries(refs.map((ref) => [ref, status]));
-}
-
-/**
- * Alice signs up as `u-alice` and aliases her old id `old-alice` (unknown then, so it is read
- * as an anonymous id); later a backend identifies `old-alice` as a user id: a second profile.
- */
-async function aliasThenIdentify(tailor: TestTailor): Promise<void> {
-  await sendAccepted(tailor, '/v1/identify', {
-    userId: 'u-alice',
-    anonymousId: 'anon-alice',
-    traits: { email: 'alice@example.com', first_name: 'Alice' },
-  });
-  await sendAccepted(tailor, '/v1/alias', { userId: 'u-alice', previousId: 'old-alice' });
-  await sendAccepted(tailor, '/v1/identify', {
-    userId: 'old-alice',
-    traits: { phone: '+91 98450 11111', first_name: 'Alice Old' },
-  });
-}
-
-const ALICE_REFS = [
-  'user_id:u-alice',
-  'anonymous_id:anon-alice',
-  'email:alice@example.com',
-  'anonymous_id:old-alice',
-  'user_id:old-alice',
-  'phone:+919845011111',
-];
 
 describe('erase with another process reading the SQLite file', () => {
   it('answers ERASE_NOT_FLUSHED rather than success while a reader keeps the WAL from being truncated', async () => {
