@@ -1,3 +1,4 @@
+import { identifierKey } from '../identity/identifier.ts';
 import type { IdentityGraph } from '../identity/resolve-identity.ts';
 import { type JourneysInForce, NO_JOURNEYS } from '../journey/journeys-in-force.ts';
 import type { ProfileState } from '../profile/profile.ts';
@@ -112,7 +113,7 @@ export class WorkspaceView implements IdentityGraph {
       ids.add(profile.id);
       for (const merged of profile.mergedIds) ids.add(merged);
       for (const [type, values] of Object.entries(profile.identifiers)) {
-        for (const value of values) this.index.set(`${type}:${value}`, null);
+        for (const value of values) this.index.set(identifierKey({ type, value }), null);
       }
     }
     for (const [key, id] of this.index)
