@@ -36,6 +36,11 @@ export const ERRORS = {
   },
   OVERLOADED: { status: 429, message: 'Tailor is busy; retry after the number of seconds in Retry-After' },
   PROFILE_NOT_FOUND: { status: 404, message: 'No profile matches this reference' },
+  ERASE_NOT_FLUSHED: {
+    status: 503,
+    message:
+      'The person was erased, but a process reading the database file kept its WAL from being truncated: old copies remain there until the next erase or a clean stop',
+  },
   INVALID_PROFILE_REF: { status: 400, message: 'A profile reference is a profile id or `type:value`' },
   INVALID_WORKSPACE: { status: 400, message: 'The workspace definition is invalid' },
   WORKSPACE_TOO_LARGE: { status: 413, message: 'A workspace file or document may be at most 1 MiB' },

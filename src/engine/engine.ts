@@ -27,8 +27,10 @@ import type { FlushOutcome } from './flush-outcome.ts';
 import { GroupCommit } from './group-commit.ts';
 import { JourneyLog, profilesToRelease, releasedKeys } from './journey-log.ts';
 import { isJourneysRecord } from './journeys-record.ts';
+import { type PersonExport, personProfiles } from './person-profiles.ts';
 import { resolveProfileRef } from './profile-ref.ts';
 import { SerialQueue } from './serial-queue.ts';
+import { storePersonSource, wholeTimeline } from './store-person-source.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
 import { prefetch, takeCommit } from './view-sync.ts';
 import { WorkspaceView } from './workspace-view.ts';
@@ -297,23 +299,34 @@ export class Engine {
     return this.store.mergeHistory(workspaceId, profileId);
   }
 
-  /** Everything held on a person: the profile state, every event linked to it, and its merges. */
+  /**
+   * Everything held on a person: the profile state, every event linked to it, and its merges;
+   * then the same of every other profile an erase of this one would erase (`personProfiles`).
+   */
   async exportProfile(
     workspaceId: string,
     profileId: string,
-  ): Promise<{ profile: ProfileState | undefined; events: LoggedEvent[]; merges: MergeRecord[] }> {
+  ): Promise<PersonExport & { linked: PersonExport[] }> {
+    await this.commit();
+    const workspace = this.requireWorkspace(workspaceId);
     const profile = await this.findProfile(workspaceId, profileId);
-    const events: LoggedEvent[] = [];
-    let before: number | undefined;
-    do {
-      const page = await this.timeline(workspaceId, profileId, {
-        limit: 1_000,
-        ...(before ? { before } : {}),
-      });
-      events.push(...page.events);
-      before = page.nextBefore;
-    } while (before !== undefined);
-    return { profile, events: events.reverse(), merges: await this.mergeHistory(workspaceId, profileId) };
+    const view = this.view(workspaceId);
+    const profiles =
+      profile === undefined
+        ? []
+        : await personProfiles({
+            start: profile,
+            rules: workspace.definition.identity,
+            source: storePersonSource({ store: this.store, view }),
+          });
+    const exportOf = async (id: string, state: ProfileState | undefined): Promise<PersonExport> => ({
+      profile: state,
+      events: await wholeTimeline({ store: this.store, workspaceId, profileId: id }),
+      merges: await this.store.mergeHistory(workspaceId, id),
+    });
+    const linked: PersonExport[] = [];
+    for (const other of profiles.slice(1)) linked.push(await exportOf(other.id, other));
+    return { ...(await exportOf(profile?.id ?? profileId, profile)), linked };
   }
 
   /**
@@ -427,28 +440,38 @@ export class Engine {
   }
 
   /**
-   * Erases a person: commits pending changes, then removes the profile, its identifiers and
-   * events from the store and from memory. Returns the number of events removed.
+   * Erases a person: commits pending changes, finds every profile that is the person
+   * (`personProfiles`: merged, aliased, linked by identifiers the identity rules let join),
+   * removes them with their identifiers and events from the store — which resolves once the
+   * data is gone from its files — and from memory. Returns the number of events removed.
    */
   erase(workspaceId: string, profileId: string, at: number): Promise<{ events: number }> {
     return this.serial.run(async () => {
       await this.commitNow();
+      const workspace = this.requireWorkspace(workspaceId);
       const view = this.view(workspaceId);
-      const profile =
+      const start =
         view.profiles.get(profileId) ?? (await this.store.loadProfiles(workspaceId, [profileId]))[0];
-      const result = await this.store.eraseProfile(workspaceId, profileId, {
+      const profiles =
+        start === undefined
+          ? []
+          : await personProfiles({
+              start,
+              rules: workspace.definition.identity,
+              source: storePersonSource({ store: this.store, view }),
+            });
+      const ids = profiles.length === 0 ? [profileId] : profiles.map((profile) => profile.id);
+      const result = await this.store.eraseProfiles(workspaceId, ids, {
         workspaceId,
         action: 'profile.erased',
-        detail: { profileId, mergedIds: profile?.mergedIds.length ?? 0 },
+        detail: {
+          profileId,
+          linkedIds: ids.filter((id) => id !== profileId),
+          mergedIds: profiles.reduce((count, profile) => count + profile.mergedIds.length, 0),
+        },
         at,
       });
-      view.profiles.delete(profileId);
-      view.dues.forget(profileId);
-      view.memberships.delete(profileId);
-      for (const [key, id] of view.index) {
-        if (id !== null && view.resolve(id) === profileId) view.index.delete(key);
-      }
-      for (const [from, into] of view.aliases) if (into === profileId) view.aliases.delete(from);
+      view.forget(profiles);
       return result;
     });
   }

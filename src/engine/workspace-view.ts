@@ -1,3 +1,4 @@
+import { identifierKey } from '../identity/identifier.ts';
 import type { IdentityGraph } from '../identity/resolve-identity.ts';
 import { type JourneysInForce, NO_JOURNEYS } from '../journey/journeys-in-force.ts';
 import type { ProfileState } from '../profile/profile.ts';
@@ -99,6 +100,34 @@ export class WorkspaceView implements IdentityGraph {
     this.aliases.set(record.fromId, record.intoId);
     this.deleted.push(record.fromId);
     this.merges.push(record);
+  }
+
+  /**
+   * Forgets erased profiles — by their ids and the ids merged into them — and every index entry
+   * and alias that leads to one, so nothing in memory still resolves to the person. Index
+   * entries of their identifiers become known-absent: the store no longer has them either.
+   */
+  forget(profiles: readonly ProfileState[]): void {
+    const ids = new Set<string>();
+    for (const profile of profiles) {
+      ids.add(profile.id);
+      for (const merged of profile.mergedIds) ids.add(merged);
+      for (const [type, values] of Object.entries(profile.identifiers)) {
+        for (const value of values) this.index.set(identifierKey({ type, value }), null);
+      }
+    }
+    for (const [key, id] of this.index)
+      if (id !== null && ids.has(this.resolve(id))) this.index.set(key, null);
+    for (const [from, into] of this.aliases) {
+      if (ids.has(from) || ids.has(this.resolve(into))) ids.add(from);
+    }
+    for (const id of ids) {
+      this.profiles.delete(id);
+      this.dues.forget(id);
+      this.memberships.delete(id);
+      this.dirty.delete(id);
+      this.aliases.delete(id);
+    }
   }
 
   /** True when nothing changed since the last commit. */

@@ -278,11 +278,13 @@ export interface Store {
   /** Merges into this profile (directly or through profiles merged into it), oldest first. */
   mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]>;
   /**
-   * Erases a profile: its row, identifier entries, merge records, linked events and the
-   * profiles merged into it; records `audit` in the same transaction. Returns the count of
-   * events removed.
+   * Erases profiles: their rows, identifier entries, merge records, linked and derived events,
+   * memberships and sends, and the same of the profiles merged into them; records `audit` in
+   * the same transaction. Resolves only once the erased data is gone from the store's files as
+   * far as the engine can reach (SQLite: zeroed pages and a truncated WAL; PostgreSQL: the
+   * touched tables vacuumed). Returns the count of events removed.
    */
-  eraseProfile(workspaceId: string, profileId: string, audit: AuditEntry): Promise<{ events: number }>;
+  eraseProfiles(workspaceId: string, profileIds: string[], audit: AuditEntry): Promise<{ events: number }>;
   auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]>;
 
   /**

@@ -865,7 +865,7 @@ export function storeContract(
         );
         expect(await store.segmentSize('a', 'vip')).toBe(2);
         const audit = { workspaceId: 'a', action: 'profile.erased', detail: { profileId: 'p1' }, at: T0 };
-        expect(await store.eraseProfile('a', 'p1', audit)).toEqual({ events: 1 });
+        expect(await store.eraseProfiles('a', ['p1'], audit)).toEqual({ events: 1 });
         expect((await store.timeline({ workspaceId: 'a', profileId: 'p1', limit: 10 })).events).toEqual([]);
         expect((await store.timeline({ workspaceId: 'a', profileId: 'p0', limit: 10 })).events).toEqual([]);
         expect(
@@ -945,7 +945,7 @@ export function storeContract(
           at: T0,
         };
 
-        expect(await store.eraseProfile('a', 'p1', audit)).toEqual({ events: 2 });
+        expect(await store.eraseProfiles('a', ['p1'], audit)).toEqual({ events: 2 });
 
         expect((await store.readEvents({ afterSeq: 0, limit: 10 })).map((e) => e.seq)).toEqual([s3, s4]);
         expect(await store.loadProfiles('a', ['p1', 'p2'])).toEqual([]);
@@ -965,9 +965,40 @@ export function storeContract(
         const log = await store.auditLog('a', 10);
         expect(log).toEqual([audit]);
         expect(JSON.stringify(log)).not.toMatch(/ana|u-e1|203\.0\.113/);
-        expect(await store.eraseProfile('a', 'nobody', { ...audit, at: T0 + 1 })).toEqual({ events: 0 });
+        expect(await store.eraseProfiles('a', ['nobody'], { ...audit, at: T0 + 1 })).toEqual({ events: 0 });
         expect((await store.auditLog('a', 10)).map((e) => e.at)).toEqual([T0 + 1, T0]);
         expect(await store.auditLog('a', 1)).toHaveLength(1);
+      });
+
+      it('erases several profiles in one call and nothing else', async () => {
+        const [s1, s2, s3] = (await append(store, 'a', ['e1', 'e2', 'e3'])).map((s) => s ?? 0);
+        await store.commitView(
+          commit({
+            checkpoint: s3 ?? 0,
+            profiles: [
+              profile('a', 'p1', 'ana@x.com'),
+              profile('a', 'p2', 'ana.b@x.com'),
+              profile('a', 'keep'),
+            ],
+            identifiers: [
+              { workspaceId: 'a', key: 'email:ana@x.com', profileId: 'p1' },
+              { workspaceId: 'a', key: 'email:ana.b@x.com', profileId: 'p2' },
+              { workspaceId: 'a', key: 'email:keep@x.com', profileId: 'keep' },
+            ],
+            eventLinks: [
+              { workspaceId: 'a', seq: s1 ?? 0, profileId: 'p1' },
+              { workspaceId: 'a', seq: s2 ?? 0, profileId: 'p2' },
+              { workspaceId: 'a', seq: s3 ?? 0, profileId: 'keep' },
+            ],
+          }),
+        );
+        const audit = { workspaceId: 'a', action: 'profile.erased', detail: { profileId: 'p1' }, at: T0 };
+
+        expect(await store.eraseProfiles('a', ['p1', 'p2'], audit)).toEqual({ events: 2 });
+
+        expect((await store.readEvents({ afterSeq: 0, limit: 10 })).map((e) => e.seq)).toEqual([s3]);
+        expect(await store.loadProfiles('a', ['p1', 'p2', 'keep'])).toHaveLength(1);
+        expect(await store.auditLog('a', 10)).toEqual([audit]);
       });
     });
 
@@ -1463,7 +1494,7 @@ export function storeContract(
           send('b', 's1', 1, 'p1'),
         ]);
         const audit = { workspaceId: 'a', action: 'profile.erased', detail: { profileId: 'p1' }, at: T0 };
-        await store.eraseProfile('a', 'p1', audit);
+        await store.eraseProfiles('a', ['p1'], audit);
         expect(await store.getSend('a', 's1')).toBeUndefined();
         expect(await store.getSend('a', 's0')).toBeUndefined();
         expect((await store.listSends({ workspaceId: 'a', limit: 10 })).map((row) => row.id)).toEqual(['k']);
@@ -1512,7 +1543,7 @@ export function storeContract(
       );
 
       await store.commitView(view('b', seqB));
-      expect(await store.eraseProfile('a', 'p', audit)).toEqual({ events: 1 });
+      expect(await store.eraseProfiles('a', ['p'], audit)).toEqual({ events: 1 });
       expect(await store.auditLog('b', 5)).toEqual([]);
       expect((await store.loadProfiles('b', ['q'])).map((p) => p.workspaceId)).toEqual(['b']);
       expect(

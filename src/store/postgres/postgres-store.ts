@@ -501,17 +501,33 @@ export class PostgresStore implements Store {
     return rows.map(mergeFromRow);
   }
 
-  async eraseProfile(workspaceId: string, profileId: string, audit: AuditEntry): Promise<{ events: number }> {
+  /**
+   * Erases in one transaction, then VACUUMs the tables it touched (outside any transaction, as
+   * VACUUM requires), so the dead row versions — the erased rows and every older version of
+   * them, TOASTed values and index entries included — are removed before the answer. What stays
+   * elsewhere (WAL segments, archives, backups) is the operator's: see docs/storage.md.
+   */
+  async eraseProfiles(
+    workspaceId: string,
+    profileIds: string[],
+    audit: AuditEntry,
+  ): Promise<{ events: number }> {
     const detail = JSON.stringify(audit.detail);
-    return this.transaction(async (client) => {
-      const merged = await client.query<{ from_id: string }>(this.sql.aliasesInto, [workspaceId, profileId]);
-      const scope = [workspaceId, [profileId, ...merged.rows.map((row) => row.from_id)]];
+    const result = await this.transaction(async (client) => {
+      const ids = new Set(profileIds);
+      for (const id of profileIds) {
+        const merged = await client.query<{ from_id: string }>(this.sql.aliasesInto, [workspaceId, id]);
+        for (const row of merged.rows) ids.add(row.from_id);
+      }
+      const scope = [workspaceId, [...ids]];
       const erased = await client.query(this.sql.eraseEvents, scope);
       for (const sql of this.sql.eraseView) await client.query(sql, scope);
       await client.query(this.sql.eraseSends, scope);
       await client.query(this.sql.insertAudit, [audit.workspaceId, audit.action, detail, audit.at]);
       return { events: erased.rowCount ?? 0 };
     });
+    await this.pool.query(this.sql.vacuumErased);
+    return result;
   }
 
   async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {

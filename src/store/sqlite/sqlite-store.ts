@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SendRecord, SendStatus, SendUpdate } from '../../activate/send-record.ts';
+import { TailorError } from '../../errors.ts';
 import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
@@ -41,6 +42,7 @@ import {
   workspaceFromRow,
 } from '../stored-rows.ts';
 import { migrateSqlite } from './sqlite-schema.ts';
+import { scrubOnOpen, truncateWal } from './sqlite-scrub.ts';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
 
 /** How the SQLite store opens its file. */
@@ -83,7 +85,9 @@ export class SqliteStore implements Store {
     // above SQLite's 2 MB default keeps view commits and prefetches off the disk.
     this.db.pragma(`cache_size = ${-(options.cacheMiB ?? 256) * 1024}`);
     this.db.pragma('temp_store = MEMORY');
+    const fresh = Number(this.db.pragma('user_version', { simple: true })) === 0;
     migrateSqlite(this.db);
+    scrubOnOpen(this.db, fresh);
     this.sql = prepareStatements(this.db);
   }
 
@@ -343,10 +347,21 @@ export class SqliteStore implements Store {
     return this.sql.mergeHistory.all(workspaceId, profileId).map(mergeFromRow);
   }
 
-  async eraseProfile(workspaceId: string, profileId: string, audit: AuditEntry): Promise<{ events: number }> {
-    return this.db.transaction(() => {
-      const merged = this.sql.aliasesInto.all(workspaceId, profileId).map((row) => row.from_id);
-      const scope = { ws: workspaceId, list: JSON.stringify([profileId, ...merged]) };
+  /**
+   * Erases in one transaction, then truncates the WAL so no page image from before stays in
+   * `-wal`; throws `ERASE_NOT_FLUSHED` (after the erase committed) when a reader kept it from that.
+   */
+  async eraseProfiles(
+    workspaceId: string,
+    profileIds: string[],
+    audit: AuditEntry,
+  ): Promise<{ events: number }> {
+    const result = this.db.transaction(() => {
+      const ids = new Set(profileIds);
+      for (const id of profileIds) {
+        for (const row of this.sql.aliasesInto.all(workspaceId, id)) ids.add(row.from_id);
+      }
+      const scope = { ws: workspaceId, list: JSON.stringify([...ids]) };
       const events = this.sql.eraseEvents.run(scope).changes;
       for (const statement of this.sql.eraseView) statement.run(scope);
       this.sql.eraseSends.run(scope);
@@ -358,6 +373,8 @@ export class SqliteStore implements Store {
       });
       return { events };
     })();
+    if (!truncateWal(this.db)) throw new TailorError('ERASE_NOT_FLUSHED');
+    return result;
   }
 
   async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
