@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sendFromDecision } from '../../src/activate/sends-from-decisions.ts';
+import { DEMO_NETWORK_POLICY } from '../../src/app/settings.ts';
 import { type FakeClock, fakeClock } from '../../src/clock.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { type DecideResult, decisionEvents } from '../../src/engine/decide-for.ts';
@@ -80,7 +81,10 @@ beforeEach(async () => {
   clock = fakeClock(NOW);
   await open();
   await engine.applyWorkspace(
-    parseWorkspaceYaml({ text: activationWorkspaceYaml({ channels: CHANNELS, quietHours: false }) }),
+    parseWorkspaceYaml({
+      text: activationWorkspaceYaml({ channels: CHANNELS, quietHours: false }),
+      network: DEMO_NETWORK_POLICY,
+    }),
   );
   await store.addKey({ workspaceId: 'demo', kind: 'write', hash: hashKey(WRITE_KEY) });
 });

@@ -11,8 +11,11 @@ export interface FuzzRequest {
   payload?: string | Buffer;
   /** What the generator meant to send, for the failure message. */
   label: string;
-  /** A decide that names someone (`identifier`, `userId`) without proof: it must reveal no profile. */
-  asksForSomeone?: boolean;
+  /**
+   * A decide that names someone (`identifier`, `userId`) without proof: any profile it reveals
+   * must be the caller's own, the one its `anonymousId` (when it sent a usable one) names.
+   */
+  asksForSomeone?: { anonymousId: string | undefined };
   /** The good events of a mixed batch: each must be accepted and stored. */
   good?: string[];
 }

@@ -95,7 +95,13 @@ function decideRequest(random: Random, target: FuzzTarget): FuzzRequest {
     headers: { ...encoded.headers, ...writeKeyAuth(random, target) },
     payload: encoded.payload,
     label: 'decide',
-    asksForSomeone: 'identifier' in body || 'userId' in body,
+    ...('identifier' in body || 'userId' in body
+      ? {
+          asksForSomeone: {
+            anonymousId: typeof body['anonymousId'] === 'string' ? body['anonymousId'] : undefined,
+          },
+        }
+      : {}),
   };
 }
 

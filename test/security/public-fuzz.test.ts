@@ -16,15 +16,24 @@ const IN_FLIGHT = 16;
 
 const adminPaths = new Set(ADMIN_ROUTES.map((route) => `${route.method} ${route.url}`));
 
+/** A profile a write-key decide revealed, and the caller's own anonymous id it must belong to. */
+interface Revealed {
+  profileId: string;
+  anonymousId: string | undefined;
+}
+
 /** What an answer broke, if anything: a 5xx anywhere, or an admin route that let a write key in. */
-function fault(request: FuzzRequest, status: number, body: string): string | undefined {
+function fault(request: FuzzRequest, status: number, body: string, revealed: Revealed[]): string | undefined {
   if (status >= 500) return `${status} ${body.slice(0, 200)}`;
   if (adminPaths.has(`${request.method} ${request.url}`) && status !== 401 && status !== 404)
     return `admin route answered ${status} without an admin key`;
-  if (request.url === '/v1/decide' && status === 200 && request.asksForSomeone) {
+  if (request.url === '/v1/decide' && status === 200 && request.asksForSomeone !== undefined) {
     const answer: unknown = JSON.parse(body);
     if (typeof answer === 'object' && answer !== null && 'profile_id' in answer && answer.profile_id !== null)
-      return `a write-key decide revealed profile ${String(answer.profile_id)}`;
+      revealed.push({
+        profileId: String(answer.profile_id),
+        anonymousId: request.asksForSomeone.anonymousId,
+      });
   }
   return undefined;
 }
@@ -35,6 +44,7 @@ describe(`the public surface under ${REQUESTS} malformed requests (seed ${SEED})
   let tailor: ActivationTailor;
   const good: string[] = [];
   const faults: string[] = [];
+  const revealed: Revealed[] = [];
   let answered = 0;
 
   beforeAll(async () => {
@@ -71,7 +81,7 @@ describe(`the public surface under ${REQUESTS} malformed requests (seed ${SEED})
             ...(request.payload === undefined ? {} : { payload: request.payload }),
           });
           answered += 1;
-          const problem = fault(request, reply.statusCode, reply.body);
+          const problem = fault(request, reply.statusCode, reply.body, revealed);
           if (problem !== undefined) faults.push(`${request.label}: ${problem}`);
           if (request.good !== undefined && reply.statusCode === 200) good.push(...request.good);
           else if (request.good !== undefined)
@@ -90,6 +100,17 @@ describe(`the public surface under ${REQUESTS} malformed requests (seed ${SEED})
   it('answers every request with no 5xx, and no admin route or profile to the write key', () => {
     expect(answered).toBe(REQUESTS);
     expect(faults.slice(0, 40)).toEqual([]);
+  });
+
+  it("reveals to a write-key decide no profile but the caller's own", async () => {
+    for (const { profileId, anonymousId } of revealed) {
+      const own =
+        anonymousId === undefined
+          ? undefined
+          : await tailor.engine.findProfile('demo', `anonymous_id:${anonymousId}`);
+      const shown = await tailor.engine.findProfile('demo', profileId);
+      expect(shown?.id, `decide revealed ${profileId} to anonymous id ${String(anonymousId)}`).toBe(own?.id);
+    }
   });
 
   it('keeps every good item of the mixed batches', async () => {
