@@ -1,16 +1,21 @@
 import { CALL_PATHS } from '../ingest/route-calls.ts';
 
-/** Routes anyone may call: the tracking API and decide (write key), provider callbacks and email links (signed). */
+/** The routes whose requests are client work with the write key, gated by admission: tracking calls and decide. */
+export const CLIENT_WORK_ROUTES: ReadonlySet<string> = new Set([
+  ...Object.keys(CALL_PATHS).map((path) => `/v1/${path}`),
+  '/v1/decide',
+]);
+
+/** Routes anyone may call: client work (write key), provider callbacks and email links (signed), health. */
 const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+  ...CLIENT_WORK_ROUTES,
   '/health',
   '/openapi.json',
-  '/v1/decide',
   '/v1/c/:token',
   '/v1/u/:token',
   '/v1/webhooks/:workspace/whatsapp',
   '/v1/webhooks/:workspace/twilio/status',
   '/v1/webhooks/:workspace/twilio/inbound',
-  ...Object.keys(CALL_PATHS).map((path) => `/v1/${path}`),
 ]);
 
 /**

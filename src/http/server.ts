@@ -10,14 +10,13 @@ import type { Activation } from '../activate/activation.ts';
 import type { NetworkPolicy } from '../activate/outbound/network-policy.ts';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
-import { CALL_PATHS } from '../ingest/route-calls.ts';
 import { LimitedLog } from '../limited-log.ts';
 import { adminWorkspace } from './admin-auth.ts';
 import { Admission, type AdmissionLimits, DEFAULT_ADMISSION, gateClientRequests } from './admission.ts';
 import { replyWithError } from './error-reply.ts';
 import { guardJsonBody } from './guard-json-body.ts';
 import { KeyRing } from './key-ring.ts';
-import { isPublicRoute } from './public-routes.ts';
+import { CLIENT_WORK_ROUTES, isPublicRoute } from './public-routes.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
 import { journeyRoutes } from './routes/journey-routes.ts';
@@ -47,12 +46,6 @@ export interface ServerOptions {
   /** Limits on client work taken in at once (default `DEFAULT_ADMISSION`); past them, 429. */
   admission?: AdmissionLimits;
 }
-
-/** The routes whose requests are client work, gated by admission: tracking calls and decide. */
-const GATED_ROUTES: ReadonlySet<string> = new Set([
-  ...Object.keys(CALL_PATHS).map((path) => `/v1/${path}`),
-  '/v1/decide',
-]);
 
 /**
  * Builds Tailor's HTTP server: the Segment-compatible tracking API (write keys), the admin API
@@ -116,7 +109,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     replyWithError(new TailorError('NOT_FOUND', `No route ${request.method} ${request.url}`), request, reply);
   });
 
-  gateClientRequests(app, { admission, routes: GATED_ROUTES });
+  gateClientRequests(app, { admission, routes: CLIENT_WORK_ROUTES });
   await app.register(trackingRoutes, { engine, keys });
   await app.register(profileRoutes, { engine, keys });
   await app.register(workspaceRoutes, {
