@@ -19,6 +19,7 @@ import type {
   Store,
   TimelinePage,
 } from '../store/store.ts';
+import { isStoreUnavailable, StoreUnavailableError } from '../store/store-unavailable-error.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 import { type ApplyOutcome, applyRelease, applyTimer, applyToView } from './apply-to-view.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
@@ -503,16 +504,86 @@ export class Engine {
   }
 
   /**
-   * One group commit's flush: appends and applies. An append that threw wrote nothing (the
-   * store's contract), so the group may be retried submission by submission; a failure after
-   * the append, or an append in doubt, fails the whole group as it always did.
+   * One group commit's flush: prefetches, appends and applies. What the events touch is read
+   * before the append, so a database that goes away then fails the group with nothing written,
+   * rather than after it, with events logged but not applied. An append that threw wrote
+   * nothing (the store's contract), so the group may be retried submission by submission —
+   * unless the store is unavailable, when every retry would fail too and the group fails at
+   * once. An append in doubt is settled by reading the log back (`settleInDoubt`).
    */
   private async flushGroup(items: EventToAppend[]): Promise<FlushOutcome<AppendOutcome>> {
     let outcomes: AppendOutcome[];
     try {
+      await this.prefetchItems(items);
       outcomes = await this.store.appendEvents(items);
     } catch (error) {
-      return isAppendInDoubt(error) ? { kind: 'failed', error } : { kind: 'unwritten', error };
+      if (isAppendInDoubt(error)) return this.settleInDoubt(items, error);
+      return isStoreUnavailable(error) ? { kind: 'failed', error } : { kind: 'unwritten', error };
+    }
+    await this.applyAppended(items, outcomes);
+    return { kind: 'flushed', results: outcomes };
+  }
+
+  /** Loads into the views what the items' events touch (see `prefetch`), before anything is written. */
+  private async prefetchItems(items: EventToAppend[]): Promise<void> {
+    const byWorkspace = new Map<string, TailorEvent[]>();
+    for (const { workspaceId, event } of items) {
+      if (isTimerRecord(event) || isJourneysRecord(event)) continue;
+      const list = byWorkspace.get(workspaceId);
+      if (list === undefined) byWorkspace.set(workspaceId, [event]);
+      else list.push(event);
+    }
+    for (const [workspaceId, events] of byWorkspace) {
+      const workspace = this.workspaces.get(workspaceId);
+      if (workspace === undefined) continue;
+      const rules = workspace.definition.identity;
+      const identifiers = events.map((event) => readEventIdentifiers(event, rules));
+      await prefetch({ store: this.store, view: this.view(workspaceId), identifiers });
+    }
+  }
+
+  /**
+   * An append whose COMMIT failed may or may not be in the log. The writer is serial, so the
+   * log read back answers it: when every event is there, those past the last applied seq are
+   * this append's and are applied now (the rest were duplicates already); when one is missing,
+   * the transaction did not commit and nothing was written. When the log cannot be read, the
+   * doubt stays: the group fails with STORE_UNAVAILABLE and the error is logged, since a
+   * retry of those events may then be answered as duplicates that were never applied.
+   */
+  private async settleInDoubt(
+    items: EventToAppend[],
+    inDoubt: unknown,
+  ): Promise<FlushOutcome<AppendOutcome>> {
+    const keyOf = (workspaceId: string, messageId: string) => JSON.stringify([workspaceId, messageId]);
+    const found = new Map<string, number>();
+    try {
+      const ids = new Map<string, Set<string>>();
+      for (const { workspaceId, event } of items) {
+        const set = ids.get(workspaceId) ?? new Set<string>();
+        set.add(event.messageId);
+        ids.set(workspaceId, set);
+      }
+      for (const [workspaceId, messageIds] of ids) {
+        for (const event of await this.store.readEventsById(workspaceId, [...messageIds]))
+          found.set(keyOf(workspaceId, event.messageId), event.seq);
+      }
+    } catch (error) {
+      this.logger.error(
+        { err: error, cause: inDoubt, events: items.length },
+        'an append is in doubt and the log could not be read back: its events may be logged but not applied',
+      );
+      return { kind: 'failed', error: new StoreUnavailableError(inDoubt) };
+    }
+    const outcomes: AppendOutcome[] = [];
+    const seen = new Set<string>();
+    for (const { workspaceId, event } of items) {
+      const key = keyOf(workspaceId, event.messageId);
+      const seq = found.get(key);
+      if (seq === undefined) return { kind: 'failed', error: new StoreUnavailableError(inDoubt) };
+      outcomes.push(
+        seq > this.appliedSeq && !seen.has(key) ? { kind: 'appended', seq } : { kind: 'duplicate' },
+      );
+      seen.add(key);
     }
     await this.applyAppended(items, outcomes);
     return { kind: 'flushed', results: outcomes };
@@ -534,7 +605,13 @@ export class Engine {
       }
     });
     await this.applyLogged(logged);
-    if (this.uncommittedEvents >= this.commitEveryEvents) await this.commitNow();
+    if (this.uncommittedEvents < this.commitEveryEvents) return;
+    try {
+      await this.commitNow();
+    } catch (error) {
+      // The events are applied and their changes stay dirty: the next commit writes them.
+      this.logger.error({ err: error }, 'view commit failed');
+    }
   }
 
   /** Applies logged events (in log order) to their workspaces' views. */
@@ -726,8 +803,14 @@ export class Engine {
     let clean = true;
     for (const view of this.views.values()) clean &&= view.clean;
     if (clean && this.uncommittedEvents === 0) return;
-    const commit = takeCommit(this.views.values(), this.appliedSeq);
-    await this.store.commitView(commit);
+    const { commit, restore } = takeCommit(this.views.values(), this.appliedSeq);
+    try {
+      await this.store.commitView(commit);
+    } catch (error) {
+      // Nothing counts as committed: the changes stay dirty (so never evicted) for the next commit.
+      restore();
+      throw error;
+    }
     this.uncommittedEvents = 0;
     for (const view of this.views.values()) view.evict(this.maxCachedProfiles);
   }
