@@ -58,6 +58,11 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /**
+   * How long opening a connection may take before the call fails with STORE_UNAVAILABLE (ms,
+   * default 5,000): a database host that is gone may never answer, and a request must not hang.
+   */
+  connectTimeoutMs?: number;
 }
 
 /** Rows per statement of a batched write: bounds the size of one bound array. */
@@ -138,7 +143,11 @@ export class PostgresStore implements Store {
     }
     this.schema = schema;
     this.sql = postgresQueries(schema);
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    });
     // An idle connection the server drops (restart, failover) is discarded by the pool and the
     // next query opens a new one; without a listener the 'error' event would end the process.
     this.pool.on('error', () => undefined);
