@@ -10,7 +10,7 @@ import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
-import { isAppendInDoubt } from '../store/append-in-doubt-error.ts';
+import { type AppendInDoubtError, isAppendInDoubt } from '../store/append-in-doubt-error.ts';
 import type {
   AppendOutcome,
   EventToAppend,
@@ -19,7 +19,7 @@ import type {
   Store,
   TimelinePage,
 } from '../store/store.ts';
-import { isStoreUnavailable, StoreUnavailableError } from '../store/store-unavailable-error.ts';
+import { isStoreUnavailable } from '../store/store-unavailable-error.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 import { type ApplyOutcome, applyRelease, applyTimer, applyToView } from './apply-to-view.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
@@ -546,14 +546,16 @@ export class Engine {
    * An append whose COMMIT failed may or may not be in the log. The writer is serial, so the
    * log read back answers it: when every event is there, those past the last applied seq are
    * this append's and are applied now (the rest were duplicates already); when one is missing,
-   * the transaction did not commit and nothing was written. When the log cannot be read, the
-   * doubt stays: the group fails with STORE_UNAVAILABLE and the error is logged, since a
-   * retry of those events may then be answered as duplicates that were never applied.
+   * the transaction did not commit and the group fails at once with the commit's error
+   * (STORE_UNAVAILABLE when the connection was lost). When the log cannot be read, the doubt
+   * stays and is logged: a retry of those events may then be answered as duplicates that were
+   * never applied.
    */
   private async settleInDoubt(
     items: EventToAppend[],
-    inDoubt: unknown,
+    inDoubt: AppendInDoubtError,
   ): Promise<FlushOutcome<AppendOutcome>> {
+    const notWritten = isStoreUnavailable(inDoubt.cause) ? inDoubt.cause : inDoubt;
     const keyOf = (workspaceId: string, messageId: string) => JSON.stringify([workspaceId, messageId]);
     const found = new Map<string, number>();
     try {
@@ -572,14 +574,14 @@ export class Engine {
         { err: error, cause: inDoubt, events: items.length },
         'an append is in doubt and the log could not be read back: its events may be logged but not applied',
       );
-      return { kind: 'failed', error: new StoreUnavailableError(inDoubt) };
+      return { kind: 'failed', error: isStoreUnavailable(error) ? error : inDoubt };
     }
     const outcomes: AppendOutcome[] = [];
     const seen = new Set<string>();
     for (const { workspaceId, event } of items) {
       const key = keyOf(workspaceId, event.messageId);
       const seq = found.get(key);
-      if (seq === undefined) return { kind: 'failed', error: new StoreUnavailableError(inDoubt) };
+      if (seq === undefined) return { kind: 'failed', error: notWritten };
       outcomes.push(
         seq > this.appliedSeq && !seen.has(key) ? { kind: 'appended', seq } : { kind: 'duplicate' },
       );

@@ -30,9 +30,9 @@ class AwayStore extends SqliteStore {
     if (this.away) throw refused();
     const breaks = this.commitBreaks;
     this.commitBreaks = undefined;
-    if (breaks === 'before-writing') throw new AppendInDoubtError(new Error('Connection terminated'));
+    if (breaks === 'before-writing') throw new AppendInDoubtError(refused());
     const outcomes = await super.appendEvents(events);
-    if (breaks === 'after-writing') throw new AppendInDoubtError(new Error('Connection terminated'));
+    if (breaks === 'after-writing') throw new AppendInDoubtError(refused());
     return outcomes;
   }
 

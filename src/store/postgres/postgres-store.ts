@@ -723,8 +723,8 @@ export class PostgresStore implements Store {
    * server that terminates it mid-transaction would otherwise end the process. A connection
    * that errored or cannot roll back is discarded, so the next call opens a fresh one.
    * `inDoubt`, when given, replaces an error of the COMMIT itself, whose outcome is unknown (the
-   * connection may have dropped after the server committed); other connection errors become a
-   * StoreUnavailableError.
+   * connection may have dropped after the server committed), with a lost connection as a
+   * StoreUnavailableError cause; other connection errors become a StoreUnavailableError.
    */
   private async transaction<T>(
     work: (client: pg.PoolClient) => Promise<T>,
@@ -747,7 +747,7 @@ export class PostgresStore implements Store {
       try {
         await client.query('COMMIT');
       } catch (error) {
-        throw inDoubt === undefined ? error : inDoubt(error);
+        throw inDoubt === undefined ? error : inDoubt(unavailableOr(error));
       }
       return result;
     } catch (error) {
