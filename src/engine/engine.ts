@@ -30,6 +30,7 @@ import { JourneyLog, profilesToRelease, releasedKeys } from './journey-log.ts';
 import { isJourneysRecord } from './journeys-record.ts';
 import { type PersonExport, personProfiles } from './person-profiles.ts';
 import { resolveProfileRef } from './profile-ref.ts';
+import { readBackAppend } from './read-back-append.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { storePersonSource, wholeTimeline } from './store-person-source.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
@@ -543,32 +544,19 @@ export class Engine {
   }
 
   /**
-   * An append whose COMMIT failed may or may not be in the log. The writer is serial, so the
-   * log read back answers it: when every event is there, those past the last applied seq are
-   * this append's and are applied now (the rest were duplicates already); when one is missing,
-   * the transaction did not commit and the group fails at once with the commit's error
-   * (STORE_UNAVAILABLE when the connection was lost). When the log cannot be read, the doubt
-   * stays and is logged: a retry of those events may then be answered as duplicates that were
-   * never applied.
+   * An append whose COMMIT failed may or may not be in the log: the log read back answers it
+   * (`readBackAppend`). Landed, its events are applied now (a retry is answered as duplicates);
+   * not landed, the group fails at once with the commit's error (STORE_UNAVAILABLE when the
+   * connection was lost). When the log cannot be read, the doubt stays and is logged: a retry
+   * of those events may then be answered as duplicates that were never applied.
    */
   private async settleInDoubt(
     items: EventToAppend[],
     inDoubt: AppendInDoubtError,
   ): Promise<FlushOutcome<AppendOutcome>> {
-    const notWritten = isStoreUnavailable(inDoubt.cause) ? inDoubt.cause : inDoubt;
-    const keyOf = (workspaceId: string, messageId: string) => JSON.stringify([workspaceId, messageId]);
-    const found = new Map<string, number>();
+    let outcomes: AppendOutcome[] | undefined;
     try {
-      const ids = new Map<string, Set<string>>();
-      for (const { workspaceId, event } of items) {
-        const set = ids.get(workspaceId) ?? new Set<string>();
-        set.add(event.messageId);
-        ids.set(workspaceId, set);
-      }
-      for (const [workspaceId, messageIds] of ids) {
-        for (const event of await this.store.readEventsById(workspaceId, [...messageIds]))
-          found.set(keyOf(workspaceId, event.messageId), event.seq);
-      }
+      outcomes = await readBackAppend({ store: this.store, items, appliedSeq: this.appliedSeq });
     } catch (error) {
       this.logger.error(
         { err: error, cause: inDoubt, events: items.length },
@@ -576,16 +564,8 @@ export class Engine {
       );
       return { kind: 'failed', error: isStoreUnavailable(error) ? error : inDoubt };
     }
-    const outcomes: AppendOutcome[] = [];
-    const seen = new Set<string>();
-    for (const { workspaceId, event } of items) {
-      const key = keyOf(workspaceId, event.messageId);
-      const seq = found.get(key);
-      if (seq === undefined) return { kind: 'failed', error: notWritten };
-      outcomes.push(
-        seq > this.appliedSeq && !seen.has(key) ? { kind: 'appended', seq } : { kind: 'duplicate' },
-      );
-      seen.add(key);
+    if (outcomes === undefined) {
+      return { kind: 'failed', error: isStoreUnavailable(inDoubt.cause) ? inDoubt.cause : inDoubt };
     }
     await this.applyAppended(items, outcomes);
     return { kind: 'flushed', results: outcomes };
