@@ -35,6 +35,11 @@ export const ERRORS = {
     message: 'A new key needs `kind` ("write" or "admin") and may have a `name` of up to 100 characters',
   },
   OVERLOADED: { status: 429, message: 'Tailor is busy; retry after the number of seconds in Retry-After' },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    message:
+      'The database is unreachable (restarting or failing over); retry after the number of seconds in Retry-After',
+  },
   PROFILE_NOT_FOUND: { status: 404, message: 'No profile matches this reference' },
   ERASE_NOT_FLUSHED: {
     status: 503,

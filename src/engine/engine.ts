@@ -10,7 +10,7 @@ import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
-import { isAppendInDoubt } from '../store/append-in-doubt-error.ts';
+import { type AppendInDoubtError, isAppendInDoubt } from '../store/append-in-doubt-error.ts';
 import type {
   AppendOutcome,
   EventToAppend,
@@ -19,6 +19,7 @@ import type {
   Store,
   TimelinePage,
 } from '../store/store.ts';
+import { isStoreUnavailable } from '../store/store-unavailable-error.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 import { type ApplyOutcome, applyRelease, applyTimer, applyToView } from './apply-to-view.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
@@ -29,6 +30,7 @@ import { JourneyLog, profilesToRelease, releasedKeys } from './journey-log.ts';
 import { isJourneysRecord } from './journeys-record.ts';
 import { type PersonExport, personProfiles } from './person-profiles.ts';
 import { resolveProfileRef } from './profile-ref.ts';
+import { readBackAppend } from './read-back-append.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { storePersonSource, wholeTimeline } from './store-person-source.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
@@ -503,16 +505,67 @@ export class Engine {
   }
 
   /**
-   * One group commit's flush: appends and applies. An append that threw wrote nothing (the
-   * store's contract), so the group may be retried submission by submission; a failure after
-   * the append, or an append in doubt, fails the whole group as it always did.
+   * One group commit's flush: prefetches, appends and applies. What the events touch is read
+   * before the append, so a database that goes away then fails the group with nothing written,
+   * rather than after it, with events logged but not applied. An append that threw wrote
+   * nothing (the store's contract), so the group may be retried submission by submission —
+   * unless the store is unavailable, when every retry would fail too and the group fails at
+   * once. An append in doubt is settled by reading the log back (`settleInDoubt`).
    */
   private async flushGroup(items: EventToAppend[]): Promise<FlushOutcome<AppendOutcome>> {
     let outcomes: AppendOutcome[];
     try {
+      await this.prefetchItems(items);
       outcomes = await this.store.appendEvents(items);
     } catch (error) {
-      return isAppendInDoubt(error) ? { kind: 'failed', error } : { kind: 'unwritten', error };
+      if (isAppendInDoubt(error)) return this.settleInDoubt(items, error);
+      return isStoreUnavailable(error) ? { kind: 'failed', error } : { kind: 'unwritten', error };
+    }
+    await this.applyAppended(items, outcomes);
+    return { kind: 'flushed', results: outcomes };
+  }
+
+  /** Loads into the views what the items' events touch (see `prefetch`), before anything is written. */
+  private async prefetchItems(items: EventToAppend[]): Promise<void> {
+    const byWorkspace = new Map<string, TailorEvent[]>();
+    for (const { workspaceId, event } of items) {
+      if (isTimerRecord(event) || isJourneysRecord(event)) continue;
+      const list = byWorkspace.get(workspaceId);
+      if (list === undefined) byWorkspace.set(workspaceId, [event]);
+      else list.push(event);
+    }
+    for (const [workspaceId, events] of byWorkspace) {
+      const workspace = this.workspaces.get(workspaceId);
+      if (workspace === undefined) continue;
+      const rules = workspace.definition.identity;
+      const identifiers = events.map((event) => readEventIdentifiers(event, rules));
+      await prefetch({ store: this.store, view: this.view(workspaceId), identifiers });
+    }
+  }
+
+  /**
+   * An append whose COMMIT failed may or may not be in the log: the log read back answers it
+   * (`readBackAppend`). Landed, its events are applied now (a retry is answered as duplicates);
+   * not landed, the group fails at once with the commit's error (STORE_UNAVAILABLE when the
+   * connection was lost). When the log cannot be read, the doubt stays and is logged: a retry
+   * of those events may then be answered as duplicates that were never applied.
+   */
+  private async settleInDoubt(
+    items: EventToAppend[],
+    inDoubt: AppendInDoubtError,
+  ): Promise<FlushOutcome<AppendOutcome>> {
+    let outcomes: AppendOutcome[] | undefined;
+    try {
+      outcomes = await readBackAppend({ store: this.store, items, appliedSeq: this.appliedSeq });
+    } catch (error) {
+      this.logger.error(
+        { err: error, cause: inDoubt, events: items.length },
+        'an append is in doubt and the log could not be read back: its events may be logged but not applied',
+      );
+      return { kind: 'failed', error: isStoreUnavailable(error) ? error : inDoubt };
+    }
+    if (outcomes === undefined) {
+      return { kind: 'failed', error: isStoreUnavailable(inDoubt.cause) ? inDoubt.cause : inDoubt };
     }
     await this.applyAppended(items, outcomes);
     return { kind: 'flushed', results: outcomes };
@@ -534,7 +587,13 @@ export class Engine {
       }
     });
     await this.applyLogged(logged);
-    if (this.uncommittedEvents >= this.commitEveryEvents) await this.commitNow();
+    if (this.uncommittedEvents < this.commitEveryEvents) return;
+    try {
+      await this.commitNow();
+    } catch (error) {
+      // The events are applied and their changes stay dirty: the next commit writes them.
+      this.logger.error({ err: error }, 'view commit failed');
+    }
   }
 
   /** Applies logged events (in log order) to their workspaces' views. */
@@ -726,8 +785,14 @@ export class Engine {
     let clean = true;
     for (const view of this.views.values()) clean &&= view.clean;
     if (clean && this.uncommittedEvents === 0) return;
-    const commit = takeCommit(this.views.values(), this.appliedSeq);
-    await this.store.commitView(commit);
+    const { commit, restore } = takeCommit(this.views.values(), this.appliedSeq);
+    try {
+      await this.store.commitView(commit);
+    } catch (error) {
+      // Nothing counts as committed: the changes stay dirty (so never evicted) for the next commit.
+      restore();
+      throw error;
+    }
     this.uncommittedEvents = 0;
     for (const view of this.views.values()) view.evict(this.maxCachedProfiles);
   }

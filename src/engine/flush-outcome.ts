@@ -10,5 +10,8 @@ export type FlushOutcome<R> =
   | { kind: 'flushed'; results: R[] }
   /** Failed before anything was durable: safe to split the group and retry. */
   | { kind: 'unwritten'; error: unknown }
-  /** Failed after (or maybe after) writing: every submission of the group fails with `error`. */
+  /**
+   * Failed after (or maybe after) writing, or in a way a retry would meet again (the store is
+   * unavailable): every submission of the group fails with `error`, at once.
+   */
   | { kind: 'failed'; error: unknown };

@@ -1,6 +1,6 @@
 import { candidateKeys, type EventIdentifiers } from '../identity/extract-identifiers.ts';
 import type { Store, ViewCommit } from '../store/store.ts';
-import type { WorkspaceView } from './workspace-view.ts';
+import type { ViewChanges, WorkspaceView } from './workspace-view.ts';
 
 /**
  * Loads into the view everything a batch of events can touch — identifier index entries and
@@ -42,8 +42,20 @@ export async function prefetch(input: {
   }
 }
 
-/** Collects every view's changes into one commit and marks the views clean. */
-export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): ViewCommit {
+/** A view commit taken out of the views, and how to put its changes back if writing it fails. */
+export interface TakenCommit {
+  commit: ViewCommit;
+  /** Returns the taken changes to their views (ahead of any made since): call when the commit failed. */
+  restore: () => void;
+}
+
+/**
+ * Collects every view's changes into one commit and takes them out of the views, so changes
+ * made while it is written collect for the next one. The views count as clean only once the
+ * commit is written: on failure `restore` puts everything back, and the next commit, which
+ * raises the checkpoint past these changes, still carries them.
+ */
+export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): TakenCommit {
   const commit: ViewCommit = {
     checkpoint,
     rebuilt: [],
@@ -55,27 +67,28 @@ export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): 
     derivedEvents: [],
     memberships: [],
   };
+  const taken: { view: WorkspaceView; changes: ViewChanges }[] = [];
   for (const view of views) {
     const { workspaceId } = view;
-    if (view.rebuiltVersion !== undefined) {
-      commit.rebuilt.push({ workspaceId, version: view.rebuiltVersion });
-      view.rebuiltVersion = undefined;
-      view.complete = false;
+    const changes = view.takeChanges();
+    taken.push({ view, changes });
+    if (changes.rebuiltVersion !== undefined) {
+      commit.rebuilt.push({ workspaceId, version: changes.rebuiltVersion });
     }
-    for (const id of view.dirty) {
+    for (const id of changes.dirty) {
       const profile = view.profiles.get(id);
       if (profile !== undefined) commit.profiles.push(profile);
     }
-    for (const id of view.deleted) commit.deletedProfiles.push({ workspaceId, id });
-    for (const key of view.dirtyKeys) {
+    for (const id of changes.deleted) commit.deletedProfiles.push({ workspaceId, id });
+    for (const key of changes.dirtyKeys) {
       const profileId = view.profileIdFor(key);
       if (profileId !== undefined) commit.identifiers.push({ workspaceId, key, profileId });
     }
     // Loops, not push(...rows): one firing or resume can derive more rows than a call takes arguments.
-    for (const merge of view.merges) commit.merges.push(merge);
-    for (const link of view.links) commit.eventLinks.push({ workspaceId, ...link });
-    for (const row of view.derived) commit.derivedEvents.push(row);
-    for (const profileId of view.memberships) {
+    for (const merge of changes.merges) commit.merges.push(merge);
+    for (const link of changes.links) commit.eventLinks.push({ workspaceId, ...link });
+    for (const row of changes.derived) commit.derivedEvents.push(row);
+    for (const profileId of changes.memberships) {
       const segments = view.profiles.get(profileId)?.audience?.segments ?? {};
       commit.memberships.push({
         workspaceId,
@@ -83,13 +96,11 @@ export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): 
         segments: Object.entries(segments).map(([key, enteredAt]) => ({ key, enteredAt })),
       });
     }
-    view.dirty = new Set();
-    view.dirtyKeys = new Set();
-    view.deleted = [];
-    view.merges = [];
-    view.links = [];
-    view.derived = [];
-    view.memberships = new Set();
   }
-  return commit;
+  return {
+    commit,
+    restore: () => {
+      for (const { view, changes } of taken) view.restoreChanges(changes);
+    },
+  };
 }

@@ -7,6 +7,21 @@ import type { CompiledWorkspace } from './compiled-workspace.ts';
 import { DueHeap } from './due-heap.ts';
 
 /**
+ * What changed in a view since its last commit, taken out of it for one commit: put back with
+ * `restoreChanges` when that commit fails, so nothing changed is lost or left out of a later one.
+ */
+export interface ViewChanges {
+  rebuiltVersion: number | undefined;
+  dirty: Set<string>;
+  dirtyKeys: Set<string>;
+  deleted: string[];
+  merges: MergeRecord[];
+  links: { seq: number; profileId: string }[];
+  derived: DerivedEventRow[];
+  memberships: Set<string>;
+}
+
+/**
  * One workspace's materialized view held in memory: profiles, the identifier index and
  * merged-id aliases, with what changed since the last view commit. The store holds the
  * committed view; this is a write-back cache in front of it, filled by `ViewLoader`.
@@ -130,6 +145,55 @@ export class WorkspaceView implements IdentityGraph {
     }
   }
 
+  /**
+   * Takes the changes since the last commit out of the view for a commit; changes made while
+   * that commit is written collect afresh. A rebuilt view stops being complete: once the
+   * commit lands, the store holds the whole workspace.
+   */
+  takeChanges(): ViewChanges {
+    const taken: ViewChanges = {
+      rebuiltVersion: this.rebuiltVersion,
+      dirty: this.dirty,
+      dirtyKeys: this.dirtyKeys,
+      deleted: this.deleted,
+      merges: this.merges,
+      links: this.links,
+      derived: this.derived,
+      memberships: this.memberships,
+    };
+    if (this.rebuiltVersion !== undefined) this.complete = false;
+    this.rebuiltVersion = undefined;
+    this.dirty = new Set();
+    this.dirtyKeys = new Set();
+    this.deleted = [];
+    this.merges = [];
+    this.links = [];
+    this.derived = [];
+    this.memberships = new Set();
+    return taken;
+  }
+
+  /**
+   * Puts back changes a failed commit took (`takeChanges`), ahead of those made since, so the
+   * next commit writes them all, in order; a rebuilt view is complete again until it is committed.
+   */
+  restoreChanges(taken: ViewChanges): void {
+    if (taken.rebuiltVersion !== undefined) {
+      this.rebuiltVersion ??= taken.rebuiltVersion;
+      this.complete = true;
+    }
+    for (const id of this.dirty) taken.dirty.add(id);
+    for (const key of this.dirtyKeys) taken.dirtyKeys.add(key);
+    for (const id of this.memberships) taken.memberships.add(id);
+    this.dirty = taken.dirty;
+    this.dirtyKeys = taken.dirtyKeys;
+    this.memberships = taken.memberships;
+    this.deleted = prepend(taken.deleted, this.deleted);
+    this.merges = prepend(taken.merges, this.merges);
+    this.links = prepend(taken.links, this.links);
+    this.derived = prepend(taken.derived, this.derived);
+  }
+
   /** True when nothing changed since the last commit. */
   get clean(): boolean {
     return (
@@ -153,4 +217,10 @@ export class WorkspaceView implements IdentityGraph {
       this.dues.forget(id);
     }
   }
+}
+
+/** `earlier` followed by `later`, by loops: either can hold more rows than a call takes arguments. */
+function prepend<T>(earlier: T[], later: T[]): T[] {
+  for (const row of later) earlier.push(row);
+  return earlier;
 }

@@ -44,7 +44,8 @@ export function replyWithError(
     if (log === undefined) request.log.error({ err: error }, 'request failed');
     else log.error('request-failed', { err: error, reqId: request.id, url: request.url }, 'request failed');
   }
-  if (tailorError.code === 'OVERLOADED') void reply.header('retry-after', '1');
+  if (tailorError.code === 'OVERLOADED' || tailorError.code === 'STORE_UNAVAILABLE')
+    void reply.header('retry-after', '1');
   const body: ErrorBody = { code: tailorError.code, message: tailorError.message };
   if (tailorError.details.length > 0) body.details = tailorError.details;
   void reply.status(tailorError.status).send(body);

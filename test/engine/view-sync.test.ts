@@ -21,7 +21,7 @@ describe('taking a view commit', () => {
         at: 0,
       });
     }
-    const commit = takeCommit([view], 1);
+    const { commit } = takeCommit([view], 1);
     expect(commit.derivedEvents).toHaveLength(rows);
     expect(commit.merges).toHaveLength(rows);
     expect(commit.derivedEvents.at(-1)?.profileId).toBe(`p${rows - 1}`);

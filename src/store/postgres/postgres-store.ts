@@ -4,7 +4,7 @@ import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import { type ApiKeyRow, keyFromRow, keyToInsert } from '../api-key-rows.ts';
-import { AppendInDoubtError } from '../append-in-doubt-error.ts';
+import { AppendInDoubtError, isAppendInDoubt } from '../append-in-doubt-error.ts';
 import type {
   ApiKeyRecord,
   AppendOutcome,
@@ -25,6 +25,7 @@ import type {
   TriggerSendCount,
   ViewCommit,
 } from '../store.ts';
+import { StoreUnavailableError } from '../store-unavailable-error.ts';
 import {
   auditFromRow,
   dueOf,
@@ -44,6 +45,7 @@ import {
   triggerCountFromRow,
   workspaceFromRow,
 } from '../stored-rows.ts';
+import { isConnectionError } from './connection-error.ts';
 import { type IdPointer, planMerges } from './postgres-merges.ts';
 import { type PostgresQueries, postgresQueries } from './postgres-queries.ts';
 import { postgresSchema } from './postgres-schema.ts';
@@ -56,6 +58,11 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /**
+   * How long opening a connection may take before the call fails with STORE_UNAVAILABLE (ms,
+   * default 5,000): a database host that is gone may never answer, and a request must not hang.
+   */
+  connectTimeoutMs?: number;
 }
 
 /** Rows per statement of a batched write: bounds the size of one bound array. */
@@ -136,7 +143,11 @@ export class PostgresStore implements Store {
     }
     this.schema = schema;
     this.sql = postgresQueries(schema);
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    });
     // An idle connection the server drops (restart, failover) is discarded by the pool and the
     // next query opens a new one; without a listener the 'error' event would end the process.
     this.pool.on('error', () => undefined);
@@ -156,26 +167,26 @@ export class PostgresStore implements Store {
 
   /** Stores the definition; the version goes up by one only when the definition differs from the stored one. */
   async saveWorkspace(definition: WorkspaceDefinition): Promise<StoredWorkspace> {
-    await this.pool.query(this.sql.saveWorkspace, [definition.id, JSON.stringify(definition)]);
+    await this.query(this.sql.saveWorkspace, [definition.id, JSON.stringify(definition)]);
     const saved = await this.getWorkspace(definition.id);
     if (saved === undefined) throw new Error(`workspace ${definition.id} was not saved`);
     return saved;
   }
 
   async getWorkspace(id: string): Promise<StoredWorkspace | undefined> {
-    const { rows } = await this.pool.query<WorkspaceRow>(this.sql.getWorkspace, [id]);
+    const { rows } = await this.query<WorkspaceRow>(this.sql.getWorkspace, [id]);
     const row = rows[0];
     return row && workspaceFromRow(row);
   }
 
   async listWorkspaces(): Promise<StoredWorkspace[]> {
-    const { rows } = await this.pool.query<WorkspaceRow>(this.sql.listWorkspaces);
+    const { rows } = await this.query<WorkspaceRow>(this.sql.listWorkspaces);
     return rows.map(workspaceFromRow);
   }
 
   async addKey(key: NewApiKey): Promise<ApiKeyRecord> {
     const row = keyToInsert(key, Date.now());
-    await this.pool.query(this.sql.addKey, [
+    await this.query(this.sql.addKey, [
       row.hash,
       row.workspaceId,
       row.kind,
@@ -185,23 +196,22 @@ export class PostgresStore implements Store {
       row.hint,
       row.createdAt,
     ]);
-    const { rows } = await this.pool.query<ApiKeyRow>(this.sql.keyByHash, [key.hash]);
+    const { rows } = await this.query<ApiKeyRow>(this.sql.keyByHash, [key.hash]);
     const stored = rows[0];
     if (stored === undefined) throw new Error('the key was not stored');
     return keyFromRow(stored);
   }
 
   async findKey(hash: string): Promise<KeyMatch | undefined> {
-    const { rows } = await this.pool.query<{ id: string; workspace_id: string; kind: KeyKind }>(
-      this.sql.findKey,
-      [hash],
-    );
+    const { rows } = await this.query<{ id: string; workspace_id: string; kind: KeyKind }>(this.sql.findKey, [
+      hash,
+    ]);
     const row = rows[0];
     return row && { id: row.id, workspaceId: row.workspace_id, kind: row.kind };
   }
 
   async listKeys(workspaceId: string): Promise<ApiKeyRecord[]> {
-    const { rows } = await this.pool.query<ApiKeyRow>(this.sql.listKeys, [workspaceId]);
+    const { rows } = await this.query<ApiKeyRow>(this.sql.listKeys, [workspaceId]);
     return rows.map(keyFromRow);
   }
 
@@ -226,7 +236,7 @@ export class PostgresStore implements Store {
   }
 
   async touchKey(id: string, at: number): Promise<void> {
-    await this.pool.query(this.sql.touchKey, [id, at]);
+    await this.query(this.sql.touchKey, [id, at]);
   }
 
   /**
@@ -273,8 +283,8 @@ export class PostgresStore implements Store {
   async readEvents(query: { afterSeq: number; limit: number; workspaceId?: string }): Promise<LoggedEvent[]> {
     const { rows } =
       query.workspaceId === undefined
-        ? await this.pool.query<EventRow>(this.sql.readEvents, [query.afterSeq, query.limit])
-        : await this.pool.query<EventRow>(this.sql.readWorkspaceEvents, [
+        ? await this.query<EventRow>(this.sql.readEvents, [query.afterSeq, query.limit])
+        : await this.query<EventRow>(this.sql.readWorkspaceEvents, [
             query.workspaceId,
             query.afterSeq,
             query.limit,
@@ -283,20 +293,20 @@ export class PostgresStore implements Store {
   }
 
   async lastSeq(): Promise<number> {
-    const { rows } = await this.pool.query<{ seq: Int8 }>(this.sql.lastSeq);
+    const { rows } = await this.query<{ seq: Int8 }>(this.sql.lastSeq);
     return readInt(rows[0]?.seq ?? '0');
   }
 
   async readEventsById(workspaceId: string, messageIds: string[]): Promise<LoggedEvent[]> {
     if (messageIds.length === 0) return [];
-    const { rows } = await this.pool.query<EventRow>(this.sql.readEventsById, [workspaceId, messageIds]);
+    const { rows } = await this.query<EventRow>(this.sql.readEventsById, [workspaceId, messageIds]);
     return rows.map(eventFromRow);
   }
 
   async findProfileIds(workspaceId: string, keys: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     if (keys.length === 0) return found;
-    const { rows } = await this.pool.query<{ key: string; profile_id: string }>(this.sql.findProfileIds, [
+    const { rows } = await this.query<{ key: string; profile_id: string }>(this.sql.findProfileIds, [
       workspaceId,
       keys,
     ]);
@@ -306,12 +316,12 @@ export class PostgresStore implements Store {
 
   async loadProfiles(workspaceId: string, ids: string[]): Promise<ProfileState[]> {
     if (ids.length === 0) return [];
-    const { rows } = await this.pool.query<{ state: string }>(this.sql.loadProfiles, [workspaceId, ids]);
+    const { rows } = await this.query<{ state: string }>(this.sql.loadProfiles, [workspaceId, ids]);
     return rows.map((row) => fromJson<ProfileState>(row.state));
   }
 
   async resolveProfileId(workspaceId: string, id: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ id: string }>(this.sql.resolveProfileId, [workspaceId, id]);
+    const { rows } = await this.query<{ id: string }>(this.sql.resolveProfileId, [workspaceId, id]);
     return rows[0]?.id;
   }
 
@@ -418,17 +428,17 @@ export class PostgresStore implements Store {
   }
 
   async viewCheckpoint(): Promise<number> {
-    const { rows } = await this.pool.query<{ checkpoint: Int8 }>(this.sql.checkpoint);
+    const { rows } = await this.query<{ checkpoint: Int8 }>(this.sql.checkpoint);
     return readInt(rows[0]?.checkpoint ?? '0');
   }
 
   async countProfiles(workspaceId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ count: Int8 }>(this.sql.countProfiles, [workspaceId]);
+    const { rows } = await this.query<{ count: Int8 }>(this.sql.countProfiles, [workspaceId]);
     return readInt(rows[0]?.count ?? '0');
   }
 
   async scanProfiles(query: { workspaceId: string; after?: string; limit: number }): Promise<ProfileState[]> {
-    const { rows } = await this.pool.query<{ state: string }>(this.sql.scanProfiles, [
+    const { rows } = await this.query<{ state: string }>(this.sql.scanProfiles, [
       query.workspaceId,
       query.after ?? '',
       query.limit,
@@ -443,7 +453,7 @@ export class PostgresStore implements Store {
     limit: number;
   }): Promise<DueProfile[]> {
     const after = query.after ?? FIRST_DUE;
-    const { rows } = await this.pool.query<{ id: string; due: string }>(this.sql.dueProfiles, [
+    const { rows } = await this.query<{ id: string; due: string }>(this.sql.dueProfiles, [
       query.workspaceId,
       query.at,
       after.due,
@@ -459,10 +469,12 @@ export class PostgresStore implements Store {
     after?: string;
     limit: number;
   }): Promise<MembersPage> {
-    const { rows } = await this.pool.query<{ profile_id: string; entered_at: Int8 }>(
-      this.sql.segmentMembers,
-      [query.workspaceId, query.segment, query.after ?? '', query.limit + 1],
-    );
+    const { rows } = await this.query<{ profile_id: string; entered_at: Int8 }>(this.sql.segmentMembers, [
+      query.workspaceId,
+      query.segment,
+      query.after ?? '',
+      query.limit + 1,
+    ]);
     const members = rows
       .slice(0, query.limit)
       .map((row) => ({ profileId: row.profile_id, enteredAt: readInt(row.entered_at) }));
@@ -473,7 +485,7 @@ export class PostgresStore implements Store {
   }
 
   async segmentSize(workspaceId: string, segment: string): Promise<number> {
-    const { rows } = await this.pool.query<{ count: Int8 }>(this.sql.segmentSize, [workspaceId, segment]);
+    const { rows } = await this.query<{ count: Int8 }>(this.sql.segmentSize, [workspaceId, segment]);
     return readInt(rows[0]?.count ?? '0');
   }
 
@@ -485,7 +497,7 @@ export class PostgresStore implements Store {
     limit: number;
   }): Promise<TimelinePage> {
     return timelinePage(async (range) => {
-      const { rows } = await this.pool.query<TimelineRow>(this.sql.timeline, [
+      const { rows } = await this.query<TimelineRow>(this.sql.timeline, [
         query.workspaceId,
         query.profileId,
         range.before,
@@ -497,7 +509,7 @@ export class PostgresStore implements Store {
   }
 
   async mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]> {
-    const { rows } = await this.pool.query<MergeRow>(this.sql.mergeHistory, [workspaceId, profileId]);
+    const { rows } = await this.query<MergeRow>(this.sql.mergeHistory, [workspaceId, profileId]);
     return rows.map(mergeFromRow);
   }
 
@@ -526,12 +538,12 @@ export class PostgresStore implements Store {
       await client.query(this.sql.insertAudit, [audit.workspaceId, audit.action, detail, audit.at]);
       return { events: erased.rowCount ?? 0 };
     });
-    await this.pool.query(this.sql.vacuumErased);
+    await this.query(this.sql.vacuumErased);
     return result;
   }
 
   async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
-    const { rows } = await this.pool.query<AuditRow>(this.sql.auditLog, [workspaceId, limit]);
+    const { rows } = await this.query<AuditRow>(this.sql.auditLog, [workspaceId, limit]);
     return rows.map(auditFromRow);
   }
 
@@ -572,7 +584,7 @@ export class PostgresStore implements Store {
 
   /** One statement that locks what it claims and skips what another claim holds (see `claimSends` query). */
   async claimSends(at: number, limit: number): Promise<SendRecord[]> {
-    const { rows } = await this.pool.query<SendRow>(this.sql.claimSends, [at, limit]);
+    const { rows } = await this.query<SendRow>(this.sql.claimSends, [at, limit]);
     return rows.map(sendFromRow);
   }
 
@@ -586,7 +598,7 @@ export class PostgresStore implements Store {
 
   private async setCalled(calls: { workspaceId: string; id: string }[], at: number | null): Promise<void> {
     if (calls.length === 0) return;
-    await this.pool.query(this.sql.markCalled, [
+    await this.query(this.sql.markCalled, [
       calls.map((call) => call.workspaceId),
       calls.map((call) => call.id),
       at,
@@ -594,7 +606,7 @@ export class PostgresStore implements Store {
   }
 
   async finishSend(update: SendUpdate): Promise<void> {
-    await this.pool.query(this.sql.finishSend, [
+    await this.query(this.sql.finishSend, [
       update.workspaceId,
       update.id,
       update.status,
@@ -612,7 +624,7 @@ export class PostgresStore implements Store {
     at: number;
   }): Promise<SendRecord | undefined> {
     const { workspaceId, id, providerMessageId, at } = confirmation;
-    const { rows } = await this.pool.query<SendRow>(this.sql.confirmSend, [
+    const { rows } = await this.query<SendRow>(this.sql.confirmSend, [
       workspaceId,
       id,
       providerMessageId,
@@ -647,7 +659,7 @@ export class PostgresStore implements Store {
   }
 
   async nextSendDue(): Promise<number | undefined> {
-    const { rows } = await this.pool.query<{ due: Int8 | null }>(this.sql.nextSendDue);
+    const { rows } = await this.query<{ due: Int8 | null }>(this.sql.nextSendDue);
     const due = rows[0]?.due ?? null;
     return due === null ? undefined : readInt(due);
   }
@@ -659,7 +671,7 @@ export class PostgresStore implements Store {
     limit: number;
   }): Promise<SendRecord[]> {
     const before = query.before ?? FIRST_SEND;
-    const { rows } = await this.pool.query<SendRow>(this.sql.listSends, [
+    const { rows } = await this.query<SendRow>(this.sql.listSends, [
       query.workspaceId,
       query.status ?? null,
       before.createdAt,
@@ -670,18 +682,18 @@ export class PostgresStore implements Store {
   }
 
   async getSend(workspaceId: string, id: string): Promise<SendRecord | undefined> {
-    const { rows } = await this.pool.query<SendRow>(this.sql.getSend, [workspaceId, id]);
+    const { rows } = await this.query<SendRow>(this.sql.getSend, [workspaceId, id]);
     const row = rows[0];
     return row && sendFromRow(row);
   }
 
   async redriveSend(workspaceId: string, id: string, at: number): Promise<boolean> {
-    const result = await this.pool.query(this.sql.redriveSend, [workspaceId, id, at]);
+    const result = await this.query(this.sql.redriveSend, [workspaceId, id, at]);
     return (result.rowCount ?? 0) > 0;
   }
 
   async sendCountsByTrigger(workspaceId: string, prefix: string): Promise<TriggerSendCount[]> {
-    const { rows } = await this.pool.query<TriggerCountRow>(this.sql.triggerCounts, [
+    const { rows } = await this.query<TriggerCountRow>(this.sql.triggerCounts, [
       workspaceId,
       prefix,
       prefixUpperBound(prefix),
@@ -689,35 +701,72 @@ export class PostgresStore implements Store {
     return rows.map(triggerCountFromRow);
   }
 
-  /** Runs `work` in one transaction on one pooled connection; a connection that cannot roll back is discarded. */
   /**
-   * Runs `work` in one transaction. `inDoubt`, when given, replaces an error of the COMMIT
-   * itself, whose outcome is unknown (the connection may have dropped after the server committed).
+   * One statement on any pooled connection. An error that means the database is away (see
+   * `isConnectionError`) becomes a StoreUnavailableError; the pool has already discarded the
+   * dead connection (pg-pool listens for `'error'` on a client while it runs `pool.query`).
+   */
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (error) {
+      throw unavailableOr(error);
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction on one checked-out connection. While it is checked out the
+   * connection has an `'error'` listener of its own (the pool's covers only idle ones): a
+   * server that terminates it mid-transaction would otherwise end the process. A connection
+   * that errored or cannot roll back is discarded, so the next call opens a fresh one.
+   * `inDoubt`, when given, replaces an error of the COMMIT itself, whose outcome is unknown (the
+   * connection may have dropped after the server committed), with a lost connection as a
+   * StoreUnavailableError cause; other connection errors become a StoreUnavailableError.
    */
   private async transaction<T>(
     work: (client: pg.PoolClient) => Promise<T>,
     inDoubt?: (error: unknown) => Error,
   ): Promise<T> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw unavailableOr(error);
+    }
     let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
       try {
         await client.query('COMMIT');
       } catch (error) {
-        throw inDoubt === undefined ? error : inDoubt(error);
+        throw inDoubt === undefined ? error : inDoubt(unavailableOr(error));
       }
       return result;
     } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      if (broken === undefined) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
       }
-      throw error;
+      throw unavailableOr(error);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
+}
+
+/** The error a caller should see: a StoreUnavailableError for a lost or refused connection, else the error itself. */
+function unavailableOr(error: unknown): unknown {
+  return !isAppendInDoubt(error) && isConnectionError(error) ? new StoreUnavailableError(error) : error;
 }
