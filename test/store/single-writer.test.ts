@@ -1,14 +1,48 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { TailorEvent } from '../../src/ingest/event.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { ViewCommit } from '../../src/store/store.ts';
 import { type SpawnedTailor, spawnTailor, stopTailor } from '../support/spawn-tailor.ts';
 import { tempDir } from '../support/test-tailor.ts';
 import { thrownTailorError } from '../support/thrown.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/tailor.js');
+const PG_URL = process.env['TAILOR_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A tracked event with this message id. */
+function order(messageId: string): TailorEvent {
+  return {
+    type: 'track',
+    event: 'Order Completed',
+    messageId,
+    timestamp: 0,
+    receivedAt: 0,
+    userId: 'u1',
+    properties: {},
+    traits: {},
+    context: {},
+    integrations: {},
+  };
+}
+
+/** Runs `run` and returns the TailorError code it rejects with (a test fails on anything else). */
+async function rejectedCode(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
 
 /**
  * Runs `tailor start` to its exit (a start that is refused exits by itself): its code and
@@ -49,23 +83,7 @@ describe('one writer per SQLite database', () => {
   it('refuses before touching the database: the holder keeps its WAL', async () => {
     const path = join(tempDir('tailor-writer-'), 'tailor.db');
     const first = new SqliteStore({ path });
-    await first.appendEvents([
-      {
-        workspaceId: 'shop',
-        event: {
-          type: 'track',
-          event: 'Order Completed',
-          messageId: 'm1',
-          timestamp: 0,
-          receivedAt: 0,
-          userId: 'u1',
-          properties: {},
-          traits: {},
-          context: {},
-          integrations: {},
-        },
-      },
-    ]);
+    await first.appendEvents([{ workspaceId: 'shop', event: order('m1') }]);
     const wal = statSync(`${path}-wal`).size;
     expect(wal).toBeGreaterThan(0);
     expect(thrownTailorError(() => new SqliteStore({ path })).code).toBe('STORE_LOCKED');
@@ -111,3 +129,145 @@ describe('one writer per SQLite database', () => {
     }
   }, 120_000);
 });
+
+describe('one writer per PostgreSQL schema', () => {
+  const run = `tailor_writer_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Pool({ connectionString: PG_URL, max: 1 });
+  const schemas: string[] = [];
+  const stores: PostgresStore[] = [];
+
+  /** A new schema name of this run (dropped afterwards). */
+  function freshSchema(): string {
+    const schema = `${run}_${schemas.length}`;
+    schemas.push(schema);
+    return schema;
+  }
+
+  /** A store on `schema`, closed after the suite whatever the test did. */
+  function open(schema: string): PostgresStore {
+    const store = new PostgresStore({ connectionString: PG_URL, schema, poolSize: 2 });
+    stores.push(store);
+    return store;
+  }
+
+  /** Ends the lock's session from the server side, as a database restart or `pg_terminate_backend` does. */
+  async function killLockSession(schema: string): Promise<void> {
+    const name = `tailor writer lock (${schema})`;
+    const { rows } = await admin.query<{ killed: boolean }>(
+      'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1',
+      [name],
+    );
+    expect(rows).toEqual([{ killed: true }]);
+    await vi.waitFor(async () => {
+      const left = await admin.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [name]);
+      expect(left.rowCount).toBe(0);
+    });
+  }
+
+  afterAll(async () => {
+    for (const store of stores) await store.close().catch(() => undefined);
+    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
+
+  it('refuses a second store on the same schema with STORE_LOCKED, naming the schema, until the first closes', async () => {
+    const schema = freshSchema();
+    const first = open(schema);
+    await first.migrate();
+    const second = openStore(`${PG_URL}?schema=${schema}`);
+    const error = await second.migrate().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toMatchObject({ code: 'STORE_LOCKED' });
+    expect(error instanceof Error && error.message).toContain(
+      `schema "${schema}" is in use by another Tailor process`,
+    );
+    // Nor can it write without migrating: every write transaction needs the lock.
+    expect(await rejectedCode(() => second.appendEvents([{ workspaceId: 'shop', event: order('m1') }]))).toBe(
+      'STORE_LOCKED',
+    );
+    await second.close();
+
+    await first.close();
+    const third = open(schema);
+    await third.migrate();
+    expect(await third.lastSeq()).toBe(0);
+  });
+
+  it('lets stores on different schemas of one database run side by side', async () => {
+    const one = open(freshSchema());
+    const two = open(freshSchema());
+    await one.migrate();
+    await two.migrate();
+    await one.appendEvents([{ workspaceId: 'shop', event: order('m1') }]);
+    await two.appendEvents([{ workspaceId: 'shop', event: order('m1') }]);
+  });
+
+  it('rides out the loss of the lock session: takes the lock again before the next write, and keeps it', async () => {
+    const schema = freshSchema();
+    const store = open(schema);
+    await store.migrate();
+    await store.appendEvents([{ workspaceId: 'shop', event: order('m1') }]);
+    // Without an 'error' listener on the lock's connection this would end the test process.
+    await killLockSession(schema);
+    await vi.waitFor(async () => {
+      await store.appendEvents([{ workspaceId: 'shop', event: order('m2') }]);
+      const again = await admin.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [
+        `tailor writer lock (${schema})`,
+      ]);
+      expect(again.rowCount).toBe(1);
+    });
+    expect(await store.lastSeq()).toBe(2);
+    const other = open(schema);
+    expect(await rejectedCode(() => other.migrate())).toBe('STORE_LOCKED');
+  });
+
+  it('stops writing for good when another process took the lock while it was lost', async () => {
+    const schema = freshSchema();
+    const first = open(schema);
+    await first.migrate();
+    await killLockSession(schema);
+    const second = open(schema);
+    await second.migrate();
+    await vi.waitFor(async () => {
+      expect(
+        await rejectedCode(() => first.appendEvents([{ workspaceId: 'shop', event: order('m1') }])),
+      ).toBe('STORE_LOCK_LOST');
+    });
+    await second.close();
+    // Even with the lock free again: its view may no longer follow the log.
+    expect(await rejectedCode(() => first.commitView(emptyCommit(0)))).toBe('STORE_LOCK_LOST');
+  });
+
+  it('stops writing when another process wrote while the lock was lost, even though it left again', async () => {
+    const schema = freshSchema();
+    const first = open(schema);
+    await first.migrate();
+    await first.appendEvents([{ workspaceId: 'shop', event: order('m1') }]);
+    await killLockSession(schema);
+    const second = open(schema);
+    await second.migrate();
+    await second.appendEvents([{ workspaceId: 'shop', event: order('m2') }]);
+    await second.close();
+    expect(await rejectedCode(() => first.appendEvents([{ workspaceId: 'shop', event: order('m3') }]))).toBe(
+      'STORE_LOCK_LOST',
+    );
+    expect(await first.lastSeq()).toBe(2);
+  });
+});
+
+/** A view commit that changes nothing but the checkpoint. */
+function emptyCommit(checkpoint: number): ViewCommit {
+  return {
+    checkpoint,
+    profiles: [],
+    identifiers: [],
+    eventLinks: [],
+    derivedEvents: [],
+    memberships: [],
+    merges: [],
+    deletedProfiles: [],
+    rebuilt: [],
+  };
+}
