@@ -64,7 +64,9 @@ export interface SqliteStoreOptions {
 /**
  * The embedded storage adapter: one SQLite file in WAL mode through better-sqlite3. Calls are
  * synchronous underneath and return settled promises; every multi-row write is one transaction.
- * The schema is created on construction, so a store can be read right after `new`.
+ * The schema is created on construction, so a store can be read right after `new`. A file
+ * store holds the file's writer lock from `new` to `close` (`takeSqliteWriterLock`): a second
+ * store on the same file, in this process or another, throws `STORE_LOCKED` from `new`.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
