@@ -41,6 +41,16 @@ export const ERRORS = {
       'The database is unreachable (restarting or failing over); retry after the number of seconds in Retry-After',
   },
   PROFILE_NOT_FOUND: { status: 404, message: 'No profile matches this reference' },
+  STORE_LOCKED: {
+    status: 503,
+    message:
+      'Another Tailor process is writing to this database; stop it, or give this one a database of its own',
+  },
+  STORE_LOCK_LOST: {
+    status: 503,
+    message:
+      'This Tailor lost its hold on the database to another process and stopped writing; restart it once only one Tailor uses the database',
+  },
   ERASE_NOT_FLUSHED: {
     status: 503,
     message:

@@ -120,7 +120,9 @@ describe('timers across restarts', () => {
     const checkpoint = await crashed.store.viewCheckpoint();
     expect(checkpoint).toBeLessThan(await crashed.store.lastSeq());
 
-    // A second engine opens the same file while the first one's memory is simply dropped.
+    // A second engine opens the same file while the first one's memory is simply dropped; the
+    // crash closes the file (and frees its writer lock) as the OS would, committing nothing.
+    await crashed.store.close();
     const recovered = await reopenAudience(crashed.path, crashed.clock);
     const profile = await profileOf(recovered.engine, 'user_id:u1');
     expect(profile.id).toBe(referenceProfile.id);
@@ -133,7 +135,6 @@ describe('timers across restarts', () => {
     await recovered.engine.fireDueTimers();
     expect(await abandonedCount(recovered.engine, profile.id)).toBe(1);
     await recovered.engine.close();
-    await crashed.store.close();
   });
 });
 

@@ -70,13 +70,14 @@ describe('recovery', () => {
     const all = events(2_000);
 
     // A first engine commits part of its view, then "crashes": its memory is simply dropped.
-    const first = await Engine.open({ store: new SqliteStore({ path }), checkpointIntervalMs: 3_600_000 });
+    const crashedStore = new SqliteStore({ path });
+    const first = await Engine.open({ store: crashedStore, checkpointIntervalMs: 3_600_000 });
     await first.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml('shop') }));
     await first.ingest('shop', all.slice(0, 700));
     await first.commit();
     await first.ingest('shop', all.slice(700));
-    const crashedStore = new SqliteStore({ path });
     expect(await crashedStore.viewCheckpoint()).toBeLessThan(await crashedStore.lastSeq());
+    // The crash closes the file (and frees its writer lock) as the OS would; nothing is committed.
     await crashedStore.close();
 
     // The second engine opens the same file: it replays what the first never committed.

@@ -654,11 +654,11 @@ describe('decisions triggered by events', () => {
       const logged = await t.store.readEvents({ afterSeq: 0, limit: 1_000, workspaceId: 'demo' });
       return triggered(logged).length > 0 ? true : undefined;
     });
-    const probe = new SqliteStore({ path });
-    expect(await probe.viewCheckpoint()).toBeLessThan(await probe.lastSeq());
-    await probe.close();
-    // The crash: the server stops, the engine is dropped without committing its view.
+    expect(await t.store.viewCheckpoint()).toBeLessThan(await t.store.lastSeq());
+    // The crash: the server stops, the engine is dropped without committing its view, and the
+    // file is closed (its writer lock freed) as the OS would.
     await t.app.close();
+    await t.store.close();
     t = await openDemoTailor({ path, clock });
     await barrier('USR_4096', 'after-crash');
     expect(triggered(await timeline('user_id:USR_4096'))).toHaveLength(1);

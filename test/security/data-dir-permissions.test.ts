@@ -51,6 +51,7 @@ describe('the data directory is private', () => {
         'tailor.db': '600',
         'tailor.db-wal': '600',
         'tailor.db-shm': '600',
+        'tailor.db.lock': '600',
       });
       expect(mode(join(root, 'nested'))).toBe(0o700);
     } finally {

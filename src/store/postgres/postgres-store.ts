@@ -49,6 +49,7 @@ import { isConnectionError } from './connection-error.ts';
 import { type IdPointer, planMerges } from './postgres-merges.ts';
 import { type PostgresQueries, postgresQueries } from './postgres-queries.ts';
 import { postgresSchema } from './postgres-schema.ts';
+import { PostgresWriterLock, type WriterFence } from './postgres-writer-lock.ts';
 
 /** How the PostgreSQL store connects. */
 export interface PostgresStoreOptions {
@@ -124,15 +125,18 @@ function jsonRows<T>(rows: T[], fields: ((row: T) => unknown)[]): [string] {
 }
 
 /**
- * The scale-out storage adapter: every table in one PostgreSQL schema, reached through a
- * connection pool, so several Tailor nodes can share one database. Same semantics as the
- * SQLite store; each multi-row write is one transaction, and its rows are bound as one JSON
- * parameter per statement. Nothing connects until the first call; `migrate` creates the schema.
+ * The PostgreSQL storage adapter: every table in one PostgreSQL schema, reached through a
+ * connection pool. One Tailor writes a schema at a time: `migrate`, or the first write, takes
+ * the schema's writer lock (`PostgresWriterLock`), and a second store on the schema fails with
+ * `STORE_LOCKED`. Same semantics as the SQLite store; each multi-row write is one transaction,
+ * and its rows are bound as one JSON parameter per statement. Nothing connects until the first
+ * call; `migrate` creates the schema.
  */
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly sql: PostgresQueries;
+  private readonly writer: PostgresWriterLock;
 
   constructor(options: PostgresStoreOptions) {
     const schema = options.schema ?? DEFAULT_SCHEMA;
@@ -151,17 +155,44 @@ export class PostgresStore implements Store {
     // An idle connection the server drops (restart, failover) is discarded by the pool and the
     // next query opens a new one; without a listener the 'error' event would end the process.
     this.pool.on('error', () => undefined);
+    this.writer = new PostgresWriterLock({
+      connectionString: options.connectionString,
+      schema,
+      readFence: (client) => this.readFence(client),
+    });
   }
 
-  /** Creates the schema and tables under an advisory lock, so nodes starting together do not race. */
+  /** The log's last seq and the view's checkpoint, or `undefined` before `migrate` created the tables. */
+  private async readFence(client: pg.Client): Promise<WriterFence | undefined> {
+    const { rows } = await client.query<{ ready: boolean }>(
+      `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ready`,
+      [`${this.schema}.events`, `${this.schema}.view_state`],
+    );
+    if (rows[0]?.ready !== true) return undefined;
+    const seq = await client.query<{ seq: Int8 }>(this.sql.lastSeq);
+    const checkpoint = await client.query<{ checkpoint: Int8 }>(this.sql.checkpoint);
+    return {
+      seq: readInt(seq.rows[0]?.seq ?? '0'),
+      checkpoint: readInt(checkpoint.rows[0]?.checkpoint ?? '0'),
+    };
+  }
+
+  /**
+   * Takes the schema's writer lock (`STORE_LOCKED` when another Tailor holds it), then creates
+   * the schema and tables under a transaction advisory lock, so stores starting together do not race.
+   */
   async migrate(): Promise<void> {
+    await this.writer.take();
     await this.transaction(async (client) => {
       await client.query(this.sql.migrateLock, [this.schema]);
       await client.query(postgresSchema(this.schema));
     });
+    await this.writer.rememberCurrent();
   }
 
+  /** Releases the writer lock, then closes the pool. */
   async close(): Promise<void> {
+    await this.writer.release();
     if (!this.pool.ended) await this.pool.end();
   }
 
@@ -272,6 +303,7 @@ export class PostgresStore implements Store {
       (error) => new AppendInDoubtError(error),
     );
     const seqs = new Map(rows.map((row) => [keyOf(row.workspace_id, row.message_id), readInt(row.seq)]));
+    this.writer.remember({ seq: Math.max(0, ...seqs.values()), checkpoint: 0 });
     return keys.map((key, index): AppendOutcome => {
       const seq = seqs.get(key);
       return seq === undefined || firstIndex.get(key) !== index
@@ -425,6 +457,7 @@ export class PostgresStore implements Store {
       await write(this.sql.deleteMemberships, commit.deletedProfiles, [(d) => d.workspaceId, (d) => d.id]);
       await client.query(this.sql.raiseCheckpoint, [commit.checkpoint]);
     });
+    this.writer.remember({ seq: 0, checkpoint: commit.checkpoint });
   }
 
   async viewCheckpoint(): Promise<number> {
@@ -718,7 +751,8 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs `work` in one transaction on one checked-out connection. While it is checked out the
+   * Runs `work` in one transaction on one checked-out connection, with the writer lock taken first
+   * (again, if its connection died), so no write transaction runs without it. While it is checked out the
    * connection has an `'error'` listener of its own (the pool's covers only idle ones): a
    * server that terminates it mid-transaction would otherwise end the process. A connection
    * that errored or cannot roll back is discarded, so the next call opens a fresh one.
@@ -732,6 +766,7 @@ export class PostgresStore implements Store {
   ): Promise<T> {
     let client: pg.PoolClient;
     try {
+      if (!this.writer.held) await this.writer.take();
       client = await this.pool.connect();
     } catch (error) {
       throw unavailableOr(error);

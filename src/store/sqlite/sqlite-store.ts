@@ -44,6 +44,7 @@ import {
 import { migrateSqlite } from './sqlite-schema.ts';
 import { scrubOnOpen, truncateWal } from './sqlite-scrub.ts';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
+import { type SqliteWriterLock, takeSqliteWriterLock } from './sqlite-writer-lock.ts';
 
 /** How the SQLite store opens its file. */
 export interface SqliteStoreOptions {
@@ -63,21 +64,43 @@ export interface SqliteStoreOptions {
 /**
  * The embedded storage adapter: one SQLite file in WAL mode through better-sqlite3. Calls are
  * synchronous underneath and return settled promises; every multi-row write is one transaction.
- * The schema is created on construction, so a store can be read right after `new`.
+ * The schema is created on construction, so a store can be read right after `new`. A file
+ * store holds the file's writer lock from `new` to `close` (`takeSqliteWriterLock`): a second
+ * store on the same file, in this process or another, throws `STORE_LOCKED` from `new`.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly sql: SqliteStatements;
+  private readonly writerLock: SqliteWriterLock | undefined;
 
   constructor(options: SqliteStoreOptions) {
     const memory = options.path === ':memory:' || options.path === '';
     if (!memory) {
       mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+      // Before anything touches the file: opening migrates, scrubs and truncates the WAL,
+      // which must never happen under another process's view.
+      this.writerLock = takeSqliteWriterLock(options.path);
       // SQLite gives `-wal` and `-shm` the database file's mode: creating it 0600 first keeps
       // all three private whatever the umask (SQLite itself would create 0644).
       closeSync(openSync(options.path, 'a', 0o600));
     }
-    this.db = new Database(options.path);
+    try {
+      this.db = new Database(options.path);
+    } catch (error) {
+      this.writerLock?.release();
+      throw error;
+    }
+    try {
+      this.sql = this.open(options);
+    } catch (error) {
+      this.db.close();
+      this.writerLock?.release();
+      throw error;
+    }
+  }
+
+  /** Sets the connection up, brings the schema to the current version and prepares statements. */
+  private open(options: SqliteStoreOptions): SqliteStatements {
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
@@ -88,7 +111,7 @@ export class SqliteStore implements Store {
     const fresh = Number(this.db.pragma('user_version', { simple: true })) === 0;
     migrateSqlite(this.db);
     scrubOnOpen(this.db, fresh);
-    this.sql = prepareStatements(this.db);
+    return prepareStatements(this.db);
   }
 
   /** Brings the schema to the current version (upgrading an older database in place). */
@@ -96,8 +119,10 @@ export class SqliteStore implements Store {
     migrateSqlite(this.db);
   }
 
+  /** Closes the file, then lets another process take the database. */
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+    this.writerLock?.release();
   }
 
   /** Stores the definition; the version goes up by one only when the definition differs from the stored one. */
