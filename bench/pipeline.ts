@@ -14,29 +14,14 @@ import { Engine } from '../src/engine/engine.ts';
 import { takeCommit } from '../src/engine/view-sync.ts';
 import { WorkspaceView } from '../src/engine/workspace-view.ts';
 import { readEventIdentifiers } from '../src/identity/extract-identifiers.ts';
-import { type TailorEvent, toLoggedEvent } from '../src/ingest/event.ts';
-import { normalizeCall } from '../src/ingest/normalize-call.ts';
+import { toLoggedEvent } from '../src/ingest/event.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { parseWorkspaceYaml } from '../src/workspace/load-workspace.ts';
-import { benchWorkspaceYaml, workload } from './workload.ts';
+import { decodeBody, eventBodies } from './in-memory.ts';
+import { benchWorkspaceYaml } from './workload.ts';
 
 const EVENTS = Number(process.env.BENCH_PIPELINE_EVENTS ?? 400_000);
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 100_000);
-const BATCH = 2_500;
-
-/** Request bodies of 2,500 events, as JSON text: what arrives, and cheap to hold while timing. */
-function bodies(): string[] {
-  const next = workload({ people: PEOPLE });
-  const result: string[] = [];
-  for (let done = 0; done < EVENTS; done += BATCH) {
-    result.push(JSON.stringify({ batch: Array.from({ length: Math.min(BATCH, EVENTS - done) }, next) }));
-  }
-  return result;
-}
-
-function decode(body: string): TailorEvent[] {
-  return normalizeCall({ body: JSON.parse(body), call: 'batch', receivedAt: Date.now() }).events;
-}
 
 function compute(input: string[]): number {
   const workspace = compileWorkspace(parseWorkspaceYaml({ text: benchWorkspaceYaml('bench') }), 1);
@@ -45,7 +30,7 @@ function compute(input: string[]): number {
   let seq = 0;
   const started = performance.now();
   for (const body of input) {
-    for (const event of decode(body)) {
+    for (const event of decodeBody(body)) {
       seq += 1;
       const identifiers = readEventIdentifiers(event, workspace.definition.identity);
       applyToView({ view, workspace, event: toLoggedEvent(event, seq, 'bench'), identifiers });
@@ -61,7 +46,7 @@ async function logOnly(input: string[], dir: string): Promise<number> {
   await store.migrate();
   const started = performance.now();
   for (const body of input)
-    await store.appendEvents(decode(body).map((event) => ({ workspaceId: 'bench', event })));
+    await store.appendEvents(decodeBody(body).map((event) => ({ workspaceId: 'bench', event })));
   const seconds = (performance.now() - started) / 1000;
   await store.close();
   return EVENTS / seconds;
@@ -72,7 +57,7 @@ async function pipeline(input: string[], dir: string): Promise<{ rate: number; p
   const engine = await Engine.open({ store, checkpointIntervalMs: 1_000 });
   await engine.applyWorkspace(parseWorkspaceYaml({ text: benchWorkspaceYaml('bench') }));
   const started = performance.now();
-  for (const body of input) await engine.ingest('bench', decode(body));
+  for (const body of input) await engine.ingest('bench', decodeBody(body));
   await engine.commit();
   const seconds = (performance.now() - started) / 1000;
   const profiles = await store.countProfiles('bench');
@@ -82,7 +67,7 @@ async function pipeline(input: string[], dir: string): Promise<{ rate: number; p
 
 const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-'));
 try {
-  const input = bodies();
+  const input = eventBodies({ events: EVENTS, people: PEOPLE });
   const inMemory = compute(input);
   const baseline = await logOnly(input, dir);
   const result = await pipeline(input, dir);

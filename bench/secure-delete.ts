@@ -9,30 +9,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/engine.ts';
-import type { TailorEvent } from '../src/ingest/event.ts';
-import { normalizeCall } from '../src/ingest/normalize-call.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { parseWorkspaceYaml } from '../src/workspace/load-workspace.ts';
-import { benchWorkspaceYaml, workload } from './workload.ts';
+import { decodeBody, eventBodies } from './in-memory.ts';
+import { benchWorkspaceYaml } from './workload.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const BATCH = 2_500;
 const MODES = ['OFF', 'FAST', 'ON'] as const;
-
-function bodies(): string[] {
-  const next = workload({ people: PEOPLE });
-  const result: string[] = [];
-  for (let done = 0; done < EVENTS; done += BATCH) {
-    result.push(JSON.stringify({ batch: Array.from({ length: Math.min(BATCH, EVENTS - done) }, next) }));
-  }
-  return result;
-}
-
-function decode(body: string): TailorEvent[] {
-  return normalizeCall({ body: JSON.parse(body), call: 'batch', receivedAt: Date.now() }).events;
-}
 
 function bytesWritten(): number {
   const line = readFileSync('/proc/self/io', 'utf8')
@@ -53,7 +38,7 @@ async function run(
   await engine.applyWorkspace(parseWorkspaceYaml({ text: benchWorkspaceYaml('bench') }));
   const written = bytesWritten();
   const started = performance.now();
-  for (const body of input) await engine.ingest('bench', decode(body));
+  for (const body of input) await engine.ingest('bench', decodeBody(body));
   await engine.commit();
   const seconds = (performance.now() - started) / 1000;
   const bytes = bytesWritten() - written;
@@ -66,7 +51,7 @@ const median = (values: number[]): number =>
 
 const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-secure-delete-'));
 try {
-  const input = bodies();
+  const input = eventBodies({ events: EVENTS, people: PEOPLE });
   const results = new Map<string, { rate: number; bytes: number }[]>();
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const mode of MODES) {
