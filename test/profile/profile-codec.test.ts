@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeProfile, encodeProfile } from '../../src/profile/profile-codec.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
+import { decodeProfile, encodeProfile } from '../../src/profile/profile-codec.ts';
 
 const profile: ProfileState = {
   id: 'prf_1',
