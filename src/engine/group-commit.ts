@@ -45,12 +45,18 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(res
  *   are counted apart and never refused.
  * - A flush takes at most `maxGroupItems`, and the drain yields to I/O before flushing clients'
  *   items, so a long queue never starves other requests (`/health`) of the event loop.
+ * - While the writer recovers from a fault it is `hold`: clients are refused at once with the
+ *   hold's error; internal submissions wait, and flush once it is `release`d.
  */
 export class GroupCommit<T, R> {
   private waiting: Waiter<T, R>[] = [];
   private clientItems = 0;
   private internalItems = 0;
   private draining = false;
+  /** Set while the writer cannot flush: the error clients are refused with. */
+  private heldBy: Error | undefined;
+  /** Submissions of the current flush put back at the head of the line, in their order. */
+  private requeued = 0;
   private readonly flush: (items: T[]) => Promise<FlushOutcome<R>>;
   private readonly maxPending: number;
   private readonly maxGroupItems: number;
@@ -77,25 +83,68 @@ export class GroupCommit<T, R> {
     return 0;
   }
 
+  /** Whether flushing is on hold (`hold`). */
+  get held(): boolean {
+    return this.heldBy !== undefined;
+  }
+
+  /**
+   * Stops flushing: clients waiting, and clients who submit until `release`, are refused with
+   * `error`; internal submissions keep waiting. A flush already running finishes.
+   */
+  hold(error: Error): void {
+    this.heldBy = error;
+    const kept: Waiter<T, R>[] = [];
+    for (const waiter of this.waiting) {
+      if (waiter.submitter === 'internal') kept.push(waiter);
+      else {
+        this.count(waiter.submitter, -waiter.items.length);
+        waiter.reject(error);
+      }
+    }
+    this.waiting = kept;
+  }
+
+  /** Flushes again what waits, after a `hold`. */
+  release(): void {
+    this.heldBy = undefined;
+    this.startDrain();
+  }
+
+  /** Refuses everything waiting, internal submissions too, with `error` (the writer is closing for good). */
+  abandon(error: Error): void {
+    for (const waiter of this.waiting) waiter.reject(error);
+    this.waiting = [];
+    this.clientItems = 0;
+    this.internalItems = 0;
+  }
+
   /** Queues items for a flush; resolves with one result per item once flushed. */
   submit(items: T[], submitter: Submitter = 'client'): Promise<R[]> {
     if (items.length === 0) return Promise.resolve([]);
+    if (submitter === 'client' && this.heldBy !== undefined) return Promise.reject(this.heldBy);
     if (submitter === 'client' && this.clientItems + items.length > this.maxPending && this.clientItems > 0) {
       return Promise.reject(new TailorError('OVERLOADED'));
     }
     return new Promise<R[]>((resolve, reject) => {
       this.waiting.push({ items, submitter, since: this.now(), resolve, reject });
       this.count(submitter, items.length);
-      if (!this.draining) {
-        this.draining = true;
-        setImmediate(() => void this.drain());
-      }
+      this.startDrain();
     });
   }
 
-  /** Resolves once nothing is waiting or being flushed, including items submitted by a flush itself. */
+  private startDrain(): void {
+    if (this.draining || this.heldBy !== undefined || this.waiting.length === 0) return;
+    this.draining = true;
+    setImmediate(() => void this.drain());
+  }
+
+  /**
+   * Resolves once nothing is waiting or being flushed, including items submitted by a flush
+   * itself; while on hold, once the running flush is done (what waits, waits for `release`).
+   */
   async settled(): Promise<void> {
-    while (this.draining || this.waiting.length > 0) await yieldToIo();
+    while (this.draining || (this.waiting.length > 0 && this.heldBy === undefined)) await yieldToIo();
   }
 
   private count(submitter: Submitter, delta: number): void {
@@ -104,7 +153,7 @@ export class GroupCommit<T, R> {
   }
 
   private async drain(): Promise<void> {
-    while (this.waiting.length > 0) {
+    while (this.waiting.length > 0 && this.heldBy === undefined) {
       const group = this.takeGroup();
       if (group.length > 0) await this.flushGroup(group);
       // Clients' work waits for I/O to get in first; records a flush itself made (triggered
@@ -137,6 +186,7 @@ export class GroupCommit<T, R> {
   }
 
   private async flushGroup(group: Waiter<T, R>[]): Promise<void> {
+    this.requeued = 0;
     const items: T[] = [];
     for (const waiter of group) items.push(...waiter.items);
     const outcome = await this.run(items);
@@ -154,7 +204,15 @@ export class GroupCommit<T, R> {
 
   private settle(waiter: Waiter<T, R>, outcome: FlushOutcome<R>, at = 0): void {
     if (outcome.kind === 'flushed') waiter.resolve(outcome.results.slice(at, at + waiter.items.length));
+    else if (this.heldBy !== undefined && waiter.submitter === 'internal') this.requeue(waiter);
     else waiter.reject(outcome.error);
+  }
+
+  /** Puts an internal submission whose flush failed as the writer went on hold back in line, to flush after `release`. */
+  private requeue(waiter: Waiter<T, R>): void {
+    this.waiting.splice(this.requeued, 0, waiter);
+    this.requeued += 1;
+    this.count(waiter.submitter, waiter.items.length);
   }
 
   private async run(items: T[]): Promise<FlushOutcome<R>> {
