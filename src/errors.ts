@@ -40,6 +40,16 @@ export const ERRORS = {
     message:
       'The database is unreachable (restarting or failing over); retry after the number of seconds in Retry-After',
   },
+  WRITER_RECOVERING: {
+    status: 503,
+    message:
+      'Tailor is recovering from a storage fault by replaying its log; retry after the number of seconds in Retry-After',
+  },
+  STORE_FULL: {
+    status: 503,
+    message:
+      'The disk holding the database is full; nothing of the request was written. Free space; Tailor resumes by itself',
+  },
   PROFILE_NOT_FOUND: { status: 404, message: 'No profile matches this reference' },
   STORE_LOCKED: {
     status: 503,

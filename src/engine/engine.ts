@@ -74,6 +74,18 @@ const APPLY_SLICE = 200;
 
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** How long recovery waits before its attempt `attempt` (ms): at once, then doubling from 50 ms up to 1 s. */
+const recoveryDelay = (attempt: number): number =>
+  attempt === 0 ? 0 : Math.min(1_000, 50 * 2 ** (attempt - 1));
+
+/**
+ * Failures of an append that every retry would meet too, so a group is failed at once rather
+ * than retried submission by submission: the database is away, the disk is full, the lock is gone.
+ */
+const refusesRetry = (error: unknown): boolean =>
+  error instanceof TailorError &&
+  (error.code === 'STORE_UNAVAILABLE' || error.code === 'STORE_FULL' || error.code === 'STORE_LOCK_LOST');
+
 /** The key a draft segment is compiled under for a preview; not a valid segment key, so it never clashes. */
 const PREVIEW_SEGMENT = '$preview';
 /** Profile ids a preview returns as examples. */
@@ -105,6 +117,14 @@ export class Engine {
   /** Each workspace's `journeys` records: the journeys versions runs keep, and the latest. */
   private readonly journeyLogs = new Map<string, JourneyLog>();
   private closed = false;
+  /** Set from a storage fault past an append until recovery has rebuilt the view (`failStop`). */
+  private stopped: { error: unknown; since: number } | undefined;
+  /** The running recovery, while `stopped`. */
+  private recovery: Promise<void> | undefined;
+  /** Ends recovery's back-off wait early (on close). */
+  private wakeRecovery: (() => void) | undefined;
+  /** True while `load` rebuilds the view: a fault then fails the load, which recovery retries. */
+  private loading = false;
 
   private constructor(options: EngineOptions) {
     this.store = options.store;
@@ -124,28 +144,11 @@ export class Engine {
   static async open(options: EngineOptions, onProgress?: ProgressListener): Promise<Engine> {
     const engine = new Engine(options);
     await engine.store.migrate();
-    const checkpoint = await engine.store.viewCheckpoint();
-    for (const stored of await engine.store.listWorkspaces()) {
-      engine.workspaces.set(stored.id, compileWorkspace(stored.definition, stored.version));
-      const log = await JourneyLog.load(engine.store, stored.id);
-      engine.journeyLogs.set(stored.id, log);
-      engine.view(stored.id).journeys = log.inForceAt(checkpoint);
-    }
-    await engine.recover(onProgress);
-    for (const stored of await engine.store.listWorkspaces()) {
-      const compiled = engine.workspaces.get(stored.id);
-      if (compiled !== undefined && stored.viewVersion !== stored.version) {
-        engine.logger.info(
-          { workspace: stored.id, version: stored.version },
-          'finishing an interrupted rebuild',
-        );
-        await engine.rebuild(compiled, onProgress);
-      }
-      if (compiled !== undefined) await engine.serial.run(() => engine.putJourneysInForce(compiled));
-    }
+    await engine.serial.run(() => engine.load(onProgress));
     const interval = options.checkpointIntervalMs ?? 1_000;
     engine.timer = setInterval(() => {
-      engine.commit().catch((error: unknown) => engine.logger.error({ err: error }, 'view commit failed'));
+      // A failed commit stops the writer, which logs it once and recovers (`failStop`).
+      if (engine.stopped === undefined) engine.commit().catch(() => undefined);
     }, interval);
     engine.timer.unref();
     engine.dueTimer = setInterval(() => {
@@ -153,6 +156,129 @@ export class Engine {
     }, options.timerIntervalMs ?? 200);
     engine.dueTimer.unref();
     return engine;
+  }
+
+  /**
+   * Loads the workspaces and their journeys logs, replays the log past the view checkpoint into
+   * fresh views, finishes interrupted rebuilds and puts journeys in force: what `open` does, and
+   * what recovery does again after a storage fault. Runs on the writer.
+   */
+  private async load(onProgress?: ProgressListener): Promise<void> {
+    this.loading = true;
+    try {
+      this.views.clear();
+      this.journeyLogs.clear();
+      this.uncommittedEvents = 0;
+      const checkpoint = await this.store.viewCheckpoint();
+      const stored = await this.store.listWorkspaces();
+      for (const workspace of stored) {
+        this.workspaces.set(workspace.id, compileWorkspace(workspace.definition, workspace.version));
+        const log = await JourneyLog.load(this.store, workspace.id);
+        this.journeyLogs.set(workspace.id, log);
+        this.view(workspace.id).journeys = log.inForceAt(checkpoint);
+      }
+      await this.recover(onProgress);
+      for (const workspace of stored) {
+        const compiled = this.workspaces.get(workspace.id);
+        if (compiled === undefined) continue;
+        if (workspace.viewVersion !== workspace.version) {
+          this.logger.info(
+            { workspace: workspace.id, version: workspace.version },
+            'finishing an interrupted rebuild',
+          );
+          await this.rebuild(compiled, onProgress);
+        }
+        await this.putJourneysInForce(compiled);
+      }
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /**
+   * Whether the writer is stopped by a storage fault and recovering: ingestion, decisions and
+   * reads are refused with WRITER_RECOVERING meanwhile.
+   */
+  get recovering(): boolean {
+    return this.stopped !== undefined;
+  }
+
+  /**
+   * Stops the writer after a fault past an append (prefetch, apply, outbox, view commit, an
+   * append in doubt): what memory holds past the last durable checkpoint can no longer be
+   * trusted, so nothing more is applied or committed. Clients are refused with
+   * WRITER_RECOVERING (503) while `recover` drops the views and replays the log into new ones,
+   * retrying with back-off until the store answers. Every acknowledged event is in the log, so
+   * the replay applies it, once.
+   */
+  private failStop(error: unknown, during: string): void {
+    if (this.stopped !== undefined) return;
+    this.stopped = { error, since: Date.now() };
+    this.logger.error(
+      { err: error, during },
+      'storage fault: the writer stopped and recovers by replaying the log from the last checkpoint',
+    );
+    this.groupCommit.hold(new TailorError('WRITER_RECOVERING'));
+    if (!this.closed) this.recovery = this.recoverWriter();
+  }
+
+  /** Retries `load` with back-off until it succeeds (or the engine closes), then lets the writer go on. */
+  private async recoverWriter(): Promise<void> {
+    const since = Date.now();
+    for (let attempt = 0; !this.closed; attempt += 1) {
+      await new Promise<void>((resolve) => {
+        const timeout = setTimeout(resolve, recoveryDelay(attempt));
+        timeout.unref();
+        this.wakeRecovery = () => {
+          clearTimeout(timeout);
+          resolve();
+        };
+      });
+      this.wakeRecovery = undefined;
+      if (this.closed) return;
+      try {
+        await this.serial.run(() => this.load());
+      } catch (error) {
+        this.logger.warn({ err: error, attempt: attempt + 1 }, 'recovery failed; trying again');
+        continue;
+      }
+      this.logger.info({ attempts: attempt + 1, ms: Date.now() - since }, 'the writer recovered');
+      this.stopped = undefined;
+      this.recovery = undefined;
+      this.groupCommit.release();
+      return;
+    }
+  }
+
+  /** Resolves once the writer is not recovering (at once when it is not stopped). */
+  async recovered(): Promise<void> {
+    while (this.recovery !== undefined && !this.closed) await this.recovery;
+  }
+
+  /** Throws WRITER_RECOVERING while the writer is stopped. */
+  private assertWriting(): void {
+    if (this.stopped !== undefined) throw new TailorError('WRITER_RECOVERING');
+  }
+
+  /** Runs a task on the writer, after what was submitted before it; refused while the writer recovers. */
+  private write<T>(task: () => Promise<T>): Promise<T> {
+    return this.serial.run(() => {
+      this.assertWriting();
+      return task();
+    });
+  }
+
+  /**
+   * Applies what an append logged; a fault stops the writer (`failStop`), since the events are
+   * durable and the replay applies them. While loading, the fault fails the load instead.
+   */
+  private async applyOrStop(items: EventToAppend[], outcomes: AppendOutcome[]): Promise<void> {
+    try {
+      await this.applyAppended(items, outcomes);
+    } catch (error) {
+      if (this.loading) throw error;
+      this.failStop(error, 'applying appended events');
+    }
   }
 
   /** The ids of every workspace. */
@@ -186,6 +312,7 @@ export class Engine {
    */
   ingest(workspaceId: string, events: TailorEvent[]): Promise<AppendOutcome[]> {
     if (this.closed) return Promise.reject(new Error('engine is closed'));
+    if (this.stopped !== undefined) return Promise.reject(new TailorError('WRITER_RECOVERING'));
     if (!this.workspaces.has(workspaceId))
       return Promise.reject(new Error(`unknown workspace ${workspaceId}`));
     return this.groupCommit.submit(events.map((event) => ({ workspaceId, event })));
@@ -196,7 +323,7 @@ export class Engine {
    * workspace's profiles by replaying its events through the new definition.
    */
   applyWorkspace(definition: WorkspaceDefinition, onProgress?: ProgressListener): Promise<CompiledWorkspace> {
-    return this.serial.run(async () => {
+    return this.write(async () => {
       const stored = await this.store.saveWorkspace(definition);
       const compiled = compileWorkspace(stored.definition, stored.version);
       this.workspaces.set(stored.id, compiled);
@@ -206,10 +333,14 @@ export class Engine {
       };
       try {
         await this.rebuild(compiled, track);
+        await this.putJourneysInForce(compiled);
+      } catch (error) {
+        // The saved definition and the view disagree now: recovery finishes the rebuild.
+        this.failStop(error, 'rebuilding a workspace');
+        throw error;
       } finally {
         this.rebuilds.delete(stored.id);
       }
-      await this.putJourneysInForce(compiled);
       return compiled;
     });
   }
@@ -220,7 +351,7 @@ export class Engine {
    * at once. Returns false when the journey already was in that state.
    */
   setJourneyPaused(workspaceId: string, key: string, paused: boolean): Promise<boolean> {
-    return this.serial.run(async () => {
+    return this.write(async () => {
       const workspace = this.requireWorkspace(workspaceId);
       if (!(workspace.definition.journeys ?? []).some((journey) => journey.key === key))
         throw new TailorError('JOURNEY_NOT_FOUND', `The workspace has no journey \`${key}\``);
@@ -245,7 +376,7 @@ export class Engine {
 
   /** Finds a profile by id or `type:value` reference. */
   findProfile(workspaceId: string, ref: string): Promise<ProfileState | undefined> {
-    return this.serial.run(async () => {
+    return this.write(async () => {
       const workspace = this.requireWorkspace(workspaceId);
       const id = await resolveProfileRef({ store: this.store, view: this.view(workspaceId), workspace, ref });
       if (id === undefined) return undefined;
@@ -260,6 +391,7 @@ export class Engine {
    * until committed, and the store holds the rest.
    */
   async peekProfile(workspaceId: string, refs: readonly string[]): Promise<ProfileState | undefined> {
+    this.assertWriting();
     const workspace = this.requireWorkspace(workspaceId);
     const view = this.view(workspaceId);
     for (const ref of refs) {
@@ -338,7 +470,7 @@ export class Engine {
    * Resolves once the record is applied (or at once when nothing is due).
    */
   async fireDueTimers(): Promise<void> {
-    if (this.closed || this.firing) return;
+    if (this.closed || this.firing || this.stopped !== undefined) return;
     this.firing = true;
     try {
       for (const [workspaceId, workspace] of this.workspaces) {
@@ -392,7 +524,7 @@ export class Engine {
     condition: unknown,
     onProgress?: ProgressListener,
   ): Promise<{ matched: number; total: number; sample: string[] }> {
-    return this.serial.run(async () => {
+    return this.write(async () => {
       const workspace = this.requireWorkspace(workspaceId);
       const draft: SegmentDef = { key: PREVIEW_SEGMENT, when: condition };
       const compiled = compileWorkspace(
@@ -438,7 +570,7 @@ export class Engine {
 
   /** Writes every change to the view since the last commit, with the log position it reflects. */
   commit(): Promise<void> {
-    return this.serial.run(() => this.commitNow());
+    return this.write(() => this.commitNow());
   }
 
   /**
@@ -448,7 +580,7 @@ export class Engine {
    * data is gone from its files — and from memory. Returns the number of events removed.
    */
   erase(workspaceId: string, profileId: string, at: number): Promise<{ events: number }> {
-    return this.serial.run(async () => {
+    return this.write(async () => {
       await this.commitNow();
       const workspace = this.requireWorkspace(workspaceId);
       const view = this.view(workspaceId);
@@ -485,7 +617,12 @@ export class Engine {
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.dueTimer !== undefined) clearInterval(this.dueTimer);
     await this.groupCommit.settled();
-    await this.serial.run(() => this.commitNow());
+    if (this.stopped !== undefined) {
+      // What memory holds is not trusted: the next open replays past the last checkpoint.
+      this.groupCommit.abandon(new TailorError('WRITER_RECOVERING'));
+      this.wakeRecovery?.();
+      await this.recovery;
+    } else await this.serial.run(() => this.commitNow());
     await this.store.close();
   }
 
@@ -513,15 +650,17 @@ export class Engine {
    * once. An append in doubt is settled by reading the log back (`settleInDoubt`).
    */
   private async flushGroup(items: EventToAppend[]): Promise<FlushOutcome<AppendOutcome>> {
+    if (this.stopped !== undefined) return { kind: 'failed', error: new TailorError('WRITER_RECOVERING') };
     let outcomes: AppendOutcome[];
     try {
       await this.prefetchItems(items);
       outcomes = await this.store.appendEvents(items);
     } catch (error) {
       if (isAppendInDoubt(error)) return this.settleInDoubt(items, error);
-      return isStoreUnavailable(error) ? { kind: 'failed', error } : { kind: 'unwritten', error };
+      return refusesRetry(error) ? { kind: 'failed', error } : { kind: 'unwritten', error };
     }
-    await this.applyAppended(items, outcomes);
+    // Logged is acknowledged: a fault while applying stops the writer, and its replay applies them.
+    await this.applyOrStop(items, outcomes);
     return { kind: 'flushed', results: outcomes };
   }
 
@@ -547,8 +686,8 @@ export class Engine {
    * An append whose COMMIT failed may or may not be in the log: the log read back answers it
    * (`readBackAppend`). Landed, its events are applied now (a retry is answered as duplicates);
    * not landed, the group fails at once with the commit's error (STORE_UNAVAILABLE when the
-   * connection was lost). When the log cannot be read, the doubt stays and is logged: a retry
-   * of those events may then be answered as duplicates that were never applied.
+   * connection was lost). When the log cannot be read, the writer stops (`failStop`): its replay
+   * applies whatever the append did log, and the client's retry is answered as duplicates.
    */
   private async settleInDoubt(
     items: EventToAppend[],
@@ -558,22 +697,19 @@ export class Engine {
     try {
       outcomes = await readBackAppend({ store: this.store, items, appliedSeq: this.appliedSeq });
     } catch (error) {
-      this.logger.error(
-        { err: error, cause: inDoubt, events: items.length },
-        'an append is in doubt and the log could not be read back: its events may be logged but not applied',
-      );
+      this.failStop(error, 'reading back an append in doubt');
       return { kind: 'failed', error: isStoreUnavailable(error) ? error : inDoubt };
     }
     if (outcomes === undefined) {
       return { kind: 'failed', error: isStoreUnavailable(inDoubt.cause) ? inDoubt.cause : inDoubt };
     }
-    await this.applyAppended(items, outcomes);
+    await this.applyOrStop(items, outcomes);
     return { kind: 'flushed', results: outcomes };
   }
 
   private async appendAndApply(items: EventToAppend[]): Promise<AppendOutcome[]> {
     const outcomes = await this.store.appendEvents(items);
-    await this.applyAppended(items, outcomes);
+    await this.applyOrStop(items, outcomes);
     return outcomes;
   }
 
@@ -587,13 +723,7 @@ export class Engine {
       }
     });
     await this.applyLogged(logged);
-    if (this.uncommittedEvents < this.commitEveryEvents) return;
-    try {
-      await this.commitNow();
-    } catch (error) {
-      // The events are applied and their changes stay dirty: the next commit writes them.
-      this.logger.error({ err: error }, 'view commit failed');
-    }
+    if (this.uncommittedEvents >= this.commitEveryEvents) await this.commitNow();
   }
 
   /** Applies logged events (in log order) to their workspaces' views. */
@@ -733,8 +863,9 @@ export class Engine {
     view.journeys = this.journeyLog(view.workspaceId).met(record);
     const keys = releasedKeys(before, view.journeys);
     if (keys.size === 0) return;
+    // A store fault here propagates (and stops the writer); only applying the record is guarded.
+    const ids = await profilesToRelease(this.store, view, keys);
     try {
-      const ids = await profilesToRelease(this.store, view, keys);
       const hits: TriggerHit[] = [];
       for (const { profileId, derived, effects } of applyRelease({ view, workspace, record, keys, ids })) {
         triggerHits(workspace, profileId, derived, hits);
@@ -789,8 +920,10 @@ export class Engine {
     try {
       await this.store.commitView(commit);
     } catch (error) {
-      // Nothing counts as committed: the changes stay dirty (so never evicted) for the next commit.
+      // Nothing counts as committed: the changes stay dirty (so never evicted), and the writer
+      // stops and recovers by replay, since the commit may have broken off in doubt.
       restore();
+      if (!this.loading) this.failStop(error, 'committing the view');
       throw error;
     }
     this.uncommittedEvents = 0;

@@ -10,6 +10,14 @@ export interface ErrorBody {
 }
 
 /** Fastify's own errors that mean the client sent something wrong, mapped to catalogue codes. */
+/** Transient refusals: the client should retry the same request, after `Retry-After` seconds. */
+const RETRY_LATER: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'OVERLOADED',
+  'STORE_UNAVAILABLE',
+  'STORE_FULL',
+  'WRITER_RECOVERING',
+]);
+
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'REQUEST_TOO_LARGE',
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
@@ -44,8 +52,7 @@ export function replyWithError(
     if (log === undefined) request.log.error({ err: error }, 'request failed');
     else log.error('request-failed', { err: error, reqId: request.id, url: request.url }, 'request failed');
   }
-  if (tailorError.code === 'OVERLOADED' || tailorError.code === 'STORE_UNAVAILABLE')
-    void reply.header('retry-after', '1');
+  if (RETRY_LATER.has(tailorError.code)) void reply.header('retry-after', '1');
   const body: ErrorBody = { code: tailorError.code, message: tailorError.message };
   if (tailorError.details.length > 0) body.details = tailorError.details;
   void reply.status(tailorError.status).send(body);

@@ -136,10 +136,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await app.register(sendRoutes, { engine, keys, wake: () => activation.dispatcher.wake() });
   }
 
-  app.get('/health', { schema: { hide: true } }, async () => ({
-    status: 'ok',
-    pending_events: engine.pendingEvents,
-  }));
+  // 503 while the writer recovers from a storage fault, so a load balancer sends clients elsewhere.
+  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
+    if (engine.recovering) void reply.status(503).header('retry-after', '1');
+    return { status: engine.recovering ? 'recovering' : 'ok', pending_events: engine.pendingEvents };
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -100,6 +100,13 @@ describe('a view commit that fails', () => {
     await engine.ingest('shop', eventsFor([...range(0, 5), ...range(10, 20)], 'b'));
     store.failCommits = 1;
     await expect(engine.commit()).rejects.toThrow('injected view commit failure');
+    // The writer stopped: it refuses events until it has replayed the log past the checkpoint.
+    expect(engine.recovering).toBe(true);
+    await expect(engine.ingest('shop', eventsFor([0], 'x'))).rejects.toMatchObject({
+      code: 'WRITER_RECOVERING',
+    });
+    await engine.recovered();
+    expect(engine.recovering).toBe(false);
 
     await engine.ingest('shop', eventsFor([...range(0, 3), ...range(20, 25)], 'c'));
     await engine.commit();
