@@ -657,7 +657,11 @@ export class Engine {
       outcomes = await this.store.appendEvents(items);
     } catch (error) {
       if (isAppendInDoubt(error)) return this.settleInDoubt(items, error);
-      return refusesRetry(error) ? { kind: 'failed', error } : { kind: 'unwritten', error };
+      if (!refusesRetry(error)) return { kind: 'unwritten', error };
+      // Nothing was written, but the store is away: the writer holds until it is back, so
+      // Tailor's own records in the group wait to be written rather than being dropped.
+      this.failStop(error, 'appending events');
+      return { kind: 'failed', error };
     }
     // Logged is acknowledged: a fault while applying stops the writer, and its replay applies them.
     await this.applyOrStop(items, outcomes);

@@ -92,6 +92,8 @@ describe('a store that is unavailable', () => {
     expect(store.appendCalls).toBe(1);
 
     store.away = false;
+    // The writer held while the store was away, and replays once it answers again.
+    await engine.recovered();
     const retried = await Promise.all([0, 1, 2, 3].map((p) => engine.ingest('shop', [order(p)])));
     expect(retried.flat().map((outcome) => outcome.kind)).toEqual([
       'appended',
@@ -107,6 +109,7 @@ describe('a store that is unavailable', () => {
     store.lookupsAway = 1;
     await expect(engine.ingest('shop', [order(1)])).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
     expect(await store.lastSeq()).toBe(await store.viewCheckpoint());
+    await engine.recovered();
     expect((await engine.ingest('shop', [order(1)])).map((outcome) => outcome.kind)).toEqual(['appended']);
     expect(await applied(engine, 1)).toBe(1);
     await engine.close();
