@@ -41,6 +41,7 @@ import {
   triggerCountFromRow,
   workspaceFromRow,
 } from '../stored-rows.ts';
+import { asDiskFull } from './disk-full.ts';
 import { migrateSqlite } from './sqlite-schema.ts';
 import { scrubOnOpen, truncateWal } from './sqlite-scrub.ts';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
@@ -120,6 +121,15 @@ export class SqliteStore implements Store {
   }
 
   /** Closes the file, then lets another process take the database. */
+  /** Runs `work` in one transaction; a full disk is thrown as STORE_FULL (the transaction rolled back). */
+  private transact<T>(work: () => T): T {
+    try {
+      return this.db.transaction(work)();
+    } catch (error) {
+      throw asDiskFull(error);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
     this.writerLock?.release();
@@ -128,7 +138,7 @@ export class SqliteStore implements Store {
   /** Stores the definition; the version goes up by one only when the definition differs from the stored one. */
   async saveWorkspace(definition: WorkspaceDefinition): Promise<StoredWorkspace> {
     const text = JSON.stringify(definition);
-    this.db.transaction(() => {
+    this.transact(() => {
       const current = this.sql.getWorkspace.get(definition.id);
       if (current?.definition === text) return;
       this.sql.putWorkspace.run({
@@ -136,7 +146,7 @@ export class SqliteStore implements Store {
         definition: text,
         version: (current?.version ?? 0) + 1,
       });
-    })();
+    });
     const saved = this.sql.getWorkspace.get(definition.id);
     if (saved === undefined) throw new Error(`workspace ${definition.id} was not saved`);
     return workspaceFromRow(saved);
@@ -175,7 +185,7 @@ export class SqliteStore implements Store {
     keepLastAdmin: boolean;
   }): Promise<KeyRevocation> {
     const { workspaceId, id, at, keepLastAdmin } = revocation;
-    return this.db.transaction((): KeyRevocation => {
+    return this.transact((): KeyRevocation => {
       const row = this.sql.keyById.get(workspaceId, id);
       if (row === undefined) return { kind: 'not_found' };
       const key = keyFromRow(row);
@@ -188,7 +198,7 @@ export class SqliteStore implements Store {
         return { kind: 'last_admin' };
       this.sql.revokeKey.run(at, workspaceId, id);
       return { kind: 'revoked', key: { ...key, revokedAt: at } };
-    })();
+    });
   }
 
   async touchKey(id: string, at: number): Promise<void> {
@@ -197,7 +207,7 @@ export class SqliteStore implements Store {
 
   /** One SQLite transaction: a throw (from an insert or the COMMIT) rolls all of it back. */
   async appendEvents(events: EventToAppend[]): Promise<AppendOutcome[]> {
-    return this.db.transaction(() =>
+    return this.transact(() =>
       events.map(({ workspaceId, event }): AppendOutcome => {
         const result = this.sql.insertEvent.run(
           workspaceId,
@@ -209,7 +219,7 @@ export class SqliteStore implements Store {
           ? { kind: 'duplicate' }
           : { kind: 'appended', seq: Number(result.lastInsertRowid) };
       }),
-    )();
+    );
   }
 
   async readEvents(query: { afterSeq: number; limit: number; workspaceId?: string }): Promise<LoggedEvent[]> {
@@ -253,7 +263,7 @@ export class SqliteStore implements Store {
   }
 
   async commitView(commit: ViewCommit): Promise<void> {
-    this.db.transaction(() => {
+    this.transact(() => {
       for (const { workspaceId, version } of commit.rebuilt) {
         for (const statement of this.sql.clearView) statement.run(workspaceId);
         this.sql.setViewVersion.run(version, workspaceId);
@@ -281,7 +291,7 @@ export class SqliteStore implements Store {
         this.sql.deleteMemberships.run(gone.workspaceId, gone.id);
       }
       this.sql.raiseCheckpoint.run(commit.checkpoint);
-    })();
+    });
   }
 
   /**
@@ -381,7 +391,7 @@ export class SqliteStore implements Store {
     profileIds: string[],
     audit: AuditEntry,
   ): Promise<{ events: number }> {
-    const result = this.db.transaction(() => {
+    const result = this.transact(() => {
       const ids = new Set(profileIds);
       for (const id of profileIds) {
         for (const row of this.sql.aliasesInto.all(workspaceId, id)) ids.add(row.from_id);
@@ -397,7 +407,7 @@ export class SqliteStore implements Store {
         at: audit.at,
       });
       return { events };
-    })();
+    });
     if (!truncateWal(this.db)) throw new TailorError('ERASE_NOT_FLUSHED');
     return result;
   }
@@ -407,19 +417,19 @@ export class SqliteStore implements Store {
   }
 
   async enqueueSends(sends: SendRecord[]): Promise<number> {
-    return this.db.transaction(() =>
+    return this.transact(() =>
       sends.reduce((added, send) => added + this.sql.insertSend.run(sendToRow(send)).changes, 0),
-    )();
+    );
   }
 
   /** Selects and marks the due sends in one transaction: no other connection writes in between. */
   async claimSends(at: number, limit: number): Promise<SendRecord[]> {
-    return this.db.transaction(() =>
+    return this.transact(() =>
       this.sql.dueSends.all(at, limit).flatMap((due) => {
         const row = this.sql.claimSend.get({ at, ws: due.workspace_id, id: due.id });
         return row === undefined ? [] : [sendFromRow(row)];
       }),
-    )();
+    );
   }
 
   async markCalled(calls: { workspaceId: string; id: string }[], at: number): Promise<void> {
@@ -432,9 +442,9 @@ export class SqliteStore implements Store {
 
   private setCalled(calls: { workspaceId: string; id: string }[], at: number | null): void {
     if (calls.length === 0) return;
-    this.db.transaction(() => {
+    this.transact(() => {
       for (const call of calls) this.sql.markCalled.run(at, call.workspaceId, call.id);
-    })();
+    });
   }
 
   async finishSend(update: SendUpdate): Promise<void> {
@@ -466,7 +476,7 @@ export class SqliteStore implements Store {
    */
   async releaseSending(release: { at: number; awaiting?: AwaitingConfirmation }): Promise<ReleasedSends> {
     const { at, awaiting } = release;
-    return this.db.transaction(() => {
+    return this.transact(() => {
       const held =
         awaiting === undefined || awaiting.channels.length === 0
           ? 0
@@ -479,7 +489,7 @@ export class SqliteStore implements Store {
       const neverCalled = this.sql.releaseNeverCalled.run(at, at).changes;
       const rest = this.sql.releaseSending.run(at, at).changes;
       return { released: neverCalled + rest, neverCalled, awaiting: held };
-    })();
+    });
   }
 
   async nextSendDue(): Promise<number | undefined> {
