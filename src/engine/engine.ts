@@ -36,6 +36,7 @@ import { storePersonSource, wholeTimeline } from './store-person-source.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
 import { prefetch, takeCommit } from './view-sync.ts';
 import { WorkspaceView } from './workspace-view.ts';
+import { WriterRecovery } from './writer-recovery.ts';
 
 /** Progress of long work (replay, rebuild): log positions done out of the total. */
 export type ProgressListener = (progress: { done: number; total: number }) => void;
@@ -73,10 +74,6 @@ const REPLAY_PAGE = 5_000;
 const APPLY_SLICE = 200;
 
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** How long recovery waits before its attempt `attempt` (ms): at once, then doubling from 50 ms up to 1 s. */
-const recoveryDelay = (attempt: number): number =>
-  attempt === 0 ? 0 : Math.min(1_000, 50 * 2 ** (attempt - 1));
 
 /**
  * Failures of an append that every retry would meet too, so a group is failed at once rather
@@ -117,12 +114,8 @@ export class Engine {
   /** Each workspace's `journeys` records: the journeys versions runs keep, and the latest. */
   private readonly journeyLogs = new Map<string, JourneyLog>();
   private closed = false;
-  /** Set from a storage fault past an append until recovery has rebuilt the view (`failStop`). */
-  private stopped: { error: unknown; since: number } | undefined;
-  /** The running recovery, while `stopped`. */
-  private recovery: Promise<void> | undefined;
-  /** Ends recovery's back-off wait early (on close). */
-  private wakeRecovery: (() => void) | undefined;
+  /** Running, or stopped by a storage fault past an append and recovering (`failStop`). */
+  private readonly recovery: WriterRecovery;
   /** True while `load` rebuilds the view: a fault then fails the load, which recovery retries. */
   private loading = false;
 
@@ -138,6 +131,12 @@ export class Engine {
       maxGroupItems: options.maxGroupEvents ?? 1_000,
       maxWaitMs: options.maxQueueMs ?? 2_000,
     });
+    this.recovery = new WriterRecovery({
+      logger: this.logger,
+      attempt: () => this.serial.run(() => this.load()),
+      onStop: () => this.groupCommit.hold(new TailorError('WRITER_RECOVERING')),
+      onRecovered: () => this.groupCommit.release(),
+    });
   }
 
   /** Opens the store, loads workspaces, recovers the view by replay, and starts checkpointing. */
@@ -148,7 +147,7 @@ export class Engine {
     const interval = options.checkpointIntervalMs ?? 1_000;
     engine.timer = setInterval(() => {
       // A failed commit stops the writer, which logs it once and recovers (`failStop`).
-      if (engine.stopped === undefined) engine.commit().catch(() => undefined);
+      if (!engine.recovery.recovering) engine.commit().catch(() => undefined);
     }, interval);
     engine.timer.unref();
     engine.dueTimer = setInterval(() => {
@@ -200,64 +199,29 @@ export class Engine {
    * reads are refused with WRITER_RECOVERING meanwhile.
    */
   get recovering(): boolean {
-    return this.stopped !== undefined;
+    return this.recovery.recovering;
   }
 
   /**
    * Stops the writer after a fault past an append (prefetch, apply, outbox, view commit, an
    * append in doubt): what memory holds past the last durable checkpoint can no longer be
    * trusted, so nothing more is applied or committed. Clients are refused with
-   * WRITER_RECOVERING (503) while `recover` drops the views and replays the log into new ones,
-   * retrying with back-off until the store answers. Every acknowledged event is in the log, so
-   * the replay applies it, once.
+   * WRITER_RECOVERING (503) while recovery drops the views and replays the log into new ones
+   * (`load`), retrying with back-off until the store answers. Every acknowledged event is in
+   * the log, so the replay applies it, once.
    */
   private failStop(error: unknown, during: string): void {
-    if (this.stopped !== undefined) return;
-    this.stopped = { error, since: Date.now() };
-    this.logger.error(
-      { err: error, during },
-      'storage fault: the writer stopped and recovers by replaying the log from the last checkpoint',
-    );
-    this.groupCommit.hold(new TailorError('WRITER_RECOVERING'));
-    if (!this.closed) this.recovery = this.recoverWriter();
-  }
-
-  /** Retries `load` with back-off until it succeeds (or the engine closes), then lets the writer go on. */
-  private async recoverWriter(): Promise<void> {
-    const since = Date.now();
-    for (let attempt = 0; !this.closed; attempt += 1) {
-      await new Promise<void>((resolve) => {
-        const timeout = setTimeout(resolve, recoveryDelay(attempt));
-        timeout.unref();
-        this.wakeRecovery = () => {
-          clearTimeout(timeout);
-          resolve();
-        };
-      });
-      this.wakeRecovery = undefined;
-      if (this.closed) return;
-      try {
-        await this.serial.run(() => this.load());
-      } catch (error) {
-        this.logger.warn({ err: error, attempt: attempt + 1 }, 'recovery failed; trying again');
-        continue;
-      }
-      this.logger.info({ attempts: attempt + 1, ms: Date.now() - since }, 'the writer recovered');
-      this.stopped = undefined;
-      this.recovery = undefined;
-      this.groupCommit.release();
-      return;
-    }
+    this.recovery.stop(error, during);
   }
 
   /** Resolves once the writer is not recovering (at once when it is not stopped). */
-  async recovered(): Promise<void> {
-    while (this.recovery !== undefined && !this.closed) await this.recovery;
+  recovered(): Promise<void> {
+    return this.recovery.recovered();
   }
 
   /** Throws WRITER_RECOVERING while the writer is stopped. */
   private assertWriting(): void {
-    if (this.stopped !== undefined) throw new TailorError('WRITER_RECOVERING');
+    if (this.recovery.recovering) throw new TailorError('WRITER_RECOVERING');
   }
 
   /** Runs a task on the writer, after what was submitted before it; refused while the writer recovers. */
@@ -312,7 +276,7 @@ export class Engine {
    */
   ingest(workspaceId: string, events: TailorEvent[]): Promise<AppendOutcome[]> {
     if (this.closed) return Promise.reject(new Error('engine is closed'));
-    if (this.stopped !== undefined) return Promise.reject(new TailorError('WRITER_RECOVERING'));
+    if (this.recovery.recovering) return Promise.reject(new TailorError('WRITER_RECOVERING'));
     if (!this.workspaces.has(workspaceId))
       return Promise.reject(new Error(`unknown workspace ${workspaceId}`));
     return this.groupCommit.submit(events.map((event) => ({ workspaceId, event })));
@@ -470,7 +434,7 @@ export class Engine {
    * Resolves once the record is applied (or at once when nothing is due).
    */
   async fireDueTimers(): Promise<void> {
-    if (this.closed || this.firing || this.stopped !== undefined) return;
+    if (this.closed || this.firing || this.recovery.recovering) return;
     this.firing = true;
     try {
       for (const [workspaceId, workspace] of this.workspaces) {
@@ -617,11 +581,11 @@ export class Engine {
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.dueTimer !== undefined) clearInterval(this.dueTimer);
     await this.groupCommit.settled();
-    if (this.stopped !== undefined) {
+    const recovering = this.recovery.recovering;
+    await this.recovery.close();
+    if (recovering) {
       // What memory holds is not trusted: the next open replays past the last checkpoint.
       this.groupCommit.abandon(new TailorError('WRITER_RECOVERING'));
-      this.wakeRecovery?.();
-      await this.recovery;
     } else await this.serial.run(() => this.commitNow());
     await this.store.close();
   }
@@ -650,7 +614,7 @@ export class Engine {
    * once. An append in doubt is settled by reading the log back (`settleInDoubt`).
    */
   private async flushGroup(items: EventToAppend[]): Promise<FlushOutcome<AppendOutcome>> {
-    if (this.stopped !== undefined) return { kind: 'failed', error: new TailorError('WRITER_RECOVERING') };
+    if (this.recovery.recovering) return { kind: 'failed', error: new TailorError('WRITER_RECOVERING') };
     let outcomes: AppendOutcome[];
     try {
       await this.prefetchItems(items);
