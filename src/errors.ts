@@ -72,6 +72,10 @@ export const ERRORS = {
   INVALID_CONDITION: { status: 400, message: 'The condition is invalid' },
   INVALID_DECISIONS: { status: 400, message: 'The decisions definition is invalid' },
   INVALID_SEGMENT: { status: 400, message: 'The segment is invalid' },
+  PREVIEW_BUSY: {
+    status: 429,
+    message: 'Another segment preview is running; retry after the number of seconds in Retry-After',
+  },
   SEGMENT_NOT_FOUND: { status: 404, message: 'No segment has this key' },
   JOURNEY_NOT_FOUND: { status: 404, message: 'No journey has this key' },
   SEGMENT_EXISTS: { status: 409, message: 'A segment has this key already' },

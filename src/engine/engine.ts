@@ -1,6 +1,5 @@
 import type { SendRecord } from '../activate/send-record.ts';
 import { sendFromDecision } from '../activate/sends-from-decisions.ts';
-import type { SegmentDef } from '../audience/audience-def.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
 import { TailorError } from '../errors.ts';
@@ -9,7 +8,6 @@ import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../ingest/eve
 import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
-import { profileContext } from '../profile/profile-context.ts';
 import { type AppendInDoubtError, isAppendInDoubt } from '../store/append-in-doubt-error.ts';
 import type {
   AppendOutcome,
@@ -31,6 +29,7 @@ import { isJourneysRecord } from './journeys-record.ts';
 import { type PersonExport, personProfiles } from './person-profiles.ts';
 import { resolveProfileRef } from './profile-ref.ts';
 import { readBackAppend } from './read-back-append.ts';
+import { draftSegment, type SegmentPreview } from './segment-preview.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { storePersonSource, wholeTimeline } from './store-person-source.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
@@ -83,10 +82,8 @@ const refusesRetry = (error: unknown): boolean =>
   error instanceof TailorError &&
   (error.code === 'STORE_UNAVAILABLE' || error.code === 'STORE_FULL' || error.code === 'STORE_LOCK_LOST');
 
-/** The key a draft segment is compiled under for a preview; not a valid segment key, so it never clashes. */
-const PREVIEW_SEGMENT = '$preview';
-/** Profile ids a preview returns as examples. */
-const PREVIEW_SAMPLE = 10;
+/** Stored profiles a segment preview reads per query. */
+const PREVIEW_PAGE = 1_000;
 
 /**
  * The pipeline's single writer: appends events to the log (group commit), runs them through
@@ -118,6 +115,8 @@ export class Engine {
   private readonly recovery: WriterRecovery;
   /** True while `load` rebuilds the view: a fault then fails the load, which recovery retries. */
   private loading = false;
+  /** Whether a segment preview is running (one at a time: each may replay a whole workspace). */
+  private previewing = false;
 
   private constructor(options: EngineOptions) {
     this.store = options.store;
@@ -478,58 +477,52 @@ export class Engine {
   }
 
   /**
-   * Counts the profiles a draft segment condition matches now, without saving it. A condition
-   * on profile data is tested on every stored profile as it stands; one with `$performed` needs
-   * counts no profile keeps yet, so the workspace's events are replayed, in memory, through the
-   * definition with the draft added. Either way, the answer is what a saved segment would hold.
+   * Counts the profiles a draft segment condition matches now, without saving it, and off the
+   * writer: ingestion goes on meanwhile, and one preview runs at a time (PREVIEW_BUSY). A
+   * condition on profile data is tested on every stored profile, as the in-memory view has it
+   * where it changed since the last commit; one with `$performed` needs counts no profile keeps
+   * yet, so the workspace's events up to now are replayed into a view of its own. Either way,
+   * the answer is what a saved segment would hold.
    */
-  previewSegment(
+  async previewSegment(
     workspaceId: string,
     condition: unknown,
     onProgress?: ProgressListener,
-  ): Promise<{ matched: number; total: number; sample: string[] }> {
-    return this.write(async () => {
-      const workspace = this.requireWorkspace(workspaceId);
-      const draft: SegmentDef = { key: PREVIEW_SEGMENT, when: condition };
-      const compiled = compileWorkspace(
-        { ...workspace.definition, segments: [...(workspace.definition.segments ?? []), draft] },
-        workspace.version,
-      );
-      const segment = compiled.audience.segments.find((candidate) => candidate.key === PREVIEW_SEGMENT);
-      if (segment === undefined) throw new Error('the draft segment was not compiled');
-      const now = this.clock();
-      const result = { matched: 0, total: 0, sample: [] as string[] };
-      const count = (profile: ProfileState): void => {
-        result.total += 1;
-        const context = profileContext({
-          profile,
-          compiled: compiled.computed,
-          now,
-          scores: compiled.scores,
-        });
-        if (!segment.when(context, now, compiled.audience.behaviour.source(profile.computed))) return;
-        result.matched += 1;
-        if (result.sample.length < PREVIEW_SAMPLE) result.sample.push(profile.id);
-      };
-      if (compiled.audience.behaviour.traits.length > workspace.audience.behaviour.traits.length) {
-        const view = await this.replayInto(compiled, onProgress);
-        for (const profile of view.profiles.values()) count(profile);
-        return result;
+  ): Promise<SegmentPreview> {
+    this.assertWriting();
+    const workspace = this.requireWorkspace(workspaceId);
+    const draft = draftSegment(workspace, condition, this.clock());
+    if (this.previewing) throw new TailorError('PREVIEW_BUSY');
+    this.previewing = true;
+    try {
+      if (draft.needsReplay) {
+        const view = await this.replayInto(draft.compiled, onProgress);
+        for (const profile of view.profiles.values()) draft.count(profile);
+        return draft.result();
       }
-      await this.commitNow();
       const memory = this.view(workspaceId);
+      const stored = new Set<string>();
       for (let after: string | undefined; ; ) {
         const page = await this.store.scanProfiles({
           workspaceId,
-          limit: 1_000,
+          limit: PREVIEW_PAGE,
           ...(after ? { after } : {}),
         });
-        for (const stored of page) count(memory.profiles.get(stored.id) ?? stored);
+        for (const profile of page) {
+          stored.add(profile.id);
+          // Merged into another profile since the last commit: counted as that one.
+          if (memory.resolve(profile.id) !== profile.id) continue;
+          draft.count(memory.profiles.get(profile.id) ?? profile);
+        }
         after = page.at(-1)?.id;
-        if (page.length < 1_000) break;
+        if (page.length < PREVIEW_PAGE) break;
       }
-      return result;
-    });
+      // Profiles created since the last commit.
+      for (const profile of memory.profiles.values()) if (!stored.has(profile.id)) draft.count(profile);
+      return draft.result();
+    } finally {
+      this.previewing = false;
+    }
   }
 
   /** Writes every change to the view since the last commit, with the log position it reflects. */
@@ -944,7 +937,9 @@ export class Engine {
     while (after < last) {
       const page = await this.store.readEvents({ afterSeq: after, limit: REPLAY_PAGE, workspaceId });
       if (page.length === 0) break;
-      for (const event of page) {
+      for (const [i, event] of page.entries()) {
+        // Others' requests get the event loop in between (a preview replays beside ingestion).
+        if (i > 0 && i % APPLY_SLICE === 0) await yieldToIo();
         if (event.seq > last) continue;
         if (isTimerRecord(event))
           applyTimer({ view, workspace, timer: event, ids: view.dues.takeDue(event.timestamp) });

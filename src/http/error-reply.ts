@@ -13,6 +13,7 @@ export interface ErrorBody {
 /** Transient refusals: the client should retry the same request, after `Retry-After` seconds. */
 const RETRY_LATER: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'OVERLOADED',
+  'PREVIEW_BUSY',
   'STORE_UNAVAILABLE',
   'STORE_FULL',
   'WRITER_RECOVERING',
