@@ -15,6 +15,7 @@ import { adminWorkspace } from './admin-auth.ts';
 import { Admission, type AdmissionLimits, DEFAULT_ADMISSION, gateClientRequests } from './admission.ts';
 import { replyWithError } from './error-reply.ts';
 import { guardJsonBody } from './guard-json-body.ts';
+import { parseJsonWhateverType } from './json-body-parser.ts';
 import { KeyRing } from './key-ring.ts';
 import { CLIENT_WORK_ROUTES, isPublicRoute } from './public-routes.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
@@ -98,6 +99,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setErrorHandler<FastifyError>((error, request, reply) =>
     replyWithError(error, request, reply, limitedLog),
   );
+  parseJsonWhateverType(app);
   app.addHook('preValidation', guardJsonBody);
   // Admin routes authenticate before their body is validated or read, so a caller without an
   // admin key learns nothing about them (not even the shape of a valid body) and costs no parsing.

@@ -149,14 +149,6 @@ export async function decideRoutes(
 ): Promise<void> {
   const { engine, keys } = options;
   const env = options.env ?? process.env;
-  // Browsers send JSON as text/plain to avoid a CORS preflight, as analytics.js does.
-  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, JSON.parse(String(body)));
-    } catch {
-      done(new TailorError('INVALID_JSON'), undefined);
-    }
-  });
 
   /**
    * Decides for the person (or nobody), records it when asked, and shapes the answer. Events are

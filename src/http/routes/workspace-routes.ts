@@ -29,7 +29,15 @@ export async function workspaceRoutes(
 ): Promise<void> {
   const { engine, keys, network } = options;
   const security = [{ adminKey: [] }];
-  app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) =>
+  // YAML is read as YAML; any other type but JSON too, since YAML holds JSON (curl's default
+  // form type with `--data-binary @tailor.yaml` is the common case).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.addContentTypeParser([...YAML_TYPES, '*'], { parseAs: 'string' }, (_request, body, done) =>
     done(null, { yaml: body }),
   );
 
