@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { Activation } from '../activate/activation.ts';
+import { Activation } from '../dispatch/activation.ts';
 import { Engine, type ProgressListener } from '../engine/engine.ts';
 import { buildServer } from '../http/server.ts';
 import { openStore } from '../store/open-store.ts';

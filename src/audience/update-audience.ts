@@ -10,10 +10,10 @@ import {
 } from '../journey/run-journeys.ts';
 import type { JourneyChange, JourneyEffect } from '../journey/step-journeys.ts';
 import { readJourneyTrigger } from '../journey/step-journeys.ts';
+import type { AudienceState } from '../profile/audience-state.ts';
 import type { CompiledComputedTraits } from '../profile/computed/compile-computed-traits.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
-import type { AudienceState } from './audience-state.ts';
 import {
   type AudienceTarget,
   type ChangeKey,

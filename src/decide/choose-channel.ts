@@ -1,4 +1,4 @@
-import type { ContactRecord } from './contact-history.ts';
+import type { ContactRecord } from '../profile/contact-history.ts';
 import { contactBlock, type PolicyAction } from './contact-policy.ts';
 import type { ContactPolicyDef } from './decision-def.ts';
 import type { ChannelTrace } from './decision-trace.ts';

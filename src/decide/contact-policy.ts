@@ -1,4 +1,4 @@
-import type { ContactRecord } from './contact-history.ts';
+import type { ContactRecord } from '../profile/contact-history.ts';
 import type { ContactCapDef, ContactPolicyDef } from './decision-def.ts';
 import { localTime, parseClock, zonedToEpoch } from './zoned-time.ts';
 

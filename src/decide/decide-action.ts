@@ -1,8 +1,8 @@
 import { isJsonObject } from '../ingest/merge-objects.ts';
 import type { CompiledScores } from '../intent/compile-scores.ts';
+import type { ContactRecord } from '../profile/contact-history.ts';
 import { chooseChannel, preferredChannel } from './choose-channel.ts';
 import type { CompiledAction, CompiledDecisions } from './compile-decisions.ts';
-import type { ContactRecord } from './contact-history.ts';
 import { nextAllowedMoment } from './contact-policy.ts';
 import { conditionContext, contextScoreLabel, templateScope } from './decision-context.ts';
 import { type CandidateTrace, type ChannelTrace, type DecisionTrace, traceCheck } from './decision-trace.ts';

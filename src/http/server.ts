@@ -6,8 +6,8 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
-import type { Activation } from '../activate/activation.ts';
 import type { NetworkPolicy } from '../activate/outbound/network-policy.ts';
+import type { Activation } from '../dispatch/activation.ts';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
 import { LimitedLog } from '../limited-log.ts';

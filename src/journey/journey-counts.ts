@@ -1,5 +1,5 @@
+import type { JourneyHistory, JourneyRun, JourneyState, RunOutcome } from '../profile/journey-state.ts';
 import type { JourneyDef } from './journey-def.ts';
-import type { JourneyHistory, JourneyRun, JourneyState, RunOutcome } from './journey-state.ts';
 import { journeyOfRun, readJourneyTrigger } from './step-journeys.ts';
 
 /** Outcome counts: completed, converted, exited, timed_out. */

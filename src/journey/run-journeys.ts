@@ -1,5 +1,5 @@
+import type { JourneyState } from '../profile/journey-state.ts';
 import type { ProfileState } from '../profile/profile.ts';
-import type { JourneyState } from './journey-state.ts';
 import type { JourneysInForce } from './journeys-in-force.ts';
 import {
   advanceTo,

@@ -6,8 +6,8 @@ import {
   SEGMENT_ENTERED,
   SEGMENT_EXITED,
 } from '../ingest/reserved-events.ts';
+import type { JourneyRun, JourneyState, RunOutcome } from '../profile/journey-state.ts';
 import type { CompiledJourney, CompiledJourneys, CompiledStep } from './compile-journeys.ts';
-import type { JourneyRun, JourneyState, RunOutcome } from './journey-state.ts';
 import type { JourneysInForce } from './journeys-in-force.ts';
 import { nextLocalTime } from './next-local-time.ts';
 

@@ -1,14 +1,14 @@
-import { recordContact } from '../decide/contact-history.ts';
-import { recordInbox } from '../decide/inbox.ts';
-import { recordReachability } from '../decide/reachability.ts';
 import type { Identifier } from '../identity/identifier.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
 import type { CompiledComputedTraits } from './computed/compile-computed-traits.ts';
 import { updateComputed } from './computed/update-computed.ts';
 import { applyConsent } from './consent.ts';
+import { recordContact } from './contact-history.ts';
+import { recordInbox } from './inbox.ts';
 import type { ProfileState } from './profile.ts';
 import { addIdentifier } from './profile-identifiers.ts';
 import { applyEventTraits } from './profile-traits.ts';
+import { recordReachability } from './reachability.ts';
 import { addRecent } from './recent-events.ts';
 import { applyTouch } from './touch-context.ts';
 

@@ -1,8 +1,8 @@
-import { mergeContacts } from '../decide/merge-contacts.ts';
 import type { CompiledScores } from '../intent/compile-scores.ts';
 import { mergeScores } from '../intent/merge-scores.ts';
 import type { CompiledComputedTraits } from './computed/compile-computed-traits.ts';
 import { mergeComputed } from './computed/merge-computed.ts';
+import { mergeContacts } from './merge-contacts.ts';
 import type { ProfileState } from './profile.ts';
 import { addIdentifier } from './profile-identifiers.ts';
 import { mergeLatest } from './profile-maps.ts';

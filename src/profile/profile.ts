@@ -1,10 +1,10 @@
-import type { AudienceState } from '../audience/audience-state.ts';
-import type { ContactRecord } from '../decide/contact-history.ts';
-import type { InboxMessage } from '../decide/inbox.ts';
 import type { EventType, JsonObject } from '../ingest/event.ts';
 import type { ScoreState } from '../intent/score-model.ts';
-import type { JourneyState } from '../journey/journey-state.ts';
+import type { AudienceState } from './audience-state.ts';
 import type { ComputedTraitState } from './computed/computed-trait.ts';
+import type { ContactRecord } from './contact-history.ts';
+import type { InboxMessage } from './inbox.ts';
+import type { JourneyState } from './journey-state.ts';
 
 /** A trait value with the event time that set it, so an older event never overwrites a newer one. */
 export interface TraitValue {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedbackEvent } from '../../src/activate/channel.ts';
 import { feedbackToEvent } from '../../src/activate/feedback-to-event.ts';
-import { type ContactRecord, recordContact } from '../../src/decide/contact-history.ts';
 import type { TailorEvent } from '../../src/ingest/event.ts';
+import { type ContactRecord, recordContact } from '../../src/profile/contact-history.ts';
 
 const AT = Date.parse('2026-06-01T12:00:00Z');
 

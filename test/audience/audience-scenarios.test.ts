@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RiskState } from '../../src/audience/audience-state.ts';
+import type { RiskState } from '../../src/profile/audience-state.ts';
 import {
   type AudienceHarness,
   DAY,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activation } from '../../src/activate/activation.ts';
 import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import { demoCommand } from '../../src/cli/demo-command.ts';
+import { Activation } from '../../src/dispatch/activation.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { buildServer } from '../../src/http/server.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type ContactRecord, recordContact } from '../../src/decide/contact-history.ts';
 import { contactBlock, nextAllowedMoment } from '../../src/decide/contact-policy.ts';
 import type { ContactPolicyDef } from '../../src/decide/decision-def.ts';
+import { type ContactRecord, recordContact } from '../../src/profile/contact-history.ts';
 import { DAY, HOUR, MINUTE, NOW, track } from './decision-fixtures.ts';
 
 /** A contact log built from events, in the order given. */

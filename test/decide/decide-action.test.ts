@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { chooseChannel } from '../../src/decide/choose-channel.ts';
 import { compileDecisions } from '../../src/decide/compile-decisions.ts';
-import { type ContactRecord, recordContact } from '../../src/decide/contact-history.ts';
 import { type ActionDecision, decideAction, type PropensitySource } from '../../src/decide/decide-action.ts';
 import type { ActionDef, DecisionsDef } from '../../src/decide/decision-def.ts';
 import { holdoutBucket, isHeldOut } from '../../src/decide/holdout.ts';
+import { type ContactRecord, recordContact } from '../../src/profile/contact-history.ts';
 import {
   ASHA,
   action,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ContactRecord, recordContact } from '../../src/decide/contact-history.ts';
 import type { TailorEvent } from '../../src/ingest/event.ts';
+import { type ContactRecord, recordContact } from '../../src/profile/contact-history.ts';
 import { MINUTE, NOW, track } from './decision-fixtures.ts';
 
 const REMINDER = 'send_personalized_checkout_reminder';

@@ -1,7 +1,6 @@
 import type { LoggedEvent } from '../../src/ingest/event.ts';
 import { type CompiledScores, compileScores } from '../../src/intent/compile-scores.ts';
 import type { ScoreModelDef, ScoreRuleDef } from '../../src/intent/score-model.ts';
-import { updateScores } from '../../src/intent/update-scores.ts';
 import { applyEvent } from '../../src/profile/apply-event.ts';
 import {
   type CompiledComputedTraits,
@@ -9,6 +8,7 @@ import {
 } from '../../src/profile/computed/compile-computed-traits.ts';
 import { newProfile } from '../../src/profile/new-profile.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
+import { updateScores } from '../../src/profile/update-scores.ts';
 import { T0 } from '../profile/profile-fixtures.ts';
 
 /** A score rule with the loader's default event types. */

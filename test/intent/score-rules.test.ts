@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { LoggedEvent } from '../../src/ingest/event.ts';
 import type { CompiledScoreRule, CompiledScores } from '../../src/intent/compile-scores.ts';
 import type { ScoreModelDef } from '../../src/intent/score-model.ts';
-import { updateScores } from '../../src/intent/update-scores.ts';
 import { compileComputedTraits } from '../../src/profile/computed/compile-computed-traits.ts';
 import { newProfile } from '../../src/profile/new-profile.ts';
 import { profileContext } from '../../src/profile/profile-context.ts';
+import { updateScores } from '../../src/profile/update-scores.ts';
 import { DAY, event, T0, trait } from '../profile/profile-fixtures.ts';
 import { compiledOf, INTENT, rule, scoredProfile } from './score-fixtures.ts';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileJourneys } from '../../src/journey/compile-journeys.ts';
 import type { JourneyDef, JourneyStepDef, ReentryDef } from '../../src/journey/journey-def.ts';
-import type { JourneyState, RunOutcome } from '../../src/journey/journey-state.ts';
 import { JourneyVersions, journeysOf } from '../../src/journey/journeys-in-force.ts';
 import {
   advanceTo,
@@ -12,6 +11,7 @@ import {
   onEvent,
   releaseRuns,
 } from '../../src/journey/step-journeys.ts';
+import type { JourneyState, RunOutcome } from '../../src/profile/journey-state.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Activation } from '../../src/activate/activation.ts';
 import { type FakeClock, fakeClock } from '../../src/clock.ts';
+import { Activation } from '../../src/dispatch/activation.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { buildServer } from '../../src/http/server.ts';

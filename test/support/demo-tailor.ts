@@ -1,10 +1,10 @@
-import { Activation } from '../../src/activate/activation.ts';
 import { signWebhook } from '../../src/activate/local/local-whatsapp.ts';
 import type { WhatsAppWebhookPayload } from '../../src/activate/whatsapp/whatsapp-wire.ts';
 import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import { DEMO_WHATSAPP } from '../../src/cli/demo-providers.ts';
 import { demoFeedback, demoStory } from '../../src/cli/demo-story.ts';
 import type { FakeClock } from '../../src/clock.ts';
+import { Activation } from '../../src/dispatch/activation.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { buildServer } from '../../src/http/server.ts';

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { Activation } from '../../activate/activation.ts';
 import {
   clickFeedback,
   isOneClickUnsubscribe,
@@ -7,6 +6,7 @@ import {
 } from '../../activate/email/email-feedback.ts';
 import type { ClickClaims, UnsubscribeClaims } from '../../activate/email/signed-links.ts';
 import { feedbackToEvent } from '../../activate/feedback-to-event.ts';
+import type { Activation } from '../../dispatch/activation.ts';
 import type { Engine } from '../../engine/engine.ts';
 
 /**

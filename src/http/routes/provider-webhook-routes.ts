@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FeedbackEvent } from '../../activate/channel.ts';
-import { confirmSends } from '../../activate/confirm-sends.ts';
 import { feedbackToEvent } from '../../activate/feedback-to-event.ts';
 import {
   readTwilioInbound,
@@ -15,6 +14,7 @@ import {
   verifySignature,
   verifySubscription,
 } from '../../activate/whatsapp/whatsapp-webhook.ts';
+import { confirmSends } from '../../dispatch/confirm-sends.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { replaceInvalidCharacters } from '../../ingest/replace-invalid-characters.ts';

@@ -1,20 +1,20 @@
-import type { Engine } from '../engine/engine.ts';
-import { LimitedLog } from '../limited-log.ts';
-import type { Logger } from '../logger.ts';
-import type { ProfileState } from '../profile/profile.ts';
-import type { RetryPolicy } from './backoff.ts';
-import { buildChannelAdapters, webhookSecrets } from './build-adapters.ts';
-import type { ChannelAdapter, ProviderChannel } from './channel.ts';
-import type { ChannelsDef } from './channels-def.ts';
-import { Dispatcher } from './dispatcher.ts';
+import type { RetryPolicy } from '../activate/backoff.ts';
+import { buildChannelAdapters, webhookSecrets } from '../activate/build-adapters.ts';
+import type { ChannelAdapter, ProviderChannel } from '../activate/channel.ts';
+import type { ChannelsDef } from '../activate/channels-def.ts';
 import {
   type ClickTracker,
   createClickTracker,
   createUnsubscribeLinks,
   type UnsubscribeLinks,
-} from './email/signed-links.ts';
-import { type NetworkPolicy, STRICT_NETWORK_POLICY } from './outbound/network-policy.ts';
-import { sendOutcomeEvent } from './sends-from-decisions.ts';
+} from '../activate/email/signed-links.ts';
+import { type NetworkPolicy, STRICT_NETWORK_POLICY } from '../activate/outbound/network-policy.ts';
+import { sendOutcomeEvent } from '../activate/sends-from-decisions.ts';
+import type { Engine } from '../engine/engine.ts';
+import { LimitedLog } from '../limited-log.ts';
+import type { Logger } from '../logger.ts';
+import type { ProfileState } from '../profile/profile.ts';
+import { Dispatcher } from './dispatcher.ts';
 
 /** A workspace's channels as built from its definition version: adapters, rates and callback secrets. */
 interface WorkspaceChannels {

@@ -1,6 +1,6 @@
 import { recordedByTailor, type TailorEvent } from '../ingest/event.ts';
 import { DECISION_MADE } from '../ingest/reserved-events.ts';
-import type { ProfileState } from '../profile/profile.ts';
+import type { ProfileState } from './profile.ts';
 
 /** An in-app message decided for the person: what the site shows them through a placement. */
 export interface InboxMessage {

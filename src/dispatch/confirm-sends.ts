@@ -1,8 +1,8 @@
+import type { SendConfirmation } from '../activate/channel.ts';
+import { sendOutcomeEvent } from '../activate/sends-from-decisions.ts';
 import type { Clock } from '../clock.ts';
 import type { TailorEvent } from '../ingest/event.ts';
 import type { Store } from '../store/store.ts';
-import type { SendConfirmation } from './channel.ts';
-import { sendOutcomeEvent } from './sends-from-decisions.ts';
 
 /** What confirming sends needs of the engine: the outbox, the clock, and recording events. */
 export interface SendConfirmer {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compileDecisions } from '../../src/decide/compile-decisions.ts';
 import { decidePlacements } from '../../src/decide/decide-placements.ts';
-import { recordInbox } from '../../src/decide/inbox.ts';
 import type { TailorEvent } from '../../src/ingest/event.ts';
 import { compileComputedTraits } from '../../src/profile/computed/compile-computed-traits.ts';
+import { recordInbox } from '../../src/profile/inbox.ts';
 import { newProfile } from '../../src/profile/new-profile.ts';
 import { profileContext } from '../../src/profile/profile-context.ts';
-import { decisions } from './decision-fixtures.ts';
+import { decisions } from '../decide/decision-fixtures.ts';
 
 const T = Date.parse('2026-06-01T12:00:00Z');
 

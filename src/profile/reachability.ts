@@ -7,7 +7,7 @@ import {
   MESSAGE_READ,
   MESSAGE_REPLIED,
 } from '../ingest/reserved-events.ts';
-import type { ProfileState } from '../profile/profile.ts';
+import type { ProfileState } from './profile.ts';
 
 /** Events that prove a channel reaches the person again. */
 const REACHED: ReadonlySet<string> = new Set([

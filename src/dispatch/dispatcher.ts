@@ -1,10 +1,15 @@
+import { DEFAULT_RETRY, type RetryPolicy, retryDelay } from '../activate/backoff.ts';
+import {
+  type ChannelAdapter,
+  PROVIDER_CHANNELS,
+  type ProviderChannel,
+  type SendOutcome,
+} from '../activate/channel.ts';
+import { RateLimiter } from '../activate/rate-limiter.ts';
+import type { SendRecord } from '../activate/send-record.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
-import { DEFAULT_RETRY, type RetryPolicy, retryDelay } from './backoff.ts';
-import { type ChannelAdapter, PROVIDER_CHANNELS, type ProviderChannel, type SendOutcome } from './channel.ts';
-import { RateLimiter } from './rate-limiter.ts';
-import type { SendRecord } from './send-record.ts';
 
 /** The adapter for a workspace's channel, when the workspace configures one. */
 export type AdapterLookup = (workspaceId: string, channel: ProviderChannel) => ChannelAdapter | undefined;

@@ -1,11 +1,11 @@
 import type { TailorEvent } from '../ingest/event.ts';
-import type { CompiledComputedTraits } from '../profile/computed/compile-computed-traits.ts';
-import { eventName } from '../profile/event-name.ts';
-import type { ProfileState } from '../profile/profile.ts';
-import { profileContext } from '../profile/profile-context.ts';
-import type { CompiledScoreRule, CompiledScores } from './compile-scores.ts';
-import type { ScoreState } from './score-model.ts';
-import { decayPoints } from './score-value.ts';
+import type { CompiledScoreRule, CompiledScores } from '../intent/compile-scores.ts';
+import type { ScoreState } from '../intent/score-model.ts';
+import { decayPoints } from '../intent/score-value.ts';
+import type { CompiledComputedTraits } from './computed/compile-computed-traits.ts';
+import { eventName } from './event-name.ts';
+import type { ProfileState } from './profile.ts';
+import { profileContext } from './profile-context.ts';
 
 /** What `updateScores` works on. */
 interface ScoresUpdate {

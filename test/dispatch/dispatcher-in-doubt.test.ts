@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Dispatcher } from '../../src/activate/dispatcher.ts';
 import { type LocalTwilio, startLocalTwilio } from '../../src/activate/local/local-twilio.ts';
 import { type LocalWhatsApp, startLocalWhatsApp } from '../../src/activate/local/local-whatsapp.ts';
 import type { SendRecord } from '../../src/activate/send-record.ts';
 import { createTwilioAdapter } from '../../src/activate/sms/twilio-adapter.ts';
 import { createWhatsAppAdapter } from '../../src/activate/whatsapp/whatsapp-adapter.ts';
 import { type FakeClock, fakeClock } from '../../src/clock.ts';
+import { Dispatcher } from '../../src/dispatch/dispatcher.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
