@@ -20,6 +20,7 @@ import type {
 import { isStoreUnavailable } from '../store/store-unavailable-error.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 import { type ApplyOutcome, applyRelease, applyTimer, applyToView } from './apply-to-view.ts';
+import { cacheBudget, DEFAULT_CACHE_MB } from './cache-budget.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
 import { journeyHits, type TriggerHit, triggeredDecisions, triggerHits } from './decision-triggers.ts';
 import type { FlushOutcome } from './flush-outcome.ts';
@@ -55,8 +56,15 @@ export interface EngineOptions {
   maxQueueMs?: number;
   /** Events one group commit writes at most (default 1,000): bounds how long one flush holds the event loop. */
   maxGroupEvents?: number;
+  /**
+   * Memory for cached profiles and identifier index entries, in MiB (`TAILOR_CACHE_MB`, default
+   * 512): split into `maxCachedProfiles` and `maxCachedKeys` by their measured sizes (`cacheBudget`).
+   */
+  cacheMb?: number;
   /** Profiles kept in memory per workspace; clean ones beyond it are evicted after a commit. */
   maxCachedProfiles?: number;
+  /** Identifier index entries and merge aliases kept per workspace; committed ones beyond it are evicted. */
+  maxCachedKeys?: number;
   /** How often to look for profiles whose audience is due (ms); at most this late, plus the work. */
   timerIntervalMs?: number;
 }
@@ -101,6 +109,7 @@ export class Engine {
   private readonly views = new Map<string, WorkspaceView>();
   private readonly commitEveryEvents: number;
   private readonly maxCachedProfiles: number;
+  private readonly maxCachedKeys: number;
   private appliedSeq = 0;
   private readonly rebuilds = new Map<string, { done: number; total: number }>();
   private uncommittedEvents = 0;
@@ -123,7 +132,9 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.commitEveryEvents = options.commitEveryEvents ?? 50_000;
-    this.maxCachedProfiles = options.maxCachedProfiles ?? 2_000_000;
+    const budget = cacheBudget(options.cacheMb ?? DEFAULT_CACHE_MB);
+    this.maxCachedProfiles = options.maxCachedProfiles ?? budget.profiles;
+    this.maxCachedKeys = options.maxCachedKeys ?? budget.keys;
     this.groupCommit = new GroupCommit({
       flush: (items) => this.serial.run(() => this.flushGroup(items)),
       maxPending: options.maxPendingEvents ?? 100_000,
@@ -257,6 +268,17 @@ export class Engine {
   /** Progress of a workspace's running rebuild, if one is running. */
   rebuildProgress(workspaceId: string): { done: number; total: number } | undefined {
     return this.rebuilds.get(workspaceId);
+  }
+
+  /** What the views hold in memory, over every workspace: cached profiles and identifier index entries (with aliases). */
+  cacheSize(): { profiles: number; keys: number } {
+    let profiles = 0;
+    let keys = 0;
+    for (const view of this.views.values()) {
+      profiles += view.profiles.size;
+      keys += view.keyCount;
+    }
+    return { profiles, keys };
   }
 
   /** Events waiting for the next group commit. */
@@ -888,7 +910,10 @@ export class Engine {
       throw error;
     }
     this.uncommittedEvents = 0;
-    for (const view of this.views.values()) view.evict(this.maxCachedProfiles);
+    for (const view of this.views.values()) {
+      view.evict(this.maxCachedProfiles);
+      view.evictKeys(this.maxCachedKeys);
+    }
   }
 
   /** Replays the log past the view checkpoint, then rebuilds workspaces whose view is stale. */

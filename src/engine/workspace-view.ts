@@ -207,6 +207,33 @@ export class WorkspaceView implements IdentityGraph {
     );
   }
 
+  /** Identifier index entries and merge aliases held, which `evictKeys` bounds. */
+  get keyCount(): number {
+    return this.index.size + this.aliases.size;
+  }
+
+  /**
+   * Bounds the identifier index and the merge aliases, which grow with every identifier ever
+   * seen (anonymous ids, misses cached as absent): once over `keep`, committed entries go,
+   * oldest first, down to half of it — they are in the store, and `prefetch` reads them back.
+   * Aliases of committed merges go only all at once with every committed index entry, since
+   * an entry may still name a merged id. Entries changed since the last commit always stay.
+   * Never while the view is complete (being rebuilt): the store is behind it then.
+   */
+  evictKeys(keep: number): void {
+    if (this.complete || this.keyCount <= keep) return;
+    if (this.aliases.size > keep / 4) {
+      const pending = new Set(this.merges.map((merge) => merge.fromId));
+      for (const from of this.aliases.keys()) if (!pending.has(from)) this.aliases.delete(from);
+      for (const key of this.index.keys()) if (!this.dirtyKeys.has(key)) this.index.delete(key);
+      return;
+    }
+    for (const key of this.index.keys()) {
+      if (this.keyCount <= keep / 2) break;
+      if (!this.dirtyKeys.has(key)) this.index.delete(key);
+    }
+  }
+
   /** Forgets clean cached profiles, oldest first, until at most `keep` remain. */
   evict(keep: number): void {
     if (this.profiles.size <= keep) return;
