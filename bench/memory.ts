@@ -1,7 +1,10 @@
 /**
- * Resident memory per profile: ingests one identify per person for `BENCH_MEMORY_PROFILES`
- * people (default 1M) through the engine, keeps every profile in the in-memory view, and
- * prints the resident size before and after, per profile. Prints one JSON line.
+ * Resident memory, in one of two modes (`BENCH_MEMORY_MODE`):
+ * - `profiles` (default): one identify per person for `BENCH_MEMORY_PROFILES` people (default
+ *   1M) through the engine, every profile kept in the in-memory view: bytes per cached profile.
+ * - `anonymous`: one page view each from `BENCH_MEMORY_PROFILES` distinct anonymous ids under a
+ *   cache budget of `BENCH_CACHE_MB` MiB (default 64): resident growth must stay within it.
+ * Prints one JSON line, with the view's cached profiles and index entries at the end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +16,8 @@ import { parseWorkspaceYaml } from '../src/workspace/load-workspace.ts';
 import { benchWorkspaceYaml } from './workload.ts';
 
 const PROFILES = Number(process.env.BENCH_MEMORY_PROFILES ?? 1_000_000);
+const ANONYMOUS = process.env.BENCH_MEMORY_MODE === 'anonymous';
+const CACHE_MB = Number(process.env.BENCH_CACHE_MB ?? 64);
 const BATCH = 2_500;
 
 function settle(): number {
@@ -24,20 +29,30 @@ function settle(): number {
 const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-memory-'));
 try {
   const store = new SqliteStore({ path: join(dir, 'memory.db') });
-  const engine = await Engine.open({ store, checkpointIntervalMs: 60_000, commitEveryEvents: 200_000 });
+  const engine = await Engine.open({
+    store,
+    checkpointIntervalMs: 60_000,
+    commitEveryEvents: 200_000,
+    ...(ANONYMOUS ? { cacheMb: CACHE_MB } : { maxCachedProfiles: PROFILES, maxCachedKeys: 4 * PROFILES }),
+  });
   await engine.applyWorkspace(parseWorkspaceYaml({ text: benchWorkspaceYaml('bench') }));
   const before = settle();
+  const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
   for (let done = 0; done < PROFILES; done += BATCH) {
     const batch = [];
     for (let i = done; i < Math.min(done + BATCH, PROFILES); i += 1) {
-      batch.push({
-        type: 'identify',
-        userId: `user-${i}`,
-        anonymousId: `anon-${i}`,
-        traits: { email: `person${i}@example.com`, city: 'Bangalore', plan: 'pro' },
-        timestamp: '2026-11-01T10:00:00Z',
-      });
+      batch.push(
+        ANONYMOUS
+          ? { type: 'page', anonymousId: `anon-${i}`, name: 'Home', timestamp: '2026-11-01T10:00:00Z' }
+          : {
+              type: 'identify',
+              userId: `user-${i}`,
+              anonymousId: `anon-${i}`,
+              traits: { email: `person${i}@example.com`, city: 'Bangalore', plan: 'pro' },
+              timestamp: '2026-11-01T10:00:00Z',
+            },
+      );
     }
     await engine.ingest(
       'bench',
@@ -48,7 +63,20 @@ try {
   await engine.commit();
   const seconds = (performance.now() - started) / 1000;
   const after = settle();
-  console.log(JSON.stringify({ profiles: PROFILES, rssBefore: before, rssAfter: after, seconds }));
+  const cached = engine.cacheSize();
+  console.log(
+    JSON.stringify({
+      mode: ANONYMOUS ? 'anonymous' : 'profiles',
+      cacheMb: ANONYMOUS ? CACHE_MB : undefined,
+      profiles: PROFILES,
+      rssBefore: before,
+      rssAfter: after,
+      heapBefore,
+      heapAfter: process.memoryUsage().heapUsed,
+      cached,
+      seconds,
+    }),
+  );
   await engine.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -89,6 +89,9 @@ interface MemoryRun {
   profiles: number;
   rssBefore: number;
   rssAfter: number;
+  heapBefore: number;
+  heapAfter: number;
+  cached: { profiles: number; keys: number };
   seconds: number;
 }
 
@@ -156,6 +159,30 @@ if (runs('memory')) {
   );
   console.log(
     `  ${fmt(perProfile)} bytes per profile (ingested at ${fmt(memory.profiles / memory.seconds)} events/s)`,
+  );
+  const heapPerProfile = (memory.heapAfter - memory.heapBefore) / memory.profiles;
+  console.log(
+    `  JS heap ${fmt(heapPerProfile)} bytes per profile, its 3 index entries included  target ≤ 1,024: ${verdict(heapPerProfile <= 1_024)}`,
+  );
+  const anonymousIds = quick ? 200_000 : Number(process.env.BENCH_ANONYMOUS_IDS ?? 5_000_000);
+  const budgetMb = 64;
+  process.stderr.write(`memory: ${fmt(anonymousIds)} anonymous ids under a ${budgetMb} MiB cache\n`);
+  const anonymous = await runScript<MemoryRun>('bench/memory.ts', {
+    nodeArgs: ['--expose-gc'],
+    env: {
+      ...env,
+      BENCH_MEMORY_MODE: 'anonymous',
+      BENCH_MEMORY_PROFILES: String(anonymousIds),
+      BENCH_CACHE_MB: String(budgetMb),
+    },
+  });
+  const growth = (anonymous.heapAfter - anonymous.heapBefore) / 2 ** 20;
+  console.log(`Memory with ${fmt(anonymousIds)} distinct anonymous ids, TAILOR_CACHE_MB=${budgetMb}`);
+  console.log(
+    `  JS heap grew ${fmt(growth, 1)} MiB; the view holds ${fmt(anonymous.cached.profiles)} profiles and ${fmt(anonymous.cached.keys)} index entries  target within ${budgetMb} MiB: ${verdict(growth <= budgetMb)}`,
+  );
+  console.log(
+    `  resident size ${fmt(anonymous.rssBefore / 2 ** 20)} → ${fmt(anonymous.rssAfter / 2 ** 20)} MiB (SQLite's page cache, 256 MiB, is apart from the budget)\n`,
   );
 }
 if (runs('conditions')) {

@@ -5,6 +5,7 @@ import {
   networkPolicy,
   parseAllowHttpHosts,
 } from '../activate/outbound/network-policy.ts';
+import { DEFAULT_CACHE_MB } from '../engine/cache-budget.ts';
 import { DEFAULT_ADMISSION } from '../http/admission.ts';
 
 /** Everything a deployer sets, from flags or `TAILOR_*` environment variables. */
@@ -20,6 +21,8 @@ export interface Settings {
   adminKey?: string;
   logLevel: string;
   checkpointIntervalMs: number;
+  /** Memory for cached profiles and identifier index entries, in MiB (`TAILOR_CACHE_MB`). */
+  cacheMb: number;
   maxPendingEvents: number;
   /** Body bytes of tracking and decide requests taken in at once; past it they get 429 before being read. */
   maxInflightBytes: number;
@@ -84,6 +87,7 @@ export function readSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = proce
     configFile,
     logLevel: env.TAILOR_LOG_LEVEL ?? 'info',
     checkpointIntervalMs: integer('TAILOR_CHECKPOINT_MS', env.TAILOR_CHECKPOINT_MS, 1_000),
+    cacheMb: integer('TAILOR_CACHE_MB', env.TAILOR_CACHE_MB, DEFAULT_CACHE_MB),
     maxPendingEvents: integer('TAILOR_MAX_PENDING_EVENTS', env.TAILOR_MAX_PENDING_EVENTS, 100_000),
     network: networkPolicyFor(configFile, env),
     maxInflightBytes: integer(

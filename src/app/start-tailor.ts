@@ -63,6 +63,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
       store,
       logger,
       checkpointIntervalMs: settings.checkpointIntervalMs,
+      cacheMb: settings.cacheMb,
       maxPendingEvents: settings.maxPendingEvents,
       maxQueueMs: settings.maxQueueMs,
     },
