@@ -5,8 +5,8 @@
  */
 import type { FakeClock } from '../src/clock.ts';
 import type { Engine } from '../src/engine/engine.ts';
+import type { DueProfile } from '../src/store/ports/view-store.ts';
 import type { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import type { DueProfile } from '../src/store/store.ts';
 
 /** How far the fake clock moves between two calls of `fireDueTimers`. */
 export const STEP_MS = 250;

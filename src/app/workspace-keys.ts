@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKey, hashKey, keyHint } from '../engine/api-keys.ts';
-import type { ApiKeyRecord, KeyKind, KeySource, Store } from '../store/store.ts';
+import type { ApiKeyRecord, KeyKind, KeySource, KeyStore } from '../store/ports/key-store.ts';
 
 /** A workspace's write and admin keys in plain text, as printed at start. */
 export interface WorkspaceKeys {
@@ -53,7 +53,7 @@ export interface KeysSettled {
  * otherwise the saved key is kept while it is not revoked; otherwise a new key is generated.
  */
 async function settleKey(input: {
-  store: Store;
+  store: KeyStore;
   workspaceId: string;
   kind: KeyKind;
   given: string | undefined;
@@ -92,7 +92,7 @@ async function settleKey(input: {
  * `<data dir>/<workspace>.keys.json` (mode 600) so a restart can print them and the CLI find them.
  */
 export async function ensureWorkspaceKeys(input: {
-  store: Store;
+  store: KeyStore;
   dataDir: string;
   workspaceId: string;
   given: Partial<WorkspaceKeys>;

@@ -2,11 +2,11 @@ import type { SendConfirmation } from '../activate/channel.ts';
 import { sendOutcomeEvent } from '../activate/sends-from-decisions.ts';
 import type { Clock } from '../clock.ts';
 import type { TailorEvent } from '../ingest/event.ts';
-import type { Store } from '../store/store.ts';
+import type { Outbox } from '../store/ports/outbox.ts';
 
 /** What confirming sends needs of the engine: the outbox, the clock, and recording events. */
 export interface SendConfirmer {
-  readonly store: Pick<Store, 'confirmSend'>;
+  readonly store: Pick<Outbox, 'confirmSend'>;
   readonly clock: Clock;
   record(workspaceId: string, events: TailorEvent[]): void;
 }

@@ -9,7 +9,7 @@ import { RateLimiter } from '../activate/rate-limiter.ts';
 import type { SendRecord } from '../activate/send-record.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../store/store.ts';
+import type { Outbox } from '../store/ports/outbox.ts';
 
 /** The adapter for a workspace's channel, when the workspace configures one. */
 export type AdapterLookup = (workspaceId: string, channel: ProviderChannel) => ChannelAdapter | undefined;
@@ -22,7 +22,7 @@ export type AttemptListener = (
 
 /** How the dispatcher is wired and tuned. */
 export interface DispatcherOptions {
-  store: Store;
+  store: Outbox;
   adapters: AdapterLookup;
   clock: Clock;
   logger: Logger;
@@ -72,12 +72,12 @@ export const DEFAULT_RECONCILE_MS = 60_000;
  * jittered back-off (or the provider's Retry-After) on a temporary failure; failed at once on
  * a permanent one; dead once retries run out. A send is claimed durably, and the claim counts it
  * as handed to its provider; one that must wait for its rate-limit slot is marked waiting
- * (`Store.markWaiting`) and, when the slot comes, handed over again (`Store.markCalled`), each
+ * (`Outbox.markWaiting`) and, when the slot comes, handed over again (`Outbox.markCalled`), each
  * durably before what follows, so a send under the rate costs no write beyond its claim. When
  * the dispatcher starts again, a send a stop left claimed but never handed over is released at
  * once; one handed over is in doubt: released at once on a channel whose provider never tells
  * (it may then be sent twice), after the reconcile window on one whose provider confirms sends
- * by callback — a callback that names it meanwhile marks it sent (`Store.confirmSend`), so it is
+ * by callback — a callback that names it meanwhile marks it sent (`Outbox.confirmSend`), so it is
  * not sent again (see docs/channels.md).
  * `wake()` starts a round at once, so a fresh decision does not wait a poll.
  */

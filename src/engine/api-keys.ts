@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { KeyKind } from '../store/store.ts';
+import type { KeyKind } from '../store/ports/key-store.ts';
 
 /** Hashes an API key for storage and lookup; keys themselves are never stored. */
 export function hashKey(key: string): string {

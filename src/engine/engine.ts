@@ -9,14 +9,9 @@ import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { type AppendInDoubtError, isAppendInDoubt } from '../store/append-in-doubt-error.ts';
-import type {
-  AppendOutcome,
-  EventToAppend,
-  MembersPage,
-  MergeRecord,
-  Store,
-  TimelinePage,
-} from '../store/store.ts';
+import type { AppendOutcome, EventToAppend } from '../store/ports/event-log.ts';
+import type { MembersPage, MergeRecord, TimelinePage } from '../store/ports/view-store.ts';
+import type { Store } from '../store/store.ts';
 import { isStoreUnavailable } from '../store/store-unavailable-error.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 import { type ApplyOutcome, applyRelease, applyTimer, applyToView } from './apply-to-view.ts';

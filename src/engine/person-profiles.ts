@@ -5,7 +5,7 @@ import { linkedKeys } from '../identity/linked-keys.ts';
 import { normalizeIdentifier } from '../identity/normalize-identifier.ts';
 import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
 import type { ProfileState } from '../profile/profile.ts';
-import type { MergeRecord } from '../store/store.ts';
+import type { MergeRecord } from '../store/ports/view-store.ts';
 
 /** What an export holds of one of a person's profiles: its state, its events, its merges. */
 export interface PersonExport {

@@ -1,7 +1,7 @@
 import { TailorError } from '../errors.ts';
 import { identifierKey, parseIdentifierKey } from '../identity/identifier.ts';
 import { normalizeIdentifier } from '../identity/normalize-identifier.ts';
-import type { Store } from '../store/store.ts';
+import type { ViewStore } from '../store/ports/view-store.ts';
 import type { CompiledWorkspace } from './compiled-workspace.ts';
 import type { WorkspaceView } from './workspace-view.ts';
 
@@ -13,7 +13,7 @@ export const PROFILE_ID_PREFIX = 'prf_';
  * identifier as `type:value`, normalized like incoming identifiers — to the current profile id.
  */
 export async function resolveProfileRef(input: {
-  store: Store;
+  store: ViewStore;
   view: WorkspaceView;
   workspace: CompiledWorkspace;
   ref: string;

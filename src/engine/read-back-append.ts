@@ -1,4 +1,4 @@
-import type { AppendOutcome, EventToAppend, Store } from '../store/store.ts';
+import type { AppendOutcome, EventLog, EventToAppend } from '../store/ports/event-log.ts';
 
 /**
  * Settles an append whose COMMIT broke off by reading its events back from the log. The writer
@@ -8,7 +8,7 @@ import type { AppendOutcome, EventToAppend, Store } from '../store/store.ts';
  * commit and wrote nothing. Throws what the read throws (the doubt then stays).
  */
 export async function readBackAppend(input: {
-  store: Store;
+  store: EventLog;
   items: EventToAppend[];
   appliedSeq: number;
 }): Promise<AppendOutcome[] | undefined> {

@@ -1,5 +1,5 @@
 import type { LoggedEvent } from '../ingest/event.ts';
-import type { Store } from '../store/store.ts';
+import type { ViewStore } from '../store/ports/view-store.ts';
 import type { PersonSource } from './person-profiles.ts';
 import type { WorkspaceView } from './workspace-view.ts';
 
@@ -8,7 +8,7 @@ const PAGE = 1_000;
 
 /** Every event of a profile's committed timeline, oldest first (derived ones included). */
 export async function wholeTimeline(input: {
-  store: Store;
+  store: ViewStore;
   workspaceId: string;
   profileId: string;
 }): Promise<LoggedEvent[]> {
@@ -32,7 +32,7 @@ export async function wholeTimeline(input: {
  * engine commits first), so the store's index, links and profiles are the whole truth; cached
  * profiles are taken from memory, where they are the same.
  */
-export function storePersonSource(input: { store: Store; view: WorkspaceView }): PersonSource {
+export function storePersonSource(input: { store: ViewStore; view: WorkspaceView }): PersonSource {
   const { store, view } = input;
   const workspaceId = view.workspaceId;
   return {

@@ -1,5 +1,6 @@
 import { candidateKeys, type EventIdentifiers } from '../identity/extract-identifiers.ts';
-import type { Store, ViewCommit } from '../store/store.ts';
+import type { ViewCommit } from '../store/ports/view-store.ts';
+import type { Store } from '../store/store.ts';
 import type { ViewChanges, WorkspaceView } from './workspace-view.ts';
 
 /**

@@ -2,7 +2,7 @@ import { identifierKey } from '../identity/identifier.ts';
 import type { IdentityGraph } from '../identity/resolve-identity.ts';
 import { type JourneysInForce, NO_JOURNEYS } from '../journey/journeys-in-force.ts';
 import type { ProfileState } from '../profile/profile.ts';
-import type { DerivedEventRow, MergeRecord } from '../store/store.ts';
+import type { DerivedEventRow, MergeRecord } from '../store/ports/view-store.ts';
 import type { CompiledWorkspace } from './compiled-workspace.ts';
 import { DueHeap } from './due-heap.ts';
 

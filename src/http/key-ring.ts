@@ -1,5 +1,5 @@
 import { hashKey } from '../engine/api-keys.ts';
-import type { KeyKind, Store } from '../store/store.ts';
+import type { KeyKind, KeyStore } from '../store/ports/key-store.ts';
 
 /** What a key grants: one workspace, and whether it may only write events or administer. */
 export interface KeyGrant {
@@ -22,7 +22,7 @@ interface Known {
  * once a minute per key, never per request.
  */
 export class KeyRing {
-  private readonly store: Store;
+  private readonly store: KeyStore;
   private readonly known = new Map<string, Known>();
   private readonly misses = new Map<string, number>();
   private readonly touched = new Map<string, number>();
@@ -32,7 +32,7 @@ export class KeyRing {
   /** The least time between two writes of one key's last use. */
   static readonly TOUCH_INTERVAL_MS = 60_000;
 
-  constructor(store: Store) {
+  constructor(store: KeyStore) {
     this.store = store;
   }
 

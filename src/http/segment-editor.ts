@@ -3,7 +3,7 @@ import type { SegmentDef } from '../audience/audience-def.ts';
 import type { Engine } from '../engine/engine.ts';
 import { SerialQueue } from '../engine/serial-queue.ts';
 import { TailorError } from '../errors.ts';
-import type { MembersPage } from '../store/store.ts';
+import type { MembersPage } from '../store/ports/view-store.ts';
 import { checkSegment, segmentRemovalIssues } from '../workspace/validate-segment.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 import { issueDetails, withoutSegment, withSegment } from './segment-view.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ApiKeyRecord, KeyKind, KeySource, NewApiKey } from './store.ts';
+import type { ApiKeyRecord, KeyKind, KeySource, NewApiKey } from './ports/key-store.ts';
 
 /** An `api_keys` row as both adapters read it (BIGINT times arrive as strings from PostgreSQL). */
 export interface ApiKeyRow {

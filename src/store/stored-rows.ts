@@ -3,14 +3,10 @@ import type { SendRecord, SendStatus } from '../activate/send-record.ts';
 import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
-import type {
-  AuditEntry,
-  DueProfile,
-  MergeRecord,
-  StoredWorkspace,
-  TimelinePage,
-  TriggerSendCount,
-} from './store.ts';
+import type { AuditEntry } from './ports/erasure-store.ts';
+import type { TriggerSendCount } from './ports/outbox.ts';
+import type { DueProfile, MergeRecord, TimelinePage } from './ports/view-store.ts';
+import type { StoredWorkspace } from './ports/workspace-store.ts';
 
 /**
  * Turning stored rows back into the port's types, shared by the store adapters. Integer

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.ts';
 import type { TailorEvent } from '../../src/ingest/event.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
+import type { TimelinePage, ViewCommit } from '../../src/store/ports/view-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import type { TimelinePage, ViewCommit } from '../../src/store/store.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { tempDir, workspaceYaml } from '../support/test-tailor.ts';
 

@@ -4,8 +4,8 @@ import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { buildServer } from '../../src/http/server.ts';
 import type { TailorEvent } from '../../src/ingest/event.ts';
+import type { AppendOutcome, EventToAppend } from '../../src/store/ports/event-log.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import type { AppendOutcome, EventToAppend } from '../../src/store/store.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { basic, bearer, workspaceYaml } from '../support/test-tailor.ts';
 

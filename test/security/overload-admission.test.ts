@@ -6,8 +6,8 @@ import { Engine } from '../../src/engine/engine.ts';
 import { Admission, admissionCost } from '../../src/http/admission.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { REQUEST_MAX_BYTES } from '../../src/ingest/ingest-limits.ts';
+import type { AppendOutcome, EventToAppend } from '../../src/store/ports/event-log.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import type { AppendOutcome, EventToAppend } from '../../src/store/store.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { basic, workspaceYaml } from '../support/test-tailor.ts';
 

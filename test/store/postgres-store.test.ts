@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TailorEvent } from '../../src/ingest/event.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import type { MergeRecord } from '../../src/store/ports/view-store.ts';
 import { planMerges } from '../../src/store/postgres/postgres-merges.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import type { MergeRecord, Store } from '../../src/store/store.ts';
+import type { Store } from '../../src/store/store.ts';
 import { storeContract } from './store-contract.ts';
 
 const URL = process.env['TAILOR_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';

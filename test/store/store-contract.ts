@@ -3,7 +3,8 @@ import type { SendRecord } from '../../src/activate/send-record.ts';
 import { DEFAULT_IDENTITY_RULES } from '../../src/identity/identity-rules.ts';
 import type { LoggedEvent, TailorEvent } from '../../src/ingest/event.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
-import type { DerivedEventRow, MergeRecord, Store, ViewCommit } from '../../src/store/store.ts';
+import type { DerivedEventRow, MergeRecord, ViewCommit } from '../../src/store/ports/view-store.ts';
+import type { Store } from '../../src/store/store.ts';
 import type { WorkspaceDefinition } from '../../src/workspace/workspace.ts';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');

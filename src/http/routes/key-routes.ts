@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { generateKey, hashKey, keyHint } from '../../engine/api-keys.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
-import type { ApiKeyRecord, KeyKind } from '../../store/store.ts';
+import type { ApiKeyRecord, KeyKind } from '../../store/ports/key-store.ts';
 import { adminWorkspace } from '../admin-auth.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { ErrorSchema } from '../schemas.ts';

@@ -1,4 +1,4 @@
-import type { MergeRecord } from '../store.ts';
+import type { MergeRecord } from '../ports/view-store.ts';
 
 /** A pointer from one profile id to another within a workspace: an alias row, or a repoint. */
 export interface IdPointer {

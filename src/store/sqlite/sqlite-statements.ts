@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { SendStatus } from '../../activate/send-record.ts';
 import type { ApiKeyRow } from '../api-key-rows.ts';
-import type { KeyKind } from '../store.ts';
+import type { KeyKind } from '../ports/key-store.ts';
 import type { SendRow, TimelineRow, TriggerCountRow } from '../stored-rows.ts';
 
 /** The columns of a key as `keyFromRow` reads them. */

@@ -7,25 +7,13 @@ import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import { keyFromRow, keyToInsert } from '../api-key-rows.ts';
-import type {
-  ApiKeyRecord,
-  AppendOutcome,
-  AuditEntry,
-  AwaitingConfirmation,
-  DueProfile,
-  EventToAppend,
-  KeyMatch,
-  KeyRevocation,
-  MembersPage,
-  MergeRecord,
-  NewApiKey,
-  ReleasedSends,
-  Store,
-  StoredWorkspace,
-  TimelinePage,
-  TriggerSendCount,
-  ViewCommit,
-} from '../store.ts';
+import type { AuditEntry } from '../ports/erasure-store.ts';
+import type { AppendOutcome, EventToAppend } from '../ports/event-log.ts';
+import type { ApiKeyRecord, KeyMatch, KeyRevocation, NewApiKey } from '../ports/key-store.ts';
+import type { AwaitingConfirmation, ReleasedSends, TriggerSendCount } from '../ports/outbox.ts';
+import type { DueProfile, MembersPage, MergeRecord, TimelinePage, ViewCommit } from '../ports/view-store.ts';
+import type { StoredWorkspace } from '../ports/workspace-store.ts';
+import type { Store } from '../store.ts';
 import {
   auditFromRow,
   dueOf,
