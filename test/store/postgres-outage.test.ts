@@ -194,4 +194,57 @@ describe('PostgreSQL connections terminated under load', () => {
       await proxy.close();
     }
   });
+
+  it('a network partition (no reset) fails queries after query_timeout_ms with 503, and ingestion resumes once it heals', async () => {
+    const target = new URL(PG_URL);
+    const proxy = await startTcpOutageProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const viaProxy = new URL(PG_URL);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    const store = new PostgresStore({
+      connectionString: `${viaProxy.toString()}?application_name=${APP}`,
+      schema: SCHEMA,
+      poolSize: 4,
+      queryTimeoutMs: 400,
+      connectTimeoutMs: 400,
+    });
+    const engine = await Engine.open({ store, checkpointIntervalMs: 3_600_000 });
+    await engine.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml('partition') }));
+    await store.addKey({ workspaceId: 'partition', kind: 'write', hash: hashKey('wk_partition') });
+    const app = await buildServer({ engine });
+    const send = (b: number) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/batch',
+        headers: { 'content-type': 'application/json', authorization: basic('wk_partition') },
+        payload: JSON.stringify({ batch: batchOf(7, b) }),
+      });
+    try {
+      expect((await send(0)).statusCode).toBe(200);
+      proxy.freeze();
+      const started = performance.now();
+      const reply = await send(1);
+      // Without a query timeout this request would wait for as long as the partition lasts.
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(reply.statusCode, reply.body).toBe(503);
+      expect(['STORE_UNAVAILABLE', 'WRITER_RECOVERING']).toContain(reply.json().code);
+      proxy.thaw();
+      await engine.recovered();
+      for (const b of [1, 2]) {
+        let answer = await send(b);
+        for (let attempt = 0; answer.statusCode !== 200 && attempt < 100; attempt += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          answer = await send(b);
+        }
+        expect(answer.statusCode, answer.body).toBe(200);
+      }
+      await engine.commit();
+      const profiles = await store.scanProfiles({ workspaceId: 'partition', limit: 1_000 });
+      expect(profiles.reduce((sum, profile) => sum + profile.eventCount, 0)).toBe(3 * BATCH);
+    } finally {
+      await app.close();
+      await engine.close();
+      await proxy.close();
+    }
+  }, 30_000);
 });

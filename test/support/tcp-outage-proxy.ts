@@ -9,6 +9,13 @@ export interface TcpOutageProxy {
   cut(): Promise<void>;
   /** Listens again on the same port: the target is reachable once more. */
   restore(): Promise<void>;
+  /**
+   * A network partition: connections stay open but nothing crosses them, either way, and no
+   * reset comes — what a peer that vanished looks like. New connections hang too.
+   */
+  freeze(): void;
+  /** Ends the partition: the frozen connections are reset (their streams lost bytes), new ones work. */
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -19,6 +26,7 @@ export interface TcpOutageProxy {
  */
 export async function startTcpOutageProxy(target: { host: string; port: number }): Promise<TcpOutageProxy> {
   const sockets = new Set<Socket>();
+  let frozen = false;
   const server: Server = createServer((inbound) => {
     const outbound = new Socket();
     sockets.add(inbound);
@@ -32,8 +40,12 @@ export async function startTcpOutageProxy(target: { host: string; port: number }
     inbound.on('error', end).on('close', end);
     outbound.on('error', end).on('close', end);
     outbound.connect(target.port, target.host, () => {
-      inbound.pipe(outbound);
-      outbound.pipe(inbound);
+      inbound.on('data', (chunk) => {
+        if (!frozen) outbound.write(chunk);
+      });
+      outbound.on('data', (chunk) => {
+        if (!frozen) inbound.write(chunk);
+      });
     });
   });
   const listen = (port: number) =>
@@ -58,6 +70,14 @@ export async function startTcpOutageProxy(target: { host: string; port: number }
     port,
     cut: stop,
     restore: () => listen(port),
+    freeze: () => {
+      frozen = true;
+    },
+    thaw: () => {
+      frozen = false;
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    },
     close: async () => {
       if (server.listening) await stop();
     },

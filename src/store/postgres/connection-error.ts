@@ -23,6 +23,8 @@ const LOST_MESSAGES = [
   'Client has encountered a connection error and is not queryable',
   'Client was closed and is not queryable',
   'timeout exceeded when trying to connect',
+  // `query_timeout`: no answer in time, as from a peer gone without a reset.
+  'Query read timeout',
 ];
 
 /**

@@ -51,7 +51,16 @@ export interface PostgresStoreOptions {
    * default 5,000): a database host that is gone may never answer, and a request must not hang.
    */
   connectTimeoutMs?: number;
+  /**
+   * How long a query may wait for the server's answer before it fails with STORE_UNAVAILABLE
+   * and its connection is discarded (ms, default 30,000): a connection whose peer vanished
+   * without a reset (a network partition, a host powered off) would otherwise hang forever.
+   */
+  queryTimeoutMs?: number;
 }
+
+/** How long a query may wait for the server by default (ms). */
+const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 /** Rows per statement of a batched write: bounds the size of one bound array. */
 const BATCH_ROWS = 5_000;
@@ -138,6 +147,8 @@ export class PostgresStore implements Store {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+      keepAlive: true,
     });
     // An idle connection the server drops (restart, failover) is discarded by the pool and the
     // next query opens a new one; without a listener the 'error' event would end the process.
@@ -145,6 +156,7 @@ export class PostgresStore implements Store {
     this.writer = new PostgresWriterLock({
       connectionString: options.connectionString,
       schema,
+      queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
       readFence: (client) => this.readFence(client),
     });
   }

@@ -11,6 +11,8 @@ export interface WriterFence {
 export interface PostgresWriterLockOptions {
   connectionString: string;
   schema: string;
+  /** How long a query on the lock's connection may wait for the server (ms); see PostgresStoreOptions. */
+  queryTimeoutMs: number;
   /** Reads the schema's fence on the lock's connection; `undefined` while its tables do not exist yet. */
   readFence(client: pg.Client): Promise<WriterFence | undefined>;
 }
@@ -98,6 +100,7 @@ export class PostgresWriterLock {
     const client = new pg.Client({
       connectionString: this.options.connectionString,
       keepAlive: true,
+      query_timeout: this.options.queryTimeoutMs,
       application_name: `tailor writer lock (${this.options.schema})`,
     });
     // An unhandled 'error' would end the process. The server dropped the lock with the session:
