@@ -17,13 +17,24 @@ export interface ConnectionFlags {
 }
 
 /**
+ * The URL of a Tailor started with `TAILOR_HOST` and `TAILOR_PORT` (as `npm start` reads them):
+ * a server listening on every address (`0.0.0.0`, `::`) is reached on loopback.
+ */
+export function localServerUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const host = env.TAILOR_HOST?.trim() || '127.0.0.1';
+  const port = env.TAILOR_PORT?.trim() || '3000';
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/**
  * Finds the server and keys: flags, then `TAILOR_URL` / `TAILOR_WRITE_KEY` / `TAILOR_ADMIN_KEY`,
- * then the keys a local `tailor start` saved under the data dir — so after the Quick start
- * the CLI works with no flags at all.
+ * then the server `TAILOR_HOST` / `TAILOR_PORT` name (as `tailor start` reads them) and the keys
+ * a local `tailor start` saved under the data dir — so after the Quick start the CLI works with
+ * no flags at all, in the same shell as `npm start` whatever port it was given.
  */
 export async function resolveConnection(flags: ConnectionFlags, env = process.env): Promise<Connection> {
-  const port = env.TAILOR_PORT ?? '3000';
-  const url = (flags.url ?? env.TAILOR_URL ?? `http://127.0.0.1:${port}`).replace(/\/+$/, '');
+  const url = (flags.url ?? env.TAILOR_URL ?? localServerUrl(env)).replace(/\/+$/, '');
   const saved = await readSavedKeys(
     flags.dataDir ?? env.TAILOR_DATA_DIR ?? './data',
     flags.workspace ?? 'demo',

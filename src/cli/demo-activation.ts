@@ -4,14 +4,12 @@ import {
   whatsAppStatusWebhook,
 } from '../activate/local/local-whatsapp.ts';
 import { type Connection, callApi } from './connection.ts';
+import type { DemoCast } from './demo-cast.ts';
 import { type DemoDecision, decideForUser } from './demo-decisions.ts';
 import { DEMO_TWILIO, DEMO_WHATSAPP, type DemoProviders } from './demo-providers.ts';
-import { DEMO_KAVYA_PHONE, DEMO_REPEAT_USER } from './demo-story.ts';
 
 /** The demo workspace's id, in provider callback URLs. */
 const WORKSPACE = 'demo';
-/** Meera's WhatsApp number as the Cloud API writes it (digits only). */
-const MEERA_WHATSAPP = '919820155555';
 /** How long to wait for each step to show up. */
 const STEP_WAIT_MS = 10_000;
 
@@ -37,21 +35,25 @@ export interface DemoActivation {
 export async function demoActivation(input: {
   connection: Connection;
   providers: DemoProviders;
+  /** The run's people. */
+  cast: DemoCast;
   /** The story's clock: provider callbacks are stamped from it, as the story's events were. */
   now: number;
   /** Meera's decision: when quiet hours delay it, there is nothing to wait for yet. */
   reminder: DemoDecision;
 }): Promise<DemoActivation> {
-  const { connection, providers } = input;
+  const { connection, providers, cast } = input;
+  // Her WhatsApp number as the Cloud API writes it (digits only).
+  const meeraWhatsApp = cast.meera.phone.replace(/\D/g, '');
   const started = Date.now();
   const clock = (): number => input.now + (Date.now() - started);
-  const ref = encodeURIComponent('user_id:USR_4096');
+  const ref = encodeURIComponent(`user_id:${cast.meera.userId}`);
   const lines = ['activation (local WhatsApp and Twilio servers started by the demo):'];
 
   const delayed = input.reminder.action?.timing === 'delayed' ? input.reminder.action.send_at : null;
   const message =
     delayed === null
-      ? await waitFor(() => providers.whatsapp.accepted().find((sent) => sent.to === MEERA_WHATSAPP))
+      ? await waitFor(() => providers.whatsapp.accepted().find((sent) => sent.to === meeraWhatsApp))
       : undefined;
   lines.push(
     delayed !== null
@@ -109,9 +111,14 @@ export async function demoActivation(input: {
     path: '/v1/track',
     auth: 'write',
     body: JSON.stringify({
-      userId: 'USR_4096',
+      userId: cast.meera.userId,
       event: 'Order Completed',
-      properties: { order_id: 'ORD-9001', plan: 'annual', revenue: 11_988, currency: 'INR' },
+      properties: {
+        order_id: `ORD-9001${cast.run === 1 ? '' : `-${cast.run}`}`,
+        plan: 'annual',
+        revenue: 11_988,
+        currency: 'INR',
+      },
     }),
   });
   const completed =
@@ -136,11 +143,11 @@ export async function demoActivation(input: {
     `  Meera completes the order: risks ${JSON.stringify(afterOrder.risks)}, lifecycle stage ${String(afterOrder.stage)}, checkout_recovery journey ${recovery ?? 'still running'}`,
   );
 
-  const kavyaRef = encodeURIComponent(`user_id:${DEMO_REPEAT_USER}`);
+  const kavyaRef = encodeURIComponent(`user_id:${cast.kavya.userId}`);
   const decideKavya = (): Promise<DemoDecision> =>
-    decideForUser({ connection, userId: DEMO_REPEAT_USER, body: { actions: true } });
+    decideForUser({ connection, userId: cast.kavya.userId, body: { actions: true } });
   const before = await decideKavya();
-  const digits = DEMO_KAVYA_PHONE.replace(/\D/g, '');
+  const digits = cast.kavya.phone.replace(/\D/g, '');
   const smsDelayed = before.action?.timing === 'delayed' ? before.action.send_at : null;
   const sms =
     smsDelayed === null
@@ -152,7 +159,7 @@ export async function demoActivation(input: {
       : undefined;
   await providers.twilio.sendInbound({
     url: `${connection.url}/v1/webhooks/${WORKSPACE}/twilio/inbound`,
-    from: DEMO_KAVYA_PHONE,
+    from: cast.kavya.phone,
     to: DEMO_TWILIO.from,
     body: 'STOP',
   });

@@ -1,9 +1,17 @@
 import { deliverWebhook } from '../activate/local/local-whatsapp.ts';
 import { type Connection, callApi } from './connection.ts';
 import { type DemoActivation, demoActivation } from './demo-activation.ts';
+import { type DemoCast, nextDemoCast } from './demo-cast.ts';
 import { type DemoDecisions, demoDecisions } from './demo-decisions.ts';
-import { DEMO_WHATSAPP, startDemoProviders } from './demo-providers.ts';
-import { DEMO_EMAIL, demoFeedback, demoPeople, demoPeopleFeedback, demoStory } from './demo-story.ts';
+import {
+  DEMO_WHATSAPP,
+  type DemoProviders,
+  demoChannels,
+  pointDemoChannels,
+  portOf,
+  startDemoProviders,
+} from './demo-providers.ts';
+import { demoFeedback, demoPeople, demoPeopleFeedback, demoStory } from './demo-story.ts';
 
 /** What the demo printed about the person, for tests and for the summary line. */
 export interface DemoResult {
@@ -14,6 +22,8 @@ export interface DemoResult {
   decisions: DemoDecisions;
   /** The loop through the local provider servers: the reminder sent, its callbacks, the order, an SMS STOP. */
   activation: DemoActivation;
+  /** The people of this run: the README's on a fresh database, new ones on each later run. */
+  cast: DemoCast;
   summary: string[];
 }
 
@@ -26,7 +36,8 @@ const RISK_WAIT_MS = 5_000;
  * `tailor demo`: sends the demo story through the public tracking API of a running Tailor
  * (the demo workspace), then reads the person's unified profile through the admin API and
  * prints what Tailor now knows about her. Her checkout ran out of time before the story ends,
- * so it waits (briefly) for the server's timer to record the abandonment.
+ * so it waits (briefly) for the server's timer to record the abandonment. It can be run again on
+ * the same data: each run tells the story with people of its own (`nextDemoCast`).
  */
 export async function demoCommand(input: {
   connection: Connection;
@@ -34,10 +45,21 @@ export async function demoCommand(input: {
   print: (line: string) => void;
 }): Promise<DemoResult> {
   const { connection, now, print } = input;
+  const cast = await nextDemoCast(connection);
   // The providers listen before the story is sent: her reminder goes out as soon as it is decided.
-  const providers = await startDemoProviders();
+  const current = await demoChannels(connection);
+  const providers = await startDemoProviders({
+    whatsapp: portOf(current.whatsapp),
+    sms: portOf(current.sms),
+  });
   try {
-    return await tellStory({ connection, now, print, providers });
+    if (await pointDemoChannels({ connection, providers, current })) {
+      print(
+        `local providers on free ports (WhatsApp ${providers.whatsapp.baseUrl}, Twilio ${providers.twilio.url}): the demo workspace now sends there`,
+      );
+    }
+    if (cast.run > 1) print(`run ${cast.run} on this data: new people, e.g. Meera is ${cast.meera.email}`);
+    return await tellStory({ connection, now, print, providers, cast });
   } finally {
     await providers.close();
   }
@@ -47,10 +69,11 @@ async function tellStory(input: {
   connection: Connection;
   now: number;
   print: (line: string) => void;
-  providers: Awaited<ReturnType<typeof startDemoProviders>>;
+  providers: DemoProviders;
+  cast: DemoCast;
 }): Promise<DemoResult> {
-  const { connection, now, print, providers } = input;
-  const calls = [...demoStory(now), ...demoPeople(now)];
+  const { connection, now, print, providers, cast } = input;
+  const calls = [...demoStory(now, cast), ...demoPeople(now, cast)];
   // The checkouts go last: the server's timer marks them abandoned at once (they are in the
   // past), and by then the provider's reports must be in, as they were in the story's time.
   const checkout = (call: Record<string, unknown>) => call['event'] === 'Checkout Started';
@@ -65,7 +88,7 @@ async function tellStory(input: {
   await send(calls.filter((call) => !checkout(call)));
   // What the WhatsApp provider reports comes through its signed webhook, as in production:
   // a write key cannot record a reply or a send.
-  const feedback = [...demoFeedback(now), ...demoPeopleFeedback(now)];
+  const feedback = [...demoFeedback(now, cast), ...demoPeopleFeedback(now, cast)];
   for (const payload of feedback) {
     const answer = await deliverWebhook(
       `${connection.url}/v1/webhooks/demo/whatsapp`,
@@ -81,7 +104,7 @@ async function tellStory(input: {
   print(
     `delivered ${feedback.length} signed WhatsApp webhooks: Meera's two replies, and the message Arjun got an hour ago`,
   );
-  const ref = encodeURIComponent(`email:${DEMO_EMAIL}`);
+  const ref = encodeURIComponent(`email:${cast.meera.email}`);
   const readProfile = async () =>
     (await callApi({ connection, method: 'GET', path: `/v1/profiles/${ref}`, auth: 'admin' })) as Record<
       string,
@@ -106,8 +129,8 @@ async function tellStory(input: {
       properties: (event.properties ?? {}) as Record<string, unknown>,
     }))
     .reverse();
-  const decisions = await demoDecisions(connection);
-  const activation = await demoActivation({ connection, providers, now, reminder: decisions.meera });
+  const decisions = await demoDecisions(connection, cast);
+  const activation = await demoActivation({ connection, providers, cast, now, reminder: decisions.meera });
   const summary = [...summarize(profile, derived), ...decisions.lines, ...activation.lines];
   print(JSON.stringify(profile, null, 2));
   for (const line of summary) print(line);
@@ -115,8 +138,8 @@ async function tellStory(input: {
   print(
     'Next: `npx tailor journeys` shows the checkout_recovery journey step by step (reached, waiting, sent, converted);',
   );
-  print(`\`npx tailor profile email:${DEMO_EMAIL} --events\` shows her timeline.`);
-  return { profile, derived, decisions, activation, summary };
+  print(`\`npx tailor profile email:${cast.meera.email} --events\` shows her timeline.`);
+  return { profile, derived, decisions, activation, cast, summary };
 }
 
 function hasRisk(profile: Record<string, unknown>): boolean {

@@ -1,6 +1,6 @@
 import { isJsonObject } from '../ingest/merge-objects.ts';
 import { type Connection, callApi } from './connection.ts';
-import { DEMO_CAPPED_USER, DEMO_REPEAT_USER } from './demo-story.ts';
+import type { DemoCast } from './demo-cast.ts';
 
 /** An answer of `POST /v1/decide`, as far as the demo reads it. */
 export interface DemoDecision {
@@ -56,7 +56,7 @@ export async function decideForUser(input: {
  * repeat customer) her offer block and Arjun his action while the WhatsApp cap holds are asked
  * for by the shop's server (`decideForUser`).
  */
-export async function demoDecisions(connection: Connection): Promise<DemoDecisions> {
+export async function demoDecisions(connection: Connection, cast: DemoCast): Promise<DemoDecisions> {
   const decide = async (body: Record<string, unknown>): Promise<DemoDecision> =>
     (await callApi({
       connection,
@@ -65,7 +65,7 @@ export async function demoDecisions(connection: Connection): Promise<DemoDecisio
       auth: 'write',
       body: JSON.stringify(body),
     })) as DemoDecision;
-  const meera = await triggeredDecision(connection, 'user_id:USR_4096');
+  const meera = await triggeredDecision(connection, `user_id:${cast.meera.userId}`);
   const bangaloreVisitor = await decide({
     anonymousId: `demo-visitor-${Date.now().toString(36)}`,
     placements: ['home_banner'],
@@ -73,12 +73,12 @@ export async function demoDecisions(connection: Connection): Promise<DemoDecisio
   });
   const repeatCustomer = await decideForUser({
     connection,
-    userId: DEMO_REPEAT_USER,
+    userId: cast.kavya.userId,
     body: { placements: ['offer_block'] },
   });
   const capped = await decideForUser({
     connection,
-    userId: DEMO_CAPPED_USER,
+    userId: cast.arjun.userId,
     body: { actions: true, context: { timezone: 'Asia/Kolkata' } },
   });
   const lines = [

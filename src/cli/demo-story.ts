@@ -1,9 +1,10 @@
 import { whatsAppReplyWebhook, whatsAppStatusWebhook } from '../activate/local/local-whatsapp.ts';
 import type { WhatsAppWebhookPayload } from '../activate/whatsapp/whatsapp-wire.ts';
+import { type DemoCast, demoCast } from './demo-cast.ts';
 import { DEMO_WHATSAPP } from './demo-providers.ts';
 
-/** The email of the person in the demo story, to look their profile up by. */
-export const DEMO_EMAIL = 'meera@example.com';
+/** The first run's people, as the README quotes them. */
+const FIRST_RUN = demoCast(1);
 
 /**
  * The demo story as the Segment calls her browser sends with the write key, timed to end at
@@ -13,10 +14,9 @@ export const DEMO_EMAIL = 'meera@example.com';
  * abandoned. Her two WhatsApp replies are not here: only the provider reports those
  * (`demoFeedback`), never a write key.
  */
-export function demoStory(now: number): Record<string, unknown>[] {
+export function demoStory(now: number, cast: DemoCast = FIRST_RUN): Record<string, unknown>[] {
   const minutes = (n: number) => new Date(now - n * 60_000).toISOString();
-  const anonymousId = 'demo-visitor-7f3a';
-  const userId = 'USR_4096';
+  const { anonymousId, userId } = cast.meera;
   return [
     {
       type: 'page',
@@ -36,7 +36,7 @@ export function demoStory(now: number): Record<string, unknown>[] {
       type: 'identify',
       anonymousId,
       userId,
-      traits: { email: 'Meera@Example.com', phone: '98201 55555', first_name: 'Meera', city: 'Mumbai' },
+      traits: { email: cast.meera.email, phone: cast.meera.phone, first_name: 'Meera', city: 'Mumbai' },
       context: { consent: { categoryPreferences: { email: true, whatsapp: true } } },
       timestamp: minutes(170),
     },
@@ -51,49 +51,38 @@ export function demoStory(now: number): Record<string, unknown>[] {
   ];
 }
 
-/** The user id of the demo's second lead: messaged on WhatsApp an hour ago, so capped now. */
-export const DEMO_CAPPED_USER = 'USR_5120';
-/** The user id of the demo's repeat customer. */
-export const DEMO_REPEAT_USER = 'USR_2048';
-/** Kavya's number, to which the demo's SMS goes and from which she answers STOP. */
-export const DEMO_KAVYA_PHONE = '+919900011122';
-/** Meera's WhatsApp number, as the provider knows her. */
-const DEMO_MEERA_WHATSAPP = '+919820155555';
-/** Arjun's WhatsApp number. */
-const DEMO_ARJUN_WHATSAPP = '+919845012345';
-
 /**
  * The people around the demo story, timed to end at `now`: Arjun, who abandoned a checkout too
  * after a WhatsApp message an hour ago (`demoPeopleFeedback` reports it; the contact policy allows one
  * WhatsApp a day, and he has no email), and Kavya, a customer who ordered twice.
  */
-export function demoPeople(now: number): Record<string, unknown>[] {
+export function demoPeople(now: number, cast: DemoCast = FIRST_RUN): Record<string, unknown>[] {
   const minutes = (n: number) => new Date(now - n * 60_000).toISOString();
   return [
     {
       type: 'identify',
-      userId: DEMO_CAPPED_USER,
-      traits: { first_name: 'Arjun', phone: '+91 98450 12345', city: 'Bangalore' },
+      userId: cast.arjun.userId,
+      traits: { first_name: 'Arjun', phone: cast.arjun.phone, city: 'Bangalore' },
       context: { consent: { categoryPreferences: { whatsapp: true } }, timezone: 'Asia/Kolkata' },
       timestamp: minutes(90),
     },
     {
       type: 'track',
-      userId: DEMO_CAPPED_USER,
+      userId: cast.arjun.userId,
       event: 'Checkout Started',
       properties: { plan: 'monthly', value: 999, currency: 'INR' },
       timestamp: minutes(45),
     },
     {
       type: 'identify',
-      userId: DEMO_REPEAT_USER,
-      traits: { first_name: 'Kavya', email: 'kavya@example.com', phone: DEMO_KAVYA_PHONE },
+      userId: cast.kavya.userId,
+      traits: { first_name: 'Kavya', email: cast.kavya.email, phone: cast.kavya.phone },
       context: { consent: { categoryPreferences: { sms: true } } },
       timestamp: minutes(20_000),
     },
     ...[15_000, 3_000].map((ago, i) => ({
       type: 'track',
-      userId: DEMO_REPEAT_USER,
+      userId: cast.kavya.userId,
       event: 'Order Completed',
       properties: { order_id: `ORD-${7001 + i}`, revenue: 1_499, currency: 'INR' },
       timestamp: minutes(ago),
@@ -110,21 +99,21 @@ const ORIGIN = { phoneNumberId: DEMO_WHATSAPP.phoneNumberId };
  * the provider knows her only by her number. Feedback enters Tailor only this way (or through a
  * signed email link), never with a write key.
  */
-export function demoFeedback(now: number): WhatsAppWebhookPayload[] {
+export function demoFeedback(now: number, cast: DemoCast = FIRST_RUN): WhatsAppWebhookPayload[] {
   const ago = (n: number) => now - n * 60_000;
   return [
     whatsAppReplyWebhook({
       ...ORIGIN,
-      id: 'wamid.demo-meera-1',
-      from: DEMO_MEERA_WHATSAPP,
+      id: cast.messageId('meera-1'),
+      from: cast.meera.phone,
       name: 'Meera',
       text: 'Is the annual plan available?',
       timestamp: ago(30),
     }),
     whatsAppReplyWebhook({
       ...ORIGIN,
-      id: 'wamid.demo-meera-2',
-      from: DEMO_MEERA_WHATSAPP,
+      id: cast.messageId('meera-2'),
+      from: cast.meera.phone,
       name: 'Meera',
       text: 'Great, thanks!',
       timestamp: ago(25),
@@ -133,13 +122,13 @@ export function demoFeedback(now: number): WhatsAppWebhookPayload[] {
 }
 
 /** The provider's report on the people around the story: the WhatsApp message Arjun got an hour ago. */
-export function demoPeopleFeedback(now: number): WhatsAppWebhookPayload[] {
+export function demoPeopleFeedback(now: number, cast: DemoCast = FIRST_RUN): WhatsAppWebhookPayload[] {
   return [
     whatsAppStatusWebhook({
       ...ORIGIN,
-      wamid: 'wamid.demo-arjun-pricing',
+      wamid: cast.messageId('arjun-pricing'),
       status: 'sent',
-      recipient: DEMO_ARJUN_WHATSAPP,
+      recipient: cast.arjun.phone,
       timestamp: now - 60 * 60_000,
     }),
   ];

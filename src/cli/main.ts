@@ -28,7 +28,10 @@ function fail(error: unknown): never {
 
 function withConnection(command: Command): Command {
   return command
-    .option('--url <url>', 'Tailor server (env TAILOR_URL; default http://127.0.0.1:3000)')
+    .option(
+      '--url <url>',
+      'Tailor server (env TAILOR_URL; default http://<TAILOR_HOST>:<TAILOR_PORT>, http://127.0.0.1:3000)',
+    )
     .option('--write-key <key>', 'write key (env TAILOR_WRITE_KEY; default: the key saved by a local start)')
     .option('--admin-key <key>', 'admin key (env TAILOR_ADMIN_KEY; default: the key saved by a local start)')
     .option('--data-dir <dir>', 'where a local `tailor start` saved its keys (env TAILOR_DATA_DIR)')

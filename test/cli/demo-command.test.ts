@@ -1,6 +1,8 @@
+import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_NETWORK_POLICY, DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import { demoCommand } from '../../src/cli/demo-command.ts';
+import { demoChannels, portOf } from '../../src/cli/demo-providers.ts';
 import { Activation } from '../../src/dispatch/activation.ts';
 import { hashKey } from '../../src/engine/api-keys.ts';
 import { Engine } from '../../src/engine/engine.ts';
@@ -16,30 +18,34 @@ afterEach(async () => {
   await close?.();
 });
 
+/** A Tailor with the demo workspace and its activation, listening on a free port. */
+async function openDemoServer(): Promise<{ url: string; engine: Engine }> {
+  const store = new SqliteStore({ path: ':memory:' });
+  const engine = await Engine.open({ store, clock: () => NOW + 60_000 });
+  await engine.applyWorkspace(await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY }));
+  await store.addKey({ workspaceId: 'demo', kind: 'write', hash: hashKey('wk_demo_test') });
+  await store.addKey({ workspaceId: 'demo', kind: 'admin', hash: hashKey('ak_demo_test') });
+  const activation = new Activation({
+    engine,
+    logger: silentLogger,
+    env: {},
+    pollMs: 50,
+    network: DEMO_NETWORK_POLICY,
+  });
+  await activation.start();
+  const app = await buildServer({ engine, activation, network: DEMO_NETWORK_POLICY });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  close = async () => {
+    await app.close();
+    await activation.stop();
+    await engine.close();
+  };
+  return { url, engine };
+}
+
 describe('tailor demo', () => {
   it('tells the demo story through the public API: one profile, WhatsApp preferred, a high-intent lead', async () => {
-    const store = new SqliteStore({ path: ':memory:' });
-    const engine = await Engine.open({ store, clock: () => NOW + 60_000 });
-    await engine.applyWorkspace(
-      await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY }),
-    );
-    await store.addKey({ workspaceId: 'demo', kind: 'write', hash: hashKey('wk_demo_test') });
-    await store.addKey({ workspaceId: 'demo', kind: 'admin', hash: hashKey('ak_demo_test') });
-    const activation = new Activation({
-      engine,
-      logger: silentLogger,
-      env: {},
-      pollMs: 50,
-      network: DEMO_NETWORK_POLICY,
-    });
-    await activation.start();
-    const app = await buildServer({ engine, activation });
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    close = async () => {
-      await app.close();
-      await activation.stop();
-      await engine.close();
-    };
+    const { url, engine } = await openDemoServer();
 
     const printed: string[] = [];
     const {
@@ -68,8 +74,10 @@ describe('tailor demo', () => {
     expect(profile.lifecycle_stage).toBe('high_intent_lead');
     expect(summary.join('\n')).toMatch(/preferred channel: whatsapp/);
     expect(summary.join('\n')).toMatch(/lifecycle stage: high_intent_lead/);
-    expect(printed[0]).toMatch(/^sent 10 events/);
-    expect(printed[1]).toMatch(/^delivered 3 signed WhatsApp webhooks/);
+    // A first line says so when the workspace's provider ports were taken (by another test).
+    const story = printed.filter((line) => !line.startsWith('local providers on free ports'));
+    expect(story[0]).toMatch(/^sent 10 events/);
+    expect(story[1]).toMatch(/^delivered 3 signed WhatsApp webhooks/);
 
     // The checkout 50 minutes ago was never completed: 30 minutes after it, the risk was set.
     const checkoutAt = NOW - 50 * 60_000;
@@ -154,4 +162,55 @@ describe('tailor demo', () => {
     );
     expect(reply?.properties['decision_id']).toBe(decision?.messageId);
   });
+
+  it('can be run again on the same data, with the ports it used taken: new people, the same story', async () => {
+    const { url } = await openDemoServer();
+    const connection = { url, writeKey: 'wk_demo_test', adminKey: 'ak_demo_test' };
+    const first = await demoCommand({ connection, now: NOW, print: () => {} });
+    expect(first.cast.run).toBe(1);
+    // Something else now listens where the first run's providers did.
+    const channels = await demoChannels(connection);
+    const blockers = await Promise.all(
+      [portOf(channels.whatsapp), portOf(channels.sms)].map((port) => occupy(port ?? 0)),
+    );
+    try {
+      const printed: string[] = [];
+      const second = await demoCommand({ connection, now: NOW, print: (line) => printed.push(line) });
+      expect(second.cast.run).toBe(2);
+      expect(printed[0]).toMatch(/^local providers on free ports/);
+      expect(printed).toContain('run 2 on this data: new people, e.g. Meera is meera+2@example.com');
+      expect(second.profile.identifiers).toEqual({
+        anonymous_id: ['demo-visitor-7f3a_2'],
+        user_id: ['USR_4096_2'],
+        email: ['meera+2@example.com'],
+        phone: ['+919820155556'],
+        whatsapp: ['+919820155556'],
+      });
+      const told = second.summary.join('\n');
+      expect(told).not.toMatch(/did not reach|received nothing/);
+      expect(second.activation.reminder?.to).toBe('919820155556');
+      expect(second.activation.messageEvents).toEqual([
+        'Message Sent',
+        'Message Delivered',
+        'Message Read',
+        'Message Replied',
+      ]);
+      expect(second.activation.afterOrder).toEqual({ risks: {}, stage: 'customer', journey: 'converted' });
+      expect(second.activation.kavya.sms).toMatch(/^Hi Kavya, free shipping/);
+      expect(second.activation.kavya.smsConsent).toBe(false);
+      expect(second.decisions.capped.action?.reason).toMatch(/at most 1 whatsapp per 1d/);
+    } finally {
+      for (const blocker of blockers) await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
 });
+
+/** Listens on `port` (127.0.0.1) so nothing else can. */
+async function occupy(port: number): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return server;
+}

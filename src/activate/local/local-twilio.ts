@@ -223,7 +223,10 @@ export async function startLocalTwilio(
       if (!response.headersSent) answer(response, 500, twilioError(500, 20500, 'Internal Server Error'));
     });
   });
-  await new Promise<void>((resolve) => server.listen(input.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(input.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   return {

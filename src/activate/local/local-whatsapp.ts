@@ -191,7 +191,10 @@ export async function startLocalWhatsApp(options: LocalWhatsAppOptions = {}): Pr
         answer(response, 500, graphError({ status: 500, code: 1, message: 'Unknown' }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the local WhatsApp API has no port');
   const port = address.port;
