@@ -8,7 +8,7 @@ import type { MergeRecord } from '../../src/store/ports/view-store.ts';
 import { planMerges } from '../../src/store/postgres/postgres-merges.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { storeContract } from './store-contract.ts';
+import { storeContract } from './contract/store-contract.ts';
 
 const URL = process.env['TAILOR_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 

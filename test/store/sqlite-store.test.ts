@@ -10,12 +10,12 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/sqlite-schema.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { storeContract } from './contract/store-contract.ts';
 import { SQLITE_SCHEMA_V1 } from './sqlite-schema-v1.ts';
 import { SQLITE_SCHEMA_V2 } from './sqlite-schema-v2.ts';
 import { SQLITE_SCHEMA_V3 } from './sqlite-schema-v3.ts';
 import { SQLITE_SCHEMA_V4 } from './sqlite-schema-v4.ts';
 import { SQLITE_SCHEMA_V5 } from './sqlite-schema-v5.ts';
-import { storeContract } from './store-contract.ts';
 
 /** A fresh temporary directory (not from test-tailor, which loads the whole engine). */
 function tempDir(): string {
