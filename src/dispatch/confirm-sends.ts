@@ -6,7 +6,7 @@ import type { Outbox } from '../store/ports/outbox.ts';
 
 /** What confirming sends needs of the engine: the outbox, the clock, and recording events. */
 export interface SendConfirmer {
-  readonly store: Pick<Outbox, 'confirmSend'>;
+  readonly outbox: Pick<Outbox, 'confirmSend'>;
   readonly clock: Clock;
   record(workspaceId: string, events: TailorEvent[]): void;
 }
@@ -28,7 +28,7 @@ export async function confirmSends(input: {
   const events: TailorEvent[] = [];
   for (const { sendId, providerMessageId } of input.confirmations) {
     const now = engine.clock();
-    const send = await engine.store.confirmSend({ workspaceId, id: sendId, providerMessageId, at: now });
+    const send = await engine.outbox.confirmSend({ workspaceId, id: sendId, providerMessageId, at: now });
     if (send !== undefined)
       events.push(sendOutcomeEvent({ send, outcome: { kind: 'sent', providerMessageId }, now }));
   }

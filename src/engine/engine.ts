@@ -9,8 +9,11 @@ import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { type AppendInDoubtError, isAppendInDoubt } from '../store/append-in-doubt-error.ts';
+import type { ErasureStore } from '../store/ports/erasure-store.ts';
 import type { AppendOutcome, EventToAppend } from '../store/ports/event-log.ts';
-import type { MembersPage, MergeRecord, TimelinePage } from '../store/ports/view-store.ts';
+import type { KeyStore } from '../store/ports/key-store.ts';
+import type { Outbox } from '../store/ports/outbox.ts';
+import type { MembersPage, MergeRecord, TimelinePage, ViewStore } from '../store/ports/view-store.ts';
 import type { Store } from '../store/store.ts';
 import { isStoreUnavailable } from '../store/store-unavailable-error.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
@@ -248,6 +251,29 @@ export class Engine {
       if (this.loading) throw error;
       this.failStop(error, 'applying appended events');
     }
+  }
+
+  /** The outbox: sends listed, re-driven and confirmed by routes, claimed by the dispatcher. */
+  get outbox(): Outbox {
+    return this.store;
+  }
+
+  /** The API keys, for the key ring and the key routes. */
+  get keys(): KeyStore {
+    return this.store;
+  }
+
+  /** The audit log: what was done to people's data, never the data itself. */
+  get audit(): Pick<ErasureStore, 'auditLog'> {
+    return this.store;
+  }
+
+  /**
+   * The view as last committed to the store, without the writer's changes since: for reads that
+   * must not wait for the writer (a segment's size while its back-fill runs, a scan after `commit`).
+   */
+  get storedView(): ViewStore {
+    return this.store;
   }
 
   /** The ids of every workspace. */

@@ -43,7 +43,7 @@ export class SegmentEditor {
    */
   size(workspaceId: string, key: string): Promise<number> {
     if (this.engine.rebuildProgress(workspaceId) !== undefined) {
-      return this.engine.store.segmentSize(workspaceId, key);
+      return this.engine.storedView.segmentSize(workspaceId, key);
     }
     return this.engine.segmentSize(workspaceId, key);
   }
@@ -51,7 +51,7 @@ export class SegmentEditor {
   /** A page of a segment's members, by profile id, read like `size`. */
   members(workspaceId: string, key: string, page: { after?: string; limit: number }): Promise<MembersPage> {
     if (this.engine.rebuildProgress(workspaceId) !== undefined) {
-      return this.engine.store.segmentMembers({ workspaceId, segment: key, ...page });
+      return this.engine.storedView.segmentMembers({ workspaceId, segment: key, ...page });
     }
     return this.engine.segmentMembers(workspaceId, key, page);
   }

@@ -62,7 +62,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
-  const keys = new KeyRing(engine.store);
+  const keys = new KeyRing(engine.keys);
   const admission = new Admission({
     limits: options.admission ?? DEFAULT_ADMISSION,
     queueWaitMs: () => engine.queueWaitMs(),

@@ -177,7 +177,7 @@ journeys:
 `,
       }),
     );
-    await engine.store.addKey({ workspaceId: 'trial', kind: 'admin', hash: hashKey(ADMIN_KEY) });
+    await engine.keys.addKey({ workspaceId: 'trial', kind: 'admin', hash: hashKey(ADMIN_KEY) });
     await engine.ingest('trial', [
       { ...trialStarted('ada', NOW), type: 'identify', traits: { first_name: 'Ada' }, messageId: 'ada-id' },
       trialStarted('ada', NOW + 1),
@@ -218,7 +218,7 @@ describe('pausing a journey', () => {
 
   beforeEach(async () => {
     await engine.applyWorkspace(trialWorkspace('true'));
-    await engine.store.addKey({ workspaceId: 'trial', kind: 'admin', hash: hashKey(ADMIN_KEY) });
+    await engine.keys.addKey({ workspaceId: 'trial', kind: 'admin', hash: hashKey(ADMIN_KEY) });
   });
 
   it('holds runs before their action and takes no new ones; the resume lets them go on', async () => {

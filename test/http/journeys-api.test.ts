@@ -132,7 +132,7 @@ describe('the journeys admin API', () => {
     await sendDemoStory(t, NOW);
     await t.engine.fireDueTimers();
     await t.engine.commit();
-    const sends = await t.engine.store.listSends({ workspaceId: 'demo', limit: 100 });
+    const sends = await t.engine.outbox.listSends({ workspaceId: 'demo', limit: 100 });
     const reminder = sends.find((send) => send.trigger === 'journey:checkout_recovery:remind');
     expect(reminder).toBeDefined();
     const remind = async () =>
@@ -140,7 +140,7 @@ describe('the journeys admin API', () => {
         (step) => step.key === 'remind',
       )?.sent;
     expect(await remind()).toBe(0);
-    await t.engine.store.confirmSend({
+    await t.engine.outbox.confirmSend({
       workspaceId: 'demo',
       id: reminder?.id ?? '',
       providerMessageId: 'wamid.1',

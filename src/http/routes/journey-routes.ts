@@ -71,7 +71,7 @@ export async function journeyRoutes(
       });
       await engine.commit();
       for (let after: string | undefined; ; ) {
-        const page = await engine.store.scanProfiles({
+        const page = await engine.storedView.scanProfiles({
           workspaceId,
           limit: 1_000,
           ...(after ? { after } : {}),
@@ -80,7 +80,7 @@ export async function journeyRoutes(
         after = page.at(-1)?.id;
         if (page.length < 1_000) break;
       }
-      tally.addSends(await engine.store.sendCountsByTrigger(workspaceId, 'journey:'));
+      tally.addSends(await engine.outbox.sendCountsByTrigger(workspaceId, 'journey:'));
       return { journeys: tally.result() };
     },
   );

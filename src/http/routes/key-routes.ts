@@ -106,7 +106,7 @@ export async function keyRoutes(
     },
     async (request) => {
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
-      return { keys: (await engine.store.listKeys(workspaceId)).map(keyView) };
+      return { keys: (await engine.keys.listKeys(workspaceId)).map(keyView) };
     },
   );
 
@@ -130,7 +130,7 @@ export async function keyRoutes(
       const workspaceId = await adminWorkspace(request, keys, now);
       const { kind, name } = readCreateBody(request.body);
       const key = generateKey(kind);
-      const record = await engine.store.addKey({
+      const record = await engine.keys.addKey({
         workspaceId,
         kind,
         hash: hashKey(key),
@@ -159,7 +159,7 @@ export async function keyRoutes(
       const now = engine.clock();
       const workspaceId = await adminWorkspace(request, keys, now);
       const { id } = request.params as { id: string };
-      const outcome = await engine.store.revokeKey({ workspaceId, id, at: now, keepLastAdmin: true });
+      const outcome = await engine.keys.revokeKey({ workspaceId, id, at: now, keepLastAdmin: true });
       switch (outcome.kind) {
         case 'not_found':
           throw new TailorError('KEY_NOT_FOUND');

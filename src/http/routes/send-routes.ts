@@ -80,7 +80,7 @@ export async function sendRoutes(
       const query = request.query as { status?: SendStatus; limit?: number; before?: string };
       const limit = query.limit ?? 50;
       const before = query.before === undefined ? undefined : readCursor(query.before);
-      const sends = await engine.store.listSends({
+      const sends = await engine.outbox.listSends({
         workspaceId,
         limit,
         ...(query.status === undefined ? {} : { status: query.status }),
@@ -109,7 +109,7 @@ export async function sendRoutes(
     },
     async (request) => {
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
-      const send = await engine.store.getSend(workspaceId, (request.params as { id: string }).id);
+      const send = await engine.outbox.getSend(workspaceId, (request.params as { id: string }).id);
       if (send === undefined) throw new TailorError('NOT_FOUND', 'No send has this id');
       return sendView(send);
     },
@@ -129,15 +129,15 @@ export async function sendRoutes(
     async (request) => {
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
       const { id } = request.params as { id: string };
-      const send = await engine.store.getSend(workspaceId, id);
+      const send = await engine.outbox.getSend(workspaceId, id);
       if (send === undefined) throw new TailorError('NOT_FOUND', 'No send has this id');
-      if (!(await engine.store.redriveSend(workspaceId, id, engine.clock())))
+      if (!(await engine.outbox.redriveSend(workspaceId, id, engine.clock())))
         throw new TailorError(
           'SEND_NOT_REDRIVABLE',
           `The send is ${send.status}: only dead or failed sends are re-driven`,
         );
       options.wake();
-      const redriven = await engine.store.getSend(workspaceId, id);
+      const redriven = await engine.outbox.getSend(workspaceId, id);
       return sendView(redriven ?? send);
     },
   );

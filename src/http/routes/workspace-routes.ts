@@ -116,7 +116,7 @@ export async function workspaceRoutes(
     async (request) => {
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
       const { limit } = request.query as { limit?: number };
-      const entries = await engine.store.auditLog(workspaceId, limit ?? 100);
+      const entries = await engine.audit.auditLog(workspaceId, limit ?? 100);
       return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
     },
   );
