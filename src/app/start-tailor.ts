@@ -96,7 +96,6 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
     ...(settings.sendReconcileMs === undefined ? {} : { reconcileMs: settings.sendReconcileMs }),
   });
-  await activation.start();
   const server = await buildServer({
     engine,
     logger,
@@ -106,6 +105,9 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
   });
   const address = await server.listen({ host: settings.host, port: settings.port });
+  // Sends in doubt after a crash wait for their providers' callbacks from now on, when those
+  // callbacks can be received: started before listening, the window would be that much shorter.
+  await activation.start();
   return {
     engine,
     server,

@@ -3,6 +3,7 @@ import {
   type ChannelAdapter,
   PROVIDER_CHANNELS,
   type ProviderChannel,
+  type SendConfirmation,
   type SendOutcome,
 } from '../activate/channel.ts';
 import { RateLimiter } from '../activate/rate-limiter.ts';
@@ -67,6 +68,28 @@ interface PendingMark {
 export const DEFAULT_RECONCILE_MS = 60_000;
 
 /**
+ * How long a provider confirmation received is remembered in memory (ms): long past the time its
+ * write to the outbox takes, and a claim that read the send before that write reaches its call.
+ */
+const RECEIVED_KEEP_MS = 120_000;
+
+/** A provider's confirmation of a send as this process received it. */
+interface ReceivedConfirmation {
+  providerMessageId: string;
+  /** When it was received, by the dispatcher's clock. */
+  at: number;
+}
+
+/** An attempt in flight: a confirmation received before its call stops the call. */
+interface Calling {
+  confirmedAs?: string;
+}
+
+function sendKey(workspaceId: string, id: string): string {
+  return `${workspaceId}\u0000${id}`;
+}
+
+/**
  * Drains the outbox: claims due sends, waits for its provider's rate limit, hands each to its
  * channel adapter and writes the outcome back — sent; pending again after an exponential,
  * jittered back-off (or the provider's Retry-After) on a temporary failure; failed at once on
@@ -78,7 +101,9 @@ export const DEFAULT_RECONCILE_MS = 60_000;
  * once; one handed over is in doubt: released at once on a channel whose provider never tells
  * (it may then be sent twice), after the reconcile window on one whose provider confirms sends
  * by callback — a callback that names it meanwhile marks it sent (`Outbox.confirmSend`), so it is
- * not sent again (see docs/channels.md).
+ * not sent again (see docs/channels.md). A callback counts from the moment it is received
+ * (`confirmationsReceived`), before its write to the outbox is done: a send it names is not
+ * handed to its provider again, whether its window ends or its claim was already out meanwhile.
  * `wake()` starts a round at once, so a fresh decision does not wait a poll.
  */
 export class Dispatcher {
@@ -92,6 +117,10 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   /** Sends that began waiting for their slot, or whose slot came, in this turn of the event loop: one write each. */
   private readonly marks: Record<'waiting' | 'called', PendingMark[]> = { waiting: [], called: [] };
+  /** Provider confirmations received in the last `RECEIVED_KEEP_MS`, oldest first, by send key. */
+  private readonly received = new Map<string, ReceivedConfirmation>();
+  /** Attempts in flight, by send key. */
+  private readonly calling = new Map<string, Calling>();
 
   constructor(options: DispatcherOptions) {
     this.options = options;
@@ -101,6 +130,8 @@ export class Dispatcher {
   /**
    * Releases sends a previous run left claimed — those it had handed to a provider that
    * confirms by callback due only once the reconcile window has passed — then starts polling.
+   * The window starts now: start the dispatcher once provider callbacks can be received (the
+   * HTTP server listens), or the window is shorter than it says.
    */
   async start(): Promise<void> {
     const { store, clock, logger } = this.options;
@@ -127,6 +158,27 @@ export class Dispatcher {
     this.timer = setInterval(() => this.wake(), this.options.pollMs ?? 250);
     this.timer.unref();
     this.wake();
+  }
+
+  /**
+   * Takes note of verified provider callbacks confirming sends, as soon as they are read and
+   * before `confirmSends` has written them: a send they name that is claimed or falls due before
+   * that write is done is marked sent instead of being handed to its provider again.
+   */
+  confirmationsReceived(workspaceId: string, confirmations: readonly SendConfirmation[]): void {
+    if (confirmations.length === 0) return;
+    const at = this.options.clock();
+    for (const [key, received] of this.received) {
+      if (received.at > at - RECEIVED_KEEP_MS) break;
+      this.received.delete(key);
+    }
+    for (const { sendId, providerMessageId } of confirmations) {
+      const key = sendKey(workspaceId, sendId);
+      this.received.delete(key);
+      this.received.set(key, { providerMessageId, at });
+      const calling = this.calling.get(key);
+      if (calling !== undefined) calling.confirmedAs = providerMessageId;
+    }
   }
 
   /** Runs a round now (or right after the current one). */
@@ -178,9 +230,13 @@ export class Dispatcher {
     const limit = Math.min(room, this.options.batch ?? 100);
     const claimed = await store.claimSends(clock(), limit);
     for (const send of claimed) {
-      const attempt: Promise<void> = this.attempt(send)
+      const key = sendKey(send.workspaceId, send.id);
+      const calling: Calling = {};
+      this.calling.set(key, calling);
+      const attempt: Promise<void> = this.attempt(send, calling)
         .catch((error: unknown) => logger.error({ err: error, send: send.id }, 'send attempt failed'))
         .finally(() => {
+          if (this.calling.get(key) === calling) this.calling.delete(key);
           this.inFlight.delete(attempt);
           this.wake();
         });
@@ -189,7 +245,7 @@ export class Dispatcher {
     if (claimed.length === limit) this.again = true;
   }
 
-  private async attempt(send: SendRecord): Promise<void> {
+  private async attempt(send: SendRecord, calling: Calling): Promise<void> {
     const { store, clock, logger } = this.options;
     const adapter = this.options.adapters(send.workspaceId, send.channel);
     if (adapter === undefined) {
@@ -224,6 +280,20 @@ export class Dispatcher {
       await new Promise((resolve) => setTimeout(resolve, wait));
       // From here on the provider may take it again.
       await this.mark(send, 'called');
+    }
+    // The provider said it has this send, in a callback received but perhaps not yet written.
+    const confirmedAs =
+      calling.confirmedAs ?? this.received.get(sendKey(send.workspaceId, send.id))?.providerMessageId;
+    if (confirmedAs !== undefined) {
+      await store.finishSend({
+        workspaceId: send.workspaceId,
+        id: send.id,
+        at: clock(),
+        status: 'sent',
+        providerMessageId: confirmedAs,
+      });
+      this.options.onAttempt?.(send, { kind: 'sent', providerMessageId: confirmedAs });
+      return;
     }
     let outcome: SendOutcome;
     try {

@@ -133,6 +133,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       engine,
       secrets: (workspaceId) => activation.secrets(workspaceId),
       publicUrl: options.publicUrl,
+      received: (workspaceId, confirmations) =>
+        activation.dispatcher.confirmationsReceived(workspaceId, confirmations),
     });
     await app.register(emailLinkRoutes, { engine, activation });
     await app.register(sendRoutes, { engine, keys, wake: () => activation.dispatcher.wake() });

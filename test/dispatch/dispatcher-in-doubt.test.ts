@@ -251,4 +251,80 @@ describe('sends in doubt after a restart', () => {
       await proxy.close();
     }
   });
+  it('counts a confirmation received but not yet written when the window ends', async () => {
+    await store.enqueueSends([leftSending('taken:whatsapp', 'whatsapp')]);
+    await dispatcher.start();
+    await dispatcher.drain();
+    // The callback is read just before the window ends; its write to the outbox is still to come.
+    clock.advance(WINDOW - 1);
+    dispatcher.confirmationsReceived('a', [{ sendId: 'taken:whatsapp', providerMessageId: 'wamid.early' }]);
+    clock.advance(1);
+    await dispatcher.drain();
+    expect(wa.accepted()).toEqual([]);
+    expect(await store.getSend('a', 'taken:whatsapp')).toMatchObject({
+      status: 'sent',
+      providerMessageId: 'wamid.early',
+    });
+    // The write that comes after changes nothing.
+    expect(
+      await store.confirmSend({
+        workspaceId: 'a',
+        id: 'taken:whatsapp',
+        providerMessageId: 'wamid.early',
+        at: clock.now(),
+      }),
+    ).toBeUndefined();
+  });
+
+  it('does not call the provider for a claimed send whose confirmation comes while it waits for its slot', async () => {
+    const whatsapp = createWhatsAppAdapter({
+      baseUrl: wa.baseUrl,
+      phoneNumberId: wa.phoneNumberId,
+      accessToken: wa.accessToken,
+    });
+    const slow = new Dispatcher({
+      store,
+      clock: clock.now,
+      logger: silentLogger,
+      adapters: (_workspaceId, channel) => (channel === 'whatsapp' ? whatsapp : undefined),
+      workspaceIds: () => ['a'],
+      reconcileMs: WINDOW,
+      // One a second: the second send in doubt waits for its slot once the window ends.
+      ratePerSecond: () => 1,
+      pollMs: 60_000,
+    });
+    try {
+      await store.enqueueSends([
+        leftSending('first:whatsapp', 'whatsapp'),
+        leftSending('second:whatsapp', 'whatsapp'),
+      ]);
+      await slow.start();
+      await slow.drain();
+      clock.advance(WINDOW);
+      const draining = slow.drain();
+      for (let tries = 0; tries < 100 && wa.accepted().length === 0; tries += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      // The second is claimed and waiting for its slot; its confirmation is received and written,
+      // and so much later that the dispatcher no longer remembers having received it.
+      slow.confirmationsReceived('a', [{ sendId: 'second:whatsapp', providerMessageId: 'wamid.late' }]);
+      await store.confirmSend({
+        workspaceId: 'a',
+        id: 'second:whatsapp',
+        providerMessageId: 'wamid.late',
+        at: clock.now(),
+      });
+      clock.advance(10 * 60_000);
+      slow.confirmationsReceived('a', [{ sendId: 'other:whatsapp', providerMessageId: 'wamid.other' }]);
+      await draining;
+      expect(wa.accepted().map((message) => message.body.biz_opaque_callback_data)).toEqual([
+        'first:whatsapp',
+      ]);
+      expect(await store.getSend('a', 'second:whatsapp')).toMatchObject({
+        status: 'sent',
+        providerMessageId: 'wamid.late',
+      });
+    } finally {
+      await slow.stop();
+    }
+  });
 });

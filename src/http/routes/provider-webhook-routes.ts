@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { FeedbackEvent } from '../../activate/channel.ts';
+import type { FeedbackEvent, SendConfirmation } from '../../activate/channel.ts';
 import { feedbackToEvent } from '../../activate/feedback-to-event.ts';
 import {
   readTwilioInbound,
@@ -39,10 +39,17 @@ export type SecretsLookup = (workspaceId: string) => ProviderSecrets | undefined
  * status callback URL) also confirms that send `sent` in the outbox, so it is never sent again.
  * A forged or unsigned callback is refused with 401 and changes nothing. `publicUrl` is Tailor's
  * URL as the provider calls it (Twilio signs the full URL), when a proxy stands in front.
+ * `received` hears of each verified confirmation as soon as it is read, before it is written
+ * (the dispatcher, so that it does not hand a confirmed send to its provider meanwhile).
  */
 export async function providerWebhookRoutes(
   app: FastifyInstance,
-  options: { engine: Engine; secrets: SecretsLookup; publicUrl?: string | undefined },
+  options: {
+    engine: Engine;
+    secrets: SecretsLookup;
+    publicUrl?: string | undefined;
+    received?: (workspaceId: string, confirmations: readonly SendConfirmation[]) => void;
+  },
 ): Promise<void> {
   const { engine, secrets } = options;
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
@@ -98,7 +105,9 @@ export async function providerWebhookRoutes(
     } catch {
       throw new TailorError('INVALID_JSON');
     }
-    await confirmSends({ engine, workspaceId, confirmations: readSendConfirmations(payload) });
+    const confirmations = readSendConfirmations(payload);
+    options.received?.(workspaceId, confirmations);
+    await confirmSends({ engine, workspaceId, confirmations });
     return { received: await ingest(workspaceId, readWebhook(payload)) };
   });
 
@@ -124,8 +133,10 @@ export async function providerWebhookRoutes(
       if (kind === 'status') {
         const { send_id: sendId } = request.query as { send_id?: unknown };
         const confirmation = readTwilioSendConfirmation({ params, sendId });
-        if (confirmation !== undefined)
+        if (confirmation !== undefined) {
+          options.received?.(workspaceId, [confirmation]);
           await confirmSends({ engine, workspaceId, confirmations: [confirmation] });
+        }
       }
       const feedback = kind === 'status' ? readTwilioStatus(params, now) : readTwilioInbound(params, now);
       await ingest(workspaceId, feedback);
