@@ -98,7 +98,7 @@ const PREVIEW_PAGE = 1_000;
  * equal a full replay. Reads go through here too, so they see events as soon as they are acknowledged.
  */
 export class Engine {
-  readonly store: Store;
+  private readonly store: Store;
   readonly clock: Clock;
   private readonly logger: Logger;
   private readonly serial = new SerialQueue();
