@@ -69,7 +69,7 @@ export class Activation {
     this.network = input.network ?? STRICT_NETWORK_POLICY;
     const { engine } = input;
     this.dispatcher = new Dispatcher({
-      store: engine.outbox,
+      outbox: engine.outbox,
       clock: engine.clock,
       logger: input.logger,
       adapters: (workspaceId, channel) => this.channels(workspaceId)?.adapters.get(channel),

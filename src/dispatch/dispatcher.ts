@@ -23,7 +23,7 @@ export type AttemptListener = (
 
 /** How the dispatcher is wired and tuned. */
 export interface DispatcherOptions {
-  store: Outbox;
+  outbox: Outbox;
   adapters: AdapterLookup;
   clock: Clock;
   logger: Logger;
@@ -134,10 +134,10 @@ export class Dispatcher {
    * HTTP server listens), or the window is shorter than it says.
    */
   async start(): Promise<void> {
-    const { store, clock, logger } = this.options;
+    const { outbox, clock, logger } = this.options;
     const at = clock();
     const until = at + (this.options.reconcileMs ?? DEFAULT_RECONCILE_MS);
-    const { released, neverCalled, awaiting } = await store.releaseSending({
+    const { released, neverCalled, awaiting } = await outbox.releaseSending({
       at,
       awaiting: {
         channels: this.confirmingChannels(),
@@ -202,7 +202,7 @@ export class Dispatcher {
   /** Runs rounds until nothing is due now: for tests and benchmarks that drive the clock. */
   async drain(): Promise<void> {
     for (;;) {
-      const due = await this.options.store.nextSendDue();
+      const due = await this.options.outbox.nextSendDue();
       const isDue = due !== undefined && due <= this.options.clock();
       if (!isDue && this.inFlight.size === 0) break;
       if (isDue) await this.round();
@@ -224,11 +224,11 @@ export class Dispatcher {
    * falls due meanwhile. Each attempt that ends wakes the dispatcher again.
    */
   private async round(): Promise<void> {
-    const { store, clock, logger } = this.options;
+    const { outbox, clock, logger } = this.options;
     const room = (this.options.maxInFlight ?? 500) - this.inFlight.size;
     if (room <= 0) return;
     const limit = Math.min(room, this.options.batch ?? 100);
-    const claimed = await store.claimSends(clock(), limit);
+    const claimed = await outbox.claimSends(clock(), limit);
     for (const send of claimed) {
       const key = sendKey(send.workspaceId, send.id);
       const calling: Calling = {};
@@ -246,11 +246,11 @@ export class Dispatcher {
   }
 
   private async attempt(send: SendRecord, calling: Calling): Promise<void> {
-    const { store, clock, logger } = this.options;
+    const { outbox, clock, logger } = this.options;
     const adapter = this.options.adapters(send.workspaceId, send.channel);
     if (adapter === undefined) {
       const reason = `the workspace has no ${send.channel} channel configured`;
-      await store.finishSend({
+      await outbox.finishSend({
         workspaceId: send.workspaceId,
         id: send.id,
         status: 'failed',
@@ -262,7 +262,7 @@ export class Dispatcher {
     }
     const refused = (await this.options.stillAllowed?.(send)) ?? null;
     if (refused !== null) {
-      await store.finishSend({
+      await outbox.finishSend({
         workspaceId: send.workspaceId,
         id: send.id,
         status: 'failed',
@@ -285,7 +285,7 @@ export class Dispatcher {
     const confirmedAs =
       calling.confirmedAs ?? this.received.get(sendKey(send.workspaceId, send.id))?.providerMessageId;
     if (confirmedAs !== undefined) {
-      await store.finishSend({
+      await outbox.finishSend({
         workspaceId: send.workspaceId,
         id: send.id,
         at: clock(),
@@ -305,12 +305,12 @@ export class Dispatcher {
     const at = clock();
     const base = { workspaceId: send.workspaceId, id: send.id, at };
     if (outcome.kind === 'sent') {
-      await store.finishSend({ ...base, status: 'sent', providerMessageId: outcome.providerMessageId });
+      await outbox.finishSend({ ...base, status: 'sent', providerMessageId: outcome.providerMessageId });
     } else if (outcome.kind === 'failed') {
-      await store.finishSend({ ...base, status: 'failed', lastError: outcome.reason });
+      await outbox.finishSend({ ...base, status: 'failed', lastError: outcome.reason });
     } else if (send.attempts >= this.retry.maxAttempts) {
       const reason = `gave up after ${send.attempts} attempts: ${outcome.reason}`;
-      await store.finishSend({ ...base, status: 'dead', lastError: reason });
+      await outbox.finishSend({ ...base, status: 'dead', lastError: reason });
       logger.warn({ workspace: send.workspaceId, send: send.id }, 'send is dead');
       this.options.onAttempt?.(send, { kind: 'dead', reason });
       return;
@@ -320,7 +320,7 @@ export class Dispatcher {
         attempt: send.attempts,
         retryAfterMs: outcome.retryAfterMs,
       });
-      await store.finishSend({
+      await outbox.finishSend({
         ...base,
         status: 'pending',
         nextAttemptAt: at + delay,
@@ -349,8 +349,8 @@ export class Dispatcher {
     const marks = this.marks[kind];
     this.marks[kind] = [];
     const calls = marks.map((mark) => mark.call);
-    const { store } = this.options;
-    (kind === 'called' ? store.markCalled(calls, this.options.clock()) : store.markWaiting(calls)).then(
+    const { outbox } = this.options;
+    (kind === 'called' ? outbox.markCalled(calls, this.options.clock()) : outbox.markWaiting(calls)).then(
       () => {
         for (const mark of marks) mark.resolve();
       },

@@ -37,7 +37,7 @@ beforeEach(async () => {
     from: '+15005550006',
   });
   dispatcher = new Dispatcher({
-    store,
+    outbox: store,
     clock: clock.now,
     logger: silentLogger,
     adapters: (workspaceId, channel) =>
@@ -166,7 +166,7 @@ describe('sends in doubt after a restart', () => {
       },
     });
     const marking = new Dispatcher({
-      store: counted,
+      outbox: counted,
       clock: clock.now,
       logger: silentLogger,
       adapters: (_workspaceId, channel) => (channel === 'whatsapp' ? whatsapp : undefined),
@@ -227,7 +227,7 @@ describe('sends in doubt after a restart', () => {
       accessToken: wa.accessToken,
     });
     const raced = new Dispatcher({
-      store,
+      outbox: store,
       clock: clock.now,
       logger: silentLogger,
       adapters: (_workspaceId, channel) => (channel === 'whatsapp' ? whatsapp : undefined),
@@ -283,7 +283,7 @@ describe('sends in doubt after a restart', () => {
       accessToken: wa.accessToken,
     });
     const slow = new Dispatcher({
-      store,
+      outbox: store,
       clock: clock.now,
       logger: silentLogger,
       adapters: (_workspaceId, channel) => (channel === 'whatsapp' ? whatsapp : undefined),
