@@ -25,6 +25,16 @@ export const ERRORS = {
   UNKNOWN_WRITE_KEY: { status: 401, message: 'The write key is not known' },
   MISSING_ADMIN_KEY: { status: 401, message: 'Send the admin key as `Authorization: Bearer <key>`' },
   UNKNOWN_ADMIN_KEY: { status: 401, message: 'The admin key is not known' },
+  MISSING_OPERATOR_KEY: {
+    status: 401,
+    message: 'Send the operator key (TAILOR_OPERATOR_KEY) as `Authorization: Bearer <key>`',
+  },
+  UNKNOWN_OPERATOR_KEY: {
+    status: 401,
+    message:
+      "The operator key is not this server's (an admin key manages one workspace and cannot create others)",
+  },
+  WORKSPACE_EXISTS: { status: 409, message: 'A workspace has this id already' },
   KEY_NOT_FOUND: { status: 404, message: 'No key of this workspace has this id' },
   LAST_ADMIN_KEY: {
     status: 409,

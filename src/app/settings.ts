@@ -19,6 +19,8 @@ export interface Settings {
   configFile: string;
   writeKey?: string;
   adminKey?: string;
+  /** The key that creates workspaces (`TAILOR_OPERATOR_KEY`); generated and saved in the data dir when unset. */
+  operatorKey?: string;
   logLevel: string;
   checkpointIntervalMs: number;
   /** Memory for cached profiles and identifier index entries, in MiB (`TAILOR_CACHE_MB`). */
@@ -99,6 +101,7 @@ export function readSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = proce
   };
   if (env.TAILOR_WRITE_KEY) settings.writeKey = env.TAILOR_WRITE_KEY;
   if (env.TAILOR_ADMIN_KEY) settings.adminKey = env.TAILOR_ADMIN_KEY;
+  if (env.TAILOR_OPERATOR_KEY) settings.operatorKey = env.TAILOR_OPERATOR_KEY;
   if (env.TAILOR_PUBLIC_URL) settings.publicUrl = env.TAILOR_PUBLIC_URL.replace(/\/+$/, '');
   if (env.TAILOR_SEND_RECONCILE_MS)
     settings.sendReconcileMs = integer('TAILOR_SEND_RECONCILE_MS', env.TAILOR_SEND_RECONCILE_MS, 0);

@@ -6,6 +6,7 @@ import { Engine, type ProgressListener } from '../engine/engine.ts';
 import { buildServer } from '../http/server.ts';
 import { openStore } from '../store/open-store.ts';
 import { readWorkspaceFile } from '../workspace/read-workspace-file.ts';
+import { ensureOperatorKey } from './operator-key.ts';
 import { makeDataDirPrivate } from './private-data-dir.ts';
 import type { Settings } from './settings.ts';
 import { ensureWorkspaceKeys, type WorkspaceKeys } from './workspace-keys.ts';
@@ -31,6 +32,7 @@ export const LOG_REDACTIONS = [
   '*.secret',
   '*.writeKey',
   '*.adminKey',
+  '*.operatorKey',
 ];
 
 /** A running Tailor: its engine, HTTP server, address and the loaded workspace's keys. */
@@ -88,6 +90,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
       { workspace: definition.id, key: key.id, kind: key.kind, hint: key.hint },
       'key replaced by the one given at start: revoked',
     );
+  const operatorKey = await ensureOperatorKey({ dataDir: settings.dataDir, given: settings.operatorKey });
   const activation = new Activation({
     engine,
     logger,
@@ -101,6 +104,7 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     logger,
     activation,
     network: settings.network,
+    operatorKey,
     admission: { maxInflightBytes: settings.maxInflightBytes, maxQueueMs: settings.maxQueueMs },
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
   });

@@ -119,11 +119,23 @@ export async function ensureWorkspaceKeys(input: {
     now,
   });
   const keys: WorkspaceKeys = { writeKey: write.key, adminKey: admin.key };
-  if (saved?.writeKey !== keys.writeKey || saved.adminKey !== keys.adminKey) {
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    const file = keysFile(dataDir, workspaceId);
-    await writeFile(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
-    await chmod(file, 0o600);
-  }
+  if (saved?.writeKey !== keys.writeKey || saved.adminKey !== keys.adminKey)
+    await saveWorkspaceKeys({ dataDir, workspaceId, keys });
   return { keys, replaced: [...write.replaced, ...admin.replaced] };
+}
+
+/**
+ * Saves a workspace's keys as `<data dir>/<workspace>.keys.json` (mode 600, the directory 700),
+ * where the CLI finds them; returns the file's path.
+ */
+export async function saveWorkspaceKeys(input: {
+  dataDir: string;
+  workspaceId: string;
+  keys: WorkspaceKeys;
+}): Promise<string> {
+  await mkdir(input.dataDir, { recursive: true, mode: 0o700 });
+  const file = keysFile(input.dataDir, input.workspaceId);
+  await writeFile(file, `${JSON.stringify(input.keys, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return file;
 }

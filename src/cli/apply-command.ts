@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { networkPolicyFor } from '../app/settings.ts';
 import { parseWorkspaceYaml } from '../workspace/load-workspace.ts';
-import { type Connection, callApi } from './connection.ts';
+import { ApiError, type Connection, callApi } from './connection.ts';
 import { createProgress } from './progress.ts';
 
 /**
@@ -9,22 +9,28 @@ import { createProgress } from './progress.ts';
  * field), then sends it to the running server, which re-computes every profile from the
  * event log; progress is shown while it does. Channel URLs are checked locally under the policy
  * a local `tailor start` would use (`TAILOR_ALLOW_HTTP_HOSTS`), and again by the server under its own.
+ * The admin key is the first of `connect`'s that manages the file's workspace: when none does,
+ * the command fails before it prints anything else.
  */
 export async function applyCommand(input: {
   file: string;
-  connection: Connection;
+  /** The connections to try for a workspace id, in order: a key given, then the keys saved for it. */
+  connect: (workspaceId: string) => Promise<Connection[]>;
   dryRun: boolean;
 }): Promise<void> {
   const text = await readFile(input.file, 'utf8');
   // Judged as a local `tailor start` would; the server checks again under its own policy.
   const network = networkPolicyFor(input.file, process.env);
   const definition = parseWorkspaceYaml({ text, fileName: input.file, network });
-  process.stderr.write(
-    `${input.file}: valid (workspace ${definition.id}, ${definition.computedTraits.length} computed traits)\n`,
-  );
-  if (input.dryRun) return;
+  const valid = `${input.file}: valid (workspace ${definition.id}, ${definition.computedTraits.length} computed traits)\n`;
+  if (input.dryRun) {
+    process.stderr.write(valid);
+    return;
+  }
+  const connection = await managing(await input.connect(definition.id), definition.id);
+  process.stderr.write(valid);
   const request = callApi({
-    connection: input.connection,
+    connection,
     method: 'PUT',
     path: '/v1/workspace',
     auth: 'admin',
@@ -40,7 +46,7 @@ export async function applyCommand(input: {
     await Promise.race([request.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500))]);
     if (settled) break;
     const status = (await callApi({
-      connection: input.connection,
+      connection,
       method: 'GET',
       path: '/v1/workspace',
       auth: 'admin',
@@ -54,4 +60,32 @@ export async function applyCommand(input: {
   process.stderr.write(
     `applied: workspace ${definition.id} is at version ${result.version} (profiles recomputed in ${result.rebuilt_in_ms} ms)\n`,
   );
+}
+
+/** The first connection whose admin key manages workspace `id`; else fails, naming the way out. */
+async function managing(connections: Connection[], id: string): Promise<Connection> {
+  const createFirst = `create it with \`tailor workspace create ${id}\`, or give its admin key (--admin-key, TAILOR_ADMIN_KEY)`;
+  const others: string[] = [];
+  for (const connection of connections) {
+    if (connection.adminKey === undefined) continue;
+    const current = await callApi({ connection, method: 'GET', path: '/v1/workspace', auth: 'admin' }).catch(
+      (error: unknown) => {
+        if (error instanceof ApiError && error.status === 401)
+          return { id: '(none: the server does not know it)' };
+        throw error;
+      },
+    );
+    const managed =
+      typeof current === 'object' && current !== null && 'id' in current ? String(current.id) : '(unknown)';
+    if (managed === id) return connection;
+    others.push(managed);
+  }
+  throw new ApiError({
+    status: 0,
+    code: others.length === 0 ? 'MISSING_KEY' : 'WRONG_WORKSPACE',
+    message:
+      others.length === 0
+        ? `No admin key for workspace ${id}: ${createFirst}`
+        : `The admin key manages workspace ${others.join(', ')}, not ${id}: ${createFirst}`,
+  });
 }

@@ -1,3 +1,4 @@
+import { readSavedOperatorKey } from '../app/operator-key.ts';
 import { readSavedKeys } from '../app/workspace-keys.ts';
 
 /** How a CLI command reaches a running Tailor. */
@@ -5,6 +6,8 @@ export interface Connection {
   url: string;
   writeKey?: string;
   adminKey?: string;
+  /** The server's operator key, which creates workspaces. */
+  operatorKey?: string;
 }
 
 /** Flags shared by the commands that talk to a running server. */
@@ -12,7 +15,9 @@ export interface ConnectionFlags {
   url?: string;
   writeKey?: string;
   adminKey?: string;
+  operatorKey?: string;
   dataDir?: string;
+  /** Whose saved keys to use (default `demo`). */
   workspace?: string;
 }
 
@@ -35,15 +40,15 @@ export function localServerUrl(env: NodeJS.ProcessEnv = process.env): string {
  */
 export async function resolveConnection(flags: ConnectionFlags, env = process.env): Promise<Connection> {
   const url = (flags.url ?? env.TAILOR_URL ?? localServerUrl(env)).replace(/\/+$/, '');
-  const saved = await readSavedKeys(
-    flags.dataDir ?? env.TAILOR_DATA_DIR ?? './data',
-    flags.workspace ?? 'demo',
-  );
+  const dataDir = flags.dataDir ?? env.TAILOR_DATA_DIR ?? './data';
+  const saved = await readSavedKeys(dataDir, flags.workspace ?? 'demo');
   const connection: Connection = { url };
   const writeKey = flags.writeKey ?? env.TAILOR_WRITE_KEY ?? saved?.writeKey;
   const adminKey = flags.adminKey ?? env.TAILOR_ADMIN_KEY ?? saved?.adminKey;
+  const operatorKey = flags.operatorKey ?? env.TAILOR_OPERATOR_KEY ?? (await readSavedOperatorKey(dataDir));
   if (writeKey) connection.writeKey = writeKey;
   if (adminKey) connection.adminKey = adminKey;
+  if (operatorKey) connection.operatorKey = operatorKey;
   return connection;
 }
 
@@ -67,15 +72,20 @@ export async function callApi(input: {
   connection: Connection;
   method: string;
   path: string;
-  auth: 'write' | 'admin';
+  auth: 'write' | 'admin' | 'operator';
   body?: string;
   contentType?: string;
 }): Promise<unknown> {
   const { connection, auth } = input;
-  const key = auth === 'write' ? connection.writeKey : connection.adminKey;
+  const key =
+    auth === 'write' ? connection.writeKey : auth === 'admin' ? connection.adminKey : connection.operatorKey;
   if (key === undefined) {
     const variable =
-      auth === 'write' ? 'TAILOR_WRITE_KEY (or --write-key)' : 'TAILOR_ADMIN_KEY (or --admin-key)';
+      auth === 'write'
+        ? 'TAILOR_WRITE_KEY (or --write-key)'
+        : auth === 'admin'
+          ? 'TAILOR_ADMIN_KEY (or --admin-key)'
+          : 'TAILOR_OPERATOR_KEY (or --operator-key); a local `tailor start` saves it in <data dir>/operator.key.json';
     throw new ApiError({ status: 0, code: 'MISSING_KEY', message: `No ${auth} key: set ${variable}` });
   }
   const headers: Record<string, string> = {

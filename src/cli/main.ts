@@ -8,6 +8,7 @@ import { listJourneys, setJourneyPaused } from './journeys-command.ts';
 import { createKey, listKeys, revokeKey } from './keys-command.ts';
 import { profileCommand } from './profile-command.ts';
 import { startCommand } from './start-command.ts';
+import { createWorkspace } from './workspace-command.ts';
 
 // Everything Tailor writes (database, WAL, keys, import state) may hold personal data or
 // secrets: files this process creates are private to its user, whatever the shell's umask.
@@ -34,8 +35,12 @@ function withConnection(command: Command): Command {
     )
     .option('--write-key <key>', 'write key (env TAILOR_WRITE_KEY; default: the key saved by a local start)')
     .option('--admin-key <key>', 'admin key (env TAILOR_ADMIN_KEY; default: the key saved by a local start)')
+    .option(
+      '--operator-key <key>',
+      'operator key (env TAILOR_OPERATOR_KEY; default: the key saved by a local start)',
+    )
     .option('--data-dir <dir>', 'where a local `tailor start` saved its keys (env TAILOR_DATA_DIR)')
-    .option('--workspace <id>', 'workspace whose saved keys to use', 'demo');
+    .option('--workspace <id>', "workspace whose saved keys to use (default demo; `apply`: the file's)");
 }
 
 const program = new Command('tailor')
@@ -118,7 +123,44 @@ withConnection(
   .option('--dry-run', 'only validate the file')
   .action(async (file: string, flags: ConnectionFlags & { dryRun?: boolean }) => {
     try {
-      await applyCommand({ file, connection: await resolveConnection(flags), dryRun: flags.dryRun === true });
+      await applyCommand({
+        file,
+        connect: async (workspaceId) => {
+          const scoped = { ...flags, workspace: flags.workspace ?? workspaceId };
+          const given = await resolveConnection(scoped);
+          // A TAILOR_ADMIN_KEY of another workspace (the demo's) must not hide this one's saved key.
+          const saved =
+            flags.adminKey === undefined && process.env.TAILOR_ADMIN_KEY !== undefined
+              ? await resolveConnection(scoped, { ...process.env, TAILOR_ADMIN_KEY: undefined })
+              : undefined;
+          return saved === undefined ? [given] : [given, saved];
+        },
+        dryRun: flags.dryRun === true,
+      });
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+withConnection(
+  program
+    .command('workspace <action> <id>')
+    .description(
+      '`create <id>`: create a workspace on the running server (operator key) and print its keys, once',
+    ),
+)
+  .option('--name <name>', 'the name people see (default: the id)')
+  .action(async (action: string, id: string, flags: ConnectionFlags & { name?: string }) => {
+    try {
+      if (action !== 'create') throw new Error('use `tailor workspace create <id> [--name <name>]`');
+      process.stdout.write(
+        await createWorkspace({
+          connection: await resolveConnection(flags),
+          id,
+          ...(flags.name === undefined ? {} : { name: flags.name }),
+          dataDir: flags.dataDir ?? process.env.TAILOR_DATA_DIR ?? './data',
+        }),
+      );
     } catch (error) {
       fail(error);
     }

@@ -6,7 +6,10 @@ export const CLIENT_WORK_ROUTES: ReadonlySet<string> = new Set([
   '/v1/decide',
 ]);
 
-/** Routes anyone may call: client work (write key), provider callbacks and email links (signed), health. */
+/**
+ * Routes that do not take an admin key: client work (write key), provider callbacks and email
+ * links (signed), health, and workspace creation (the operator key, checked by its route).
+ */
 const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   ...CLIENT_WORK_ROUTES,
   '/health',
@@ -16,6 +19,7 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   '/v1/webhooks/:workspace/whatsapp',
   '/v1/webhooks/:workspace/twilio/status',
   '/v1/webhooks/:workspace/twilio/inbound',
+  '/v1/workspaces',
 ]);
 
 /**

@@ -27,6 +27,7 @@ import { providerWebhookRoutes } from './routes/provider-webhook-routes.ts';
 import { segmentRoutes } from './routes/segment-routes.ts';
 import { sendRoutes } from './routes/send-routes.ts';
 import { trackingRoutes } from './routes/tracking-routes.ts';
+import { workspaceCreateRoutes } from './routes/workspace-create-routes.ts';
 import { workspaceRoutes } from './routes/workspace-routes.ts';
 
 /** How the HTTP server is built. */
@@ -44,6 +45,8 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Which provider hosts a workspace applied through the admin API may name (default: https: to public addresses only). */
   network?: NetworkPolicy;
+  /** The key that may create workspaces (`POST /v1/workspaces`); without it, none can be created over HTTP. */
+  operatorKey?: string;
   /** Limits on client work taken in at once (default `DEFAULT_ADMISSION`); past them, 429. */
   admission?: AdmissionLimits;
 }
@@ -86,6 +89,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             description: 'Write key as the username, empty password',
           },
           adminKey: { type: 'http', scheme: 'bearer', description: 'Secret admin key' },
+          operatorKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: "The server's operator key (TAILOR_OPERATOR_KEY): creates workspaces, nothing else",
+          },
         },
       },
     },
@@ -117,6 +125,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(workspaceRoutes, {
     engine,
     keys,
+    ...(options.network === undefined ? {} : { network: options.network }),
+  });
+  await app.register(workspaceCreateRoutes, {
+    engine,
+    operatorKey: options.operatorKey,
     ...(options.network === undefined ? {} : { network: options.network }),
   });
   await app.register(segmentRoutes, { engine, keys });
