@@ -89,7 +89,7 @@ export async function workspaceCreateRoutes(
     const now = engine.clock();
     const keyOf = async (kind: KeyKind): Promise<string> => {
       const key = generateKey(kind);
-      await engine.store.addKey({
+      await engine.keys.addKey({
         workspaceId: definition.id,
         kind,
         hash: hashKey(key),
