@@ -8,7 +8,7 @@ export const CLIENT_WORK_ROUTES: ReadonlySet<string> = new Set([
 
 /**
  * Routes that do not take an admin key: client work (write key), provider callbacks and email
- * links (signed), health, and workspace creation (the operator key, checked by its route).
+ * links (signed), health, analytics.js settings (public, as the write key they name), and workspace creation (the operator key, checked by its route).
  */
 const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   ...CLIENT_WORK_ROUTES,
@@ -20,6 +20,7 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   '/v1/webhooks/:workspace/twilio/status',
   '/v1/webhooks/:workspace/twilio/inbound',
   '/v1/workspaces',
+  '/v1/projects/:writeKey/settings',
 ]);
 
 /**

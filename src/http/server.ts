@@ -18,6 +18,7 @@ import { guardJsonBody } from './guard-json-body.ts';
 import { parseJsonWhateverType } from './json-body-parser.ts';
 import { KeyRing } from './key-ring.ts';
 import { CLIENT_WORK_ROUTES, isPublicRoute } from './public-routes.ts';
+import { browserSettingsRoutes } from './routes/browser-settings-routes.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
 import { journeyRoutes } from './routes/journey-routes.ts';
@@ -121,6 +122,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   gateClientRequests(app, { admission, routes: CLIENT_WORK_ROUTES });
   await app.register(trackingRoutes, { engine, keys });
+  await app.register(browserSettingsRoutes, { engine, keys, publicUrl: options.publicUrl });
   await app.register(profileRoutes, { engine, keys });
   await app.register(workspaceRoutes, {
     engine,
