@@ -4,6 +4,12 @@ import type { ApiKeyRow } from '../api-key-rows.ts';
 import type { KeyKind } from '../ports/key-store.ts';
 import type { SendRow, TimelineRow, TriggerCountRow } from '../stored-rows.ts';
 
+/**
+ * A stored profile: MessagePack bytes (`encodeProfile`), or JSON text in rows written before
+ * profiles were stored as bytes; both read back the same (`storedProfile`).
+ */
+export type ProfileColumn = Uint8Array | string;
+
 /** The columns of a key as `keyFromRow` reads them. */
 const KEY_COLUMNS = 'id, workspace_id, kind, source, name, hint, created_at, last_used_at, revoked_at';
 
@@ -122,7 +128,7 @@ export function prepareStatements(db: Database) {
     findProfileIds: db.prepare<WorkspaceList, { key: string; profile_id: string }>(
       `SELECT key, profile_id FROM identifiers WHERE workspace_id = @ws AND key IN (${inList})`,
     ),
-    loadProfiles: db.prepare<WorkspaceList, { state: string }>(
+    loadProfiles: db.prepare<WorkspaceList, { state: ProfileColumn }>(
       `SELECT state FROM profiles WHERE workspace_id = @ws AND id IN (
          SELECT coalesce(a.into_id, j.value) FROM json_each(@list) j
          LEFT JOIN aliases a ON a.workspace_id = @ws AND a.from_id = j.value)`,
@@ -139,7 +145,7 @@ export function prepareStatements(db: Database) {
     countProfiles: db.prepare<[string], { count: number }>(
       'SELECT count(*) AS count FROM profiles WHERE workspace_id = ?',
     ),
-    scanProfiles: db.prepare<[string, string, number], { state: string }>(
+    scanProfiles: db.prepare<[string, string, number], { state: ProfileColumn }>(
       'SELECT state FROM profiles WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?',
     ),
     dueProfiles: db.prepare<[string, number, number, string, number], { id: string; due: number }>(
@@ -153,7 +159,7 @@ export function prepareStatements(db: Database) {
       'SELECT count(*) AS count FROM segment_members WHERE workspace_id = ? AND segment = ?',
     ),
 
-    upsertProfile: db.prepare<[string, string, string, number | null]>(
+    upsertProfile: db.prepare<[string, string, Uint8Array, number | null]>(
       `INSERT INTO profiles (workspace_id, id, state, due) VALUES (?, ?, ?, ?)
        ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, due = excluded.due`,
     ),

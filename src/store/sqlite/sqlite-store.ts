@@ -5,6 +5,7 @@ import type { SendRecord, SendStatus, SendUpdate } from '../../activate/send-rec
 import { TailorError } from '../../errors.ts';
 import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
+import { decodeProfile, encodeProfile } from '../../profile/profile-codec.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import { keyFromRow, keyToInsert } from '../api-key-rows.ts';
 import type { AuditEntry } from '../ports/erasure-store.ts';
@@ -32,7 +33,7 @@ import {
 import { asDiskFull } from './disk-full.ts';
 import { migrateSqlite } from './sqlite-schema.ts';
 import { scrubOnOpen, truncateWal } from './sqlite-scrub.ts';
-import { prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
+import { type ProfileColumn, prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
 import { type SqliteWriterLock, takeSqliteWriterLock } from './sqlite-writer-lock.ts';
 
 /** How the SQLite store opens its file. */
@@ -48,6 +49,11 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Page cache size in MiB (default 256): the view's working set should fit. */
   cacheMiB?: number;
+}
+
+/** A stored profile, from MessagePack bytes or, in rows written before them, JSON text. */
+function storedProfile(state: ProfileColumn): ProfileState {
+  return typeof state === 'string' ? fromJson<ProfileState>(state) : decodeProfile(state);
 }
 
 /**
@@ -242,7 +248,7 @@ export class SqliteStore implements Store {
     if (ids.length === 0) return [];
     return this.sql.loadProfiles
       .all({ ws: workspaceId, list: JSON.stringify(ids) })
-      .map((row) => fromJson<ProfileState>(row.state));
+      .map((row) => storedProfile(row.state));
   }
 
   async resolveProfileId(workspaceId: string, id: string): Promise<string | undefined> {
@@ -257,7 +263,7 @@ export class SqliteStore implements Store {
         this.sql.setViewVersion.run(version, workspaceId);
       }
       for (const profile of commit.profiles) {
-        this.sql.upsertProfile.run(profile.workspaceId, profile.id, JSON.stringify(profile), dueOf(profile));
+        this.sql.upsertProfile.run(profile.workspaceId, profile.id, encodeProfile(profile), dueOf(profile));
       }
       for (const entry of commit.identifiers)
         this.sql.upsertIdentifier.run(entry.workspaceId, entry.key, entry.profileId);
@@ -317,7 +323,7 @@ export class SqliteStore implements Store {
   async scanProfiles(query: { workspaceId: string; after?: string; limit: number }): Promise<ProfileState[]> {
     return this.sql.scanProfiles
       .all(query.workspaceId, query.after ?? '', query.limit)
-      .map((row) => fromJson<ProfileState>(row.state));
+      .map((row) => storedProfile(row.state));
   }
 
   async dueProfiles(query: {

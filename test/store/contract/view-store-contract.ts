@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ProfileState } from '../../../src/profile/profile.ts';
 import type { Store } from '../../../src/store/store.ts';
 import {
   append,
@@ -63,7 +64,13 @@ export function viewStoreContract(open: OpenStore): void {
 
     it('writes nothing of a commit that fails midway', async () => {
       await store.commitView(commit({ checkpoint: 1, profiles: [profile('a', 'p0')] }));
-      const unserializable = { ...profile('a', 'p2'), traits: { n: { value: 1n, at: T0 } } };
+      // A cycle: no encoding of a profile can write it.
+      const cycle: Record<string, unknown> = {};
+      cycle['self'] = cycle;
+      const unserializable = {
+        ...profile('a', 'p2'),
+        traits: { n: { value: cycle, at: T0 } },
+      } as ProfileState;
       await expect(
         store.commitView(
           commit({
