@@ -21,16 +21,18 @@ import { type ApplyOutcome, applyRelease, applyTimer, applyToView } from './appl
 import { cacheBudget, DEFAULT_CACHE_MB } from './cache-budget.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
 import { journeyHits, type TriggerHit, triggeredDecisions, triggerHits } from './decision-triggers.ts';
+import { anythingDue, dueProfileIds } from './due-timers.ts';
 import type { FlushOutcome } from './flush-outcome.ts';
 import { GroupCommit } from './group-commit.ts';
 import { JourneyLog, profilesToRelease, releasedKeys } from './journey-log.ts';
 import { isJourneysRecord } from './journeys-record.ts';
+import { exportPerson } from './person-export.ts';
 import { type PersonExport, personProfiles } from './person-profiles.ts';
 import { resolveProfileRef } from './profile-ref.ts';
 import { readBackAppend } from './read-back-append.ts';
 import { draftSegment, type SegmentPreview } from './segment-preview.ts';
 import { SerialQueue } from './serial-queue.ts';
-import { storePersonSource, wholeTimeline } from './store-person-source.ts';
+import { storePersonSource } from './store-person-source.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
 import { prefetch, takeCommit } from './view-sync.ts';
 import { WorkspaceView } from './workspace-view.ts';
@@ -66,9 +68,6 @@ export interface EngineOptions {
   /** How often to look for profiles whose audience is due (ms); at most this late, plus the work. */
   timerIntervalMs?: number;
 }
-
-/** Due profiles read from the store per query while firing a timer. */
-const DUE_PAGE = 5_000;
 
 const REPLAY_PAGE = 5_000;
 
@@ -440,8 +439,8 @@ export class Engine {
   }
 
   /**
-   * Everything held on a person: the profile state, every event linked to it, and its merges;
-   * then the same of every other profile an erase of this one would erase (`personProfiles`).
+   * Everything held on a person, and on every profile an erase of it would erase
+   * (`exportPerson`), as committed: pending changes are committed first.
    */
   async exportProfile(
     workspaceId: string,
@@ -449,24 +448,13 @@ export class Engine {
   ): Promise<PersonExport & { linked: PersonExport[] }> {
     await this.commit();
     const workspace = this.requireWorkspace(workspaceId);
-    const profile = await this.findProfile(workspaceId, profileId);
-    const view = this.view(workspaceId);
-    const profiles =
-      profile === undefined
-        ? []
-        : await personProfiles({
-            start: profile,
-            rules: workspace.definition.identity,
-            source: storePersonSource({ store: this.store, view }),
-          });
-    const exportOf = async (id: string, state: ProfileState | undefined): Promise<PersonExport> => ({
-      profile: state,
-      events: await wholeTimeline({ store: this.store, workspaceId, profileId: id }),
-      merges: await this.store.mergeHistory(workspaceId, id),
+    return exportPerson({
+      store: this.store,
+      view: this.view(workspaceId),
+      rules: workspace.definition.identity,
+      profileId,
+      profile: await this.findProfile(workspaceId, profileId),
     });
-    const linked: PersonExport[] = [];
-    for (const other of profiles.slice(1)) linked.push(await exportOf(other.id, other));
-    return { ...(await exportOf(profile?.id ?? profileId, profile)), linked };
   }
 
   /**
@@ -482,25 +470,12 @@ export class Engine {
       for (const [workspaceId, workspace] of this.workspaces) {
         if (workspace.audience.empty && this.view(workspaceId).journeys.current.empty) continue;
         const at = this.clock();
-        if (!(await this.anythingDue(workspaceId, at))) continue;
+        if (!(await anythingDue(this.store, this.view(workspaceId), at))) continue;
         await this.groupCommit.submit([{ workspaceId, event: timerRecord(at) }], 'internal');
       }
     } finally {
       this.firing = false;
     }
-  }
-
-  /** Whether any profile of the workspace is due by `at`, in memory or in the store. */
-  private async anythingDue(workspaceId: string, at: number): Promise<boolean> {
-    const view = this.view(workspaceId);
-    const next = view.dues.peek();
-    if (next !== undefined && next <= at) return true;
-    const stored = await this.store.dueProfiles({ workspaceId, at, limit: 100 });
-    return stored.some(({ id }) => {
-      const cached = view.profiles.get(id);
-      const due = cached === undefined ? at : cached.audience?.due;
-      return due !== undefined && due <= at;
-    });
   }
 
   /** A page of a segment's members, by profile id, with their entry times (pending changes are committed first). */
@@ -810,38 +785,13 @@ export class Engine {
       .catch((error: unknown) => this.logger.error({ err: error }, 'triggered decisions were not recorded'));
   }
 
-  /**
-   * Applies a timer record: the due profiles are those the view has scheduled and, unless the
-   * view is complete, those the store's due index holds (loaded, page by page). All of them are
-   * handled, so the outcome depends only on the state at this point of the log.
-   */
+  /** Applies a timer record to the profiles due at its time (`dueProfileIds`). */
   private async fireTimer(
     view: WorkspaceView,
     workspace: CompiledWorkspace,
     timer: LoggedEvent,
   ): Promise<void> {
-    const at = timer.timestamp;
-    const ids = new Set(view.dues.takeDue(at));
-    if (!view.complete) {
-      let after: { id: string; due: number } | undefined;
-      for (;;) {
-        const page = await this.store.dueProfiles({
-          workspaceId: view.workspaceId,
-          at,
-          limit: DUE_PAGE,
-          ...(after === undefined ? {} : { after }),
-        });
-        const missing = page.filter(({ id }) => !view.profiles.has(view.resolve(id))).map(({ id }) => id);
-        if (missing.length > 0) {
-          for (const profile of await this.store.loadProfiles(view.workspaceId, missing)) {
-            if (!view.profiles.has(profile.id)) view.profiles.set(profile.id, profile);
-          }
-        }
-        for (const { id } of page) ids.add(view.resolve(id));
-        after = page.at(-1);
-        if (page.length < DUE_PAGE) break;
-      }
-    }
+    const ids = await dueProfileIds(this.store, view, timer.timestamp);
     try {
       const hits: TriggerHit[] = [];
       for (const { profileId, derived, effects } of applyTimer({ view, workspace, timer, ids })) {
