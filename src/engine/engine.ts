@@ -26,13 +26,13 @@ import type { FlushOutcome } from './flush-outcome.ts';
 import { GroupCommit } from './group-commit.ts';
 import { JourneyLog, profilesToRelease, releasedKeys } from './journey-log.ts';
 import { isJourneysRecord } from './journeys-record.ts';
+import { erasePerson } from './person-erasure.ts';
 import { exportPerson } from './person-export.ts';
-import { type PersonExport, personProfiles } from './person-profiles.ts';
+import type { PersonExport } from './person-profiles.ts';
 import { resolveProfileRef } from './profile-ref.ts';
 import { readBackAppend } from './read-back-append.ts';
 import { draftSegment, type SegmentPreview } from './segment-preview.ts';
 import { SerialQueue } from './serial-queue.ts';
-import { storePersonSource } from './store-person-source.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
 import { prefetch, takeCommit } from './view-sync.ts';
 import { WorkspaceView } from './workspace-view.ts';
@@ -548,40 +548,18 @@ export class Engine {
     return this.write(() => this.commitNow());
   }
 
-  /**
-   * Erases a person: commits pending changes, finds every profile that is the person
-   * (`personProfiles`: merged, aliased, linked by identifiers the identity rules let join),
-   * removes them with their identifiers and events from the store — which resolves once the
-   * data is gone from its files — and from memory. Returns the number of events removed.
-   */
+  /** Erases a person (`erasePerson`), after committing pending changes, on the writer. */
   erase(workspaceId: string, profileId: string, at: number): Promise<{ events: number }> {
     return this.write(async () => {
       await this.commitNow();
       const workspace = this.requireWorkspace(workspaceId);
-      const view = this.view(workspaceId);
-      const start =
-        view.profiles.get(profileId) ?? (await this.store.loadProfiles(workspaceId, [profileId]))[0];
-      const profiles =
-        start === undefined
-          ? []
-          : await personProfiles({
-              start,
-              rules: workspace.definition.identity,
-              source: storePersonSource({ store: this.store, view }),
-            });
-      const ids = profiles.length === 0 ? [profileId] : profiles.map((profile) => profile.id);
-      const result = await this.store.eraseProfiles(workspaceId, ids, {
-        workspaceId,
-        action: 'profile.erased',
-        detail: {
-          profileId,
-          linkedIds: ids.filter((id) => id !== profileId),
-          mergedIds: profiles.reduce((count, profile) => count + profile.mergedIds.length, 0),
-        },
+      return erasePerson({
+        store: this.store,
+        view: this.view(workspaceId),
+        rules: workspace.definition.identity,
+        profileId,
         at,
       });
-      view.forget(profiles);
-      return result;
     });
   }
 
