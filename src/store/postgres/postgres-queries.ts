@@ -192,7 +192,7 @@ export function postgresQueries(schema: string) {
     eraseSends: `DELETE FROM ${s}.sends WHERE workspace_id = $1 AND profile_id = ANY($2::text[])`,
     // Index cleanup forced: the default may skip it when few pages changed, leaving index
     // entries (an identifier key is a person's email or phone) behind.
-    vacuumErased: `VACUUM (INDEX_CLEANUP ON) ${['events', 'event_links', 'derived_events', 'segment_members', 'identifiers', 'merges', 'aliases', 'profiles', 'sends'].map((table) => `${s}.${table}`).join(', ')}`,
+    vacuumErased: `VACUUM (INDEX_CLEANUP ON) ${['events', 'event_links', 'derived_events', 'segment_members', 'identifiers', 'merges', 'aliases', 'profiles', 'sends', 'exposures'].map((table) => `${s}.${table}`).join(', ')}`,
     insertAudit: `INSERT INTO ${s}.audit (workspace_id, action, detail, at) VALUES ($1, $2, $3, $4)`,
     auditLog: `SELECT workspace_id, action, detail, at FROM ${s}.audit
       WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2`,

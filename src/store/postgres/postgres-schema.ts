@@ -1,3 +1,5 @@
+import { postgresExposuresTable } from './postgres-exposures.ts';
+
 /**
  * The PostgreSQL schema, idempotent, with every table in the schema `schema` (a validated
  * identifier). Mirrors the SQLite schema: `events` is the log (an identity column, so a seq is
@@ -27,6 +29,8 @@
  * outboxes. `called_at` is added once, when missing, and set on the sends an older Tailor left
  * `sending`, for they may have reached their provider (`schema` is a plain identifier, safe as a
  * literal). The outbox is neither log nor view: replay and rebuilds never touch it.
+ *
+ * `exposures` is the exposure log (see `postgresExposuresTable`), neither log nor view either.
  *
  * `api_keys` holds keys by hash with a public id, origin, label, hint and times; keys of a
  * schema made before ids existed are given a random id once and count as `generated` (so the
@@ -188,5 +192,5 @@ END $$;
 CREATE INDEX IF NOT EXISTS sends_by_status ON ${s}.sends (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS sends_by_workspace ON ${s}.sends (workspace_id, created_at, id);
 CREATE INDEX IF NOT EXISTS sends_by_trigger ON ${s}.sends (workspace_id, "trigger", status);
-`;
+${postgresExposuresTable(s)}`;
 }

@@ -5,8 +5,10 @@ import type { ProfileState } from '../../profile/profile.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import { type ApiKeyRow, keyFromRow, keyToInsert } from '../api-key-rows.ts';
 import { AppendInDoubtError, isAppendInDoubt } from '../append-in-doubt-error.ts';
+import { type ExposureDbRow, exposurePage, exposureValues } from '../exposure-rows.ts';
 import type { AuditEntry } from '../ports/erasure-store.ts';
 import type { AppendOutcome, EventToAppend } from '../ports/event-log.ts';
+import type { ExposurePage, ExposureRow } from '../ports/exposure-log.ts';
 import type { ApiKeyRecord, KeyKind, KeyMatch, KeyRevocation, NewApiKey } from '../ports/key-store.ts';
 import type { AwaitingConfirmation, ReleasedSends, TriggerSendCount } from '../ports/outbox.ts';
 import type { DueProfile, MembersPage, MergeRecord, TimelinePage, ViewCommit } from '../ports/view-store.ts';
@@ -33,6 +35,7 @@ import {
   workspaceFromRow,
 } from '../stored-rows.ts';
 import { isConnectionError } from './connection-error.ts';
+import { postgresExposureQueries } from './postgres-exposures.ts';
 import { type IdPointer, planMerges } from './postgres-merges.ts';
 import { type PostgresQueries, postgresQueries } from './postgres-queries.ts';
 import { postgresSchema } from './postgres-schema.ts';
@@ -132,6 +135,7 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly sql: PostgresQueries;
+  private readonly exposureSql: ReturnType<typeof postgresExposureQueries>;
   private readonly writer: PostgresWriterLock;
 
   constructor(options: PostgresStoreOptions) {
@@ -143,6 +147,7 @@ export class PostgresStore implements Store {
     }
     this.schema = schema;
     this.sql = postgresQueries(schema);
+    this.exposureSql = postgresExposureQueries(`"${schema}"`);
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
@@ -565,6 +570,7 @@ export class PostgresStore implements Store {
       }
       const scope = [workspaceId, [...ids]];
       const erased = await client.query(this.sql.eraseEvents, scope);
+      await client.query(this.exposureSql.erase, scope);
       for (const sql of this.sql.eraseView) await client.query(sql, scope);
       await client.query(this.sql.eraseSends, scope);
       await client.query(this.sql.insertAudit, [audit.workspaceId, audit.action, detail, audit.at]);
@@ -577,6 +583,49 @@ export class PostgresStore implements Store {
   async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
     const { rows } = await this.query<AuditRow>(this.sql.auditLog, [workspaceId, limit]);
     return rows.map(auditFromRow);
+  }
+
+  async appendExposures(rows: ExposureRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    return this.transaction(async (client) => {
+      let added = 0;
+      for (let start = 0; start < rows.length; start += BATCH_ROWS) {
+        const batch = rows.slice(start, start + BATCH_ROWS).map(exposureValues);
+        const result = await client.query(this.exposureSql.insert, [JSON.stringify(batch)]);
+        added += result.rowCount ?? 0;
+      }
+      return added;
+    });
+  }
+
+  async exposuresByProfile(query: {
+    workspaceId: string;
+    profileId: string;
+    before?: number;
+    limit: number;
+  }): Promise<ExposurePage> {
+    const { rows } = await this.query<ExposureDbRow>(this.exposureSql.byProfile, [
+      query.workspaceId,
+      query.profileId,
+      query.before ?? Number.MAX_SAFE_INTEGER,
+      query.limit + 1,
+    ]);
+    return exposurePage(rows, query.limit);
+  }
+
+  async exposuresByPlacement(query: {
+    workspaceId: string;
+    placement: string;
+    before?: number;
+    limit: number;
+  }): Promise<ExposurePage> {
+    const { rows } = await this.query<ExposureDbRow>(this.exposureSql.byPlacement, [
+      query.workspaceId,
+      query.placement,
+      query.before ?? Number.MAX_SAFE_INTEGER,
+      query.limit + 1,
+    ]);
+    return exposurePage(rows, query.limit);
   }
 
   async enqueueSends(sends: SendRecord[]): Promise<number> {

@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
+import { SQLITE_EXPOSURES_TABLE } from './sqlite-exposures.ts';
 
 /** The schema version `migrate` brings a database to (kept in `PRAGMA user_version`). */
-export const SQLITE_SCHEMA_VERSION = 6;
+export const SQLITE_SCHEMA_VERSION = 7;
 
 /**
  * The outbox as version 3 created it, kept as it was for the upgrade from version 2 (the
@@ -78,7 +79,8 @@ CREATE INDEX IF NOT EXISTS api_keys_by_workspace ON api_keys (workspace_id, crea
  * keyed by the profile they were derived for, their cause's seq and their order among that
  * cause's; they stay under that id after a merge and are found through `aliases`.
  * `segment_members` is each profile's current segment memberships. `sends` is the outbox (see
- * `SENDS_TABLE`), kept by neither the log nor the view.
+ * `SENDS_TABLE`), kept by neither the log nor the view; so is `exposures`, the exposure log
+ * (see `SQLITE_EXPOSURES_TABLE`).
  */
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -173,7 +175,7 @@ CREATE TABLE IF NOT EXISTS audit (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_workspace ON audit (workspace_id, id);
-${SENDS_TABLE}
+${SENDS_TABLE}${SQLITE_EXPOSURES_TABLE}
 PRAGMA user_version = ${SQLITE_SCHEMA_VERSION};
 `;
 
@@ -197,6 +199,8 @@ INSERT INTO api_keys (hash, workspace_id, kind, id, source, hint, created_at)
     CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
   FROM api_keys_v5;
 DROP TABLE api_keys_v5;`,
+  // Version 7 adds the exposure log: new tables only, which `SQLITE_SCHEMA` creates.
+  6: '',
 };
 
 /**

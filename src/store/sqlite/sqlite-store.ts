@@ -10,6 +10,7 @@ import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import { keyFromRow, keyToInsert } from '../api-key-rows.ts';
 import type { AuditEntry } from '../ports/erasure-store.ts';
 import type { AppendOutcome, EventToAppend } from '../ports/event-log.ts';
+import type { ExposurePage, ExposureRow } from '../ports/exposure-log.ts';
 import type { ApiKeyRecord, KeyMatch, KeyRevocation, NewApiKey } from '../ports/key-store.ts';
 import type { AwaitingConfirmation, ReleasedSends, TriggerSendCount } from '../ports/outbox.ts';
 import type { DueProfile, MembersPage, MergeRecord, TimelinePage, ViewCommit } from '../ports/view-store.ts';
@@ -31,6 +32,7 @@ import {
   workspaceFromRow,
 } from '../stored-rows.ts';
 import { asDiskFull } from './disk-full.ts';
+import { SqliteExposures } from './sqlite-exposures.ts';
 import { migrateSqlite } from './sqlite-schema.ts';
 import { scrubOnOpen, truncateWal } from './sqlite-scrub.ts';
 import { type ProfileColumn, prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
@@ -66,6 +68,7 @@ function storedProfile(state: ProfileColumn): ProfileState {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly sql: SqliteStatements;
+  private readonly exposures: SqliteExposures;
   private readonly writerLock: SqliteWriterLock | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -87,6 +90,7 @@ export class SqliteStore implements Store {
     }
     try {
       this.sql = this.open(options);
+      this.exposures = new SqliteExposures(this.db);
     } catch (error) {
       this.db.close();
       this.writerLock?.release();
@@ -392,6 +396,7 @@ export class SqliteStore implements Store {
       }
       const scope = { ws: workspaceId, list: JSON.stringify([...ids]) };
       const events = this.sql.eraseEvents.run(scope).changes;
+      this.exposures.eraseProfiles(workspaceId, scope.list);
       for (const statement of this.sql.eraseView) statement.run(scope);
       this.sql.eraseSends.run(scope);
       this.sql.insertAudit.run({
@@ -408,6 +413,29 @@ export class SqliteStore implements Store {
 
   async auditLog(workspaceId: string, limit: number): Promise<AuditEntry[]> {
     return this.sql.auditLog.all(workspaceId, limit).map(auditFromRow);
+  }
+
+  async appendExposures(rows: ExposureRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    return this.transact(() => this.exposures.append(rows));
+  }
+
+  async exposuresByProfile(query: {
+    workspaceId: string;
+    profileId: string;
+    before?: number;
+    limit: number;
+  }): Promise<ExposurePage> {
+    return this.exposures.profilePage(query);
+  }
+
+  async exposuresByPlacement(query: {
+    workspaceId: string;
+    placement: string;
+    before?: number;
+    limit: number;
+  }): Promise<ExposurePage> {
+    return this.exposures.placementPage(query);
   }
 
   async enqueueSends(sends: SendRecord[]): Promise<number> {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/store.ts';
 import { erasureStoreContract } from './erasure-store-contract.ts';
 import { eventLogContract } from './event-log-contract.ts';
+import { exposureLogContract } from './exposure-log-contract.ts';
 import { keyStoreContract } from './key-store-contract.ts';
 import { outboxContract } from './outbox-contract.ts';
 import {
@@ -38,6 +39,7 @@ export function storeContract(name: string, open: OpenStore, options: StoreContr
     viewStoreContract(open);
     erasureStoreContract(open);
     outboxContract(open);
+    exposureLogContract(open);
 
     describe('the store as a whole', () => {
       let store: Store;
