@@ -35,11 +35,9 @@ import { draftSegment, type SegmentPreview } from './segment-preview.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
 import { prefetch, takeCommit } from './view-sync.ts';
+import { type ProgressListener, replayWorkspace } from './workspace-replay.ts';
 import { WorkspaceView } from './workspace-view.ts';
 import { WriterRecovery } from './writer-recovery.ts';
-
-/** Progress of long work (replay, rebuild): log positions done out of the total. */
-export type ProgressListener = (progress: { done: number; total: number }) => void;
 
 /** How the engine is wired and tuned. */
 export interface EngineOptions {
@@ -69,6 +67,7 @@ export interface EngineOptions {
   timerIntervalMs?: number;
 }
 
+/** Log events read per query while recovering. */
 const REPLAY_PAGE = 5_000;
 
 /**
@@ -898,32 +897,18 @@ export class Engine {
   }
 
   /** Replays a workspace's events, up to the last applied one, into a fresh in-memory view. */
-  private async replayInto(
-    workspace: CompiledWorkspace,
-    onProgress?: ProgressListener,
-  ): Promise<WorkspaceView> {
-    const workspaceId = workspace.definition.id;
-    const view = new WorkspaceView(workspaceId);
-    view.complete = true;
-    const last = this.appliedSeq;
-    let after = 0;
-    onProgress?.({ done: 0, total: last });
-    while (after < last) {
-      const page = await this.store.readEvents({ afterSeq: after, limit: REPLAY_PAGE, workspaceId });
-      if (page.length === 0) break;
-      for (const [i, event] of page.entries()) {
-        // Others' requests get the event loop in between (a preview replays beside ingestion).
-        if (i > 0 && i % APPLY_SLICE === 0) await yieldToIo();
-        if (event.seq > last) continue;
+  private replayInto(workspace: CompiledWorkspace, onProgress?: ProgressListener): Promise<WorkspaceView> {
+    return replayWorkspace({
+      log: this.store,
+      workspaceId: workspace.definition.id,
+      last: this.appliedSeq,
+      onProgress,
+      apply: async (view, event) => {
         if (isTimerRecord(event))
           applyTimer({ view, workspace, timer: event, ids: view.dues.takeDue(event.timestamp) });
         else if (isJourneysRecord(event)) await this.applyJourneysRecord(view, workspace, event);
         else this.applyOne(view, workspace, event);
-      }
-      after = page.at(-1)?.seq ?? last;
-      onProgress?.({ done: Math.min(after, last), total: last });
-    }
-    onProgress?.({ done: last, total: last });
-    return view;
+      },
+    });
   }
 }
