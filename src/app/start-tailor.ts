@@ -5,6 +5,8 @@ import { Activation } from '../dispatch/activation.ts';
 import { Engine } from '../engine/engine.ts';
 import type { ProgressListener } from '../engine/workspace-replay.ts';
 import { buildServer } from '../http/server.ts';
+import { TailorMetrics } from '../metrics/tailor-metrics.ts';
+import { timedStore } from '../metrics/timed-store.ts';
 import { openStore } from '../store/open-store.ts';
 import { readWorkspaceFile } from '../workspace/read-workspace-file.ts';
 import { ensureOperatorKey } from './operator-key.ts';
@@ -60,11 +62,13 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
       'data directory was readable by others: made it private (0700, files 0600)',
     );
   const definition = await readWorkspaceFile(settings.configFile, { network: settings.network });
-  const store = openStore(settings.storeUrl);
+  const metrics = new TailorMetrics();
+  const store = timedStore(openStore(settings.storeUrl), metrics);
   const engine = await Engine.open(
     {
       store,
       logger,
+      onTimerFired: (lateMs) => metrics.timerFired(lateMs),
       checkpointIntervalMs: settings.checkpointIntervalMs,
       cacheMb: settings.cacheMb,
       maxPendingEvents: settings.maxPendingEvents,
@@ -100,9 +104,21 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
     ...(settings.sendReconcileMs === undefined ? {} : { reconcileMs: settings.sendReconcileMs }),
   });
+  metrics.watch({
+    pendingEvents: () => engine.pendingEvents,
+    queueWaitMs: () => engine.queueWaitMs(),
+    recovering: () => engine.recovering,
+    rebuilds: () =>
+      engine.workspaceIds().flatMap((workspaceId) => {
+        const progress = engine.rebuildProgress(workspaceId);
+        return progress === undefined ? [] : [{ workspaceId, ...progress }];
+      }),
+  });
+  activation.dispatcher.onAttempts((send, outcome) => metrics.sendAttempted(send.channel, outcome.kind));
   const server = await buildServer({
     engine,
     logger,
+    metrics,
     activation,
     network: settings.network,
     operatorKey,

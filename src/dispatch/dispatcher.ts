@@ -119,6 +119,8 @@ export class Dispatcher {
   private readonly marks: Record<'waiting' | 'called', PendingMark[]> = { waiting: [], called: [] };
   /** Provider confirmations received in the last `RECEIVED_KEEP_MS`, oldest first, by send key. */
   private readonly received = new Map<string, ReceivedConfirmation>();
+  /** Listeners beside `options.onAttempt` (`onAttempts`). */
+  private readonly attemptListeners: AttemptListener[] = [];
   /** Attempts in flight, by send key. */
   private readonly calling = new Map<string, Calling>();
 
@@ -179,6 +181,11 @@ export class Dispatcher {
       const calling = this.calling.get(key);
       if (calling !== undefined) calling.confirmedAs = providerMessageId;
     }
+  }
+
+  /** Calls `listener` with every attempt's outcome too, after `options.onAttempt` (metrics). */
+  onAttempts(listener: AttemptListener): void {
+    this.attemptListeners.push(listener);
   }
 
   /** Runs a round now (or right after the current one). */
@@ -257,7 +264,7 @@ export class Dispatcher {
         lastError: reason,
         at: clock(),
       });
-      this.options.onAttempt?.(send, { kind: 'failed', reason, unreachable: false });
+      this.attempted(send, { kind: 'failed', reason, unreachable: false });
       return;
     }
     const refused = (await this.options.stillAllowed?.(send)) ?? null;
@@ -269,7 +276,7 @@ export class Dispatcher {
         lastError: refused,
         at: clock(),
       });
-      this.options.onAttempt?.(send, { kind: 'failed', reason: refused, unreachable: false });
+      this.attempted(send, { kind: 'failed', reason: refused, unreachable: false });
       return;
     }
     const wait = this.limiter(send).delay(clock());
@@ -292,7 +299,7 @@ export class Dispatcher {
         status: 'sent',
         providerMessageId: confirmedAs,
       });
-      this.options.onAttempt?.(send, { kind: 'sent', providerMessageId: confirmedAs });
+      this.attempted(send, { kind: 'sent', providerMessageId: confirmedAs });
       return;
     }
     let outcome: SendOutcome;
@@ -312,7 +319,7 @@ export class Dispatcher {
       const reason = `gave up after ${send.attempts} attempts: ${outcome.reason}`;
       await outbox.finishSend({ ...base, status: 'dead', lastError: reason });
       logger.warn({ workspace: send.workspaceId, send: send.id }, 'send is dead');
-      this.options.onAttempt?.(send, { kind: 'dead', reason });
+      this.attempted(send, { kind: 'dead', reason });
       return;
     } else {
       const delay = retryDelay({
@@ -327,7 +334,7 @@ export class Dispatcher {
         lastError: outcome.reason,
       });
     }
-    this.options.onAttempt?.(send, outcome);
+    this.attempted(send, outcome);
   }
 
   /**
@@ -358,6 +365,11 @@ export class Dispatcher {
         for (const mark of marks) mark.reject(error);
       },
     );
+  }
+
+  private attempted(send: SendRecord, outcome: SendOutcome | { kind: 'dead'; reason: string }): void {
+    this.options.onAttempt?.(send, outcome);
+    for (const listener of this.attemptListeners) listener(send, outcome);
   }
 
   /** The workspace channels whose adapter confirms sends by callback. */

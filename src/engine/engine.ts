@@ -65,6 +65,8 @@ export interface EngineOptions {
   maxCachedKeys?: number;
   /** How often to look for profiles whose audience is due (ms); at most this late, plus the work. */
   timerIntervalMs?: number;
+  /** Told how late each timer fired after the earliest profile in memory fell due (ms), for metrics. */
+  onTimerFired?: (lateMs: number) => void;
 }
 
 /** Log events read per query while recovering. */
@@ -122,11 +124,13 @@ export class Engine {
   private loading = false;
   /** Whether a segment preview is running (one at a time: each may replay a whole workspace). */
   private previewing = false;
+  private readonly onTimerFired: ((lateMs: number) => void) | undefined;
 
   private constructor(options: EngineOptions) {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    this.onTimerFired = options.onTimerFired;
     this.commitEveryEvents = options.commitEveryEvents ?? 50_000;
     const budget = cacheBudget(options.cacheMb ?? DEFAULT_CACHE_MB);
     this.maxCachedProfiles = options.maxCachedProfiles ?? budget.profiles;
@@ -470,6 +474,8 @@ export class Engine {
         if (workspace.audience.empty && this.view(workspaceId).journeys.current.empty) continue;
         const at = this.clock();
         if (!(await anythingDue(this.store, this.view(workspaceId), at))) continue;
+        const due = this.view(workspaceId).dues.peek();
+        if (due !== undefined && due <= at) this.onTimerFired?.(at - due);
         await this.groupCommit.submit([{ workspaceId, event: timerRecord(at) }], 'internal');
       }
     } finally {

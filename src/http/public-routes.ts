@@ -13,6 +13,9 @@ export const CLIENT_WORK_ROUTES: ReadonlySet<string> = new Set([
 const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   ...CLIENT_WORK_ROUTES,
   '/health',
+  '/ready',
+  // Checks the operator key itself, as workspace creation does.
+  '/metrics',
   '/openapi.json',
   '/v1/c/:token',
   '/v1/u/:token',

@@ -11,16 +11,20 @@ import type { Activation } from '../dispatch/activation.ts';
 import type { Engine } from '../engine/engine.ts';
 import { TailorError } from '../errors.ts';
 import { LimitedLog } from '../limited-log.ts';
+import type { TailorMetrics } from '../metrics/tailor-metrics.ts';
 import { adminWorkspace } from './admin-auth.ts';
 import { Admission, type AdmissionLimits, DEFAULT_ADMISSION, gateClientRequests } from './admission.ts';
 import { replyWithError } from './error-reply.ts';
 import { guardJsonBody } from './guard-json-body.ts';
 import { parseJsonWhateverType } from './json-body-parser.ts';
 import { KeyRing } from './key-ring.ts';
+import { metricsRoute } from './metrics-route.ts';
 import { CLIENT_WORK_ROUTES, isPublicRoute } from './public-routes.ts';
+import { observeRequests } from './request-log.ts';
 import { browserSettingsRoutes } from './routes/browser-settings-routes.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
 import { journeyRoutes } from './routes/journey-routes.ts';
 import { keyRoutes } from './routes/key-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
@@ -50,6 +54,8 @@ export interface ServerOptions {
   operatorKey?: string;
   /** Limits on client work taken in at once (default `DEFAULT_ADMISSION`); past them, 429. */
   admission?: AdmissionLimits;
+  /** Prometheus metrics, counted by every request and served at `/metrics` for the operator key. */
+  metrics?: TailorMetrics;
 }
 
 /**
@@ -71,6 +77,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     limits: options.admission ?? DEFAULT_ADMISSION,
     queueWaitMs: () => engine.queueWaitMs(),
   });
+  options.metrics?.watch({ inflightBytes: () => admission.inflightBytes });
 
   await app.register(swagger, {
     openapi: {
@@ -109,6 +116,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     replyWithError(error, request, reply, limitedLog),
   );
   parseJsonWhateverType(app);
+  observeRequests(app, options.metrics);
   app.addHook('preValidation', guardJsonBody);
   // Admin routes authenticate before their body is validated or read, so a caller without an
   // admin key learns nothing about them (not even the shape of a valid body) and costs no parsing.
@@ -121,7 +129,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   gateClientRequests(app, { admission, routes: CLIENT_WORK_ROUTES });
-  await app.register(trackingRoutes, { engine, keys });
+  await app.register(trackingRoutes, {
+    engine,
+    keys,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+  });
   await app.register(browserSettingsRoutes, { engine, keys, publicUrl: options.publicUrl });
   await app.register(profileRoutes, { engine, keys });
   await app.register(workspaceRoutes, {
@@ -160,6 +172,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (engine.recovering) void reply.status(503).header('retry-after', '1');
     return { status: engine.recovering ? 'recovering' : 'ok', pending_events: engine.pendingEvents };
   });
+  await app.register(healthRoutes, { engine });
+  if (options.metrics !== undefined)
+    await app.register(metricsRoute, { metrics: options.metrics, operatorKey: options.operatorKey });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -253,6 +253,8 @@ describe('sends in doubt after a restart', () => {
   });
   it('counts a confirmation received but not yet written when the window ends', async () => {
     await store.enqueueSends([leftSending('taken:whatsapp', 'whatsapp')]);
+    const outcomes: string[] = [];
+    dispatcher.onAttempts((send, outcome) => outcomes.push(`${send.id} ${outcome.kind}`));
     await dispatcher.start();
     await dispatcher.drain();
     // The callback is read just before the window ends; its write to the outbox is still to come.
@@ -265,6 +267,8 @@ describe('sends in doubt after a restart', () => {
       status: 'sent',
       providerMessageId: 'wamid.early',
     });
+    // Listeners (the metrics) hear of it as sent.
+    expect(outcomes).toEqual(['taken:whatsapp sent']);
     // The write that comes after changes nothing.
     expect(
       await store.confirmSend({

@@ -5,6 +5,7 @@ import { decodeSizedBody } from '../../ingest/decode-body.ts';
 import { REQUEST_MAX_BYTES } from '../../ingest/ingest-limits.ts';
 import { bodyWriteKey, normalizeCall } from '../../ingest/normalize-call.ts';
 import { CALL_PATHS } from '../../ingest/route-calls.ts';
+import type { TailorMetrics } from '../../metrics/tailor-metrics.ts';
 import { basicAuthKey } from '../credentials.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { BatchRejectedSchema, TrackingReplySchema } from '../schemas.ts';
@@ -17,7 +18,7 @@ import { BatchRejectedSchema, TrackingReplySchema } from '../schemas.ts';
  */
 export async function trackingRoutes(
   app: FastifyInstance,
-  options: { engine: Engine; keys: KeyRing },
+  options: { engine: Engine; keys: KeyRing; metrics?: TailorMetrics },
 ): Promise<void> {
   const { engine, keys } = options;
   app.removeAllContentTypeParsers();
@@ -55,6 +56,7 @@ export async function trackingRoutes(
         const result = normalizeCall({ body, call, receivedAt: engine.clock(), rawBytes: bytes, reserved });
         if (key === undefined) throw new TailorError('MISSING_WRITE_KEY');
         if (grant === undefined || grant.kind !== 'write') throw new TailorError('UNKNOWN_WRITE_KEY');
+        for (const refused of result.rejected) options.metrics?.eventsRefused(refused.code);
 
         if (result.events.length === 0) {
           const first = result.rejected[0];
@@ -74,6 +76,11 @@ export async function trackingRoutes(
         const outcomes = await engine.ingest(grant.workspaceId, result.events);
         let duplicates = 0;
         for (const outcome of outcomes) if (outcome.kind === 'duplicate') duplicates += 1;
+        options.metrics?.eventsIngested({
+          accepted: outcomes.length - duplicates,
+          duplicates,
+          receivedMs: reply.elapsedTime,
+        });
         return reply.send({
           success: true,
           accepted: outcomes.length - duplicates,
