@@ -50,7 +50,7 @@ export async function startCommand(flags: SettingFlags): Promise<void> {
     `  API docs    ${running.url}/openapi.json`,
     '',
     'Try:',
-    `  curl -u ${running.keys.writeKey}: ${running.url}/v1/identify -d '{"userId":"u1","traits":{"email":"ada@example.com"}}'`,
+    `  curl -u ${running.keys.writeKey}: ${running.url}/v1/identify -d '{"userId":"USR_1001","traits":{"email":"ada@example.com"}}'`,
     `  curl -H "Authorization: Bearer ${settings.adminKey === undefined ? running.keys.adminKey : '$TAILOR_ADMIN_KEY'}" ${running.url}/v1/profiles/email:ada@example.com`,
     '',
   ];
