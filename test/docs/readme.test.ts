@@ -180,7 +180,7 @@ describe('the README, followed in its order', () => {
       });
       outputs.set(command, `${stdout}${stderr}`);
       if (command.startsWith('npx tailor keys create'))
-        createdKeyId = /\b(key_\w+)/.exec(stderr + stdout)?.[1] ?? '';
+        createdKeyId = /\b(key_[A-Za-z0-9_-]+)/.exec(stderr + stdout)?.[1] ?? '';
     }
     const out = (prefix: string) => [...outputs].find(([command]) => command.startsWith(prefix))?.[1] ?? '';
     expect(out('npx tailor import examples/demo/events.jsonl')).toMatch(/imported 21 events/);
