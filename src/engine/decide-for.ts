@@ -1,9 +1,10 @@
 import { type ActionDecision, decideAction, type PropensitySource } from '../decide/decide-action.ts';
 import { decidePlacements, type PlacementDecision } from '../decide/decide-placements.ts';
 import type { TailorEvent } from '../ingest/event.ts';
-import { CONTENT_SHOWN, DECISION_MADE } from '../ingest/reserved-events.ts';
+import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
+import type { ExposureRow } from '../store/ports/exposure-log.ts';
 import type { CompiledWorkspace } from './compiled-workspace.ts';
 
 /** What a decision is asked for: placements to fill, whether to pick an action, and the request's context. */
@@ -89,10 +90,40 @@ export interface RecordIdentity {
 }
 
 /**
- * The events that record a decision served, so later conversions can be attributed: one
- * `Content Shown` per placement that showed a variant, and a `Decision Made` when an action was
- * decided. `messageId` seeds their ids (`<seed>-content-<n>`, `<seed>-decision`), so a decision
- * recorded twice (a replayed trigger) is logged once.
+ * The exposures that record a decision served, for the exposure log: one per placement that
+ * showed a variant, under the decision's `messageId`, so a decision recorded twice is stored once.
+ * Exposures are not events: they never touch the profile.
+ */
+export function decisionExposures(input: {
+  workspaceId: string;
+  result: DecideResult;
+  identity: RecordIdentity;
+  messageId: string;
+  now: number;
+}): ExposureRow[] {
+  const { result, identity } = input;
+  const rows: ExposureRow[] = [];
+  for (const [placement, decision] of Object.entries(result.placements)) {
+    if (decision.variant === null) continue;
+    rows.push({
+      workspaceId: input.workspaceId,
+      profileId: result.profile_id,
+      userId: identity.userId ?? null,
+      anonymousId: identity.anonymousId ?? null,
+      placement,
+      variant: decision.variant,
+      messageId: input.messageId,
+      at: input.now,
+    });
+  }
+  return rows;
+}
+
+/**
+ * The events that record a decision served, so later sends, journeys and conversions can use
+ * it: a `Decision Made` when an action was decided (placements shown are exposures, see
+ * `decisionExposures`). `messageId` seeds its id (`<seed>-decision`), so a decision recorded
+ * twice (a replayed trigger) is logged once.
  */
 export function decisionEvents(input: {
   result: DecideResult;
@@ -119,12 +150,6 @@ export function decisionEvents(input: {
     origin: 'tailor',
   });
   const events: TailorEvent[] = [];
-  let n = 0;
-  for (const [placement, decision] of Object.entries(result.placements)) {
-    if (decision.variant === null) continue;
-    events.push(base(`${messageId}-content-${n}`, CONTENT_SHOWN, { placement, variant: decision.variant }));
-    n += 1;
-  }
   const action = result.action;
   if (action !== undefined) {
     events.push(

@@ -11,6 +11,7 @@ import type { ProfileState } from '../profile/profile.ts';
 import { type AppendInDoubtError, isAppendInDoubt } from '../store/append-in-doubt-error.ts';
 import type { ErasureStore } from '../store/ports/erasure-store.ts';
 import type { AppendOutcome, EventToAppend } from '../store/ports/event-log.ts';
+import type { ExposurePage, ExposureRow } from '../store/ports/exposure-log.ts';
 import type { KeyStore } from '../store/ports/key-store.ts';
 import type { Outbox } from '../store/ports/outbox.ts';
 import type { MembersPage, MergeRecord, TimelinePage, ViewStore } from '../store/ports/view-store.ts';
@@ -22,6 +23,7 @@ import { cacheBudget, DEFAULT_CACHE_MB } from './cache-budget.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
 import { journeyHits, type TriggerHit, triggeredDecisions, triggerHits } from './decision-triggers.ts';
 import { anythingDue, dueProfileIds } from './due-timers.ts';
+import { ExposureBuffer } from './exposure-buffer.ts';
 import type { FlushOutcome } from './flush-outcome.ts';
 import { GroupCommit } from './group-commit.ts';
 import { JourneyLog, profilesToRelease, releasedKeys } from './journey-log.ts';
@@ -120,6 +122,8 @@ export class Engine {
   private closed = false;
   /** Running, or stopped by a storage fault past an append and recovering (`failStop`). */
   private readonly recovery: WriterRecovery;
+  /** Exposures decide handed over, on their way to the exposure log (never through the writer). */
+  private readonly exposures: ExposureBuffer;
   /** True while `load` rebuilds the view: a fault then fails the load, which recovery retries. */
   private loading = false;
   /** Whether a segment preview is running (one at a time: each may replay a whole workspace). */
@@ -147,6 +151,7 @@ export class Engine {
       onStop: () => this.groupCommit.hold(new TailorError('WRITER_RECOVERING')),
       onRecovered: () => this.groupCommit.release(),
     });
+    this.exposures = new ExposureBuffer({ log: this.store, logger: this.logger });
   }
 
   /** Opens the store, loads workspaces, recovers the view by replay, and starts checkpointing. */
@@ -425,6 +430,36 @@ export class Engine {
       .catch((error: unknown) => this.logger.error({ err: error }, 'recorded events were not logged'));
   }
 
+  /** Hands a decision's exposures to the exposure log without waiting (see `ExposureBuffer`). */
+  recordExposures(rows: ExposureRow[]): void {
+    if (!this.closed) this.exposures.add(rows);
+  }
+
+  /**
+   * A profile's exposures, newest first, those handed over until now included (they are written
+   * first); those recorded under an id the profile gained since its last view commit are not yet.
+   */
+  async exposuresByProfile(query: {
+    workspaceId: string;
+    profileId: string;
+    before?: number;
+    limit: number;
+  }): Promise<ExposurePage> {
+    await this.exposures.flush();
+    return this.store.exposuresByProfile(query);
+  }
+
+  /** A placement's exposures, newest first, those handed over until now included. */
+  async exposuresByPlacement(query: {
+    workspaceId: string;
+    placement: string;
+    before?: number;
+    limit: number;
+  }): Promise<ExposurePage> {
+    await this.exposures.flush();
+    return this.store.exposuresByPlacement(query);
+  }
+
   /** A profile's events, newest first, as far as they are committed (pending ones are committed first). */
   async timeline(
     workspaceId: string,
@@ -556,6 +591,7 @@ export class Engine {
   /** Erases a person (`erasePerson`), after committing pending changes, on the writer. */
   erase(workspaceId: string, profileId: string, at: number): Promise<{ events: number }> {
     return this.write(async () => {
+      await this.exposures.flush();
       await this.commitNow();
       const workspace = this.requireWorkspace(workspaceId);
       return erasePerson({
@@ -575,6 +611,9 @@ export class Engine {
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.dueTimer !== undefined) clearInterval(this.dueTimer);
     await this.groupCommit.settled();
+    await this.exposures.close().catch((error: unknown) => {
+      this.logger.error({ err: error, lost: this.exposures.pending }, 'exposures not written before close');
+    });
     const recovering = this.recovery.recovering;
     await this.recovery.close();
     if (recovering) {

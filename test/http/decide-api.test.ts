@@ -123,15 +123,33 @@ async function demoPerson(): Promise<void> {
 }
 
 /**
- * A recorded decide call as a barrier: the decide API logs its events without waiting, in the
- * order asked, so once this one's `Content Shown` is on the timeline every earlier one is too.
+ * A recorded event as a barrier: the decide API logs its `Decision Made` without waiting, in the
+ * order asked, through `engine.record`; once this event, recorded the same way after them, is on
+ * the timeline (as `barrier-<seed>`), every earlier one is too.
  */
-async function barrier(userId: string, seed: string): Promise<void> {
-  const reply = await decide({ userId, placements: ['home_banner'], messageId: seed });
-  expect(reply.statusCode, reply.body).toBe(200);
+async function barrier(
+  userId: string,
+  seed: string,
+  type: 'user_id' | 'anonymous_id' = 'user_id',
+): Promise<void> {
+  const now = clock.now();
+  t.engine.record('demo', [
+    {
+      type: 'track',
+      messageId: `barrier-${seed}`,
+      timestamp: now,
+      receivedAt: now,
+      ...(type === 'user_id' ? { userId } : { anonymousId: userId }),
+      event: 'Test Barrier',
+      properties: {},
+      traits: {},
+      context: {},
+      integrations: {},
+    },
+  ]);
   await eventually(async () => {
-    const events = await timeline(`user_id:${userId}`);
-    return events.some((event) => event.messageId === `dcd-${seed}-content-0`) ? true : undefined;
+    const events = await timeline(`${type}:${userId}`);
+    return events.some((event) => event.messageId === `barrier-${seed}`) ? true : undefined;
   });
 }
 
@@ -330,7 +348,7 @@ describe('POST /v1/decide', () => {
     expect(actions[0]).toBe(REMINDER);
   });
 
-  it('records what it served as Content Shown and Decision Made, once per messageId', async () => {
+  it('records what it served as exposures and a Decision Made event, once per messageId', async () => {
     const body = {
       anonymousId: 'visitor-rec',
       placements: ['home_banner', 'offer_block'],
@@ -343,17 +361,29 @@ describe('POST /v1/decide', () => {
       const reply = await admin('GET', '/v1/profiles/anonymous_id:visitor-rec/events');
       if (reply.statusCode !== 200) return undefined;
       const events = recorded(reply.json().events);
-      return events.length === 3 ? events : undefined;
+      return events.length === 1 ? events : undefined;
     });
     const byId = new Map(first.map((event) => [event.messageId, event]));
-    expect(byId.get('dcd-req-1-content-0')).toMatchObject({
-      event: 'Content Shown',
-      properties: { placement: 'home_banner', variant: 'bangalore' },
+    const shown = async () =>
+      (await t.engine.exposuresByPlacement({ workspaceId: 'demo', placement: 'home_banner', limit: 10 }))
+        .exposures;
+    expect(await shown()).toMatchObject([
+      {
+        profileId: null,
+        anonymousId: 'visitor-rec',
+        userId: null,
+        placement: 'home_banner',
+        variant: 'bangalore',
+        messageId: 'dcd-req-1',
+        at: NOW,
+      },
+    ]);
+    const offers = await t.engine.exposuresByPlacement({
+      workspaceId: 'demo',
+      placement: 'offer_block',
+      limit: 10,
     });
-    expect(byId.get('dcd-req-1-content-1')).toMatchObject({
-      event: 'Content Shown',
-      properties: { placement: 'offer_block', variant: 'default' },
-    });
+    expect(offers.exposures).toMatchObject([{ variant: 'default', messageId: 'dcd-req-1' }]);
     expect(byId.get('dcd-req-1-decision')).toMatchObject({
       event: 'Decision Made',
       properties: { outcome: 'no_action', recommended_action: 'no_action' },
@@ -361,23 +391,28 @@ describe('POST /v1/decide', () => {
 
     // The same request again, now for a known person: the same ids, so nothing new is logged.
     const again = await decide(body);
-    expect(again.json().profile_id).toMatch(/^prf_/);
-    const barrierReply = await decide({
+    const profileId = again.json().profile_id;
+    expect(profileId).toMatch(/^prf_/);
+    const placementsOnly = await decide({
       ...body,
       placements: ['home_banner'],
       actions: false,
       messageId: 'req-2',
     });
-    expect(barrierReply.statusCode).toBe(200);
-    const events = await eventually(async () => {
-      const list = recorded(await timeline('anonymous_id:visitor-rec'));
-      return list.some((event) => event.messageId === 'dcd-req-2-content-0') ? list : undefined;
-    });
-    expect(events.map((event) => event.messageId).sort()).toEqual([
-      'dcd-req-1-content-0',
-      'dcd-req-1-content-1',
-      'dcd-req-1-decision',
-      'dcd-req-2-content-0',
+    expect(placementsOnly.statusCode).toBe(200);
+    await barrier('visitor-rec', 'req-2', 'anonymous_id');
+    const events = recorded(await timeline('anonymous_id:visitor-rec'));
+    expect(events.map((event) => event.messageId)).toEqual(['dcd-req-1-decision']);
+    expect((await shown()).map((row) => [row.messageId, row.profileId])).toEqual([
+      ['dcd-req-2', profileId],
+      ['dcd-req-1', null],
+    ]);
+    // Shown before the visitor had a profile, found through the anonymous id it now holds.
+    const mine = await t.engine.exposuresByProfile({ workspaceId: 'demo', profileId, limit: 10 });
+    expect(mine.exposures.map((row) => `${row.messageId}/${row.placement}`)).toEqual([
+      'dcd-req-2/home_banner',
+      'dcd-req-1/offer_block',
+      'dcd-req-1/home_banner',
     ]);
   });
 
@@ -529,9 +564,9 @@ describe('admin decide and simulate', () => {
       quietHours: { start: '21:00', end: '09:00' },
       sendAt: null,
     });
-    // Admin decisions are recorded by default: one Content Shown and one Decision Made more.
+    // Admin decisions are recorded by default: one Decision Made more (and exposures, apart).
     await eventually(async () =>
-      (await timeline('user_id:USR_4096')).length === before + 2 ? true : undefined,
+      (await timeline('user_id:USR_4096')).length === before + 1 ? true : undefined,
     );
   });
 
@@ -562,7 +597,7 @@ describe('admin decide and simulate', () => {
     await barrier('USR_4096', 'after-simulate');
     const after = await timeline('user_id:USR_4096');
     expect(after.map((event) => event.messageId)).toEqual([
-      'dcd-after-simulate-content-0',
+      'barrier-after-simulate',
       ...before.map((event) => event.messageId),
     ]);
     expect((await admin('GET', '/v1/profiles/anonymous_id:nobody')).statusCode).toBe(404);

@@ -6,6 +6,7 @@ import {
   type DecideResult,
   decideFor,
   decisionEvents,
+  decisionExposures,
   profileIdentity,
   type RecordIdentity,
 } from '../../engine/decide-for.ts';
@@ -58,7 +59,11 @@ const AdminDecideBodySchema = Type.Object(
     actions: Type.Optional(Type.Boolean({ default: true })),
     trace: Type.Optional(Type.Boolean({ default: true, description: 'Explain the decision' })),
     record: Type.Optional(
-      Type.Boolean({ default: true, description: 'Record it as Content Shown / Decision Made events' }),
+      Type.Boolean({
+        default: true,
+        description:
+          'Record the placements shown in the exposure log and the action as a Decision Made event',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -151,8 +156,8 @@ export async function decideRoutes(
   const env = options.env ?? process.env;
 
   /**
-   * Decides for the person (or nobody), records it when asked, and shapes the answer. Events are
-   * recorded under `recordAs` when given (a write key's verified ids only), else under the ids
+   * Decides for the person (or nobody), records it when asked (exposures for the placements
+   * shown, a `Decision Made` event for an action), and shapes the answer. It is recorded under `recordAs` when given (a write key's verified ids only), else under the ids
    * the request names or the profile's own.
    */
   function decide(
@@ -188,8 +193,11 @@ export async function decideRoutes(
           : profile === undefined
             ? undefined
             : profileIdentity(profile);
-    if (input.record && identity !== undefined)
-      engine.record(workspaceId, decisionEvents({ result, identity, messageId: input.messageId, now }));
+    if (input.record && identity !== undefined) {
+      const messageId = input.messageId;
+      engine.recordExposures(decisionExposures({ workspaceId, result, identity, messageId, now }));
+      engine.record(workspaceId, decisionEvents({ result, identity, messageId, now }));
+    }
     return result;
   }
 
@@ -204,8 +212,8 @@ export async function decideRoutes(
           '(`userToken` or `X-Tailor-User-Token`). Anything else (an `identifier`, a userId without its ' +
           'token) is never looked up: the answer is the one the request context alone gives, with ' +
           '`profile_id: null` (a visitor from Bangalore still sees the Bangalore banner). Every placement ' +
-          'shown is recorded as `Content Shown` and every action decided as `Decision Made`, under the ' +
-          'verified ids only.',
+          'shown is recorded in the exposure log and every action decided as a `Decision Made` event, ' +
+          'under the verified ids only.',
         security: [{ writeKey: [] }],
         body: DecideBodySchema,
         response: { 200: DecisionSchema, 400: ErrorSchema, 401: ErrorSchema },
