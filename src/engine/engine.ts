@@ -14,7 +14,13 @@ import type { AppendOutcome, EventToAppend } from '../store/ports/event-log.ts';
 import type { ExposurePage, ExposureRow } from '../store/ports/exposure-log.ts';
 import type { KeyStore } from '../store/ports/key-store.ts';
 import type { Outbox } from '../store/ports/outbox.ts';
-import type { MembersPage, MergeRecord, TimelinePage, ViewStore } from '../store/ports/view-store.ts';
+import type {
+  MembersPage,
+  MergeRecord,
+  TimelinePage,
+  ViewCommit,
+  ViewStore,
+} from '../store/ports/view-store.ts';
 import type { Store } from '../store/store.ts';
 import { isStoreUnavailable } from '../store/store-unavailable-error.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
@@ -126,6 +132,8 @@ export class Engine {
   private readonly exposures: ExposureBuffer;
   /** True while `load` rebuilds the view: a fault then fails the load, which recovery retries. */
   private loading = false;
+  /** The view commit being written, if one is: what the store does not show yet. */
+  private committing: ViewCommit | undefined;
   /** Whether a segment preview is running (one at a time: each may replay a whole workspace). */
   private previewing = false;
   private readonly onTimerFired: ((lateMs: number) => void) | undefined;
@@ -460,19 +468,19 @@ export class Engine {
     return this.store.exposuresByPlacement(query);
   }
 
-  /** A profile's events, newest first, as far as they are committed (pending ones are committed first). */
+  /** A profile's events, newest first; committed first only when pending changes touch the profile (`commitFor`). */
   async timeline(
     workspaceId: string,
     profileId: string,
     page: { before?: number; limit: number },
   ): Promise<TimelinePage> {
-    await this.commit();
+    await this.commitFor(workspaceId, profileId);
     return this.store.timeline({ workspaceId, profileId, ...page });
   }
 
   /** The merges that formed a profile, oldest first. */
   async mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]> {
-    await this.commit();
+    await this.commitFor(workspaceId, profileId);
     return this.store.mergeHistory(workspaceId, profileId);
   }
 
@@ -581,6 +589,25 @@ export class Engine {
     } finally {
       this.previewing = false;
     }
+  }
+
+  /**
+   * Commits first only when what the store shows of a profile lags what was applied: changes
+   * since the last commit, or the commit being written, touch it. Otherwise a read of its
+   * timeline or merges goes straight to the store, without waiting for the writer.
+   */
+  private async commitFor(workspaceId: string, profileId: string): Promise<void> {
+    this.assertWriting();
+    const view = this.view(workspaceId);
+    const inFlight = this.committing;
+    const touched =
+      view.touchesProfile(profileId) ||
+      (inFlight !== undefined &&
+        (inFlight.eventLinks.some((link) => view.resolve(link.profileId) === profileId) ||
+          inFlight.merges.some((merge) => view.resolve(merge.intoId) === profileId) ||
+          inFlight.derivedEvents.some((row) => view.resolve(row.profileId) === profileId) ||
+          inFlight.profiles.some((profile) => profile.id === profileId)));
+    if (touched) await this.commit();
   }
 
   /** Writes every change to the view since the last commit, with the log position it reflects. */
@@ -893,6 +920,7 @@ export class Engine {
     for (const view of this.views.values()) clean &&= view.clean;
     if (clean && this.uncommittedEvents === 0) return;
     const { commit, restore } = takeCommit(this.views.values(), this.appliedSeq);
+    this.committing = commit;
     try {
       await this.store.commitView(commit);
     } catch (error) {
@@ -901,6 +929,8 @@ export class Engine {
       restore();
       if (!this.loading) this.failStop(error, 'committing the view');
       throw error;
+    } finally {
+      this.committing = undefined;
     }
     this.uncommittedEvents = 0;
     for (const view of this.views.values()) {

@@ -194,6 +194,20 @@ export class WorkspaceView implements IdentityGraph {
     this.derived = prepend(taken.derived, this.derived);
   }
 
+  /**
+   * Whether changes since the last commit touch what the store shows of `profileId`: events
+   * linked or derived for it, or merges into it. A read of its timeline or merges must commit
+   * them first.
+   */
+  touchesProfile(profileId: string): boolean {
+    return (
+      this.dirty.has(profileId) ||
+      this.links.some((link) => this.resolve(link.profileId) === profileId) ||
+      this.derived.some((row) => this.resolve(row.profileId) === profileId) ||
+      this.merges.some((merge) => this.resolve(merge.intoId) === profileId)
+    );
+  }
+
   /** True when nothing changed since the last commit. */
   get clean(): boolean {
     return (
