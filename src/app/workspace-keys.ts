@@ -9,7 +9,8 @@ export interface WorkspaceKeys {
   adminKey: string;
 }
 
-function keysFile(dataDir: string, workspaceId: string): string {
+/** Where a local start saves a workspace's keys (mode 600). */
+export function keysFile(dataDir: string, workspaceId: string): string {
   return join(dataDir, `${workspaceId}.keys.json`);
 }
 

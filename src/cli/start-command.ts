@@ -1,5 +1,6 @@
 import { readSettings, type SettingFlags } from '../app/settings.ts';
 import { type RunningTailor, startTailor } from '../app/start-tailor.ts';
+import { keysFile } from '../app/workspace-keys.ts';
 import { createProgress, type Progress } from './progress.ts';
 
 /**
@@ -54,5 +55,22 @@ export async function startCommand(flags: SettingFlags): Promise<void> {
     `  curl -H "Authorization: Bearer ${settings.adminKey === undefined ? running.keys.adminKey : '$TAILOR_ADMIN_KEY'}" ${running.url}/v1/profiles/email:ada@example.com`,
     '',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  if (process.stdout.isTTY || process.env.TAILOR_BANNER === '1') {
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
+  // Under a process manager stdout is the log: one JSON line in pino's shape, whatever
+  // TAILOR_LOG_LEVEL, saying where Tailor listens — no keys (they are in the data dir) and no
+  // store URL (it may hold a password).
+  const started = {
+    level: 30,
+    time: Date.now(),
+    service: 'tailor',
+    url: running.url,
+    workspace: running.workspaceId,
+    config: settings.configFile,
+    keys: keysFile(settings.dataDir, running.workspaceId),
+    msg: `Tailor is running on ${running.url} (workspace ${running.workspaceId})`,
+  };
+  process.stdout.write(`${JSON.stringify(started)}\n`);
 }

@@ -15,6 +15,7 @@ interface Started {
   parent: ChildProcess;
   url: string;
   dir: string;
+  output(): string;
 }
 
 const started: Started[] = [];
@@ -58,7 +59,7 @@ async function startUnder(command: string, args: string[]): Promise<Started> {
     parent.stdout?.on('data', onData);
     parent.stderr?.on('data', onData);
   });
-  const tree = { parent, url, dir };
+  const tree = { parent, url, dir, output: () => output };
   started.push(tree);
   return tree;
 }
@@ -129,7 +130,15 @@ async function eventsAfterRestart(dir: string): Promise<number> {
 
 describe('stopping Tailor under a process manager', () => {
   it('SIGTERM to `npm start` stops the server, commits, and npm exits 0', async () => {
-    const { parent, url, dir } = await startUnder('npm', ['start', '--silent']);
+    const { parent, url, dir, output } = await startUnder('npm', ['start', '--silent']);
+    // Not a terminal: JSON lines only, the start line among them, no banner and no key.
+    const lines = output()
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    expect(lines.map((line) => JSON.parse(line) as { msg: string }).map((line) => line.msg)).toContain(
+      `Tailor is running on ${url} (workspace shop)`,
+    );
+    expect(output()).not.toContain(WRITE_KEY);
     await sendEvents(url);
     parent.kill('SIGTERM');
     expect(await exitOf(parent)).toEqual({ code: 0, signal: null });

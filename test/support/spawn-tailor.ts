@@ -23,7 +23,8 @@ export function spawnTailor(input: {
 }): Promise<SpawnedTailor> {
   const args = [BIN, 'start', '--port', String(input.port ?? 0), '--data-dir', input.dataDir];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, TAILOR_LOG_LEVEL: 'warn', ...input.env },
+    // The banner a person sees at a terminal, keys and all, though stdout is a pipe here.
+    env: { ...process.env, TAILOR_LOG_LEVEL: 'warn', TAILOR_BANNER: '1', ...input.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
