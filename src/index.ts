@@ -11,7 +11,8 @@ export {
 } from './activate/outbound/network-policy.ts';
 export { readSettings, type Settings } from './app/settings.ts';
 export { type RunningTailor, startTailor } from './app/start-tailor.ts';
-export { type Clock, type FakeClock, fakeClock, systemClock } from './clock.ts';
+// Test fakes (fakeClock, memoryBehaviourSource, the local provider servers) stay out of this entry.
+export { type Clock, systemClock } from './clock.ts';
 // conditions
 export type { BehaviourQuery, BehaviourSource, EventFilter } from './conditions/behaviour-source.ts';
 export {
@@ -21,7 +22,6 @@ export {
   conditionReads,
   validateCondition,
 } from './conditions/compile-condition.ts';
-export { memoryBehaviourSource, type RememberedEvent } from './conditions/memory-behaviour-source.ts';
 // engine, store, server
 export { Engine, type EngineOptions } from './engine/engine.ts';
 export { ERRORS, type ErrorCode, type ErrorDetail, isTailorError, TailorError } from './errors.ts';
