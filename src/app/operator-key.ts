@@ -23,7 +23,7 @@ export async function readSavedOperatorKey(dataDir: string): Promise<string | un
 }
 
 /**
- * The server's operator key, which creates workspaces (and does nothing else): the one given
+ * The server's operator key, which creates workspaces and reads `/metrics`, nothing else: the one given
  * (`TAILOR_OPERATOR_KEY`, as every node of a deployment should be given), else the one saved in
  * the data dir, else a new random one saved there (mode 600) for the CLI on this machine. It is
  * held by the process, never in the store: whoever runs the server holds it, as the account
