@@ -24,6 +24,7 @@ import { observeRequests } from './request-log.ts';
 import { browserSettingsRoutes } from './routes/browser-settings-routes.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
+import { exposureRoutes } from './routes/exposure-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { journeyRoutes } from './routes/journey-routes.ts';
 import { keyRoutes } from './routes/key-routes.ts';
@@ -152,6 +153,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     keys,
     ...(options.env === undefined ? {} : { env: options.env }),
   });
+  await app.register(exposureRoutes, { engine, keys });
   await app.register(journeyRoutes, { engine, keys });
   await app.register(keyRoutes, { engine, keys });
   const { activation } = options;
