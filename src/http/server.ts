@@ -169,11 +169,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await app.register(sendRoutes, { engine, keys, wake: () => activation.dispatcher.wake() });
   }
 
-  // 503 while the writer recovers from a storage fault, so a load balancer sends clients elsewhere.
-  app.get('/health', { schema: { hide: true } }, async (_request, reply) => {
-    if (engine.recovering) void reply.status(503).header('retry-after', '1');
-    return { status: engine.recovering ? 'recovering' : 'ok', pending_events: engine.pendingEvents };
-  });
   await app.register(healthRoutes, { engine });
   if (options.metrics !== undefined)
     await app.register(metricsRoute, { metrics: options.metrics, operatorKey: options.operatorKey });

@@ -93,7 +93,7 @@ describe.skipIf(disk === undefined)(
 
       fill(join(root, 'filler'));
       const refused = new Map<string, number>();
-      let healthWhileFull = 0;
+      let readyWhileFull = 0;
       for (const end = Date.now() + 2_000; Date.now() < end; next += 1) {
         const answer = await post(next);
         if (answer.status === 200) acknowledged.add(next);
@@ -102,10 +102,9 @@ describe.skipIf(disk === undefined)(
           expect(answer.retryAfter).toBe('1');
           refused.set(answer.code ?? '', (refused.get(answer.code ?? '') ?? 0) + 1);
         }
-        healthWhileFull = (await fetch(`${tailor.url}/health`)).status;
+        readyWhileFull = (await fetch(`${tailor.url}/ready`)).status;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      console.log('during full', next, JSON.stringify([...refused]), healthWhileFull);
       expect(tailor.child.exitCode).toBeNull();
       expect([...refused.keys()].every((code) => code === 'STORE_FULL' || code === 'WRITER_RECOVERING')).toBe(
         true,
@@ -114,7 +113,9 @@ describe.skipIf(disk === undefined)(
       // stops), ingestion was refused, and the fault was logged as one.
       expect([...refused.values()].reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0);
       expect(tailor.output()).toContain('storage fault');
-      expect(healthWhileFull).toBe(503);
+      // Not ready while the writer recovers; alive all along.
+      expect(readyWhileFull).toBe(503);
+      expect((await fetch(`${tailor.url}/health`)).status).toBe(200);
 
       // Free the space: every refused batch goes through on retry, with the same messageIds.
       rmSync(join(root, 'filler'));
@@ -126,7 +127,7 @@ describe.skipIf(disk === undefined)(
           else await new Promise((resolve) => setTimeout(resolve, 20));
         }
       }
-      expect((await fetch(`${tailor.url}/health`)).status).toBe(200);
+      expect((await fetch(`${tailor.url}/ready`)).status).toBe(200);
       expect(tailor.output()).toContain('the writer recovered');
       expect(await stopTailor(tailor)).toBe(0);
 

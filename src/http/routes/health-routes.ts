@@ -12,6 +12,12 @@ const STORE_CHECK_MS = 2_000;
  */
 export async function healthRoutes(app: FastifyInstance, options: { engine: Engine }): Promise<void> {
   const { engine } = options;
+  // Liveness: the process is up and answering, even while its writer recovers (`/ready` is 503 then).
+  app.get('/health', { schema: { hide: true } }, async () => ({
+    status: 'ok',
+    writer: engine.recovering ? 'recovering' : 'running',
+    pending_events: engine.pendingEvents,
+  }));
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     const reasons: string[] = [];
     if (engine.recovering) reasons.push('the writer is recovering from a storage fault');
