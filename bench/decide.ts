@@ -2,12 +2,13 @@
  * The decide benchmark: a workspace with 50 actions and 20 placements (`decideWorkspaceYaml`)
  * and `profiles` people loaded through the engine into SQLite (bench/decide-in-process.ts, which
  * also times `decideFor` in process), then `POST /v1/decide` with one placement and
- * `actions: true` for random known `userId`s against a running `tailor start` on that data,
- * and against the bare Fastify baseline's `/v1/decide`, under autocannon, rounds alternating.
- * Every answer is checked (the placement asked for and an action outcome). `/v1/decide`
- * records `Content Shown` and `Decision Made` in the background and has no switch to stop it,
- * so the Tailor figures include that write load; the log positions before and after each round
- * say how much it was. For the same decisions without it, each round also runs the admin
+ * `actions: true` for random known people (their own `anonymousId`, which a write key may
+ * personalize for) against a running `tailor start` on that data, and against the bare Fastify
+ * baseline's `/v1/decide`, under autocannon, rounds alternating. Every answer is checked (the
+ * placement asked for and an action outcome). `/v1/decide` records the placement shown in the
+ * exposure log and a `Decision Made` event in the background and has no switch to stop it, so
+ * the Tailor figures include that write load; the log positions before and after each round
+ * and the exposure rows at the end say how much it was. For the same decisions without it, each round also runs the admin
  * `/v1/decide/simulate` (never recorded; trace off), which differs only in the key it checks.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,6 +53,8 @@ export interface DecideBenchResult {
   simulate: DecideHttpFigures[];
   /** Events the server logged from its start to its stop, by event name. */
   recorded: Record<string, number>;
+  /** Rows in the exposure log after the server stopped (0 for a store without one). */
+  exposures: number;
   /** Log positions before the server started and after it stopped. */
   logBefore: number;
   logAfter: number;
@@ -83,6 +86,18 @@ function logPosition(path: string): number {
   try {
     const row = db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM events').get() as { seq: number };
     return row.seq;
+  } finally {
+    db.close();
+  }
+}
+
+/** Rows in the exposure log of the store file (0 when it has none). */
+function exposureRows(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'exposures'").get();
+    if (table === undefined) return 0;
+    return (db.prepare('SELECT count(*) AS n FROM exposures').get() as { n: number }).n;
   } finally {
     db.close();
   }
@@ -144,7 +159,9 @@ function load(input: {
               const placement = decidePlacementKey(Math.floor(next() * DECIDE_PLACEMENTS));
               (context as { placement?: string }).placement = placement;
               const body = {
-                userId: `user-${Math.floor(next() * input.profiles)}`,
+                // A write key personalizes for the caller's own anonymous id (a userId needs its
+                // identity token): each loaded person's, so the profile is read and the decision recorded.
+                anonymousId: `anon-${Math.floor(next() * input.profiles)}`,
                 placements: [placement],
                 actions: true,
                 context: decideRequestContext(next),
@@ -269,6 +286,7 @@ export async function decideBench(input: {
       tailor,
       simulate,
       recorded: loggedByName(database, logBefore),
+      exposures: exposureRows(database),
       logBefore,
       logAfter: logPosition(database),
     };

@@ -280,7 +280,7 @@ if (runs('decide')) {
   for (const run of tailor)
     for (const [name, n] of Object.entries(run.outcomes)) outcomes[name] = (outcomes[name] ?? 0) + n;
   console.log(
-    `  HTTP POST /v1/decide, random known userIds, ${result.connections} connections (after an untimed warm-up)`,
+    `  HTTP POST /v1/decide, random known people (their anonymousId), ${result.connections} connections (after an untimed warm-up)`,
   );
   console.log(
     `  baseline, bare Fastify answering a fixed decision: ${fmt(base)} req/s, p50 ${fmt(median(baseline.map((r) => r.p50)))} ms, p99 ${fmt(median(baseline.map((r) => r.p99)))} ms, non-200 ${sum(baseline, (r) => r.non200)}`,
@@ -307,7 +307,7 @@ if (runs('decide')) {
     `  recorded in the background: ${fmt(logged)} log positions per round (median) = ${fmt(logged / (ours * seconds), 2)} per request;`,
   );
   console.log(
-    `    log ${fmt(result.logBefore)} → ${fmt(result.logAfter)} from server start to stop (warm-up included): ${recorded}`,
+    `    log ${fmt(result.logBefore)} → ${fmt(result.logAfter)} from server start to stop (warm-up included): ${recorded}; exposure log ${fmt(result.exposures)} rows`,
   );
   console.log('    the Tailor figures include this write load: /v1/decide always records');
 }
