@@ -40,4 +40,36 @@ describe('GroupCommit', () => {
     fail = false;
     await expect(group.submit([3])).resolves.toEqual([3]);
   });
+
+  it('on hold, refuses clients at once and keeps internal submissions, in order, until released', async () => {
+    const flushes: number[][] = [];
+    let failNext = false;
+    const group = new GroupCommit<number, number>({
+      maxPending: 10,
+      flush: async (items) => {
+        if (failNext) {
+          failNext = false;
+          // The writer stops during this flush, as a storage fault past an append does.
+          group.hold(new Error('recovering'));
+          return { kind: 'failed', error: new Error('store away') };
+        }
+        flushes.push(items);
+        return { kind: 'flushed', results: items };
+      },
+    });
+    failNext = true;
+    const client = group.submit([1]);
+    const internalA = group.submit([2], 'internal');
+    const internalB = group.submit([3], 'internal');
+    await expect(client).rejects.toThrow('store away');
+    await expect(group.submit([4])).rejects.toThrow('recovering');
+    const internalC = group.submit([5], 'internal');
+    await group.settled();
+    expect(flushes).toEqual([]);
+    expect(group.pending).toBe(3);
+    group.release();
+    await expect(Promise.all([internalA, internalB, internalC])).resolves.toEqual([[2], [3], [5]]);
+    expect(flushes).toEqual([[2, 3, 5]]);
+    await expect(group.submit([6])).resolves.toEqual([6]);
+  });
 });
