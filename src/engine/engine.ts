@@ -492,6 +492,7 @@ export class Engine {
     workspaceId: string,
     profileId: string,
   ): Promise<PersonExport & { linked: PersonExport[] }> {
+    await this.exposures.flush();
     await this.commit();
     const workspace = this.requireWorkspace(workspaceId);
     return exportPerson({

@@ -5,6 +5,7 @@ import { linkedKeys } from '../identity/linked-keys.ts';
 import { normalizeIdentifier } from '../identity/normalize-identifier.ts';
 import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
 import type { ProfileState } from '../profile/profile.ts';
+import type { StoredExposure } from '../store/ports/exposure-log.ts';
 import type { MergeRecord } from '../store/ports/view-store.ts';
 
 /** What an export holds of one of a person's profiles: its state, its events, its merges. */
@@ -12,6 +13,8 @@ export interface PersonExport {
   profile: ProfileState | undefined;
   events: LoggedEvent[];
   merges: MergeRecord[];
+  /** What decide showed the person (the exposure log), newest first. */
+  exposures: StoredExposure[];
 }
 
 /** What finding a person's profiles reads: committed events and the identifier index. */

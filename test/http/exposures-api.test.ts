@@ -148,6 +148,28 @@ describe('the exposure API', () => {
     expect((await get('/v1/placements/offer_block/exposures')).json().exposures).toEqual([]);
   });
 
+  it("exports a person's exposures with everything else held on them", async () => {
+    await decide({
+      anonymousId: 'visitor-1',
+      placements: ['home_banner'],
+      context: shownIn,
+      messageId: 'r1',
+    });
+    await visitor('visitor-1');
+    await decide({
+      anonymousId: 'visitor-1',
+      placements: ['offer_block'],
+      context: shownIn,
+      messageId: 'r2',
+    });
+    const exported = await get('/v1/profiles/anonymous_id:visitor-1/export');
+    expect(exported.statusCode, exported.body).toBe(200);
+    expect(exported.json().exposures.map((e: Json) => `${e['messageId']}/${e['placement']}`)).toEqual([
+      'dcd-r2/offer_block',
+      'dcd-r1/home_banner',
+    ]);
+  });
+
   it('documents both routes in /openapi.json, for admin keys', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     for (const path of ['/v1/profiles/{ref}/exposures', '/v1/placements/{key}/exposures']) {
