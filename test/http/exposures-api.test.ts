@@ -148,6 +148,20 @@ describe('the exposure API', () => {
     expect((await get('/v1/placements/offer_block/exposures')).json().exposures).toEqual([]);
   });
 
+  it('writes what waits when Tailor stops: nothing decide handed over is lost', async () => {
+    await visitor('visitor-1');
+    await decide({
+      anonymousId: 'visitor-1',
+      placements: ['home_banner'],
+      context: shownIn,
+      messageId: 'r1',
+    });
+    await t.close();
+    t = await openDemoTailor({ path: join(dir, 'tailor.db'), clock, triggers: false });
+    const shown = (await get('/v1/placements/home_banner/exposures')).json().exposures;
+    expect(shown.map((e: Json) => e['decision_id'])).toEqual(['dcd-r1']);
+  });
+
   it("exports a person's exposures with everything else held on them", async () => {
     await decide({
       anonymousId: 'visitor-1',
