@@ -42,6 +42,7 @@ import { readBackAppend } from './read-back-append.ts';
 import { draftSegment, type SegmentPreview } from './segment-preview.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
+import { scanProfiles } from './view-scan.ts';
 import { prefetch, takeCommit } from './view-sync.ts';
 import { type ProgressListener, replayWorkspace } from './workspace-replay.ts';
 import { WorkspaceView } from './workspace-view.ts';
@@ -95,9 +96,6 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(res
 const refusesRetry = (error: unknown): boolean =>
   error instanceof TailorError &&
   (error.code === 'STORE_UNAVAILABLE' || error.code === 'STORE_FULL' || error.code === 'STORE_LOCK_LOST');
-
-/** Stored profiles a segment preview reads per query. */
-const PREVIEW_PAGE = 1_000;
 
 /**
  * The pipeline's single writer: appends events to the log (group commit), runs them through
@@ -567,25 +565,11 @@ export class Engine {
         for (const profile of view.profiles.values()) draft.count(profile);
         return draft.result();
       }
-      const memory = this.view(workspaceId);
-      const stored = new Set<string>();
-      for (let after: string | undefined; ; ) {
-        const page = await this.store.scanProfiles({
-          workspaceId,
-          limit: PREVIEW_PAGE,
-          ...(after ? { after } : {}),
-        });
-        for (const profile of page) {
-          stored.add(profile.id);
-          // Merged into another profile since the last commit: counted as that one.
-          if (memory.resolve(profile.id) !== profile.id) continue;
-          draft.count(memory.profiles.get(profile.id) ?? profile);
-        }
-        after = page.at(-1)?.id;
-        if (page.length < PREVIEW_PAGE) break;
-      }
-      // Profiles created since the last commit.
-      for (const profile of memory.profiles.values()) if (!stored.has(profile.id)) draft.count(profile);
+      await scanProfiles({
+        store: this.store,
+        view: this.view(workspaceId),
+        visit: (profile) => draft.count(profile),
+      });
       return draft.result();
     } finally {
       this.previewing = false;
@@ -609,6 +593,16 @@ export class Engine {
           inFlight.derivedEvents.some((row) => view.resolve(row.profileId) === profileId) ||
           inFlight.profiles.some((profile) => profile.id === profileId)));
     if (touched) await this.commit();
+  }
+
+  /**
+   * Visits every profile of a workspace as it stands, stored or changed in memory since the last
+   * commit (`scanProfiles`): without a commit and without waiting for the writer.
+   */
+  forEachProfile(workspaceId: string, visit: (profile: ProfileState) => void): Promise<number> {
+    this.assertWriting();
+    this.requireWorkspace(workspaceId);
+    return scanProfiles({ store: this.store, view: this.view(workspaceId), visit });
   }
 
   /** Writes every change to the view since the last commit, with the log position it reflects. */

@@ -69,17 +69,10 @@ export async function journeyRoutes(
         paused: new Set(defs.map((def) => def.key).filter((key) => engine.journeyPaused(workspaceId, key))),
         stepOf: (key, run) => engine.journeySteps(workspaceId, key, run.version)[run.step]?.key,
       });
-      await engine.commit();
-      for (let after: string | undefined; ; ) {
-        const page = await engine.storedView.scanProfiles({
-          workspaceId,
-          limit: 1_000,
-          ...(after ? { after } : {}),
-        });
-        for (const profile of page) if (profile.journeys !== undefined) tally.add(profile.journeys);
-        after = page.at(-1)?.id;
-        if (page.length < 1_000) break;
-      }
+      // Every profile as it stands, stored or changed since the last commit: no commit, no writer.
+      await engine.forEachProfile(workspaceId, (profile) => {
+        if (profile.journeys !== undefined) tally.add(profile.journeys);
+      });
       tally.addSends(await engine.outbox.sendCountsByTrigger(workspaceId, 'journey:'));
       return { journeys: tally.result() };
     },
