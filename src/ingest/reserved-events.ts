@@ -6,7 +6,10 @@
 
 /** A decision served or triggered; one with an `action` outcome on a provider channel is a send. */
 export const DECISION_MADE = 'Decision Made';
-/** A placement's variant shown by the decide API. */
+/**
+ * A placement's variant shown by the decide API, as logs written before the exposure log hold
+ * it: no longer recorded (exposures are), still reserved so a write key cannot fake one.
+ */
 export const CONTENT_SHOWN = 'Content Shown';
 
 /** Feedback on a send, from the outbox or a verified provider callback or signed email link. */
