@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Engine } from '../../src/engine/engine.ts';
 import { ExposureBuffer } from '../../src/engine/exposure-buffer.ts';
 import { silentLogger } from '../../src/logger.ts';
 import type { ExposureRow } from '../../src/store/ports/exposure-log.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { faultyStore } from '../support/faulty-store.ts';
 
 /** An exposure of decision `messageId`. */
 function row(messageId: string): ExposureRow {
@@ -95,5 +98,27 @@ describe('ExposureBuffer', () => {
     log.failing = false;
     await buffer.flush();
     expect(log.writes).toEqual([['d1', 'd2']]);
+  });
+});
+
+describe('the engine and its exposures', () => {
+  it('keeps exposures a failed write refused, writes them on the next try, and once', async () => {
+    const faulty = faultyStore(new SqliteStore({ path: ':memory:' }), ['appendExposures']);
+    const engine = await Engine.open({ store: faulty.store });
+    try {
+      faulty.arm([
+        { method: 'appendExposures', nth: 1, timing: 'before' },
+        { method: 'appendExposures', nth: 2, timing: 'after' },
+      ]);
+      engine.recordExposures([row('d1')]);
+      const read = () => engine.exposuresByPlacement({ workspaceId: 'a', placement: 'hero', limit: 10 });
+      await expect(read()).rejects.toThrow();
+      // Written, but the answer was lost: the retry writes it again, and it is stored once.
+      await expect(read()).rejects.toThrow();
+      expect(faulty.struck()).toBe(true);
+      expect((await read()).exposures.map((exposure) => exposure.messageId)).toEqual(['d1']);
+    } finally {
+      await engine.close();
+    }
   });
 });
