@@ -1,9 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hashKey } from '../engine/api-keys.ts';
-import { TailorError } from '../errors.ts';
+import type { FastifyInstance } from 'fastify';
 import type { TailorMetrics } from '../metrics/tailor-metrics.ts';
-import { bearerKey } from './credentials.ts';
+import { operatorGuard } from './operator-key.ts';
 
 /**
  * `GET /metrics`: Tailor's Prometheus metrics, for the server's operator key
@@ -15,14 +12,7 @@ export async function metricsRoute(
   app: FastifyInstance,
   options: { metrics: TailorMetrics; operatorKey: string | undefined },
 ): Promise<void> {
-  const operatorHash =
-    options.operatorKey === undefined ? undefined : Buffer.from(hashKey(options.operatorKey), 'utf8');
-  const authorize = (request: FastifyRequest): void => {
-    const key = bearerKey(request.headers.authorization);
-    if (key === undefined) throw new TailorError('MISSING_OPERATOR_KEY');
-    if (operatorHash === undefined || !timingSafeEqual(Buffer.from(hashKey(key), 'utf8'), operatorHash))
-      throw new TailorError('UNKNOWN_OPERATOR_KEY');
-  };
+  const authorize = operatorGuard(options.operatorKey);
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     authorize(request);
     const { contentType, body } = await options.metrics.scrape();

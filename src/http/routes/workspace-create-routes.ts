@@ -1,5 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { NetworkPolicy } from '../../activate/outbound/network-policy.ts';
 import { generateKey, hashKey, keyHint } from '../../engine/api-keys.ts';
@@ -7,7 +6,7 @@ import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import type { KeyKind } from '../../store/ports/key-store.ts';
 import { parseWorkspaceDocument } from '../../workspace/load-workspace.ts';
-import { bearerKey } from '../credentials.ts';
+import { operatorGuard } from '../operator-key.ts';
 import { ErrorSchema } from '../schemas.ts';
 
 const CreatedWorkspaceSchema = Type.Object({
@@ -42,15 +41,9 @@ export async function workspaceCreateRoutes(
   options: { engine: Engine; operatorKey: string | undefined; network?: NetworkPolicy },
 ): Promise<void> {
   const { engine, network } = options;
-  const operatorHash = options.operatorKey === undefined ? undefined : hashKey(options.operatorKey);
   // Creations run one at a time, so two requests for one id cannot both find it free.
   let creating: Promise<unknown> = Promise.resolve();
-  const authorize = (request: FastifyRequest): void => {
-    const key = bearerKey(request.headers.authorization);
-    if (key === undefined) throw new TailorError('MISSING_OPERATOR_KEY');
-    if (operatorHash === undefined || !timingSafeEqual(hashBuffer(hashKey(key)), hashBuffer(operatorHash)))
-      throw new TailorError('UNKNOWN_OPERATOR_KEY');
-  };
+  const authorize = operatorGuard(options.operatorKey);
 
   app.post(
     '/v1/workspaces',
@@ -110,8 +103,4 @@ export async function workspaceCreateRoutes(
       admin_key: adminKey,
     };
   }
-}
-
-function hashBuffer(hash: string): Buffer {
-  return Buffer.from(hash, 'utf8');
 }
