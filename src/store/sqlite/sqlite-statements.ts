@@ -107,6 +107,9 @@ interface SendsPage {
 /**
  * Prepares every statement the SQLite store runs, once per connection. Lists of ids or keys
  * are bound as one JSON array and expanded with `json_each`, so a statement serves any length.
+ * Internal to the SQLite store: left out of the published declarations, whose statement types
+ * better-sqlite3's own declarations cannot name.
+ * @internal
  */
 export function prepareStatements(db: Database) {
   const inList = 'SELECT value FROM json_each(@list)';
@@ -377,4 +380,5 @@ export function prepareStatements(db: Database) {
 }
 
 /** The prepared statements of one SQLite connection. */
+/** @internal */
 export type SqliteStatements = ReturnType<typeof prepareStatements>;
