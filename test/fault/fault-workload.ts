@@ -23,6 +23,7 @@ export const ENGINE_STORE_METHODS = [
   'viewCheckpoint',
   'lastSeq',
   'listWorkspaces',
+  'appendExposures',
 ] as const;
 
 /** People in the workload. */
@@ -149,6 +150,19 @@ export async function runWorkload(engine: Engine, clock: FakeClock): Promise<voi
   const people = Array.from({ length: PEOPLE }, (_, p) => p);
   const ingest = (events: TailorEvent[]) => retrying(engine, () => engine.ingest('demo', events));
   await Promise.all(people.map((p) => ingest(roundOne(p, T0 + p * 10))));
+  // What a decide showed each of them: rows for the exposure log, written in the background.
+  engine.recordExposures(
+    people.map((p) => ({
+      workspaceId: 'demo',
+      profileId: null,
+      userId: `user-${p}`,
+      anonymousId: null,
+      placement: 'home_banner',
+      variant: 'bangalore',
+      messageId: `shown-${p}`,
+      at: T0 + p,
+    })),
+  );
   await retrying(engine, () => engine.commit());
   clock.advance(10 * 60_000);
   await Promise.all(people.map((p) => ingest(roundTwo(p, clock.now()))));
@@ -179,6 +193,14 @@ export async function storedPeople(store: Store): Promise<{ profiles: ProfileSta
     events.push(page.events.map((event) => event.messageId).sort());
   }
   return { profiles, events };
+}
+
+/** The exposure log's rows of the workload's placement, by decision (read through the engine, which writes what it holds first). */
+export async function exposures(engine: Engine): Promise<string[]> {
+  const page = await retrying(engine, () =>
+    engine.exposuresByPlacement({ workspaceId: 'demo', placement: 'home_banner', limit: 1_000 }),
+  );
+  return page.exposures.map((row) => `${row.messageId} ${row.userId} ${row.variant}`).sort();
 }
 
 /** The outbox, by decision: each send's trigger, channel and profile, sorted. */

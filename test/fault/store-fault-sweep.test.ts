@@ -11,6 +11,7 @@ import { type Fault, type FaultTiming, faultyStore } from '../support/faulty-sto
 import { tempDir } from '../support/test-tailor.ts';
 import {
   ENGINE_STORE_METHODS,
+  exposures,
   faultWorkspace,
   outbox,
   runWorkload,
@@ -57,6 +58,8 @@ async function run(open: () => Store, faults: readonly Fault[]) {
     faulty.arm(faults);
     await runWorkload(engine, clock);
     await engine.recovered();
+    // What the engine holds of the exposure log is written first, through the faults too.
+    const shown = await exposures(engine);
     // Read past the faults, so the test's own reads are neither counted nor failed.
     const calls = new Map(faulty.calls);
     const stored = await storedPeople(inner);
@@ -64,7 +67,7 @@ async function run(open: () => Store, faults: readonly Fault[]) {
     // A full replay of the log through the same definition, into a fresh view.
     await engine.applyWorkspace(faultWorkspace());
     const replayed = await storedPeople(inner);
-    return { stored, replayed, sends, calls, struck: faulty.struck() };
+    return { stored, replayed, sends, shown, calls, struck: faulty.struck() };
   } finally {
     await engine.close();
   }
@@ -90,6 +93,7 @@ describe.each(Object.keys(stores))('store faults swept over a workload (%s)', as
     const orders = reference.stored.profiles.map((profile) => profile.eventCount);
     expect(orders.every((count) => count >= 4)).toBe(true);
     expect(reference.sends.length).toBeGreaterThan(0);
+    expect(reference.shown).toHaveLength(8);
     for (const method of ['appendEvents', 'commitView', 'loadProfiles', 'enqueueSends', 'dueProfiles'])
       expect(reference.calls.get(method), method).toBeGreaterThan(0);
   });
@@ -110,6 +114,7 @@ describe.each(Object.keys(stores))('store faults swept over a workload (%s)', as
       expect(result.stored).toEqual(result.replayed);
       expect(result.stored).toEqual(reference.stored);
       expect(result.sends).toEqual(reference.sends);
+      expect(result.shown).toEqual(reference.shown);
     },
   );
 
@@ -130,6 +135,7 @@ describe.each(Object.keys(stores))('store faults swept over a workload (%s)', as
       expect(result.stored).toEqual(result.replayed);
       expect(result.stored).toEqual(reference.stored);
       expect(result.sends).toEqual(reference.sends);
+      expect(result.shown).toEqual(reference.shown);
     },
   );
 });
