@@ -38,8 +38,9 @@ const JourneyParams = Type.Object({ key: Type.String() });
 /**
  * The journeys through the admin API: each journey with its counts (runs started, in progress
  * and ended by outcome; per step, runs that reached it, runs at it now and messages it sent),
- * pausing and resuming, and a person's runs with the path they took. Counts walk the stored
- * profiles, so they cost a scan: an admin read, not a hot path.
+ * pausing and resuming, and a person's runs with the path they took. Counts walk every profile
+ * (the stored view, overlaid by what changed in memory), so they cost a scan, but no commit and no
+ * wait for the writer: an admin read, not a hot path.
  */
 export async function journeyRoutes(
   app: FastifyInstance,
