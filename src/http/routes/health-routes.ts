@@ -21,8 +21,9 @@ export async function healthRoutes(app: FastifyInstance, options: { engine: Engi
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     const reasons: string[] = [];
     if (engine.recovering) reasons.push('the writer is recovering from a storage fault');
+    // Public, so it names no workspace: which ones a server holds is not anyone's business.
     const rebuilding = engine.workspaceIds().filter((id) => engine.rebuildProgress(id) !== undefined);
-    if (rebuilding.length > 0) reasons.push(`rebuilding profiles of ${rebuilding.join(', ')}`);
+    if (rebuilding.length > 0) reasons.push(`rebuilding the profiles of ${rebuilding.length} workspace(s)`);
     if (!(await storeAnswers(engine))) reasons.push('the store does not answer');
     if (reasons.length === 0) return { status: 'ready' };
     return reply.status(503).header('retry-after', '1').send({ status: 'not ready', reasons });
