@@ -52,6 +52,9 @@ export interface DispatcherOptions {
   stillAllowed?: (send: SendRecord) => Promise<string | null>;
 }
 
+/** How long a send waits before trying again when the person could not be checked (ms). */
+const RECHECK_MS = 1_000;
+
 /** A send waiting for its `calledAt` to be written, and the attempt waiting on that. */
 interface PendingMark {
   call: { workspaceId: string; id: string };
@@ -267,7 +270,22 @@ export class Dispatcher {
       this.attempted(send, { kind: 'failed', reason, unreachable: false });
       return;
     }
-    const refused = (await this.options.stillAllowed?.(send)) ?? null;
+    let refused: string | null;
+    try {
+      refused = (await this.options.stillAllowed?.(send)) ?? null;
+    } catch (error) {
+      // The profile could not be read (the writer recovering from a storage fault, the database
+      // away): the send goes back in line, rather than staying claimed until the next restart.
+      await outbox.finishSend({
+        workspaceId: send.workspaceId,
+        id: send.id,
+        status: 'pending',
+        nextAttemptAt: clock() + RECHECK_MS,
+        lastError: `could not check the person before sending: ${error instanceof Error ? error.message : String(error)}`,
+        at: clock(),
+      });
+      return;
+    }
     if (refused !== null) {
       await outbox.finishSend({
         workspaceId: send.workspaceId,

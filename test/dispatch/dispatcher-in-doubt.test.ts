@@ -331,4 +331,45 @@ describe('sends in doubt after a restart', () => {
       await slow.stop();
     }
   });
+
+  it('puts a send back in line when the person cannot be checked (the writer recovering), and sends it later', async () => {
+    const whatsapp = createWhatsAppAdapter({
+      baseUrl: wa.baseUrl,
+      phoneNumberId: wa.phoneNumberId,
+      accessToken: wa.accessToken,
+    });
+    let recovering = true;
+    const checking = new Dispatcher({
+      outbox: store,
+      clock: clock.now,
+      logger: silentLogger,
+      adapters: (_workspaceId, channel) => (channel === 'whatsapp' ? whatsapp : undefined),
+      stillAllowed: async () => {
+        if (recovering) throw new Error('Tailor is recovering from a storage fault');
+        return null;
+      },
+      pollMs: 60_000,
+    });
+    try {
+      await store.enqueueSends([
+        { ...leftQueued('later:whatsapp', 'whatsapp'), status: 'pending', attempts: 0 },
+      ]);
+      await checking.start();
+      await checking.drain();
+      expect(await store.getSend('a', 'later:whatsapp')).toMatchObject({
+        status: 'pending',
+        nextAttemptAt: T0 + 1_000,
+        lastError: expect.stringContaining('recovering'),
+      });
+      expect(wa.accepted()).toHaveLength(0);
+      recovering = false;
+      clock.advance(1_000);
+      checking.wake();
+      await checking.drain();
+      expect(await store.getSend('a', 'later:whatsapp')).toMatchObject({ status: 'sent' });
+      expect(wa.accepted()).toHaveLength(1);
+    } finally {
+      await checking.stop();
+    }
+  });
 });
