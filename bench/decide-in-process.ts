@@ -84,7 +84,7 @@ try {
   const next = seededRandom(42);
   const profiles: ProfileState[] = [];
   for (let i = 0; i < SAMPLE; i += 1) {
-    const profile = await engine.peekProfile(definition.id, [
+    const profile = await engine.reads.peekProfile(definition.id, [
       `user_id:user-${Math.floor(next() * PROFILES)}`,
     ]);
     if (profile === undefined) throw new Error('a loaded person has no profile');

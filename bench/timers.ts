@@ -155,7 +155,7 @@ async function section(kind: Kind, dir: string): Promise<TimerSection> {
       exited: lateness.length,
       ...(kind === 'segment'
         ? {
-            membersAfter: await engine.segmentSize(WORKSPACE, 'viewed_pricing_this_week'),
+            membersAfter: await engine.reads.segmentSize(WORKSPACE, 'viewed_pricing_this_week'),
             beyondWindowMs: { min: beyondMin, max: beyondMax },
           }
         : {}),

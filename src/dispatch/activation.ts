@@ -79,7 +79,7 @@ export class Activation {
       ...(input.reconcileMs === undefined ? {} : { reconcileMs: input.reconcileMs }),
       workspaceIds: () => engine.workspaceIds(),
       stillAllowed: async (send) => {
-        const profile = await engine.peekProfile(send.workspaceId, [send.profileId]);
+        const profile = await engine.reads.peekProfile(send.workspaceId, [send.profileId]);
         return profile === undefined ? 'the person was erased' : sendRefusal(profile, send.channel);
       },
       onAttempt: (send, outcome) => {

@@ -7,20 +7,13 @@ import { type EventIdentifiers, readEventIdentifiers } from '../identity/extract
 import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
 import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import { type Logger, silentLogger } from '../logger.ts';
-import type { ProfileState } from '../profile/profile.ts';
 import { type AppendInDoubtError, isAppendInDoubt } from '../store/append-in-doubt-error.ts';
 import type { ErasureStore } from '../store/ports/erasure-store.ts';
 import type { AppendOutcome, EventToAppend } from '../store/ports/event-log.ts';
-import type { ExposurePage, ExposureRow } from '../store/ports/exposure-log.ts';
+import type { ExposureRow } from '../store/ports/exposure-log.ts';
 import type { KeyStore } from '../store/ports/key-store.ts';
 import type { Outbox } from '../store/ports/outbox.ts';
-import type {
-  MembersPage,
-  MergeRecord,
-  TimelinePage,
-  ViewCommit,
-  ViewStore,
-} from '../store/ports/view-store.ts';
+import type { ViewCommit, ViewStore } from '../store/ports/view-store.ts';
 import type { Store } from '../store/store.ts';
 import { isStoreUnavailable } from '../store/store-unavailable-error.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
@@ -35,10 +28,8 @@ import { GroupCommit } from './group-commit.ts';
 import { JourneyLog, profilesToRelease, releasedKeys } from './journey-log.ts';
 import { isJourneysRecord } from './journeys-record.ts';
 import { erasePerson } from './person-erasure.ts';
-import { exportPerson } from './person-export.ts';
-import type { PersonExport } from './person-profiles.ts';
-import { resolveProfileRef } from './profile-ref.ts';
 import { readBackAppend } from './read-back-append.ts';
+import { ReadModel } from './read-model.ts';
 import { draftSegment, type SegmentPreview } from './segment-preview.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
@@ -126,6 +117,8 @@ export class Engine {
   private closed = false;
   /** Running, or stopped by a storage fault past an append and recovering (`failStop`). */
   private readonly recovery: WriterRecovery;
+  /** Reads of profiles, timelines, merges, segments and exposures, beside the writer. */
+  readonly reads: ReadModel;
   /** Exposures decide handed over, on their way to the exposure log (never through the writer). */
   private readonly exposures: ExposureBuffer;
   /** True while `load` rebuilds the view: a fault then fails the load, which recovery retries. */
@@ -156,6 +149,16 @@ export class Engine {
       attempt: () => this.serial.run(() => this.load()),
       onStop: () => this.groupCommit.hold(new TailorError('WRITER_RECOVERING')),
       onRecovered: () => this.groupCommit.release(),
+    });
+    this.reads = new ReadModel({
+      store: this.store,
+      view: (workspaceId) => this.view(workspaceId),
+      workspace: (workspaceId) => this.requireWorkspace(workspaceId),
+      assertWriting: () => this.assertWriting(),
+      onWriter: (task) => this.write(task),
+      commit: () => this.commit(),
+      committing: () => this.committing,
+      flushExposures: () => this.exposures.flush(),
     });
     this.exposures = new ExposureBuffer({ log: this.store, logger: this.logger });
   }
@@ -393,34 +396,6 @@ export class Engine {
     return journey?.steps ?? [];
   }
 
-  /** Finds a profile by id or `type:value` reference. */
-  findProfile(workspaceId: string, ref: string): Promise<ProfileState | undefined> {
-    return this.write(async () => {
-      const workspace = this.requireWorkspace(workspaceId);
-      const id = await resolveProfileRef({ store: this.store, view: this.view(workspaceId), workspace, ref });
-      if (id === undefined) return undefined;
-      return this.view(workspaceId).profiles.get(id) ?? (await this.store.loadProfiles(workspaceId, [id]))[0];
-    });
-  }
-
-  /**
-   * A snapshot of the profile the first resolvable reference names (`user_id:u1`,
-   * `anonymous_id:a1`, `email:…`, `prf_…`), read without waiting for the writer: what decisions
-   * read on the request path. It reflects every applied event: changed profiles stay in memory
-   * until committed, and the store holds the rest.
-   */
-  async peekProfile(workspaceId: string, refs: readonly string[]): Promise<ProfileState | undefined> {
-    this.assertWriting();
-    const workspace = this.requireWorkspace(workspaceId);
-    const view = this.view(workspaceId);
-    for (const ref of refs) {
-      const id = await resolveProfileRef({ store: this.store, view, workspace, ref });
-      if (id === undefined) continue;
-      return view.profiles.get(id) ?? (await this.store.loadProfiles(workspaceId, [id]))[0];
-    }
-    return undefined;
-  }
-
   /**
    * Logs events Tailor records itself (decisions served) without waiting for them: they are
    * facts about what was shown, not events a client sent, so a request need not wait for disk.
@@ -439,67 +414,6 @@ export class Engine {
   /** Hands a decision's exposures to the exposure log without waiting (see `ExposureBuffer`). */
   recordExposures(rows: ExposureRow[]): void {
     if (!this.closed) this.exposures.add(rows);
-  }
-
-  /**
-   * A profile's exposures, newest first, those handed over until now included (they are written
-   * first); those recorded under an id the profile gained since its last view commit are not yet.
-   */
-  async exposuresByProfile(query: {
-    workspaceId: string;
-    profileId: string;
-    before?: number;
-    limit: number;
-  }): Promise<ExposurePage> {
-    await this.exposures.flush();
-    return this.store.exposuresByProfile(query);
-  }
-
-  /** A placement's exposures, newest first, those handed over until now included. */
-  async exposuresByPlacement(query: {
-    workspaceId: string;
-    placement: string;
-    before?: number;
-    limit: number;
-  }): Promise<ExposurePage> {
-    await this.exposures.flush();
-    return this.store.exposuresByPlacement(query);
-  }
-
-  /** A profile's events, newest first; committed first only when pending changes touch the profile (`commitFor`). */
-  async timeline(
-    workspaceId: string,
-    profileId: string,
-    page: { before?: number; limit: number },
-  ): Promise<TimelinePage> {
-    await this.commitFor(workspaceId, profileId);
-    return this.store.timeline({ workspaceId, profileId, ...page });
-  }
-
-  /** The merges that formed a profile, oldest first. */
-  async mergeHistory(workspaceId: string, profileId: string): Promise<MergeRecord[]> {
-    await this.commitFor(workspaceId, profileId);
-    return this.store.mergeHistory(workspaceId, profileId);
-  }
-
-  /**
-   * Everything held on a person, and on every profile an erase of it would erase
-   * (`exportPerson`), as committed: pending changes are committed first.
-   */
-  async exportProfile(
-    workspaceId: string,
-    profileId: string,
-  ): Promise<PersonExport & { linked: PersonExport[] }> {
-    await this.exposures.flush();
-    await this.commit();
-    const workspace = this.requireWorkspace(workspaceId);
-    return exportPerson({
-      store: this.store,
-      view: this.view(workspaceId),
-      rules: workspace.definition.identity,
-      profileId,
-      profile: await this.findProfile(workspaceId, profileId),
-    });
   }
 
   /**
@@ -523,22 +437,6 @@ export class Engine {
     } finally {
       this.firing = false;
     }
-  }
-
-  /** A page of a segment's members, by profile id, with their entry times (pending changes are committed first). */
-  async segmentMembers(
-    workspaceId: string,
-    segment: string,
-    page: { after?: string; limit: number },
-  ): Promise<MembersPage> {
-    await this.commit();
-    return this.store.segmentMembers({ workspaceId, segment, ...page });
-  }
-
-  /** How many profiles are in a segment (pending changes are committed first). */
-  async segmentSize(workspaceId: string, segment: string): Promise<number> {
-    await this.commit();
-    return this.store.segmentSize(workspaceId, segment);
   }
 
   /**
@@ -574,35 +472,6 @@ export class Engine {
     } finally {
       this.previewing = false;
     }
-  }
-
-  /**
-   * Commits first only when what the store shows of a profile lags what was applied: changes
-   * since the last commit, or the commit being written, touch it. Otherwise a read of its
-   * timeline or merges goes straight to the store, without waiting for the writer.
-   */
-  private async commitFor(workspaceId: string, profileId: string): Promise<void> {
-    this.assertWriting();
-    const view = this.view(workspaceId);
-    const inFlight = this.committing;
-    const touched =
-      view.touchesProfile(profileId) ||
-      (inFlight !== undefined &&
-        (inFlight.eventLinks.some((link) => view.resolve(link.profileId) === profileId) ||
-          inFlight.merges.some((merge) => view.resolve(merge.intoId) === profileId) ||
-          inFlight.derivedEvents.some((row) => view.resolve(row.profileId) === profileId) ||
-          inFlight.profiles.some((profile) => profile.id === profileId)));
-    if (touched) await this.commit();
-  }
-
-  /**
-   * Visits every profile of a workspace as it stands, stored or changed in memory since the last
-   * commit (`scanProfiles`): without a commit and without waiting for the writer.
-   */
-  forEachProfile(workspaceId: string, visit: (profile: ProfileState) => void): Promise<number> {
-    this.assertWriting();
-    this.requireWorkspace(workspaceId);
-    return scanProfiles({ store: this.store, view: this.view(workspaceId), visit });
   }
 
   /** Writes every change to the view since the last commit, with the log position it reflects. */

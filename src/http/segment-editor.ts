@@ -45,7 +45,7 @@ export class SegmentEditor {
     if (this.engine.rebuildProgress(workspaceId) !== undefined) {
       return this.engine.storedView.segmentSize(workspaceId, key);
     }
-    return this.engine.segmentSize(workspaceId, key);
+    return this.engine.reads.segmentSize(workspaceId, key);
   }
 
   /** A page of a segment's members, by profile id, read like `size`. */
@@ -53,7 +53,7 @@ export class SegmentEditor {
     if (this.engine.rebuildProgress(workspaceId) !== undefined) {
       return this.engine.storedView.segmentMembers({ workspaceId, segment: key, ...page });
     }
-    return this.engine.segmentMembers(workspaceId, key, page);
+    return this.engine.reads.segmentMembers(workspaceId, key, page);
   }
 
   /**

@@ -467,7 +467,7 @@ describe('audience scenarios', () => {
     h.clock.set(T0 + HOUR);
     await h.engine.fireDueTimers();
     const profile = await profileOf(h.engine, PROFILE);
-    const page = await h.engine.timeline(WS, profile.id, { limit: 10 });
+    const page = await h.engine.reads.timeline(WS, profile.id, { limit: 10 });
     const derived = page.events.filter((event) => event.event === 'Checkout Abandoned');
     expect(derived).toHaveLength(1);
     expect(derived[0]?.context).toEqual({ tailor: { derived: true, profile_id: profile.id } });

@@ -151,8 +151,8 @@ describe('tailor demo', () => {
     expect(loop.kavya.after.action?.reason).toMatch(/sms: consent/);
 
     // Her reply quoted the reminder, so it is attributed to the decision that sent it.
-    const meera = await engine.findProfile('demo', 'user_id:USR_4096');
-    const events = (await engine.timeline('demo', meera?.id ?? '', { limit: 100 })).events;
+    const meera = await engine.reads.findProfile('demo', 'user_id:USR_4096');
+    const events = (await engine.reads.timeline('demo', meera?.id ?? '', { limit: 100 })).events;
     const decision = events.find(
       (event) =>
         event.event === 'Decision Made' && event.properties['trigger'] === 'journey:checkout_recovery:remind',

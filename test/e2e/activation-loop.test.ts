@@ -249,7 +249,7 @@ async function whatsAppLoop(calls: Json[]): Promise<void> {
   ]);
   expect(feedback[3]?.properties).toMatchObject({ channel: 'whatsapp', in_reply_to: wamid });
   expect((await profile('user_id:USR_1'))['computed']).toMatchObject({ preferred_channel: 'whatsapp' });
-  const person = await t.engine.findProfile('demo', 'user_id:USR_1');
+  const person = await t.engine.reads.findProfile('demo', 'user_id:USR_1');
   expect(person?.contacts?.[0]).toMatchObject({ channel: 'whatsapp', responded: true });
 }
 

@@ -39,14 +39,14 @@ describe('admin reads of a profile', () => {
     await engine.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml('shop') }));
     await engine.ingest('shop', orders('u1', 'a', 3));
     await engine.commit();
-    const u1 = (await engine.findProfile('shop', 'user_id:u1'))?.id as string;
+    const u1 = (await engine.reads.findProfile('shop', 'user_id:u1'))?.id as string;
 
     await engine.ingest('shop', orders('u2', 'b', 2));
     store.delayMs = 300;
     const order: string[] = [];
     const slowCommit = engine.commit().then(() => order.push('commit'));
     // u1 is untouched by what is being committed: its timeline does not wait for the writer.
-    const clean = engine.timeline('shop', u1, { limit: 10 }).then((page) => {
+    const clean = engine.reads.timeline('shop', u1, { limit: 10 }).then((page) => {
       order.push('u1 timeline');
       return page;
     });
@@ -57,8 +57,8 @@ describe('admin reads of a profile', () => {
     // u2 has events applied but not committed: its timeline commits them first, and shows them.
     store.delayMs = 0;
     await engine.ingest('shop', orders('u2', 'c', 1));
-    const u2 = (await engine.findProfile('shop', 'user_id:u2'))?.id as string;
-    expect((await engine.timeline('shop', u2, { limit: 10 })).events).toHaveLength(3);
+    const u2 = (await engine.reads.findProfile('shop', 'user_id:u2'))?.id as string;
+    expect((await engine.reads.timeline('shop', u2, { limit: 10 })).events).toHaveLength(3);
     await engine.close();
   });
 });

@@ -58,10 +58,12 @@ describe('the cache budget', () => {
     await engine.commit();
     expect(await store.countProfiles('shop')).toBe(1_000);
     for (const n of [0, 3, 19]) {
-      const profile = await engine.findProfile('shop', `anonymous_id:anon-${n}`);
+      const profile = await engine.reads.findProfile('shop', `anonymous_id:anon-${n}`);
       expect(profile?.eventCount).toBe(n === 3 ? 3 : 2);
     }
-    expect((await engine.findProfile('shop', 'user_id:u3'))?.identifiers['anonymous_id']).toEqual(['anon-3']);
+    expect((await engine.reads.findProfile('shop', 'user_id:u3'))?.identifiers['anonymous_id']).toEqual([
+      'anon-3',
+    ]);
     await engine.close();
   });
 
@@ -99,9 +101,9 @@ describe('the cache budget', () => {
     await engine.commit();
     expect(await store.countProfiles('shop')).toBe(100);
     for (const p of [0, 42, 99]) {
-      const byUser = await engine.findProfile('shop', `user_id:u${p}`);
+      const byUser = await engine.reads.findProfile('shop', `user_id:u${p}`);
       expect(byUser?.eventCount).toBe(4);
-      expect((await engine.findProfile('shop', `anonymous_id:anon-${p}`))?.id).toBe(byUser?.id);
+      expect((await engine.reads.findProfile('shop', `anonymous_id:anon-${p}`))?.id).toBe(byUser?.id);
     }
     await engine.close();
   });

@@ -111,7 +111,8 @@ describe('the engine and its exposures', () => {
         { method: 'appendExposures', nth: 2, timing: 'after' },
       ]);
       engine.recordExposures([row('d1')]);
-      const read = () => engine.exposuresByPlacement({ workspaceId: 'a', placement: 'hero', limit: 10 });
+      const read = () =>
+        engine.reads.exposuresByPlacement({ workspaceId: 'a', placement: 'hero', limit: 10 });
       await expect(read()).rejects.toThrow();
       // Written, but the answer was lost: the retry writes it again, and it is stored once.
       await expect(read()).rejects.toThrow();

@@ -65,7 +65,7 @@ async function open(): Promise<Engine> {
 async function people(ids: readonly string[]): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const id of ids) {
-    const profile: ProfileState | undefined = await engine.findProfile('trial', `user_id:${id}`);
+    const profile: ProfileState | undefined = await engine.reads.findProfile('trial', `user_id:${id}`);
     out[id] = { journeys: profile?.journeys, nudged: profile?.traits['nudged']?.value ?? null };
   }
   return out;
@@ -155,12 +155,12 @@ journeys:
       },
     };
     await engine.ingest('trial', [decided('nudged', 'nudge'), decided('other', 'other'), own]);
-    const nudged = await engine.findProfile('trial', 'user_id:nudged');
-    const other = await engine.findProfile('trial', 'user_id:other');
+    const nudged = await engine.reads.findProfile('trial', 'user_id:nudged');
+    const other = await engine.reads.findProfile('trial', 'user_id:other');
     expect(nudged?.journeys?.active['after_nudge']).toMatchObject({ step: 0, until: NOW + 60 * MINUTE });
     expect(other?.journeys?.active ?? {}).toEqual({});
     // A decision the journey asked for itself does not start it again.
-    expect((await engine.findProfile('trial', 'user_id:own'))?.journeys?.active ?? {}).toEqual({});
+    expect((await engine.reads.findProfile('trial', 'user_id:own'))?.journeys?.active ?? {}).toEqual({});
   });
 });
 
@@ -185,7 +185,7 @@ journeys:
     let inbox: ProfileState['inbox'];
     for (let tries = 0; tries < 200 && inbox === undefined; tries += 1) {
       await new Promise((resolve) => setTimeout(resolve, 10));
-      inbox = (await engine.findProfile('trial', 'user_id:ada'))?.inbox;
+      inbox = (await engine.reads.findProfile('trial', 'user_id:ada'))?.inbox;
     }
     expect(inbox).toMatchObject({ action: 'welcome__hello', content: { title: 'Welcome, Ada' } });
 
@@ -261,7 +261,7 @@ describe('pausing a journey', () => {
       paused: false,
       changed: true,
     });
-    const after = await engine.findProfile('trial', 'user_id:waiting');
+    const after = await engine.reads.findProfile('trial', 'user_id:waiting');
     expect(after?.traits['nudged']).toEqual({ value: true, at: resumedAt });
     expect(after?.journeys?.active).toEqual({});
     expect(after?.journeys?.history['trial_nudge']?.lastOutcome).toBe('completed');
@@ -293,7 +293,7 @@ describe('pausing a journey', () => {
 
     // Resumed, the held run goes on with the steps it started on.
     await engine.setJourneyPaused('trial', 'trial_nudge', false);
-    expect((await engine.findProfile('trial', 'user_id:waiting'))?.traits['nudged']?.value).toBe(true);
+    expect((await engine.reads.findProfile('trial', 'user_id:waiting'))?.traits['nudged']?.value).toBe(true);
   });
 
   it('answers 404 JOURNEY_NOT_FOUND for a journey the workspace does not have', async () => {

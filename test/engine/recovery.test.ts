@@ -120,7 +120,7 @@ describe('recovery', () => {
     expect((await store.getWorkspace('shop'))?.viewVersion).toBe(saved.version);
     const compiled = reopened.workspace('shop');
     expect(compiled?.version).toBe(saved.version);
-    const profile = await reopened.findProfile('shop', 'user_id:u0');
+    const profile = await reopened.reads.findProfile('shop', 'user_id:u0');
     const pageViews = events(500).filter((e) => e.type === 'page' && e.anonymousId === 'a0').length;
     expect(pageViews).toBeGreaterThan(0);
     if (profile === undefined || compiled === undefined) throw new Error('profile u0 is missing');

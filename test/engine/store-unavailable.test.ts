@@ -59,7 +59,7 @@ async function openShop(): Promise<{ store: AwayStore; engine: Engine }> {
 
 /** How many events the engine applied to user `u<p>` (0 when it has no profile). */
 async function applied(engine: Engine, p: number): Promise<number> {
-  return (await engine.findProfile('shop', `user_id:u${p}`))?.eventCount ?? 0;
+  return (await engine.reads.findProfile('shop', `user_id:u${p}`))?.eventCount ?? 0;
 }
 
 function order(p: number): TailorEvent {

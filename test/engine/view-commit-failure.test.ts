@@ -122,7 +122,7 @@ describe('a view commit that fails', () => {
     expect(committed).toEqual(replayed);
     // And what the engine serves (from memory or the store) is that view too.
     for (const p of [12, 17]) {
-      expect(await engine.findProfile('shop', `user_id:u${p}`)).toEqual(
+      expect(await engine.reads.findProfile('shop', `user_id:u${p}`)).toEqual(
         replayed.profiles.find((profile) => profile.identifiers['user_id']?.includes(`u${p}`)),
       );
     }

@@ -198,7 +198,7 @@ export async function storedPeople(store: Store): Promise<{ profiles: ProfileSta
 /** The exposure log's rows of the workload's placement, by decision (read through the engine, which writes what it holds first). */
 export async function exposures(engine: Engine): Promise<string[]> {
   const page = await retrying(engine, () =>
-    engine.exposuresByPlacement({ workspaceId: 'demo', placement: 'home_banner', limit: 1_000 }),
+    engine.reads.exposuresByPlacement({ workspaceId: 'demo', placement: 'home_banner', limit: 1_000 }),
   );
   return page.exposures.map((row) => `${row.messageId} ${row.userId} ${row.variant}`).sort();
 }

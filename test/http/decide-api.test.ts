@@ -365,8 +365,13 @@ describe('POST /v1/decide', () => {
     });
     const byId = new Map(first.map((event) => [event.messageId, event]));
     const shown = async () =>
-      (await t.engine.exposuresByPlacement({ workspaceId: 'demo', placement: 'home_banner', limit: 10 }))
-        .exposures;
+      (
+        await t.engine.reads.exposuresByPlacement({
+          workspaceId: 'demo',
+          placement: 'home_banner',
+          limit: 10,
+        })
+      ).exposures;
     expect(await shown()).toMatchObject([
       {
         profileId: null,
@@ -378,7 +383,7 @@ describe('POST /v1/decide', () => {
         at: NOW,
       },
     ]);
-    const offers = await t.engine.exposuresByPlacement({
+    const offers = await t.engine.reads.exposuresByPlacement({
       workspaceId: 'demo',
       placement: 'offer_block',
       limit: 10,
@@ -408,7 +413,7 @@ describe('POST /v1/decide', () => {
       ['dcd-req-1', null],
     ]);
     // Shown before the visitor had a profile, found through the anonymous id it now holds.
-    const mine = await t.engine.exposuresByProfile({ workspaceId: 'demo', profileId, limit: 10 });
+    const mine = await t.engine.reads.exposuresByProfile({ workspaceId: 'demo', profileId, limit: 10 });
     expect(mine.exposures.map((row) => `${row.messageId}/${row.placement}`)).toEqual([
       'dcd-req-2/home_banner',
       'dcd-req-1/offer_block',

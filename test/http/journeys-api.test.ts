@@ -173,7 +173,7 @@ journeys:
     await t.engine.ingest('bare', [trialStarted(NOW)]);
     clock.advance(61 * MINUTE);
     await t.engine.fireDueTimers();
-    const profile = await t.engine.findProfile('bare', 'user_id:trial-1');
+    const profile = await t.engine.reads.findProfile('bare', 'user_id:trial-1');
     expect(profile?.traits['nudged']?.value).toBe(true);
     expect(profile?.journeys?.history['trial_nudge']?.lastOutcome).toBe('completed');
   });

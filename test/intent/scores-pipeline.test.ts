@@ -51,7 +51,7 @@ describe('scores in the pipeline', () => {
     await send('/v1/alias', { userId: 'U1', previousId: 'anon-1', timestamp: '2026-03-01T09:00:00Z' });
     await send('/v1/track', { userId: 'U1', event: 'Order Completed', timestamp: '2026-03-01T09:00:00Z' });
     await send('/v1/track', { userId: 'U1', event: 'Product Viewed', timestamp: '2026-03-01T09:00:00Z' });
-    const profile = await t.engine.findProfile('shop', 'user_id:U1');
+    const profile = await t.engine.reads.findProfile('shop', 'user_id:U1');
     const compiled = t.engine.workspace('shop');
     if (profile === undefined || compiled === undefined) throw new Error('no profile');
     const view = (now: number) =>

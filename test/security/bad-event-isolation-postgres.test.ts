@@ -58,7 +58,7 @@ describe('one bad event on PostgreSQL', () => {
     const ids = Array.from({ length: 8 }, (_, n) => `good-${n}`);
     expect((await store.readEventsById('shop', ids)).map((e) => e.messageId)).toEqual(ids);
     for (let n = 0; n < 8; n += 1) {
-      const profile = await tailor.findProfile('shop', `user_id:u${n}`);
+      const profile = await tailor.reads.findProfile('shop', `user_id:u${n}`);
       expect(profile?.eventCount).toBe(1);
     }
   });

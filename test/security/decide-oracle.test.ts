@@ -82,7 +82,7 @@ describe('a write key cannot learn who is a customer through decide', () => {
   });
 
   it('never looks the person up for an identifier or an unproved userId: no timing to measure', async () => {
-    const peek = vi.spyOn(t.engine, 'peekProfile');
+    const peek = vi.spyOn(t.engine.reads, 'peekProfile');
     await decide({ identifier: 'email:meera@example.com' });
     await decide({ userId: MEERA });
     await decide({ userId: MEERA, userToken: 'b'.repeat(64) });

@@ -107,8 +107,8 @@ describe(`the public surface under ${REQUESTS} malformed requests (seed ${SEED})
       const own =
         anonymousId === undefined
           ? undefined
-          : await tailor.engine.findProfile('demo', `anonymous_id:${anonymousId}`);
-      const shown = await tailor.engine.findProfile('demo', profileId);
+          : await tailor.engine.reads.findProfile('demo', `anonymous_id:${anonymousId}`);
+      const shown = await tailor.engine.reads.findProfile('demo', profileId);
       expect(shown?.id, `decide revealed ${profileId} to anonymous id ${String(anonymousId)}`).toBe(own?.id);
     }
   });
@@ -124,14 +124,14 @@ describe(`the public surface under ${REQUESTS} malformed requests (seed ${SEED})
     expect(health.statusCode).toBe(200);
     const users = Array.from({ length: 20 }, (_, n) => `user_id:good-${n}`);
     const before = new Map<string, unknown>();
-    for (const ref of users) before.set(ref, (await tailor.engine.findProfile('demo', ref))?.computed);
+    for (const ref of users) before.set(ref, (await tailor.engine.reads.findProfile('demo', ref))?.computed);
     await tailor.close();
 
     const store = new SqliteStore({ path: join(dir, 'tailor.db') });
     const engine = await Engine.open({ store, clock: clock.now, checkpointIntervalMs: 3_600_000 });
     try {
       for (const ref of users)
-        expect((await engine.findProfile('demo', ref))?.computed).toEqual(before.get(ref));
+        expect((await engine.reads.findProfile('demo', ref))?.computed).toEqual(before.get(ref));
       expect([...before.values()].filter((computed) => computed !== undefined).length).toBeGreaterThan(10);
     } finally {
       await engine.close();

@@ -109,7 +109,7 @@ export async function timelineOf(engine: Engine, profileId: string): Promise<Log
   const events: LoggedEvent[] = [];
   let before: number | undefined;
   do {
-    const page = await engine.timeline(WS, profileId, { limit: 500, ...(before ? { before } : {}) });
+    const page = await engine.reads.timeline(WS, profileId, { limit: 500, ...(before ? { before } : {}) });
     events.push(...page.events);
     before = page.nextBefore;
   } while (before !== undefined);
@@ -125,7 +125,7 @@ export async function derivedOf(engine: Engine, profileId: string): Promise<Deri
 
 /** A profile by `type:value` reference or id; throws when there is none. */
 export async function profileOf(engine: Engine, ref: string): Promise<ProfileState> {
-  const profile = await engine.findProfile(WS, ref);
+  const profile = await engine.reads.findProfile(WS, ref);
   if (profile === undefined) throw new Error(`no profile for ${ref}`);
   return profile;
 }
@@ -135,7 +135,7 @@ export async function membersOf(engine: Engine, segment: string): Promise<Record
   const members: Record<string, number> = {};
   let after: string | undefined;
   do {
-    const page = await engine.segmentMembers(WS, segment, { limit: 500, ...(after ? { after } : {}) });
+    const page = await engine.reads.segmentMembers(WS, segment, { limit: 500, ...(after ? { after } : {}) });
     for (const member of page.members) members[member.profileId] = member.enteredAt;
     after = page.nextAfter;
   } while (after !== undefined);

@@ -244,7 +244,7 @@ export async function decideRoutes(
         ...(userId === undefined ? [] : [`user_id:${userId}`]),
         ...(input.anonymousId === undefined ? [] : [`anonymous_id:${input.anonymousId}`]),
       ];
-      const profile = refs.length === 0 ? undefined : await engine.peekProfile(grant.workspaceId, refs);
+      const profile = refs.length === 0 ? undefined : await engine.reads.peekProfile(grant.workspaceId, refs);
       return decide(grant.workspaceId, profile, input, recordAs);
     },
   );
@@ -271,7 +271,7 @@ export async function decideRoutes(
         admin: true,
       });
       const { ref } = request.params as { ref: string };
-      const profile = await engine.peekProfile(workspaceId, [ref]);
+      const profile = await engine.reads.peekProfile(workspaceId, [ref]);
       if (profile === undefined) throw new TailorError('PROFILE_NOT_FOUND', `No profile matches \`${ref}\``);
       return decide(workspaceId, profile, input);
     },
@@ -301,7 +301,7 @@ export async function decideRoutes(
         throw new TailorError('INVALID_DECIDE_REQUEST', 'A simulation is never recorded', [
           { path: 'record', message: 'must be false or left out' },
         ]);
-      const profile = await engine.peekProfile(workspaceId, input.refs);
+      const profile = await engine.reads.peekProfile(workspaceId, input.refs);
       return decide(workspaceId, profile, input);
     },
   );

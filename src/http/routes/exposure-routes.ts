@@ -81,10 +81,10 @@ export async function exposureRoutes(
     async (request) => {
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
       const { ref } = request.params as { ref: string };
-      const profile = await engine.findProfile(workspaceId, ref);
+      const profile = await engine.reads.findProfile(workspaceId, ref);
       if (profile === undefined) throw new TailorError('PROFILE_NOT_FOUND', `No profile matches \`${ref}\``);
       const query = request.query as { limit?: number; before?: number };
-      const page = await engine.exposuresByProfile({
+      const page = await engine.reads.exposuresByProfile({
         workspaceId,
         profileId: profile.id,
         limit: query.limit ?? 50,
@@ -110,7 +110,7 @@ export async function exposureRoutes(
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
       const { key } = request.params as { key: string };
       const query = request.query as { limit?: number; before?: number };
-      const page = await engine.exposuresByPlacement({
+      const page = await engine.reads.exposuresByPlacement({
         workspaceId,
         placement: key,
         limit: query.limit ?? 50,

@@ -71,7 +71,7 @@ export async function journeyRoutes(
         stepOf: (key, run) => engine.journeySteps(workspaceId, key, run.version)[run.step]?.key,
       });
       // Every profile as it stands, stored or changed since the last commit: no commit, no writer.
-      await engine.forEachProfile(workspaceId, (profile) => {
+      await engine.reads.forEachProfile(workspaceId, (profile) => {
         if (profile.journeys !== undefined) tally.add(profile.journeys);
       });
       tally.addSends(await engine.outbox.sendCountsByTrigger(workspaceId, 'journey:'));
@@ -119,7 +119,7 @@ export async function journeyRoutes(
     async (request) => {
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
       const { ref } = request.params as { ref: string };
-      const profile = await engine.findProfile(workspaceId, ref);
+      const profile = await engine.reads.findProfile(workspaceId, ref);
       if (profile === undefined) throw new TailorError('PROFILE_NOT_FOUND', `No profile matches \`${ref}\``);
       const state = profile.journeys ?? { active: {}, history: {} };
       return {

@@ -29,7 +29,7 @@ export async function profileRoutes(
   async function lookup(request: FastifyRequest): Promise<{ workspaceId: string; profile: ProfileState }> {
     const workspaceId = await adminWorkspace(request, keys, engine.clock());
     const { ref } = request.params as { ref: string };
-    const profile = await engine.findProfile(workspaceId, ref);
+    const profile = await engine.reads.findProfile(workspaceId, ref);
     if (profile === undefined) throw new TailorError('PROFILE_NOT_FOUND', `No profile matches \`${ref}\``);
     return { workspaceId, profile };
   }
@@ -79,7 +79,7 @@ export async function profileRoutes(
     async (request) => {
       const { workspaceId, profile } = await lookup(request);
       const query = request.query as { limit?: number; before?: number };
-      const page = await engine.timeline(workspaceId, profile.id, {
+      const page = await engine.reads.timeline(workspaceId, profile.id, {
         limit: query.limit ?? 50,
         ...(query.before === undefined ? {} : { before: query.before }),
       });
@@ -102,7 +102,7 @@ export async function profileRoutes(
     },
     async (request) => {
       const { workspaceId, profile } = await lookup(request);
-      const merges = await engine.mergeHistory(workspaceId, profile.id);
+      const merges = await engine.reads.mergeHistory(workspaceId, profile.id);
       return {
         merges: merges.map((m) => ({
           into_id: m.intoId,
@@ -128,7 +128,7 @@ export async function profileRoutes(
     },
     async (request, reply) => {
       const { workspaceId, profile } = await lookup(request);
-      const exported = await engine.exportProfile(workspaceId, profile.id);
+      const exported = await engine.reads.exportProfile(workspaceId, profile.id);
       void reply.header('content-disposition', `attachment; filename="${profile.id}.json"`);
       return { exported_at: new Date(engine.clock()).toISOString(), ...exported };
     },

@@ -155,7 +155,7 @@ async function attributeReply(engine: Engine, workspaceId: string, feedback: Fee
   const quoted = feedback.properties['in_reply_to'];
   if (typeof quoted !== 'string' || feedback.properties['decision_id'] !== undefined) return;
   const { type, value } = feedback.identifier;
-  const profile = await engine.peekProfile(workspaceId, [`${type}:${value}`]);
+  const profile = await engine.reads.peekProfile(workspaceId, [`${type}:${value}`]);
   const decisionId = profile?.contacts?.find((contact) => contact.providerMessageId === quoted)?.decisionId;
   if (decisionId !== undefined) feedback.properties['decision_id'] = decisionId;
 }

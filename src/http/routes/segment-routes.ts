@@ -59,7 +59,7 @@ export async function segmentRoutes(
       return reply.status(202).send({ key, version: started.version, backfill });
     }
     await started.finished;
-    const size = await engine.segmentSize(workspaceId, key);
+    const size = await engine.reads.segmentSize(workspaceId, key);
     return reply.status(200).send({ key, version: started.version, size });
   }
 
@@ -261,7 +261,7 @@ export async function segmentRoutes(
     async (request) => {
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
       const { ref } = request.params as { ref: string };
-      const profile = await engine.findProfile(workspaceId, ref);
+      const profile = await engine.reads.findProfile(workspaceId, ref);
       if (profile === undefined) throw new TailorError('PROFILE_NOT_FOUND', `No profile matches \`${ref}\``);
       return profileSegments(profile, editor.definition(workspaceId));
     },
