@@ -1,5 +1,10 @@
 import type { ProfileState } from '../profile/profile.ts';
-import type { ExposureLog, ExposurePage } from '../store/ports/exposure-log.ts';
+import type {
+  ExposureLog,
+  ExposurePage,
+  PlacementExposuresQuery,
+  ProfileExposuresQuery,
+} from '../store/ports/exposure-log.ts';
 import type {
   MembersPage,
   MergeRecord,
@@ -69,23 +74,13 @@ export class ReadModel {
    * A profile's exposures, newest first, those handed over until now included (they are written
    * first); those recorded under an id the profile gained since its last view commit are not yet.
    */
-  async exposuresByProfile(query: {
-    workspaceId: string;
-    profileId: string;
-    before?: number;
-    limit: number;
-  }): Promise<ExposurePage> {
+  async exposuresByProfile(query: ProfileExposuresQuery): Promise<ExposurePage> {
     await this.host.flushExposures();
     return this.host.store.exposuresByProfile(query);
   }
 
   /** A placement's exposures, newest first, those handed over until now included. */
-  async exposuresByPlacement(query: {
-    workspaceId: string;
-    placement: string;
-    before?: number;
-    limit: number;
-  }): Promise<ExposurePage> {
+  async exposuresByPlacement(query: PlacementExposuresQuery): Promise<ExposurePage> {
     await this.host.flushExposures();
     return this.host.store.exposuresByPlacement(query);
   }

@@ -15,19 +15,25 @@ export interface ExposureLog {
    * A profile's exposures, newest first: those recorded under its id or an id merged into it, and
    * those recorded before it was known under a user or anonymous id its identifiers now hold.
    */
-  exposuresByProfile(query: {
-    workspaceId: string;
-    profileId: string;
-    before?: number;
-    limit: number;
-  }): Promise<ExposurePage>;
+  exposuresByProfile(query: ProfileExposuresQuery): Promise<ExposurePage>;
   /** A placement's exposures across a workspace, newest first. */
-  exposuresByPlacement(query: {
-    workspaceId: string;
-    placement: string;
-    before?: number;
-    limit: number;
-  }): Promise<ExposurePage>;
+  exposuresByPlacement(query: PlacementExposuresQuery): Promise<ExposurePage>;
+}
+
+/** A page of one profile's exposures: newest first, before a cursor (`nextBefore`). */
+export interface ProfileExposuresQuery {
+  workspaceId: string;
+  profileId: string;
+  before?: number;
+  limit: number;
+}
+
+/** A page of one placement's exposures across a workspace: newest first, before a cursor. */
+export interface PlacementExposuresQuery {
+  workspaceId: string;
+  placement: string;
+  before?: number;
+  limit: number;
 }
 
 /** One placement's variant shown by one decision. */

@@ -8,7 +8,12 @@ import { AppendInDoubtError, isAppendInDoubt } from '../append-in-doubt-error.ts
 import { type ExposureDbRow, exposurePage, exposureValues } from '../exposure-rows.ts';
 import type { AuditEntry } from '../ports/erasure-store.ts';
 import type { AppendOutcome, EventToAppend } from '../ports/event-log.ts';
-import type { ExposurePage, ExposureRow } from '../ports/exposure-log.ts';
+import type {
+  ExposurePage,
+  ExposureRow,
+  PlacementExposuresQuery,
+  ProfileExposuresQuery,
+} from '../ports/exposure-log.ts';
 import type { ApiKeyRecord, KeyKind, KeyMatch, KeyRevocation, NewApiKey } from '../ports/key-store.ts';
 import type { AwaitingConfirmation, ReleasedSends, TriggerSendCount } from '../ports/outbox.ts';
 import type { DueProfile, MembersPage, MergeRecord, TimelinePage, ViewCommit } from '../ports/view-store.ts';
@@ -527,12 +532,7 @@ export class PostgresStore implements Store {
   }
 
   /** Linked and derived events, newest first; a page never splits one seq's events (see `timelinePage`). */
-  async timeline(query: {
-    workspaceId: string;
-    profileId: string;
-    before?: number;
-    limit: number;
-  }): Promise<TimelinePage> {
+  async timeline(query: ProfileExposuresQuery): Promise<TimelinePage> {
     return timelinePage(async (range) => {
       const { rows } = await this.query<TimelineRow>(this.sql.timeline, [
         query.workspaceId,
@@ -598,12 +598,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  async exposuresByProfile(query: {
-    workspaceId: string;
-    profileId: string;
-    before?: number;
-    limit: number;
-  }): Promise<ExposurePage> {
+  async exposuresByProfile(query: ProfileExposuresQuery): Promise<ExposurePage> {
     const { rows } = await this.query<ExposureDbRow>(this.exposureSql.byProfile, [
       query.workspaceId,
       query.profileId,
@@ -613,12 +608,7 @@ export class PostgresStore implements Store {
     return exposurePage(rows, query.limit);
   }
 
-  async exposuresByPlacement(query: {
-    workspaceId: string;
-    placement: string;
-    before?: number;
-    limit: number;
-  }): Promise<ExposurePage> {
+  async exposuresByPlacement(query: PlacementExposuresQuery): Promise<ExposurePage> {
     const { rows } = await this.query<ExposureDbRow>(this.exposureSql.byPlacement, [
       query.workspaceId,
       query.placement,

@@ -1,6 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import { EXPOSURE_COLUMNS, type ExposureDbRow, exposurePage, exposureValues } from '../exposure-rows.ts';
-import type { ExposurePage, ExposureRow } from '../ports/exposure-log.ts';
+import type {
+  ExposurePage,
+  ExposureRow,
+  PlacementExposuresQuery,
+  ProfileExposuresQuery,
+} from '../ports/exposure-log.ts';
 
 /**
  * The exposure log: one row per placement shown by a decision, unique by (workspace, decision
@@ -77,12 +82,7 @@ export class SqliteExposures {
     return added;
   }
 
-  profilePage(query: {
-    workspaceId: string;
-    profileId: string;
-    before?: number;
-    limit: number;
-  }): ExposurePage {
+  profilePage(query: ProfileExposuresQuery): ExposurePage {
     const rows = this.byProfile.all({
       ws: query.workspaceId,
       profile: query.profileId,
@@ -92,12 +92,7 @@ export class SqliteExposures {
     return exposurePage(rows, query.limit);
   }
 
-  placementPage(query: {
-    workspaceId: string;
-    placement: string;
-    before?: number;
-    limit: number;
-  }): ExposurePage {
+  placementPage(query: PlacementExposuresQuery): ExposurePage {
     const before = query.before ?? Number.MAX_SAFE_INTEGER;
     const rows = this.byPlacement.all(query.workspaceId, query.placement, before, query.limit + 1);
     return exposurePage(rows, query.limit);

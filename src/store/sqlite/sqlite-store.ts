@@ -10,7 +10,12 @@ import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import { keyFromRow, keyToInsert } from '../api-key-rows.ts';
 import type { AuditEntry } from '../ports/erasure-store.ts';
 import type { AppendOutcome, EventToAppend } from '../ports/event-log.ts';
-import type { ExposurePage, ExposureRow } from '../ports/exposure-log.ts';
+import type {
+  ExposurePage,
+  ExposureRow,
+  PlacementExposuresQuery,
+  ProfileExposuresQuery,
+} from '../ports/exposure-log.ts';
 import type { ApiKeyRecord, KeyMatch, KeyRevocation, NewApiKey } from '../ports/key-store.ts';
 import type { AwaitingConfirmation, ReleasedSends, TriggerSendCount } from '../ports/outbox.ts';
 import type { DueProfile, MembersPage, MergeRecord, TimelinePage, ViewCommit } from '../ports/view-store.ts';
@@ -366,12 +371,7 @@ export class SqliteStore implements Store {
   }
 
   /** Linked and derived events, newest first; a page never splits one seq's events (see `timelinePage`). */
-  async timeline(query: {
-    workspaceId: string;
-    profileId: string;
-    before?: number;
-    limit: number;
-  }): Promise<TimelinePage> {
+  async timeline(query: ProfileExposuresQuery): Promise<TimelinePage> {
     const scope = { ws: query.workspaceId, profile: query.profileId };
     return timelinePage(async (range) => this.sql.timeline.all({ ...scope, ...range }), query);
   }
@@ -420,21 +420,11 @@ export class SqliteStore implements Store {
     return this.transact(() => this.exposures.append(rows));
   }
 
-  async exposuresByProfile(query: {
-    workspaceId: string;
-    profileId: string;
-    before?: number;
-    limit: number;
-  }): Promise<ExposurePage> {
+  async exposuresByProfile(query: ProfileExposuresQuery): Promise<ExposurePage> {
     return this.exposures.profilePage(query);
   }
 
-  async exposuresByPlacement(query: {
-    workspaceId: string;
-    placement: string;
-    before?: number;
-    limit: number;
-  }): Promise<ExposurePage> {
+  async exposuresByPlacement(query: PlacementExposuresQuery): Promise<ExposurePage> {
     return this.exposures.placementPage(query);
   }
 
