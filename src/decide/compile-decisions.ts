@@ -3,9 +3,19 @@ import {
   compileConditionWithReads,
   validateCondition,
 } from '../conditions/compile-condition.ts';
+import { compilePath } from '../conditions/path-getter.ts';
 import { type ErrorDetail, TailorError } from '../errors.ts';
 import { type CompiledContent, childPath, compileContent } from './compiled-content.ts';
-import type { ActionDef, ContactPolicyDef, DecisionsDef, HoldoutDef, PlacementDef } from './decision-def.ts';
+import type {
+  ActionDef,
+  ContactPolicyDef,
+  DecisionsDef,
+  HoldoutDef,
+  LearningDef,
+  PlacementDef,
+} from './decision-def.ts';
+import type { CompiledLearning } from './learn/learn-model.ts';
+import { compilePredictorBin } from './learn/predictor-bin.ts';
 import { isTimeZone, parseClock } from './zoned-time.ts';
 
 /** A condition compiled once, with the context paths it reads (for the trace). */
@@ -47,6 +57,8 @@ export interface CompiledAction {
   readonly gates: readonly { readonly gate: ActionGate; readonly check: CompiledCheck }[];
   readonly contextWeights: readonly { readonly check: CompiledCheck; readonly weight: number }[];
   readonly cooldownMs: number | undefined;
+  /** Set for an action with a goal: its propensity is learned from outcomes. */
+  readonly learning: CompiledLearning | undefined;
 }
 
 /** Quiet hours as minutes after local midnight. */
@@ -69,6 +81,8 @@ export interface CompiledDecisions {
   readonly contactPolicy: ContactPolicyDef;
   readonly quietHours: CompiledQuietHours | undefined;
   readonly holdout: HoldoutDef | undefined;
+  /** The goal events of actions that learn, and the longest goal window (0 when none). */
+  readonly goals: { readonly events: ReadonlySet<string>; readonly longestMs: number };
 }
 
 const GATES: readonly ActionGate[] = ['eligibility', 'applicability', 'suitability'];
@@ -110,7 +124,7 @@ function compileAll(def: DecisionsDef, issues: ErrorDetail[]): CompiledDecisions
       issues.push({ path: `${path}.key`, message: `repeats the placement key \`${placement.key}\`` });
     placements.set(placement.key, compilePlacement(placement, path, issues));
   });
-  const compiled = def.actions.map((action, index) => compileAction(action, index, issues));
+  const compiled = def.actions.map((action, index) => compileAction(action, index, issues, def.learning));
   const actions = compiled.filter((action) => action.def.journeyOnly !== true);
   const actionsByKey = new Map<string, CompiledAction>();
   for (const action of compiled) {
@@ -141,7 +155,19 @@ function compileAll(def: DecisionsDef, issues: ErrorDetail[]): CompiledDecisions
     contactPolicy: def.contactPolicy,
     quietHours: compileQuietHours(def.contactPolicy, issues),
     holdout: compileHoldout(def.holdout, issues),
+    goals: goalsOf(compiled),
   };
+}
+
+function goalsOf(actions: readonly CompiledAction[]): CompiledDecisions['goals'] {
+  const events = new Set<string>();
+  let longestMs = 0;
+  for (const { learning } of actions) {
+    if (learning === undefined) continue;
+    events.add(learning.goal.event);
+    longestMs = Math.max(longestMs, learning.goal.withinMs);
+  }
+  return { events, longestMs };
 }
 
 function compilePlacement(def: PlacementDef, path: string, issues: ErrorDetail[]): CompiledPlacement {
@@ -160,7 +186,18 @@ function compilePlacement(def: PlacementDef, path: string, issues: ErrorDetail[]
   return { key: def.key, def, variants };
 }
 
-function compileAction(def: ActionDef, index: number, issues: ErrorDetail[]): CompiledAction {
+/** What `learning` means when a workspace does not say: a prior worth 2 decisions, Thompson sampling on. */
+const DEFAULT_LEARNING: LearningDef = { priorStrength: 2, explore: true };
+
+/** Lowest and highest prior mean: a declared propensity of 0 or 1 would never move. */
+const PRIOR_MEAN_RANGE = [0.001, 0.999] as const;
+
+function compileAction(
+  def: ActionDef,
+  index: number,
+  issues: ErrorDetail[],
+  learning: LearningDef = DEFAULT_LEARNING,
+): CompiledAction {
   const path = `actions[${index}]`;
   const content = new Map<string, CompiledContent>();
   for (const channel of def.channels) {
@@ -197,6 +234,23 @@ function compileAction(def: ActionDef, index: number, issues: ErrorDetail[]): Co
     gates,
     contextWeights,
     cooldownMs: def.cooldownMs,
+    learning: def.goal === undefined ? undefined : compileLearning(def, learning),
+  };
+}
+
+function compileLearning(def: ActionDef, learning: LearningDef): CompiledLearning | undefined {
+  const { goal } = def;
+  if (goal === undefined) return undefined;
+  const predictors = def.predictors ?? [];
+  const [low, high] = PRIOR_MEAN_RANGE;
+  return {
+    goal: { event: goal.event, withinMs: goal.withinMs, value: goal.value },
+    goalValue: goal.value === undefined ? undefined : compilePath(goal.value),
+    predictors,
+    bin: compilePredictorBin(predictors),
+    priorMean: Math.min(Math.max(def.propensity, low), high),
+    priorStrength: learning.priorStrength,
+    explore: learning.explore,
   };
 }
 

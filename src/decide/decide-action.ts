@@ -5,8 +5,16 @@ import { chooseChannel, preferredChannel } from './choose-channel.ts';
 import type { CompiledAction, CompiledDecisions } from './compile-decisions.ts';
 import { nextAllowedMoment } from './contact-policy.ts';
 import { conditionContext, contextScoreLabel, templateScope } from './decision-context.ts';
-import { type CandidateTrace, type ChannelTrace, type DecisionTrace, traceCheck } from './decision-trace.ts';
+import {
+  type CandidateTrace,
+  type ChannelTrace,
+  type DecisionLearning,
+  type DecisionTrace,
+  traceCheck,
+} from './decision-trace.ts';
 import { holdoutBucket } from './holdout.ts';
+import { LearnModel } from './learn/learn-model.ts';
+import { seededRandom } from './learn/seeded-random.ts';
 import { renderContent } from './render-content.ts';
 import { isTimeZone } from './zoned-time.ts';
 
@@ -42,6 +50,8 @@ export interface ActionDecision {
   reason: string | null;
   context: DecisionSummary;
   decided_at: string;
+  /** When the winning action (or, held out, the one that would have won) learns: what it learned. */
+  learning?: DecisionLearning;
   trace?: DecisionTrace;
 }
 
@@ -62,10 +72,21 @@ interface Candidate {
   /** The factors of `priority`, for the winner's reason. */
   likelihood: number;
   contextWeight: number;
+  /** The priority with the learned mean in place of a sample: what ranks without exploring. */
+  meanPriority: number;
   trace: CandidateTrace;
 }
 
 const defaultPropensity: PropensitySource = (action) => action.propensity;
+
+/** What actions that learn use when no model is given: their priors. */
+const NO_OUTCOMES = new LearnModel();
+
+/** What learning actions read during one decision: the model and this decision's random numbers. */
+interface LearningScope {
+  model: LearnModel;
+  random: () => number;
+}
 
 /**
  * Next best action arbitration for one person at `now`. Candidates are the actions whose
@@ -89,14 +110,33 @@ export function decideAction(input: {
   event?: Record<string, unknown> | undefined;
   /** The workspace's scores, for score labels (`context.intent`, templates). */
   scores?: CompiledScores | undefined;
+  /** Outcomes learned so far, for actions with a goal; without it they use their priors. */
+  model?: LearnModel | undefined;
+  /** Seeds this decision's Thompson samples with the profile id and time, so it can be re-made alike. */
+  seed?: string | undefined;
 }): ActionDecision {
   const { compiled, profile, now } = input;
   const context = conditionContext(profile.context, input.request, input.event);
   const propensity = input.propensity ?? defaultPropensity;
   const traces: CandidateTrace[] = [];
   const candidates: Candidate[] = [];
+  let learning: LearningScope | undefined;
+  const learningScope = (): LearningScope => {
+    learning ??= {
+      model: input.model ?? NO_OUTCOMES,
+      random: seededRandom(`${input.seed ?? ''}|${profile.id}|${now}`),
+    };
+    return learning;
+  };
   for (const action of compiled.actions) {
-    const candidate = evaluate(action, context, now, propensity, input.trace);
+    const candidate = evaluate({
+      action,
+      context,
+      now,
+      propensity,
+      tracing: input.trace,
+      learning: action.learning === undefined ? undefined : learningScope(),
+    });
     traces.push(candidate.trace);
     if (candidate.trace.candidate && candidate.priority > 0) candidates.push(candidate);
   }
@@ -123,6 +163,9 @@ export function decideAction(input: {
     winner: winner === undefined ? null : { action: winner.candidate.action.key, channel: winner.channel },
     renderErrors: [],
   };
+  const learned = winner === undefined ? undefined : winnerLearning(winner.candidate, candidates);
+  if (learned !== undefined) trace.learning = learned;
+  const recorded = learned === undefined ? {} : { learning: learned };
   const summary: DecisionSummary = {
     intent: contextScoreLabel(profile.context, 'intent', input.scores),
     risk: firstKey(profile.context['risks']),
@@ -140,6 +183,7 @@ export function decideAction(input: {
       return finish(input.trace, trace, {
         ...nothing('held_out', `holdout: in the ${holdout.percent}% control group`, summary),
         ...decided,
+        ...recorded,
       });
   }
   if (winner === undefined) {
@@ -185,18 +229,33 @@ export function decideAction(input: {
     reason: `highest priority: ${arithmetic(candidate)}`,
     context: { ...summary, timing },
     ...decided,
+    ...recorded,
   });
 }
 
-function evaluate(
-  action: CompiledAction,
-  context: Record<string, unknown>,
-  now: number,
-  propensity: PropensitySource,
-  tracing: boolean,
-): Candidate {
+/**
+ * The winner's learned propensity, when it learns, and whether it won by exploring: a sample
+ * put it first while another candidate had the higher priority by posterior means.
+ */
+function winnerLearning(winner: Candidate, candidates: readonly Candidate[]): DecisionLearning | undefined {
+  const learned = winner.trace.learned;
+  if (learned === undefined) return undefined;
+  let best = winner;
+  for (const candidate of candidates) if (candidate.meanPriority > best.meanPriority) best = candidate;
+  return { ...learned, explored: best !== winner };
+}
+
+function evaluate(input: {
+  action: CompiledAction;
+  context: Record<string, unknown>;
+  now: number;
+  propensity: PropensitySource;
+  tracing: boolean;
+  learning: LearningScope | undefined;
+}): Candidate {
+  const { action, context, now, propensity, tracing } = input;
   const trace: CandidateTrace = { action: action.key, candidate: true, conditions: [] };
-  const refused = { action, priority: 0, likelihood: 0, contextWeight: 0, trace };
+  const refused = { action, priority: 0, likelihood: 0, contextWeight: 0, meanPriority: 0, trace };
   for (const { gate, check } of action.gates) {
     if (!tracing) {
       // Without a trace, nothing is read back or written out: the hot path only asks.
@@ -216,12 +275,35 @@ function evaluate(
     contextWeight *= entry.weight;
     weights.push({ index, weight: entry.weight });
   });
-  const raw = propensity(action, context);
+  let raw: number;
+  let mean: number | undefined;
+  const learning = action.learning;
+  if (learning !== undefined && input.learning !== undefined) {
+    const learned = input.learning.model.estimate({
+      action: action.key,
+      learning,
+      bin: learning.bin(context),
+      random: learning.explore ? input.learning.random : undefined,
+    });
+    trace.learned = learned;
+    raw = learned.propensity;
+    mean = learned.mean;
+  } else {
+    raw = propensity(action, context);
+  }
   const likelihood = Number.isFinite(raw) ? Math.min(Math.max(raw, 0), 1) : 0;
-  const priority = likelihood * contextWeight * action.value * action.weight;
+  const scale = contextWeight * action.value * action.weight;
+  const priority = likelihood * scale;
   trace.priority = priority;
   trace.contextWeights = weights;
-  const candidate = { action, priority, likelihood, contextWeight, trace };
+  const candidate = {
+    action,
+    priority,
+    likelihood,
+    contextWeight,
+    meanPriority: (mean ?? likelihood) * scale,
+    trace,
+  };
   if (tracing) trace.arithmetic = arithmetic(candidate);
   return candidate;
 }

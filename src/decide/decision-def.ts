@@ -57,6 +57,34 @@ export interface ActionDef {
    * a candidate of next-best-action arbitration.
    */
   journeyOnly?: true;
+  /** What counts as the action working: a goal event within a window of the decision (see `GoalDef`). */
+  goal?: GoalDef;
+  /**
+   * Context paths the learned propensity is conditioned on (`traits.plan`, `segments`,
+   * `context.device.type`): each combination of their values is a bin learned on its own.
+   */
+  predictors?: string[];
+}
+
+/**
+ * An action's goal: a track event (`Order Completed`) the person performs within `withinMs` of
+ * a decision that chose the action (or, held out, would have), credited to the latest such
+ * decision; `value` is the event path read as the goal's value (`properties.revenue`).
+ */
+export interface GoalDef {
+  event: string;
+  withinMs: number;
+  value?: string;
+}
+
+/**
+ * How actions with a goal learn their propensity: a Beta prior centred on the declared
+ * `propensity` with `priorStrength` pseudo-observations; `explore` false ranks by the posterior
+ * mean instead of a Thompson sample.
+ */
+export interface LearningDef {
+  priorStrength: number;
+  explore: boolean;
 }
 
 /** A cap on contacts: at most `max` in any `perMs` window, on one channel or (without `channel`) overall. */
@@ -95,4 +123,6 @@ export interface DecisionsDef {
   contactPolicy: ContactPolicyDef;
   holdout?: HoldoutDef;
   triggers: DecisionTriggerDef[];
+  /** Present when the file has a `learning` section; actions with a goal learn either way. */
+  learning?: LearningDef;
 }

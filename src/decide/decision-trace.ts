@@ -1,6 +1,15 @@
 import { compilePath } from '../conditions/path-getter.ts';
 import type { ErrorDetail } from '../errors.ts';
 import type { CompiledCheck } from './compile-decisions.ts';
+import type { LearnedPropensity } from './learn/learn-model.ts';
+
+/**
+ * The winner's learned propensity as recorded with the decision: `explored` is true when a
+ * Thompson sample, not the posterior mean, made it win (the best mean belonged to another action).
+ */
+export interface DecisionLearning extends LearnedPropensity {
+  explored: boolean;
+}
 
 /** One condition evaluated: whether it held, and when it did not, the values it read by path. */
 export interface ConditionTrace {
@@ -40,6 +49,8 @@ export interface CandidateTrace {
   contextWeights?: { index: number; weight: number }[];
   /** Channels tried, for candidates whose priority was positive, in the order tried. */
   channels?: ChannelTrace[];
+  /** For an action that learns: the bin, the propensity used, the posterior mean and the evidence. */
+  learned?: LearnedPropensity;
 }
 
 /** Why a next-best-action decision came out as it did. */
@@ -49,6 +60,8 @@ export interface DecisionTrace {
   winner: { action: string; channel: string } | null;
   holdout?: { percent: number; bucket: number; heldOut: boolean };
   timing?: { timezone: string; quietHours: { start: string; end: string } | null; sendAt: string | null };
+  /** When the winner learns: its learned propensity, and whether sampling put it ahead of the best mean. */
+  learning?: DecisionLearning;
   /** Template fields that failed to render (each rendered as `''`). */
   renderErrors: ErrorDetail[];
 }

@@ -1,5 +1,6 @@
 import { type ActionDecision, decideAction, type PropensitySource } from '../decide/decide-action.ts';
 import { decidePlacements, type PlacementDecision } from '../decide/decide-placements.ts';
+import type { LearnModel } from '../decide/learn/learn-model.ts';
 import type { TailorEvent } from '../ingest/event.ts';
 import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import type { ProfileState } from '../profile/profile.ts';
@@ -37,6 +38,10 @@ export function decideFor(input: {
   request: DecideRequest;
   now: number;
   propensity?: PropensitySource;
+  /** Outcomes learned so far, for actions with a goal (see `LearningState`). */
+  model?: LearnModel | undefined;
+  /** Seeds the decision's Thompson samples (with the profile id and time). */
+  seed?: string | undefined;
   /** Only this action may win (a journey's `send` step); its conditions and the contact policy still apply. */
   onlyAction?: string;
 }): DecideResult {
@@ -75,6 +80,8 @@ export function decideFor(input: {
     },
     now,
     propensity: input.propensity,
+    model: input.model,
+    seed: input.seed,
     trace: request.trace,
     request: request.context,
     event: request.event,
@@ -162,6 +169,7 @@ export function decisionEvents(input: {
         send_at: action.send_at,
         reason: action.reason,
         content: action.content,
+        ...(action.learning === undefined ? {} : { learning: action.learning }),
         ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
       }),
     );

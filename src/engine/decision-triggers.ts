@@ -1,3 +1,4 @@
+import type { LearnModel } from '../decide/learn/learn-model.ts';
 import type { LoggedEvent, TailorEvent } from '../ingest/event.ts';
 import { SEGMENT_ENTERED } from '../ingest/reserved-events.ts';
 import { type JourneyEffect, journeyTrigger } from '../journey/step-journeys.ts';
@@ -92,6 +93,8 @@ export function triggeredDecisions(input: {
   workspace: CompiledWorkspace;
   hits: readonly TriggerHit[];
   now: number;
+  /** What the workspace has learned, for actions with a goal. */
+  model?: LearnModel | undefined;
 }): TailorEvent[] {
   const { view, workspace, now } = input;
   const events: TailorEvent[] = [];
@@ -114,6 +117,8 @@ export function triggeredDecisions(input: {
           : { event: { event: cause.event, properties: cause.properties, timestamp: cause.timestamp } }),
       },
       now: at,
+      model: input.model,
+      seed: hit.key,
       ...(hit.action === undefined ? {} : { onlyAction: hit.action }),
     });
     events.push(...decisionEvents({ result, identity, messageId: hit.key, now: at, trigger: hit.trigger }));

@@ -2,9 +2,10 @@ import type { SendRecord } from '../activate/send-record.ts';
 import { sendFromDecision } from '../activate/sends-from-decisions.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
+import { LearningState } from '../decide/learn/learning-state.ts';
 import { TailorError } from '../errors.ts';
 import { type EventIdentifiers, readEventIdentifiers } from '../identity/extract-identifiers.ts';
-import { type LoggedEvent, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
+import { type LoggedEvent, recordedByTailor, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
 import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { type AppendInDoubtError, isAppendInDoubt } from '../store/append-in-doubt-error.ts';
@@ -22,6 +23,7 @@ import { cacheBudget, DEFAULT_CACHE_MB } from './cache-budget.ts';
 import { type CompiledWorkspace, compileWorkspace } from './compiled-workspace.ts';
 import { journeyHits, type TriggerHit, triggeredDecisions, triggerHits } from './decision-triggers.ts';
 import { anythingDue, dueProfileIds } from './due-timers.ts';
+import { EngineLearning } from './engine-learning.ts';
 import { ExposureBuffer } from './exposure-buffer.ts';
 import type { FlushOutcome } from './flush-outcome.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -119,6 +121,8 @@ export class Engine {
   private readonly recovery: WriterRecovery;
   /** Reads of profiles, timelines, merges, segments and exposures, beside the writer. */
   readonly reads: ReadModel;
+  /** What each workspace learned from decisions and goals, counted from the log. */
+  readonly learning = new EngineLearning();
   /** Exposures decide handed over, on their way to the exposure log (never through the writer). */
   private readonly exposures: ExposureBuffer;
   /** True while `load` rebuilds the view: a fault then fails the load, which recovery retries. */
@@ -200,6 +204,8 @@ export class Engine {
         this.journeyLogs.set(workspace.id, log);
         this.view(workspace.id).journeys = log.inForceAt(checkpoint);
       }
+      this.learning.clear();
+      await this.learning.warm({ log: this.store, upTo: checkpoint, workspaces: this.workspaces.values() });
       await this.recover(onProgress);
       for (const workspace of stored) {
         const compiled = this.workspaces.get(workspace.id);
@@ -656,13 +662,17 @@ export class Engine {
     const identifiers = list.map((event) => readEventIdentifiers(event, rules));
     await prefetch({ store: this.store, view, identifiers });
     const hits: TriggerHit[] = [];
+    const goals: TailorEvent[] = [];
     const sends: SendRecord[] = [];
     const outbox = workspace.definition.channels !== undefined;
     for (let i = 0; i < list.length; i += 1) {
       if (i > 0 && i % APPLY_SLICE === 0) await yieldToIo();
       const event = list[i] as LoggedEvent;
       const outcome = this.applyOne(view, workspace, event, identifiers[i]);
+      this.learning.observe(workspace, event);
       if (outcome?.kind !== 'applied') continue;
+      const goal = this.learning.goalEvent({ workspace, view, profileId: outcome.profileId, event });
+      if (goal !== undefined) goals.push(goal);
       triggerHits(workspace, outcome.profileId, [event, ...outcome.derived], hits);
       journeyHits(outcome.profileId, outcome.effects, hits);
       if (outbox && event.event === DECISION_MADE) {
@@ -671,7 +681,7 @@ export class Engine {
         if (send !== undefined) sends.push(send);
       }
     }
-    this.decideTriggered(view, workspace, hits);
+    this.decideTriggered(view, workspace, hits, goals);
     if (sends.length > 0 && (await this.store.enqueueSends(sends)) > 0)
       for (const listener of this.sendListeners) listener();
   }
@@ -685,11 +695,17 @@ export class Engine {
    * Makes the decisions that events or segment entries triggered (`decision_triggers`) and logs
    * each as a `Decision Made` event, without waiting for it: the writer is busy applying. The
    * event's id derives from the triggering event's, so a trigger replayed after a crash is
-   * logged once.
+   * logged once. `recorded` are other events Tailor derived (`Goal Reached`), logged with them.
    */
-  private decideTriggered(view: WorkspaceView, workspace: CompiledWorkspace, hits: TriggerHit[]): void {
-    if (hits.length === 0) return;
-    const events = triggeredDecisions({ view, workspace, hits, now: this.clock() });
+  private decideTriggered(
+    view: WorkspaceView,
+    workspace: CompiledWorkspace,
+    hits: TriggerHit[],
+    recorded: TailorEvent[] = [],
+  ): void {
+    if (hits.length === 0 && recorded.length === 0) return;
+    const model = this.learning.model(view.workspaceId);
+    const events = [...recorded, ...triggeredDecisions({ view, workspace, hits, now: this.clock(), model })];
     this.groupCommit
       .submit(
         events.map((event) => ({ workspaceId: view.workspaceId, event })),
@@ -829,14 +845,24 @@ export class Engine {
    */
   private async rebuild(workspace: CompiledWorkspace, onProgress?: ProgressListener): Promise<void> {
     await this.commitNow();
-    const view = await this.replayInto(workspace, onProgress);
+    const learning = new LearningState();
+    const view = await this.replayInto(workspace, onProgress, learning);
+    this.learning.replace(workspace.definition.id, learning, this.appliedSeq);
     this.views.set(workspace.definition.id, view);
     view.rebuiltVersion = workspace.version;
     await this.commitNow();
   }
 
-  /** Replays a workspace's events, up to the last applied one, into a fresh in-memory view. */
-  private replayInto(workspace: CompiledWorkspace, onProgress?: ProgressListener): Promise<WorkspaceView> {
+  /**
+   * Replays a workspace's events, up to the last applied one, into a fresh in-memory view, and
+   * counts them into `learning` when given.
+   */
+  private replayInto(
+    workspace: CompiledWorkspace,
+    onProgress?: ProgressListener,
+    learning?: LearningState,
+  ): Promise<WorkspaceView> {
+    const retainMs = workspace.decisions.goals.longestMs;
     return replayWorkspace({
       log: this.store,
       workspaceId: workspace.definition.id,
@@ -847,6 +873,8 @@ export class Engine {
           applyTimer({ view, workspace, timer: event, ids: view.dues.takeDue(event.timestamp) });
         else if (isJourneysRecord(event)) await this.applyJourneysRecord(view, workspace, event);
         else this.applyOne(view, workspace, event);
+        if (learning !== undefined && event.type === 'track' && recordedByTailor(event))
+          learning.observe(event, retainMs);
       },
     });
   }

@@ -12,6 +12,9 @@ export const DECISION_MADE = 'Decision Made';
  */
 export const CONTENT_SHOWN = 'Content Shown';
 
+/** A goal event credited to the latest decision that chose (or held out) an action with that goal. */
+export const GOAL_REACHED = 'Goal Reached';
+
 /** Feedback on a send, from the outbox or a verified provider callback or signed email link. */
 export const MESSAGE_SENT = 'Message Sent';
 export const MESSAGE_DELIVERED = 'Message Delivered';
@@ -35,6 +38,7 @@ export const JOURNEY_ENDED = 'Journey Ended';
 export const RESERVED_EVENTS: readonly string[] = [
   DECISION_MADE,
   CONTENT_SHOWN,
+  GOAL_REACHED,
   MESSAGE_SENT,
   MESSAGE_DELIVERED,
   MESSAGE_READ,

@@ -11,7 +11,7 @@ const ACTION_CONDITIONS = ['eligibility', 'applicability', 'suitability'] as con
 /**
  * Actions: unique keys, channels listed once each, content given for every channel listed and
  * no other, content strings that are valid Liquid templates, a `weight` (and context weights)
- * above 0, a `cooldown` that is a duration, and conditions as `decisionConditionIssues` wants
+ * above 0, a `cooldown` and a goal's `within` that are durations, and conditions as `decisionConditionIssues` wants
  * them. Unknown channel names are the schema's to report. `segmentKeys` are the segments of
  * the file; the rest is read defensively.
  */
@@ -30,6 +30,8 @@ export function collectActionIssues(actions: unknown, segmentKeys: readonly stri
     }
     positiveWeightIssue([...at, 'weight'], action.weight, issues);
     durationIssue({ path: [...at, 'cooldown'], text: action.cooldown, issues });
+    if (isJsonObject(action.goal))
+      durationIssue({ path: [...at, 'goal', 'within'], text: action.goal.within, issues });
     for (const field of ACTION_CONDITIONS) {
       issues.push(...decisionConditionIssues({ at: [...at, field], condition: action[field], segmentKeys }));
     }

@@ -88,6 +88,28 @@ export const ContextWeightSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** An action's `goal`: the event that means it worked, within a window of the decision. */
+export const GoalSchema = Type.Object(
+  {
+    event: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'The goal event, like Order Completed.',
+    }),
+    within: Type.String({
+      description: 'How long after the decision the goal event counts, like 7d.',
+      examples: ['1h', '1d', '7d'],
+    }),
+    value: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "The path of the goal's value in the event, like properties.revenue.",
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'What counts as the action working.' },
+);
+
 /** One entry of `actions`. */
 export const ActionSchema = Type.Object(
   {
@@ -142,6 +164,35 @@ export const ActionSchema = Type.Object(
       Type.String({
         description: 'No repeat of this action to the same person within this long, like 24h.',
         examples: ['24h', '3d', '1w'],
+      }),
+    ),
+    goal: Type.Optional(GoalSchema),
+    predictors: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 8,
+        description:
+          'Context paths the learned propensity is conditioned on, like traits.plan, segments, context.device.type.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** The `learning` section: how actions with a goal learn their propensity. */
+export const LearningSchema = Type.Object(
+  {
+    prior_strength: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 10_000,
+        description:
+          'How many observations the declared propensity is worth before outcomes are seen; default 2.',
+      }),
+    ),
+    explore: Type.Optional(
+      Type.Boolean({
+        description:
+          'Rank by a Thompson sample of the learned propensity (true, the default) or by its mean.',
       }),
     ),
   },

@@ -16,6 +16,9 @@ export const DEFAULT_ACTION_WEIGHT = 1;
 /** An action's `propensity` when the file does not say. */
 export const DEFAULT_ACTION_PROPENSITY = 1;
 
+/** How many observations a learning action's declared propensity is worth, when the file does not say. */
+export const DEFAULT_PRIOR_STRENGTH = 2;
+
 /** The time zone of quiet hours for people whose own is not known, when the file does not say. */
 export const DEFAULT_QUIET_HOURS_TIMEZONE = 'UTC';
 
@@ -27,15 +30,24 @@ type TriggerInput = NonNullable<WorkspaceFile['decision_triggers']>[number];
 
 /**
  * The decisions sections of a validated workspace file (`placements`, `actions`,
- * `contact_policy`, `holdout`, `decision_triggers`) as one `DecisionsDef`, with durations in
+ * `contact_policy`, `holdout`, `decision_triggers`, `learning`) as one `DecisionsDef`, with durations in
  * milliseconds and every default filled in (the holdout's salt is the workspace id), plus the
  * actions journeys write in their `send` steps; undefined when the file has none of these, so
  * definitions stored before them stay equal.
  */
 export function toDecisionsDef(file: WorkspaceFile): DecisionsDef | undefined {
-  const { placements, actions, contact_policy: policy, holdout, decision_triggers: triggers } = file;
+  const {
+    placements,
+    actions,
+    contact_policy: policy,
+    holdout,
+    decision_triggers: triggers,
+    learning,
+  } = file;
   const inline = inlineSendActions(file.journeys ?? []);
-  const none = [placements, actions, policy, holdout, triggers].every((section) => section === undefined);
+  const none = [placements, actions, policy, holdout, triggers, learning].every(
+    (section) => section === undefined,
+  );
   if (none && inline.length === 0) return undefined;
   const def: DecisionsDef = {
     placements: (placements ?? []).map(toPlacement),
@@ -45,6 +57,11 @@ export function toDecisionsDef(file: WorkspaceFile): DecisionsDef | undefined {
   };
   if (holdout !== undefined)
     def.holdout = { percent: holdout.percent, salt: holdout.salt ?? file.workspace.id };
+  if (learning !== undefined)
+    def.learning = {
+      priorStrength: learning.prior_strength ?? DEFAULT_PRIOR_STRENGTH,
+      explore: learning.explore ?? true,
+    };
   return def;
 }
 
@@ -85,6 +102,11 @@ function toAction(action: ActionInput): ActionDef {
   if (action.applicability !== undefined) def.applicability = structuredClone(action.applicability);
   if (action.suitability !== undefined) def.suitability = structuredClone(action.suitability);
   if (action.cooldown !== undefined) def.cooldownMs = parseDuration(action.cooldown);
+  if (action.goal !== undefined) {
+    def.goal = { event: action.goal.event, withinMs: parseDuration(action.goal.within) };
+    if (action.goal.value !== undefined) def.goal.value = action.goal.value;
+  }
+  if (action.predictors !== undefined) def.predictors = [...action.predictors];
   return def;
 }
 

@@ -7,6 +7,7 @@ import {
   ContactPolicySchema,
   DecisionTriggerSchema,
   HoldoutSchema,
+  LearningSchema,
   PlacementSchema,
 } from './decisions-schema.ts';
 import { JourneySchema } from './journeys-schema.ts';
@@ -366,6 +367,7 @@ export const WorkspaceFileSchema = Type.Object(
     ),
     contact_policy: Type.Optional(ContactPolicySchema),
     holdout: Type.Optional(HoldoutSchema),
+    learning: Type.Optional(LearningSchema),
     decision_triggers: Type.Optional(
       Type.Array(DecisionTriggerSchema, {
         description: 'Events and segment entries that trigger a decision with no request.',

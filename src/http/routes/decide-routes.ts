@@ -179,6 +179,8 @@ export async function decideRoutes(
         trace: input.trace,
       },
       now,
+      model: engine.learning.model(workspaceId),
+      seed: input.messageId,
     });
     const identity =
       recordAs !== undefined

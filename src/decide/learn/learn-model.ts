@@ -1,0 +1,135 @@
+import { sampleBeta } from './beta-sample.ts';
+
+/** Decisions that chose an action (trials) and how many reached its goal (successes). */
+export interface OutcomeCounts {
+  trials: number;
+  successes: number;
+}
+
+/** How an action learns, compiled once with the action (see `compileLearning`). */
+export interface CompiledLearning {
+  /** The goal event's name, its window, and the path of its value. */
+  readonly goal: { readonly event: string; readonly withinMs: number; readonly value?: string | undefined };
+  /** Reads the goal's value from the goal event (`properties.revenue`); absent without `value`. */
+  readonly goalValue: ((event: Record<string, unknown>) => unknown) | undefined;
+  readonly predictors: readonly string[];
+  /** The bin a decision falls in, from the condition context. */
+  readonly bin: (context: Record<string, unknown>) => string;
+  /** The prior's mean: the declared propensity, kept inside (0, 1). */
+  readonly priorMean: number;
+  /** How many observations the prior is worth. */
+  readonly priorStrength: number;
+  /** Rank by a Thompson sample (true) or by the posterior mean. */
+  readonly explore: boolean;
+}
+
+/** An action's learned propensity in one bin, as the decision used it and the trace shows it. */
+export interface LearnedPropensity {
+  bin: string;
+  /** What the priority used: the sample when exploring, else the mean. */
+  propensity: number;
+  /** The posterior mean. */
+  mean: number;
+  /** Decisions seen in this bin (trials), the evidence behind `mean`. */
+  evidence: number;
+}
+
+/** Bins kept per action; decisions in further bins learn into the action's pooled counts only. */
+export const MAX_BINS_PER_ACTION = 1_000;
+
+/** A sample is held within this many posterior standard deviations of the mean: exploration is bounded. */
+const EXPLORATION_BOUND = 2;
+
+/**
+ * Beta–Bernoulli propensities per action and predictor bin. The action's pooled counts update
+ * a Beta prior centred on the declared propensity; each bin's counts update a prior centred on
+ * that pooled mean (with the same strength), so a new bin starts from what the action learned
+ * overall instead of from nothing. State is counts only: it is rebuilt by counting again.
+ */
+export class LearnModel {
+  private readonly pooled = new Map<string, OutcomeCounts>();
+  private readonly bins = new Map<string, Map<string, OutcomeCounts>>();
+
+  /** Counts a decision that chose `action` in `bin`. */
+  trial(action: string, bin: string): void {
+    bump(this.pooledOf(action), 'trials');
+    const counts = this.binOf(action, bin, true);
+    if (counts !== undefined) bump(counts, 'trials');
+  }
+
+  /** Counts a decision of `action` in `bin` that reached its goal. */
+  success(action: string, bin: string): void {
+    bump(this.pooledOf(action), 'successes');
+    const counts = this.binOf(action, bin, false);
+    if (counts !== undefined) bump(counts, 'successes');
+  }
+
+  /** The counts of an action overall, or in one bin. */
+  counts(action: string, bin?: string): OutcomeCounts {
+    const counts = bin === undefined ? this.pooled.get(action) : this.bins.get(action)?.get(bin);
+    return counts === undefined ? { trials: 0, successes: 0 } : { ...counts };
+  }
+
+  /** Every bin of an action with its counts. */
+  binsOf(action: string): [string, OutcomeCounts][] {
+    return [...(this.bins.get(action) ?? [])].map(([bin, counts]) => [bin, { ...counts }]);
+  }
+
+  /**
+   * The propensity of `action` for a decision in `bin`: with `random`, a Thompson sample of the
+   * bin's Beta posterior held within two standard deviations of its mean; without, the mean.
+   */
+  estimate(input: {
+    action: string;
+    learning: CompiledLearning;
+    bin: string;
+    random: (() => number) | undefined;
+  }): LearnedPropensity {
+    const { learning, bin } = input;
+    const strength = learning.priorStrength;
+    const pooled = this.pooled.get(input.action);
+    const pooledMean =
+      pooled === undefined
+        ? learning.priorMean
+        : (strength * learning.priorMean + pooled.successes) / (strength + pooled.trials);
+    const counts = this.bins.get(input.action)?.get(bin);
+    const trials = counts?.trials ?? 0;
+    const successes = Math.min(counts?.successes ?? 0, trials);
+    const alpha = strength * pooledMean + successes;
+    const beta = strength * (1 - pooledMean) + trials - successes;
+    const mean = alpha / (alpha + beta);
+    if (input.random === undefined) return { bin, propensity: mean, mean, evidence: trials };
+    const spread = EXPLORATION_BOUND * Math.sqrt((alpha * beta) / ((alpha + beta) ** 2 * (alpha + beta + 1)));
+    const sample = sampleBeta(alpha, beta, input.random);
+    const propensity = Math.min(Math.max(sample, mean - spread, 0), mean + spread, 1);
+    return { bin, propensity, mean, evidence: trials };
+  }
+
+  private pooledOf(action: string): OutcomeCounts {
+    let counts = this.pooled.get(action);
+    if (counts === undefined) {
+      counts = { trials: 0, successes: 0 };
+      this.pooled.set(action, counts);
+    }
+    return counts;
+  }
+
+  private binOf(action: string, bin: string, create: boolean): OutcomeCounts | undefined {
+    let bins = this.bins.get(action);
+    if (bins === undefined) {
+      if (!create) return undefined;
+      bins = new Map();
+      this.bins.set(action, bins);
+    }
+    let counts = bins.get(bin);
+    if (counts === undefined && create && bins.size < MAX_BINS_PER_ACTION) {
+      counts = { trials: 0, successes: 0 };
+      bins.set(bin, counts);
+    }
+    return counts;
+  }
+}
+
+function bump(counts: OutcomeCounts, field: keyof OutcomeCounts): void {
+  counts[field] += 1;
+}

@@ -1,0 +1,169 @@
+import { DECISION_MADE, GOAL_REACHED } from '../../ingest/reserved-events.ts';
+import type { CompiledAction } from '../compile-decisions.ts';
+import { LearnModel } from './learn-model.ts';
+
+/** Which arm of the holdout a decision fell in: next best action as decided, or held out. */
+export type DecisionGroup = 'action' | 'held_out';
+
+/** A decision whose winner (chosen, or for someone held out, the one that would have won) has a goal. */
+export interface DecisionRecord {
+  /** The `Decision Made` event's id. */
+  id: string;
+  profileId: string;
+  action: string;
+  group: DecisionGroup;
+  at: number;
+  bin: string;
+  /** A `Goal Reached` for it was counted. */
+  converted: boolean;
+  /** A goal event was credited to it (its `Goal Reached` may not be applied yet): never credit twice. */
+  credited: boolean;
+}
+
+/** Decisions and goals reached in one group, with the goals' summed value. */
+export interface GroupCounts {
+  decisions: number;
+  conversions: number;
+  value: number;
+}
+
+/** What a recorded event must carry for the fold: the fields of a logged track event it reads. */
+export interface RecordedEvent {
+  messageId: string;
+  event?: string | undefined;
+  timestamp: number;
+  properties: Record<string, unknown>;
+  context: Record<string, unknown>;
+}
+
+/** Decisions kept per person for attribution; older ones are let go first. */
+const DECISIONS_PER_PROFILE = 20;
+/** Observations between two sweeps of decisions past every goal window. */
+const SWEEP_EVERY = 10_000;
+
+/**
+ * What one workspace has learned, as a fold over the events Tailor records, in log order: a
+ * `Decision Made` whose winner has a goal (it carries `learning`) is a trial of that action in
+ * its bin, or a held-out decision; a `Goal Reached` is that decision's success, counted once
+ * while the decision is kept (a decision is credited once, so a second one cannot arise later).
+ * Nothing else is read, so counting the same log again gives the same state. It also keeps
+ * each person's recent such decisions, to credit a goal event to the latest one (`attribute`).
+ */
+export class LearningState {
+  readonly model = new LearnModel();
+  readonly groups: Record<DecisionGroup, GroupCounts> = {
+    action: { decisions: 0, conversions: 0, value: 0 },
+    held_out: { decisions: 0, conversions: 0, value: 0 },
+  };
+  private readonly recent = new Map<string, DecisionRecord[]>();
+  private readonly byId = new Map<string, DecisionRecord>();
+  private observed = 0;
+
+  /**
+   * Folds one event in. `retainMs` is how long decisions are kept for attribution (the longest
+   * goal window); events Tailor did not record are ignored.
+   */
+  observe(event: RecordedEvent, retainMs: number): void {
+    if (event.event === DECISION_MADE) this.decisionMade(event, retainMs);
+    else if (event.event === GOAL_REACHED) this.goalReached(event);
+    else return;
+    this.observed += 1;
+    if (this.observed % SWEEP_EVERY === 0) this.sweep(event.timestamp - retainMs);
+  }
+
+  /**
+   * The decision a goal event (`name` at `at`) is credited to: among the decisions of the
+   * person's profile ids, the latest at or before it, within its action's goal window, whose
+   * action has this goal and that no goal event was credited to yet. The caller records the
+   * credit as a `Goal Reached` event and marks it `credited`.
+   */
+  attribute(input: {
+    profileIds: readonly string[];
+    name: string;
+    at: number;
+    actions: ReadonlyMap<string, CompiledAction>;
+  }): { decision: DecisionRecord; action: CompiledAction } | undefined {
+    let found: { decision: DecisionRecord; action: CompiledAction } | undefined;
+    for (const profileId of input.profileIds) {
+      for (const decision of this.recent.get(profileId) ?? []) {
+        if (decision.converted || decision.credited || decision.at > input.at) continue;
+        if (found !== undefined && decision.at <= found.decision.at) continue;
+        const action = input.actions.get(decision.action);
+        const goal = action?.learning?.goal;
+        if (action === undefined || goal === undefined || goal.event !== input.name) continue;
+        if (input.at - decision.at > goal.withinMs) continue;
+        found = { decision, action };
+      }
+    }
+    return found;
+  }
+
+  private decisionMade(event: RecordedEvent, retainMs: number): void {
+    const { properties } = event;
+    const learning = properties['learning'];
+    if (typeof learning !== 'object' || learning === null) return;
+    const outcome = properties['outcome'];
+    const group: DecisionGroup | undefined =
+      outcome === 'action' ? 'action' : outcome === 'held_out' ? 'held_out' : undefined;
+    const action = group === 'action' ? properties['action'] : properties['recommended_action'];
+    if (group === undefined || typeof action !== 'string') return;
+    const bin = Reflect.get(learning, 'bin');
+    const record: DecisionRecord = {
+      id: event.messageId,
+      profileId: profileIdOf(event) ?? '',
+      action,
+      group,
+      at: event.timestamp,
+      bin: typeof bin === 'string' ? bin : '*',
+      converted: false,
+      credited: false,
+    };
+    this.groups[group].decisions += 1;
+    if (group === 'action') this.model.trial(action, record.bin);
+    if (record.profileId === '') return;
+    this.byId.set(record.id, record);
+    const list = this.recent.get(record.profileId) ?? [];
+    list.push(record);
+    const oldest = record.at - retainMs;
+    while (list.length > DECISIONS_PER_PROFILE || (list[0] !== undefined && list[0].at < oldest)) {
+      const dropped = list.shift();
+      if (dropped !== undefined) this.byId.delete(dropped.id);
+    }
+    this.recent.set(record.profileId, list);
+  }
+
+  private goalReached(event: RecordedEvent): void {
+    const { properties } = event;
+    const id = properties['decision_id'];
+    const action = properties['action'];
+    const group = properties['group'];
+    const bin = properties['bin'];
+    if (typeof id !== 'string' || typeof action !== 'string') return;
+    if (group !== 'action' && group !== 'held_out') return;
+    const record = this.byId.get(id);
+    if (record?.converted === true) return;
+    if (record !== undefined) record.converted = true;
+    const counts = this.groups[group];
+    counts.conversions += 1;
+    const value = properties['value'];
+    if (typeof value === 'number' && Number.isFinite(value)) counts.value += value;
+    if (group === 'action') this.model.success(action, typeof bin === 'string' ? bin : '*');
+  }
+
+  /** Lets go of decisions made before `before`: no goal event can be credited to them any more. */
+  private sweep(before: number): void {
+    for (const [profileId, list] of this.recent) {
+      const kept = list.filter((record) => record.at >= before);
+      for (const record of list) if (record.at < before) this.byId.delete(record.id);
+      if (kept.length === 0) this.recent.delete(profileId);
+      else this.recent.set(profileId, kept);
+    }
+  }
+}
+
+function profileIdOf(event: RecordedEvent): string | undefined {
+  const tailor = event.context['tailor'];
+  if (typeof tailor !== 'object' || tailor === null) return undefined;
+  const id: unknown = Reflect.get(tailor, 'profile_id');
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,0 +1,136 @@
+import type { LearnModel } from '../decide/learn/learn-model.ts';
+import { LearningState } from '../decide/learn/learning-state.ts';
+import { type LoggedEvent, recordedByTailor, type TailorEvent } from '../ingest/event.ts';
+import { GOAL_REACHED } from '../ingest/reserved-events.ts';
+import type { EventLog } from '../store/ports/event-log.ts';
+import type { CompiledWorkspace } from './compiled-workspace.ts';
+import type { WorkspaceView } from './workspace-view.ts';
+
+/** Log events read per query while counting outcomes at start. */
+const WARM_PAGE = 5_000;
+
+/**
+ * The engine's learning states, one per workspace, each a fold over the log (`LearningState`):
+ * counted once at start from the whole log, kept up as events are applied, and counted afresh
+ * when a workspace is rebuilt. Each state remembers the last log position it folded, so an
+ * event met twice (replay past a checkpoint) is counted once.
+ */
+export class EngineLearning {
+  private readonly states = new Map<string, { state: LearningState; seq: number }>();
+
+  /** The outcomes a workspace has learned, for decisions; undefined before any. */
+  model(workspaceId: string): LearnModel | undefined {
+    return this.states.get(workspaceId)?.state.model;
+  }
+
+  /** A workspace's learning state (an empty one before anything was counted). */
+  state(workspaceId: string): LearningState {
+    return this.entry(workspaceId).state;
+  }
+
+  /** Forgets every state, before the log is counted again (`warm`). */
+  clear(): void {
+    this.states.clear();
+  }
+
+  /**
+   * Counts the log up to `upTo` into fresh states, when any workspace has an action with a goal
+   * (the states of the others stay empty: they would only count decisions nobody learns from).
+   */
+  async warm(input: { log: EventLog; upTo: number; workspaces: Iterable<CompiledWorkspace> }): Promise<void> {
+    const retain = new Map<string, number>();
+    for (const workspace of input.workspaces) {
+      const longest = workspace.decisions.goals.longestMs;
+      if (longest > 0) retain.set(workspace.definition.id, longest);
+    }
+    if (retain.size === 0) return;
+    let after = 0;
+    while (after < input.upTo) {
+      const page = await input.log.readEvents({ afterSeq: after, limit: WARM_PAGE });
+      if (page.length === 0) break;
+      for (const event of page) {
+        const retainMs = retain.get(event.workspaceId);
+        if (retainMs !== undefined && event.seq <= input.upTo) this.fold(event, retainMs);
+      }
+      after = page.at(-1)?.seq ?? input.upTo;
+    }
+  }
+
+  /** Counts one applied event into its workspace's state, unless that state has counted it already. */
+  observe(workspace: CompiledWorkspace, event: LoggedEvent): void {
+    this.fold(event, workspace.decisions.goals.longestMs);
+  }
+
+  /** Puts in a state counted afresh from the log up to `seq` (a rebuild's). */
+  replace(workspaceId: string, state: LearningState, seq: number): void {
+    this.states.set(workspaceId, { state, seq });
+  }
+
+  /**
+   * The `Goal Reached` event that credits a goal event just applied to a profile to the latest
+   * decision it answers (see `LearningState.attribute`), or undefined when there is none. The
+   * event is recorded under the goal event's identity, with an id derived from it, so a replay
+   * records it once; the decision is marked credited now, so a second goal event is not.
+   */
+  goalEvent(input: {
+    workspace: CompiledWorkspace;
+    view: WorkspaceView;
+    profileId: string;
+    event: LoggedEvent;
+  }): TailorEvent | undefined {
+    const { workspace, event } = input;
+    const name = event.event;
+    if (event.type !== 'track' || name === undefined || !workspace.decisions.goals.events.has(name)) return;
+    if (recordedByTailor(event)) return;
+    const profile = input.view.profiles.get(input.profileId);
+    const found = this.state(workspace.definition.id).attribute({
+      profileIds: [input.profileId, ...(profile?.mergedIds ?? [])],
+      name,
+      at: event.timestamp,
+      actions: workspace.decisions.actionsByKey,
+    });
+    if (found === undefined) return;
+    const { decision, action } = found;
+    decision.credited = true;
+    const value = action.learning?.goalValue?.({ properties: event.properties, context: event.context });
+    return {
+      type: 'track',
+      messageId: `${event.messageId}-goal`,
+      timestamp: event.timestamp,
+      receivedAt: event.receivedAt,
+      ...(event.userId === undefined ? {} : { userId: event.userId }),
+      ...(event.anonymousId === undefined ? {} : { anonymousId: event.anonymousId }),
+      event: GOAL_REACHED,
+      properties: {
+        goal: name,
+        action: decision.action,
+        decision_id: decision.id,
+        group: decision.group,
+        bin: decision.bin,
+        decided_at: new Date(decision.at).toISOString(),
+        goal_message_id: event.messageId,
+        ...(typeof value === 'number' && Number.isFinite(value) ? { value } : {}),
+      },
+      traits: {},
+      context: { tailor: { recorded: true, profile_id: input.profileId } },
+      integrations: {},
+      origin: 'tailor',
+    };
+  }
+
+  private fold(event: LoggedEvent, retainMs: number): void {
+    const entry = this.entry(event.workspaceId);
+    if (event.seq <= entry.seq) return;
+    entry.seq = event.seq;
+    if (event.type === 'track' && recordedByTailor(event)) entry.state.observe(event, retainMs);
+  }
+
+  private entry(workspaceId: string): { state: LearningState; seq: number } {
+    let entry = this.states.get(workspaceId);
+    if (entry === undefined) {
+      entry = { state: new LearningState(), seq: 0 };
+      this.states.set(workspaceId, entry);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,136 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
+import { eventually } from '../support/demo-tailor.ts';
+import {
+  bearer,
+  openTestTailor,
+  sendAccepted,
+  type TestTailor,
+  tempDir,
+  workspaceYaml,
+} from '../support/test-tailor.ts';
+
+const LEARNING = `
+actions:
+  - key: discount
+    channels: [in_app]
+    content: { in_app: { title: 10% off } }
+    value: 1
+    propensity: 0.1
+    goal: { event: Order Completed, within: 1d, value: properties.revenue }
+    predictors: [traits.plan]
+  - key: free_shipping
+    channels: [in_app]
+    content: { in_app: { title: Free shipping } }
+    value: 1
+    propensity: 0.1
+    goal: { event: Order Completed, within: 1d }
+    predictors: [traits.plan]
+learning: { prior_strength: 2, explore: false }
+`;
+
+type Json = Record<string, unknown>;
+
+let t: TestTailor | undefined;
+let dir: string | undefined;
+
+afterEach(async () => {
+  await t?.close();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  t = undefined;
+  dir = undefined;
+});
+
+async function open(path: string): Promise<TestTailor> {
+  const tailor = await openTestTailor({ path });
+  await tailor.engine.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml('shop') + LEARNING }));
+  return tailor;
+}
+
+async function decide(tailor: TestTailor, userId: string): Promise<Json> {
+  const reply = await tailor.app.inject({
+    method: 'POST',
+    url: `/v1/profiles/user_id:${userId}/decide`,
+    headers: { 'content-type': 'application/json', authorization: bearer(tailor.adminKey) },
+    payload: '{}',
+  });
+  expect(reply.statusCode).toBe(200);
+  return reply.json<Json>();
+}
+
+async function timeline(tailor: TestTailor, userId: string): Promise<Json[]> {
+  const reply = await tailor.app.inject({
+    method: 'GET',
+    url: `/v1/profiles/user_id:${userId}/events`,
+    headers: { authorization: bearer(tailor.adminKey) },
+  });
+  return reply.json<{ events: Json[] }>().events;
+}
+
+describe('learning through the engine', () => {
+  it('credits goals to decisions, shows them on the timeline, learns, and counts the same after a restart', async () => {
+    dir = tempDir('tailor-learn-');
+    const path = join(dir, 'tailor.db');
+    t = await open(path);
+    const tailor = t;
+    for (const n of [1, 2, 3]) {
+      await sendAccepted(tailor, '/v1/identify', { userId: `u${n}`, traits: { plan: 'pro' } });
+    }
+    const first = await decide(tailor, 'u1');
+    const action = first['action'] as Json;
+    expect(action['learning']).toMatchObject({ bin: 'pro', evidence: 0, explored: false });
+    const trace = action['trace'] as Json;
+    expect(trace['candidates']).toEqual(
+      expect.arrayContaining([expect.objectContaining({ learned: expect.objectContaining({ bin: 'pro' }) })]),
+    );
+    const chosen = action['action'];
+    await decide(tailor, 'u2');
+    tailor.clock.advance(60_000);
+    await sendAccepted(tailor, '/v1/track', {
+      userId: 'u1',
+      event: 'Order Completed',
+      properties: { revenue: 42 },
+    });
+    const goal = await eventually(async () =>
+      (await timeline(tailor, 'u1')).find((event) => event['event'] === 'Goal Reached'),
+    );
+    expect(goal['properties']).toMatchObject({ action: chosen, group: 'action', bin: 'pro', value: 42 });
+    const state = () => tailor.engine.learning.state('shop');
+    await eventually(async () => (state().groups.action.conversions === 1 ? true : undefined));
+    expect(state().groups.action).toEqual({ decisions: 2, conversions: 1, value: 42 });
+    const counts = (key: string) => state().model.counts(key, 'pro');
+    const before = { discount: counts('discount'), free_shipping: counts('free_shipping') };
+    expect(before.discount.successes + before.free_shipping.successes).toBe(1);
+
+    // A goal event outside every window, or from someone never decided for, credits nothing.
+    tailor.clock.advance(2 * 86_400_000);
+    await sendAccepted(tailor, '/v1/track', { userId: 'u2', event: 'Order Completed' });
+    await sendAccepted(tailor, '/v1/track', { userId: 'u3', event: 'Order Completed' });
+    await tailor.engine.commit();
+    expect(state().groups.action.conversions).toBe(1);
+
+    await tailor.close();
+    t = await open(path);
+    const reopened = t.engine.learning.state('shop');
+    expect(reopened.groups.action).toEqual({ decisions: 2, conversions: 1, value: 42 });
+    expect(reopened.model.counts('discount', 'pro')).toEqual(before.discount);
+    expect(reopened.model.counts('free_shipping', 'pro')).toEqual(before.free_shipping);
+  });
+
+  it('refuses a Goal Reached from a write key: only Tailor credits goals', async () => {
+    t = await openTestTailor();
+    const reply = await t.app.inject({
+      method: 'POST',
+      url: '/v1/track',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`${t.writeKey}:`).toString('base64')}`,
+      },
+      payload: JSON.stringify({ userId: 'u1', event: 'Goal Reached', properties: { decision_id: 'x' } }),
+    });
+    expect(reply.statusCode).toBe(400);
+    expect(reply.json<Json>()['code']).toBe('RESERVED_EVENT');
+  });
+});
