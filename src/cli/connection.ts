@@ -75,6 +75,8 @@ export async function callApi(input: {
   auth: 'write' | 'admin' | 'operator';
   body?: string;
   contentType?: string;
+  /** Abandons the call (an import being stopped); the fetch then rejects with an AbortError. */
+  signal?: AbortSignal;
 }): Promise<unknown> {
   const { connection, auth } = input;
   const key =
@@ -98,8 +100,10 @@ export async function callApi(input: {
       method: input.method,
       headers,
       ...(input.body === undefined ? {} : { body: input.body }),
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
     });
   } catch (error) {
+    if (input.signal?.aborted === true) throw error;
     const reason =
       error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
     throw new ApiError({

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { isTailorError } from '../errors.ts';
 import { applyCommand } from './apply-command.ts';
 import { ApiError, type ConnectionFlags, resolveConnection } from './connection.ts';
+import { parseContactMap } from './contact-map.ts';
 import { demoCommand } from './demo-command.ts';
 import { importFile } from './import-command.ts';
 import { listJourneys, setJourneyPaused } from './journeys-command.ts';
@@ -63,23 +64,31 @@ program
 withConnection(
   program
     .command('import <file>')
-    .description('send a JSONL file of Segment events through the pipeline (resumable, with progress)'),
-).action(async (file: string, flags: ConnectionFlags) => {
-  try {
-    const connection = await resolveConnection(flags);
-    const summary = await importFile({
-      path: file,
-      connection,
-      log: (line) => process.stderr.write(`${line}\n`),
-    });
-    for (const bad of summary.bad) process.stderr.write(`line ${bad.line}: ${bad.reason}\n`);
-    process.stdout.write(
-      `imported ${summary.sent} events (${summary.duplicates} already present, ${summary.bad.length} bad lines skipped)\n`,
-    );
-  } catch (error) {
-    fail(error);
-  }
-});
+    .description(
+      'send a JSONL file of Segment events, or a CSV file of contacts as identify calls, through the pipeline (resumable, with progress)',
+    ),
+)
+  .option(
+    '--map <fields>',
+    'CSV contacts: trait=Column pairs, e.g. email=Email,first_name=First (default: every column as its own trait)',
+  )
+  .action(async (file: string, flags: ConnectionFlags & { map?: string }) => {
+    try {
+      const connection = await resolveConnection(flags);
+      const summary = await importFile({
+        path: file,
+        connection,
+        log: (line) => process.stderr.write(`${line}\n`),
+        ...(flags.map === undefined ? {} : { map: parseContactMap(flags.map) }),
+      });
+      for (const bad of summary.bad) process.stderr.write(`line ${bad.line}: ${bad.reason}\n`);
+      process.stdout.write(
+        `imported ${summary.sent} events (${summary.duplicates} already present, ${summary.bad.length} bad lines skipped)\n`,
+      );
+    } catch (error) {
+      fail(error);
+    }
+  });
 
 withConnection(
   program

@@ -184,6 +184,10 @@ describe('the README, followed in its order', () => {
     }
     const out = (prefix: string) => [...outputs].find(([command]) => command.startsWith(prefix))?.[1] ?? '';
     expect(out('npx tailor import examples/demo/events.jsonl')).toMatch(/imported 21 events/);
+    expect(out('npx tailor import examples/demo/contacts.csv')).toMatch(/imported 3 events .*1 bad lines/);
+    expect(out('npx tailor import examples/demo/contacts.csv')).toMatch(
+      /line 4: "not-an-address" is not an email/,
+    );
     expect(out('npx tailor profile email:asha@example.com')).toContain('"USR_3001"');
     expect(out('npx tailor workspace create my-shop')).toMatch(/workspace my-shop created/);
     expect(out('npx tailor apply examples/my-shop/tailor.yaml')).toMatch(/applied: workspace my-shop/);
