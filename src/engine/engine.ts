@@ -313,6 +313,14 @@ export class Engine {
     return this.rebuilds.get(workspaceId);
   }
 
+  /**
+   * The earliest moment a profile held in memory falls due (a detector's wait, a window's end),
+   * if any: past the clock, timers are late by the difference.
+   */
+  nextDue(workspaceId: string): number | undefined {
+    return this.workspaces.has(workspaceId) ? this.view(workspaceId).dues.peek() : undefined;
+  }
+
   /** What the views hold in memory, over every workspace: cached profiles and identifier index entries (with aliases). */
   cacheSize(): { profiles: number; keys: number } {
     let profiles = 0;

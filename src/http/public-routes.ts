@@ -17,6 +17,10 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   // Checks the operator key itself, as workspace creation does.
   '/metrics',
   '/openapi.json',
+  // The console's static files: they hold no data, and the app signs in to the admin API.
+  '/console',
+  '/console/',
+  '/console/*',
   '/v1/c/:token',
   '/v1/u/:token',
   '/v1/webhooks/:workspace/whatsapp',

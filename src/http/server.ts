@@ -18,16 +18,20 @@ import { replyWithError } from './error-reply.ts';
 import { guardJsonBody } from './guard-json-body.ts';
 import { parseJsonWhateverType } from './json-body-parser.ts';
 import { KeyRing } from './key-ring.ts';
+import { LiveEvents } from './live-events.ts';
 import { metricsRoute } from './metrics-route.ts';
 import { CLIENT_WORK_ROUTES, isPublicRoute } from './public-routes.ts';
 import { observeRequests } from './request-log.ts';
 import { browserSettingsRoutes } from './routes/browser-settings-routes.ts';
+import { consoleRoutes } from './routes/console-routes.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
 import { exposureRoutes } from './routes/exposure-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { journeyRoutes } from './routes/journey-routes.ts';
 import { keyRoutes } from './routes/key-routes.ts';
+import { liveRoutes } from './routes/live-routes.ts';
+import { overviewRoutes } from './routes/overview-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhook-routes.ts';
 import { segmentRoutes } from './routes/segment-routes.ts';
@@ -74,6 +78,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: true,
   });
   const keys = new KeyRing(engine.keys);
+  const live = new LiveEvents(engine.clock);
   const admission = new Admission({
     limits: options.admission ?? DEFAULT_ADMISSION,
     queueWaitMs: () => engine.queueWaitMs(),
@@ -133,6 +138,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(trackingRoutes, {
     engine,
     keys,
+    live,
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   await app.register(browserSettingsRoutes, { engine, keys, publicUrl: options.publicUrl });
@@ -156,6 +162,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(exposureRoutes, { engine, keys });
   await app.register(journeyRoutes, { engine, keys });
   await app.register(keyRoutes, { engine, keys });
+  await app.register(overviewRoutes, { engine, keys, live });
+  await app.register(liveRoutes, { engine, keys, live });
+  await app.register(consoleRoutes, {});
   const { activation } = options;
   if (activation !== undefined) {
     await app.register(providerWebhookRoutes, {

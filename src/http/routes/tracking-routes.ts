@@ -8,6 +8,7 @@ import { CALL_PATHS } from '../../ingest/route-calls.ts';
 import type { TailorMetrics } from '../../metrics/tailor-metrics.ts';
 import { basicAuthKey } from '../credentials.ts';
 import type { KeyRing } from '../key-ring.ts';
+import type { LiveEvents } from '../live-events.ts';
 import { BatchRejectedSchema, TrackingReplySchema } from '../schemas.ts';
 
 /**
@@ -18,7 +19,7 @@ import { BatchRejectedSchema, TrackingReplySchema } from '../schemas.ts';
  */
 export async function trackingRoutes(
   app: FastifyInstance,
-  options: { engine: Engine; keys: KeyRing; metrics?: TailorMetrics },
+  options: { engine: Engine; keys: KeyRing; live?: LiveEvents; metrics?: TailorMetrics },
 ): Promise<void> {
   const { engine, keys } = options;
   app.removeAllContentTypeParsers();
@@ -59,6 +60,7 @@ export async function trackingRoutes(
         for (const refused of result.rejected) options.metrics?.eventsRefused(refused.code);
 
         if (result.events.length === 0) {
+          options.live?.published({ workspaceId: grant.workspaceId, accepted: [], refused: result.rejected });
           const first = result.rejected[0];
           if (call !== 'batch' && first !== undefined) {
             throw new TailorError(first.code, first.message, [{ path: first.path, message: first.message }]);
@@ -76,6 +78,14 @@ export async function trackingRoutes(
         const outcomes = await engine.ingest(grant.workspaceId, result.events);
         let duplicates = 0;
         for (const outcome of outcomes) if (outcome.kind === 'duplicate') duplicates += 1;
+        options.live?.published({
+          workspaceId: grant.workspaceId,
+          accepted:
+            duplicates === 0
+              ? result.events
+              : result.events.filter((_, i) => outcomes[i]?.kind !== 'duplicate'),
+          refused: result.rejected,
+        });
         options.metrics?.eventsIngested({
           accepted: outcomes.length - duplicates,
           duplicates,
