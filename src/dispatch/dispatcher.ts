@@ -7,7 +7,7 @@ import {
   type SendOutcome,
 } from '../activate/channel.ts';
 import { RateLimiter } from '../activate/rate-limiter.ts';
-import type { SendRecord } from '../activate/send-record.ts';
+import type { SendRecord, SendUpdate } from '../activate/send-record.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Outbox } from '../store/ports/outbox.ts';
@@ -120,6 +120,8 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   /** Sends that began waiting for their slot, or whose slot came, in this turn of the event loop: one write each. */
   private readonly marks: Record<'waiting' | 'called', PendingMark[]> = { waiting: [], called: [] };
+  /** Outcomes of attempts that ended in this turn of the event loop: one write for all. */
+  private finishes: { update: SendUpdate; resolve: () => void; reject: (error: unknown) => void }[] = [];
   /** Provider confirmations received in the last `RECEIVED_KEEP_MS`, oldest first, by send key. */
   private readonly received = new Map<string, ReceivedConfirmation>();
   /** Listeners beside `options.onAttempt` (`onAttempts`). */
@@ -256,11 +258,11 @@ export class Dispatcher {
   }
 
   private async attempt(send: SendRecord, calling: Calling): Promise<void> {
-    const { outbox, clock, logger } = this.options;
+    const { clock, logger } = this.options;
     const adapter = this.options.adapters(send.workspaceId, send.channel);
     if (adapter === undefined) {
       const reason = `the workspace has no ${send.channel} channel configured`;
-      await outbox.finishSend({
+      await this.finish({
         workspaceId: send.workspaceId,
         id: send.id,
         status: 'failed',
@@ -276,7 +278,7 @@ export class Dispatcher {
     } catch (error) {
       // The profile could not be read (the writer recovering from a storage fault, the database
       // away): the send goes back in line, rather than staying claimed until the next restart.
-      await outbox.finishSend({
+      await this.finish({
         workspaceId: send.workspaceId,
         id: send.id,
         status: 'pending',
@@ -287,7 +289,7 @@ export class Dispatcher {
       return;
     }
     if (refused !== null) {
-      await outbox.finishSend({
+      await this.finish({
         workspaceId: send.workspaceId,
         id: send.id,
         status: 'failed',
@@ -310,7 +312,7 @@ export class Dispatcher {
     const confirmedAs =
       calling.confirmedAs ?? this.received.get(sendKey(send.workspaceId, send.id))?.providerMessageId;
     if (confirmedAs !== undefined) {
-      await outbox.finishSend({
+      await this.finish({
         workspaceId: send.workspaceId,
         id: send.id,
         at: clock(),
@@ -330,12 +332,12 @@ export class Dispatcher {
     const at = clock();
     const base = { workspaceId: send.workspaceId, id: send.id, at };
     if (outcome.kind === 'sent') {
-      await outbox.finishSend({ ...base, status: 'sent', providerMessageId: outcome.providerMessageId });
+      await this.finish({ ...base, status: 'sent', providerMessageId: outcome.providerMessageId });
     } else if (outcome.kind === 'failed') {
-      await outbox.finishSend({ ...base, status: 'failed', lastError: outcome.reason });
+      await this.finish({ ...base, status: 'failed', lastError: outcome.reason });
     } else if (send.attempts >= this.retry.maxAttempts) {
       const reason = `gave up after ${send.attempts} attempts: ${outcome.reason}`;
-      await outbox.finishSend({ ...base, status: 'dead', lastError: reason });
+      await this.finish({ ...base, status: 'dead', lastError: reason });
       logger.warn({ workspace: send.workspaceId, send: send.id }, 'send is dead');
       this.attempted(send, { kind: 'dead', reason });
       return;
@@ -345,7 +347,7 @@ export class Dispatcher {
         attempt: send.attempts,
         retryAfterMs: outcome.retryAfterMs,
       });
-      await outbox.finishSend({
+      await this.finish({
         ...base,
         status: 'pending',
         nextAttemptAt: at + delay,
@@ -368,6 +370,31 @@ export class Dispatcher {
       if (marks.length === 0) setImmediate(() => this.writeMarks(kind));
       marks.push({ call: { workspaceId: send.workspaceId, id: send.id }, resolve, reject });
     });
+  }
+
+  /**
+   * Writes an attempt's outcome (`Outbox.finishSend`) together with those of every other attempt
+   * ending in this turn of the event loop — a batch an ad platform took answers hundreds at once —
+   * in one transaction, so one disk flush for all of them.
+   */
+  private finish(update: SendUpdate): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.finishes.length === 0) setImmediate(() => this.writeFinishes());
+      this.finishes.push({ update, resolve, reject });
+    });
+  }
+
+  private writeFinishes(): void {
+    const finishes = this.finishes;
+    this.finishes = [];
+    this.options.outbox.finishSends(finishes.map((finish) => finish.update)).then(
+      () => {
+        for (const finish of finishes) finish.resolve();
+      },
+      (error: unknown) => {
+        for (const finish of finishes) finish.reject(error);
+      },
+    );
   }
 
   private writeMarks(kind: 'waiting' | 'called'): void {

@@ -37,6 +37,11 @@ export interface Outbox {
    */
   finishSend(update: SendUpdate): Promise<void>;
   /**
+   * `finishSend` for many sends in one transaction (one disk flush): the dispatcher writes the
+   * outcomes of attempts that end together (a batch an ad platform took) at once.
+   */
+  finishSends(updates: SendUpdate[]): Promise<void>;
+  /**
    * Marks a send `sent` with the provider's message id because a verified provider callback
    * named it, whatever attempt it was at (a send already `sent` is left as it is). Returns the
    * send as it now is when this changed it, undefined otherwise (unknown or already sent).

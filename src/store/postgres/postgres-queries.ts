@@ -234,9 +234,12 @@ export function postgresQueries(schema: string) {
       SELECT * FROM claimed ORDER BY next_attempt_at, workspace_id, id`,
     markCalled: `UPDATE ${s}.sends SET called_at = $3
       WHERE (workspace_id, id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status = 'sending'`,
-    finishSend: `UPDATE ${s}.sends SET status = $3, next_attempt_at = coalesce($4, next_attempt_at),
-        last_error = $5, provider_message_id = $6, updated_at = $7
-      WHERE workspace_id = $1 AND id = $2 AND status = 'sending'`,
+    finishSends: `UPDATE ${s}.sends AS t SET status = u.status,
+        next_attempt_at = coalesce(u.next_attempt_at, t.next_attempt_at),
+        last_error = u.last_error, provider_message_id = u.provider_message_id, updated_at = u.updated_at
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::bigint[])
+        AS u(workspace_id, id, status, next_attempt_at, last_error, provider_message_id, updated_at)
+      WHERE t.workspace_id = u.workspace_id AND t.id = u.id AND t.status = 'sending'`,
     confirmSend: `UPDATE ${s}.sends SET status = 'sent', provider_message_id = $3, last_error = NULL, updated_at = $4
       WHERE workspace_id = $1 AND id = $2 AND status <> 'sent' RETURNING *`,
     awaitSending: `UPDATE ${s}.sends SET status = 'pending', next_attempt_at = $3, last_error = $4, updated_at = $5

@@ -677,14 +677,19 @@ export class PostgresStore implements Store {
   }
 
   async finishSend(update: SendUpdate): Promise<void> {
-    await this.query(this.sql.finishSend, [
-      update.workspaceId,
-      update.id,
-      update.status,
-      update.nextAttemptAt ?? null,
-      update.lastError ?? null,
-      update.providerMessageId ?? null,
-      update.at,
+    await this.finishSends([update]);
+  }
+
+  async finishSends(updates: SendUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.query(this.sql.finishSends, [
+      updates.map((update) => update.workspaceId),
+      updates.map((update) => update.id),
+      updates.map((update) => update.status),
+      updates.map((update) => update.nextAttemptAt ?? null),
+      updates.map((update) => update.lastError ?? null),
+      updates.map((update) => update.providerMessageId ?? null),
+      updates.map((update) => update.at),
     ]);
   }
 

@@ -460,6 +460,17 @@ export class SqliteStore implements Store {
   }
 
   async finishSend(update: SendUpdate): Promise<void> {
+    this.finishOne(update);
+  }
+
+  async finishSends(updates: SendUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    this.transact(() => {
+      for (const update of updates) this.finishOne(update);
+    });
+  }
+
+  private finishOne(update: SendUpdate): void {
     this.sql.finishSend.run({
       ws: update.workspaceId,
       id: update.id,

@@ -87,6 +87,26 @@ export function outboxContract(open: OpenStore): void {
       expect(claims.flat().every((row) => row.attempts === 1 && row.status === 'sending')).toBe(true);
     });
 
+    it('writes the outcomes of many attempts at once, only to sends still sending', async () => {
+      await store.enqueueSends(['x', 'y', 'z'].map((id) => send('a', id)));
+      await store.claimSends(T0, 2);
+      const at = T0 + 50;
+      await store.finishSends([
+        { workspaceId: 'a', id: 'x', status: 'sent', providerMessageId: 'session:1', at },
+        { workspaceId: 'a', id: 'y', status: 'pending', nextAttemptAt: T0 + 900, lastError: 'HTTP 429', at },
+        { workspaceId: 'a', id: 'z', status: 'sent', providerMessageId: 'session:1', at },
+      ]);
+      expect(await store.getSend('a', 'x')).toMatchObject({ status: 'sent', providerMessageId: 'session:1' });
+      expect(await store.getSend('a', 'y')).toMatchObject({
+        status: 'pending',
+        nextAttemptAt: T0 + 900,
+        lastError: 'HTTP 429',
+      });
+      // z was never claimed: an outcome for it is not written.
+      expect(await store.getSend('a', 'z')).toEqual(send('a', 'z'));
+      await store.finishSends([]);
+    });
+
     it('writes each outcome of an attempt', async () => {
       await store.enqueueSends(['ok', 'retry', 'bad', 'gone'].map((id) => send('a', id)));
       await store.claimSends(T0, 10);
