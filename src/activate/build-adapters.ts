@@ -1,5 +1,6 @@
 import { type ErrorDetail, TailorError } from '../errors.ts';
-import { type ChannelAdapter, PROVIDER_CHANNELS, type ProviderChannel } from './channel.ts';
+import { createMetaAudiencesAdapter } from './ads/meta-audiences-adapter.ts';
+import { type ChannelAdapter, isAdsChannel, PROVIDER_CHANNELS, type ProviderChannel } from './channel.ts';
 import type { ChannelsDef, EmailChannelDef, SecretRef } from './channels-def.ts';
 import { createEmailAdapter } from './email/email-adapter.ts';
 import { createClickTracker, createUnsubscribeLinks } from './email/signed-links.ts';
@@ -12,6 +13,13 @@ import { createWhatsAppAdapter } from './whatsapp/whatsapp-adapter.ts';
 
 /** A link-signing secret shorter than this is refused (the signed links' own minimum). */
 export const MIN_LINK_SECRET_LENGTH = 16;
+
+/**
+ * People handed to an ads channel each second unless it says otherwise: ad platforms take
+ * thousands per request, so the limit that matters is their request rate, which their own
+ * throttling answers (429) enforce through the dispatcher's back-off.
+ */
+export const DEFAULT_ADS_RATE = 5_000;
 
 /** The adapters of a workspace's configured channels, and what the dispatcher needs of them. */
 export interface ChannelAdapters {
@@ -51,7 +59,7 @@ export function buildChannelAdapters(
   const secrets = new SecretReader(source.env);
   const guard = createDestinationGuard(source.network ?? STRICT_NETWORK_POLICY);
   const builders: (() => ChannelAdapter)[] = [];
-  const { email, whatsapp, sms, webhook } = channels;
+  const { email, whatsapp, sms, webhook, meta_audiences: metaAudiences } = channels;
   if (email !== undefined) {
     const password =
       email.password === undefined ? undefined : secrets.read(email.password, 'email.password');
@@ -87,6 +95,16 @@ export function buildChannelAdapters(
     const secret = secrets.read(webhook.secret, 'webhook.secret');
     builders.push(() => createWebhookAdapter({ url: webhook.url, secret, guard }));
   }
+  if (metaAudiences !== undefined) {
+    const accessToken = secrets.read(metaAudiences.accessToken, 'meta_audiences.access_token');
+    builders.push(() =>
+      createMetaAudiencesAdapter({
+        ...(metaAudiences.baseUrl === undefined ? {} : { baseUrl: metaAudiences.baseUrl }),
+        accessToken,
+        guard,
+      }),
+    );
+  }
   secrets.throwIfMissing();
 
   const adapters = new Map<ProviderChannel, ChannelAdapter>();
@@ -96,7 +114,9 @@ export function buildChannelAdapters(
   }
   const ratePerSecond = new Map<ProviderChannel, number>();
   for (const channel of PROVIDER_CHANNELS) {
-    const rate = channels[channel]?.ratePerSecond;
+    const def = channels[channel];
+    const rate =
+      def?.ratePerSecond ?? (def !== undefined && isAdsChannel(channel) ? DEFAULT_ADS_RATE : undefined);
     if (rate !== undefined) ratePerSecond.set(channel, rate);
   }
   return {

@@ -7,11 +7,41 @@ import type {
   MESSAGE_REPLIED,
   MESSAGE_SENT,
 } from '../ingest/reserved-events.ts';
+/** The channels that carry a message to a person (decisions choose among them). */
+export type MessageChannel = 'email' | 'whatsapp' | 'sms' | 'webhook';
+
+/**
+ * The channels that carry data about a person to an ad platform: audience memberships (Meta
+ * Custom Audiences, Google Ads Customer Match) and conversions (Meta's Conversions API). Segments
+ * and events feed them, never decisions.
+ */
+export type AdsChannel = 'meta_audiences' | 'google_customer_match' | 'meta_conversions';
+
 /** The channels Tailor sends on through a provider, each behind a `ChannelAdapter`. */
-export type ProviderChannel = 'email' | 'whatsapp' | 'sms' | 'webhook';
+export type ProviderChannel = MessageChannel | AdsChannel;
+
+/** Every ads channel. */
+export const ADS_CHANNELS: readonly AdsChannel[] = [
+  'meta_audiences',
+  'google_customer_match',
+  'meta_conversions',
+];
 
 /** Every provider channel. */
-export const PROVIDER_CHANNELS: readonly ProviderChannel[] = ['email', 'whatsapp', 'sms', 'webhook'];
+export const PROVIDER_CHANNELS: readonly ProviderChannel[] = [
+  'email',
+  'whatsapp',
+  'sms',
+  'webhook',
+  ...ADS_CHANNELS,
+];
+
+/** Whether a channel carries data to an ad platform rather than a message to a person. */
+export function isAdsChannel(channel: string): channel is AdsChannel {
+  return (
+    channel === 'meta_audiences' || channel === 'google_customer_match' || channel === 'meta_conversions'
+  );
+}
 
 /** One message to send, rendered and addressed. */
 export interface OutboundMessage {

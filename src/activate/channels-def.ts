@@ -64,4 +64,56 @@ export interface ChannelsDef {
   whatsapp?: WhatsAppChannelDef;
   sms?: SmsChannelDef;
   webhook?: WebhookChannelDef;
+  meta_audiences?: MetaAudiencesChannelDef;
+  google_customer_match?: GoogleCustomerMatchChannelDef;
+  meta_conversions?: MetaConversionsChannelDef;
+}
+
+/**
+ * Meta Custom Audiences through the Marketing API: each segment named in `audiences` is kept in
+ * step with a customer-file Custom Audience (`/{audience_id}/users`).
+ */
+export interface MetaAudiencesChannelDef {
+  /** The Graph API root with its version, `https://graph.facebook.com/v21.0` unless pointed elsewhere. */
+  baseUrl?: string;
+  /** A system-user access token with `ads_management` on the audiences' ad account. */
+  accessToken: SecretRef;
+  /** Segment key → the id of the Custom Audience (subtype CUSTOM) that mirrors it. */
+  audiences: Record<string, string>;
+  /** Members sent each second at most (default 5000). */
+  ratePerSecond?: number;
+}
+
+/**
+ * Google Ads Customer Match through the Google Ads API: each segment named in `audiences` is kept
+ * in step with a CRM-based user list, through offline user data jobs.
+ */
+export interface GoogleCustomerMatchChannelDef {
+  /** The API root with its version, `https://googleads.googleapis.com/v21` unless pointed elsewhere. */
+  baseUrl?: string;
+  /** The advertiser's customer id, digits only. */
+  customerId: string;
+  /** The manager account's customer id when access goes through one (`login-customer-id`). */
+  loginCustomerId?: string;
+  /** The developer token (`developer-token` header). */
+  developerToken: SecretRef;
+  /** An OAuth 2.0 access token with the `adwords` scope. */
+  accessToken: SecretRef;
+  /** Segment key → the user list's resource name, `customers/{customer_id}/userLists/{id}`. */
+  audiences: Record<string, string>;
+  ratePerSecond?: number;
+}
+
+/** Meta's Conversions API: chosen events go to a dataset (pixel) as server events. */
+export interface MetaConversionsChannelDef {
+  /** The Graph API root with its version, `https://graph.facebook.com/v21.0` unless pointed elsewhere. */
+  baseUrl?: string;
+  /** The dataset (pixel) id the events go to. */
+  pixelId: string;
+  accessToken: SecretRef;
+  /** The track events sent, by name, like `Order Completed`. */
+  events: string[];
+  /** Meta's `test_event_code`, to see the events in Events Manager's test tab. */
+  testEventCode?: string;
+  ratePerSecond?: number;
 }

@@ -12,6 +12,11 @@ export const REDACTED = '[redacted]';
 export function redactChannels(channels: ChannelsDef): ChannelsDef {
   const redacted: ChannelsDef = {};
   const { email, whatsapp, sms, webhook } = channels;
+  const {
+    meta_audiences: metaAudiences,
+    google_customer_match: google,
+    meta_conversions: conversions,
+  } = channels;
   if (email !== undefined) {
     redacted.email = { ...email, linkSecret: redactSecret(email.linkSecret) };
     if (email.password !== undefined) redacted.email.password = redactSecret(email.password);
@@ -26,6 +31,16 @@ export function redactChannels(channels: ChannelsDef): ChannelsDef {
   }
   if (sms !== undefined) redacted.sms = { ...sms, authToken: redactSecret(sms.authToken) };
   if (webhook !== undefined) redacted.webhook = { ...webhook, secret: redactSecret(webhook.secret) };
+  if (metaAudiences !== undefined)
+    redacted.meta_audiences = { ...metaAudiences, accessToken: redactSecret(metaAudiences.accessToken) };
+  if (google !== undefined)
+    redacted.google_customer_match = {
+      ...google,
+      developerToken: redactSecret(google.developerToken),
+      accessToken: redactSecret(google.accessToken),
+    };
+  if (conversions !== undefined)
+    redacted.meta_conversions = { ...conversions, accessToken: redactSecret(conversions.accessToken) };
   return redacted;
 }
 

@@ -16,6 +16,9 @@ export const ADDRESS_TYPE: Readonly<Record<ProviderChannel, string>> = {
   whatsapp: 'whatsapp',
   sms: 'phone',
   webhook: 'user_id',
+  meta_audiences: 'email',
+  google_customer_match: 'email',
+  meta_conversions: 'email',
 };
 
 /**

@@ -1,6 +1,7 @@
+import { adsRefusal } from '../activate/ads/ads-refusal.ts';
 import type { RetryPolicy } from '../activate/backoff.ts';
 import { buildChannelAdapters, webhookSecrets } from '../activate/build-adapters.ts';
-import type { ChannelAdapter, ProviderChannel } from '../activate/channel.ts';
+import { type ChannelAdapter, isAdsChannel, type ProviderChannel } from '../activate/channel.ts';
 import type { ChannelsDef } from '../activate/channels-def.ts';
 import {
   type ClickTracker,
@@ -80,10 +81,13 @@ export class Activation {
       workspaceIds: () => engine.workspaceIds(),
       stillAllowed: async (send) => {
         const profile = await engine.reads.peekProfile(send.workspaceId, [send.profileId]);
-        return profile === undefined ? 'the person was erased' : sendRefusal(profile, send.channel);
+        if (profile === undefined) return 'the person was erased';
+        return isAdsChannel(send.channel) ? adsRefusal(profile, send) : sendRefusal(profile, send.channel);
       },
       onAttempt: (send, outcome) => {
-        if (outcome.kind === 'retry') return;
+        // Ads channels carry data about a person, not a message: no Message Sent on the timeline,
+        // no contact counted. Their counts are the outbox's (GET /v1/audiences).
+        if (outcome.kind === 'retry' || isAdsChannel(send.channel)) return;
         const event = sendOutcomeEvent({ send, outcome, now: engine.clock() });
         engine.record(send.workspaceId, [event]);
       },

@@ -1,3 +1,5 @@
+import { adsSends } from '../activate/ads/ads-sends.ts';
+import type { ChannelsDef } from '../activate/channels-def.ts';
 import type { SendRecord } from '../activate/send-record.ts';
 import { sendFromDecision } from '../activate/sends-from-decisions.ts';
 import type { Clock } from '../clock.ts';
@@ -672,7 +674,8 @@ export class Engine {
     const hits: TriggerHit[] = [];
     const goals: TailorEvent[] = [];
     const sends: SendRecord[] = [];
-    const outbox = workspace.definition.channels !== undefined;
+    const channels = workspace.definition.channels;
+    const ads = channels !== undefined && hasAdsChannel(channels);
     for (let i = 0; i < list.length; i += 1) {
       if (i > 0 && i % APPLY_SLICE === 0) await yieldToIo();
       const event = list[i] as LoggedEvent;
@@ -683,13 +686,24 @@ export class Engine {
       if (goal !== undefined) goals.push(goal);
       triggerHits(workspace, outcome.profileId, [event, ...outcome.derived], hits);
       journeyHits(outcome.profileId, outcome.effects, hits);
-      if (outbox && event.event === DECISION_MADE) {
-        const profile = view.profiles.get(outcome.profileId);
-        const send = profile && sendFromDecision({ profile, decision: event, now: this.clock() });
+      if (channels === undefined) continue;
+      const profile = view.profiles.get(outcome.profileId);
+      if (profile === undefined) continue;
+      if (event.event === DECISION_MADE) {
+        const send = sendFromDecision({ profile, decision: event, now: this.clock() });
         if (send !== undefined) sends.push(send);
       }
+      if (ads)
+        sends.push(
+          ...adsSends({ channels, profile, received: event, derived: outcome.derived, now: this.clock() }),
+        );
     }
     this.decideTriggered(view, workspace, hits, goals);
+    await this.enqueue(sends);
+  }
+
+  /** Puts sends in the outbox and wakes the dispatcher when any was new. */
+  private async enqueue(sends: SendRecord[]): Promise<void> {
     if (sends.length > 0 && (await this.store.enqueueSends(sends)) > 0)
       for (const listener of this.sendListeners) listener();
   }
@@ -729,16 +743,24 @@ export class Engine {
     timer: LoggedEvent,
   ): Promise<void> {
     const ids = await dueProfileIds(this.store, view, timer.timestamp);
+    const sends: SendRecord[] = [];
     try {
       const hits: TriggerHit[] = [];
+      const channels = workspace.definition.channels;
+      const ads = channels !== undefined && hasAdsChannel(channels);
       for (const { profileId, derived, effects } of applyTimer({ view, workspace, timer, ids })) {
         triggerHits(workspace, profileId, derived, hits);
         journeyHits(profileId, effects, hits);
+        const profile = ads ? view.profiles.get(profileId) : undefined;
+        if (channels !== undefined && profile !== undefined)
+          sends.push(...adsSends({ channels, profile, derived, now: this.clock() }));
       }
       this.decideTriggered(view, workspace, hits);
     } catch (error) {
       this.logger.error({ err: error, seq: timer.seq }, 'timer could not be applied');
     }
+    // A store fault here propagates (and stops the writer), as in `applyRun`.
+    await this.enqueue(sends);
   }
 
   /**
@@ -886,4 +908,13 @@ export class Engine {
       },
     });
   }
+}
+
+/** Whether the workspace mirrors segments on an ad platform or sends it conversions. */
+function hasAdsChannel(channels: ChannelsDef): boolean {
+  return (
+    channels.meta_audiences !== undefined ||
+    channels.google_customer_match !== undefined ||
+    channels.meta_conversions !== undefined
+  );
 }

@@ -108,6 +108,88 @@ export const WebhookChannelSchema = Type.Object(
   { additionalProperties: false, description: 'A signed outbound webhook (a CRM, an ads audience, Slack…).' },
 );
 
+const AdsRatePerSecondSchema = Type.Integer({
+  minimum: 1,
+  maximum: 100000,
+  description: 'At most this many people or events are handed to the platform each second; default 5000.',
+});
+
+/** Segment key → the platform's list that mirrors it. */
+function audiencesSchema(what: string, example: string) {
+  return Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), {
+    description: `Each segment to mirror, by key, with ${what}, like \`high_intent_leads: "${example}"\`.`,
+  });
+}
+
+/** The `channels.meta_audiences` section: Meta Custom Audiences. */
+export const MetaAudiencesChannelSchema = Type.Object(
+  {
+    base_url: Type.Optional(
+      urlSchema('The Graph API root with its version; default https://graph.facebook.com/v21.0'),
+    ),
+    access_token: secretSchema('A system-user access token with ads_management on the ad account'),
+    audiences: audiencesSchema(
+      'the id of the customer-file Custom Audience that mirrors it',
+      '23850000000000001',
+    ),
+    rate_per_second: Type.Optional(AdsRatePerSecondSchema),
+  },
+  { additionalProperties: false, description: 'Segments mirrored on Meta Custom Audiences (Marketing API).' },
+);
+
+/** The `channels.google_customer_match` section: Google Ads Customer Match. */
+export const GoogleCustomerMatchChannelSchema = Type.Object(
+  {
+    base_url: Type.Optional(
+      urlSchema('The Google Ads API root with its version; default https://googleads.googleapis.com/v21'),
+    ),
+    customer_id: Type.String({
+      pattern: '^[0-9]{10}$',
+      description: "The advertiser's customer id, 10 digits, quoted.",
+    }),
+    login_customer_id: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{10}$',
+        description: "The manager account's customer id, when access goes through one.",
+      }),
+    ),
+    developer_token: secretSchema('The Google Ads API developer token'),
+    access_token: secretSchema('An OAuth 2.0 access token with the adwords scope'),
+    audiences: audiencesSchema(
+      'the resource name of the CRM-based user list that mirrors it',
+      'customers/1234567890/userLists/987654321',
+    ),
+    rate_per_second: Type.Optional(AdsRatePerSecondSchema),
+  },
+  { additionalProperties: false, description: 'Segments mirrored on Google Ads Customer Match user lists.' },
+);
+
+/** The `channels.meta_conversions` section: Meta's Conversions API. */
+export const MetaConversionsChannelSchema = Type.Object(
+  {
+    base_url: Type.Optional(
+      urlSchema('The Graph API root with its version; default https://graph.facebook.com/v21.0'),
+    ),
+    pixel_id: Type.String({ minLength: 1, description: 'The dataset (pixel) id, quoted.' }),
+    access_token: secretSchema('An access token for the dataset (Events Manager → Conversions API)'),
+    events: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description: 'The track events sent to Meta as conversions, like [Order Completed].',
+    }),
+    test_event_code: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: "Meta's test event code (Events Manager's Test events tab).",
+      }),
+    ),
+    rate_per_second: Type.Optional(AdsRatePerSecondSchema),
+  },
+  {
+    additionalProperties: false,
+    description: 'Chosen events sent to Meta as server events (Conversions API).',
+  },
+);
+
 /** The `channels` section. */
 export const ChannelsSchema = Type.Object(
   {
@@ -115,10 +197,13 @@ export const ChannelsSchema = Type.Object(
     whatsapp: Type.Optional(WhatsAppChannelSchema),
     sms: Type.Optional(SmsChannelSchema),
     webhook: Type.Optional(WebhookChannelSchema),
+    meta_audiences: Type.Optional(MetaAudiencesChannelSchema),
+    google_customer_match: Type.Optional(GoogleCustomerMatchChannelSchema),
+    meta_conversions: Type.Optional(MetaConversionsChannelSchema),
   },
   {
     additionalProperties: false,
     description:
-      'The providers Tailor sends through: email, whatsapp, sms, webhook; a channel left out is never sent on.',
+      'The providers Tailor sends through: email, whatsapp, sms, webhook, and the ad platforms meta_audiences, google_customer_match, meta_conversions; a channel left out is never sent on.',
   },
 );

@@ -40,6 +40,21 @@ const CHECKS: Readonly<Record<string, ChannelChecks>> = {
     secrets: [{ field: 'auth_token', usedAt: 'base_url' }],
   },
   webhook: { urls: [{ field: 'url' }], secrets: [{ field: 'secret', usedAt: 'url' }] },
+  meta_audiences: {
+    urls: [{ field: 'base_url', fallback: 'https://graph.facebook.com/v21.0' }],
+    secrets: [{ field: 'access_token', usedAt: 'base_url' }],
+  },
+  google_customer_match: {
+    urls: [{ field: 'base_url', fallback: 'https://googleads.googleapis.com/v21' }],
+    secrets: [
+      { field: 'developer_token', usedAt: 'base_url' },
+      { field: 'access_token', usedAt: 'base_url' },
+    ],
+  },
+  meta_conversions: {
+    urls: [{ field: 'base_url', fallback: 'https://graph.facebook.com/v21.0' }],
+    secrets: [{ field: 'access_token', usedAt: 'base_url' }],
+  },
 };
 
 /**

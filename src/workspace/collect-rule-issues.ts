@@ -3,6 +3,7 @@ import { conditionReads } from '../conditions/compile-condition.ts';
 import { isJsonObject } from '../ingest/merge-objects.ts';
 import { LIFECYCLE_READABLE_ROOTS } from '../intent/lifecycle.ts';
 import { AGGREGATES } from '../profile/computed/computed-trait.ts';
+import { collectAudienceIssues } from './collect-audience-issues.ts';
 import { collectChannelIssues } from './collect-channel-issues.ts';
 import { collectDecisionIssues } from './collect-decision-issues.ts';
 import { collectDetectorIssues } from './collect-detector-issues.ts';
@@ -19,7 +20,7 @@ import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
  * and read only what they are evaluated with, only the last stage leaves out `when`, and segments
  * name segments, traits and scores that exist, without cycles; and the decisions sections'
  * checks (`collectDecisionIssues`), the journeys' (`collectJourneyIssues`) and the channels'
- * (`collectChannelIssues`). Reads the document defensively, so it can run beside
+ * (`collectChannelIssues`, `collectAudienceIssues`). Reads the document defensively, so it can run beside
  * `collectSchemaIssues` and a user sees every problem in one pass. Channel URLs are judged under
  * `network`, the deployment's policy (strict unless given).
  */
@@ -37,6 +38,7 @@ export function collectRuleIssues(
     ...collectDecisionIssues(document),
     ...collectJourneyIssues(document),
     ...collectChannelIssues(document.channels, network),
+    ...collectAudienceIssues(document),
   ];
 }
 

@@ -1,6 +1,9 @@
 import type {
   ChannelsDef,
   EmailChannelDef,
+  GoogleCustomerMatchChannelDef,
+  MetaAudiencesChannelDef,
+  MetaConversionsChannelDef,
   SmsChannelDef,
   WebhookChannelDef,
   WhatsAppChannelDef,
@@ -12,6 +15,9 @@ type EmailInput = NonNullable<ChannelsInput['email']>;
 type WhatsAppInput = NonNullable<ChannelsInput['whatsapp']>;
 type SmsInput = NonNullable<ChannelsInput['sms']>;
 type WebhookInput = NonNullable<ChannelsInput['webhook']>;
+type MetaAudiencesInput = NonNullable<ChannelsInput['meta_audiences']>;
+type GoogleInput = NonNullable<ChannelsInput['google_customer_match']>;
+type ConversionsInput = NonNullable<ChannelsInput['meta_conversions']>;
 
 /**
  * The `channels` section of a validated workspace file as a `ChannelsDef`, camelCase, with the
@@ -27,6 +33,11 @@ export function toChannelsDef(file: WorkspaceFile): ChannelsDef | undefined {
   if (channels.whatsapp !== undefined) def.whatsapp = toWhatsApp(channels.whatsapp);
   if (channels.sms !== undefined) def.sms = toSms(channels.sms);
   if (channels.webhook !== undefined) def.webhook = toWebhook(channels.webhook);
+  if (channels.meta_audiences !== undefined) def.meta_audiences = toMetaAudiences(channels.meta_audiences);
+  if (channels.google_customer_match !== undefined)
+    def.google_customer_match = toGoogle(channels.google_customer_match);
+  if (channels.meta_conversions !== undefined)
+    def.meta_conversions = toConversions(channels.meta_conversions);
   return def;
 }
 
@@ -69,5 +80,37 @@ function toSms(sms: SmsInput): SmsChannelDef {
 function toWebhook(webhook: WebhookInput): WebhookChannelDef {
   const def: WebhookChannelDef = { url: webhook.url, secret: webhook.secret };
   if (webhook.rate_per_second !== undefined) def.ratePerSecond = webhook.rate_per_second;
+  return def;
+}
+
+function toMetaAudiences(input: MetaAudiencesInput): MetaAudiencesChannelDef {
+  const def: MetaAudiencesChannelDef = { accessToken: input.access_token, audiences: { ...input.audiences } };
+  if (input.base_url !== undefined) def.baseUrl = input.base_url;
+  if (input.rate_per_second !== undefined) def.ratePerSecond = input.rate_per_second;
+  return def;
+}
+
+function toGoogle(input: GoogleInput): GoogleCustomerMatchChannelDef {
+  const def: GoogleCustomerMatchChannelDef = {
+    customerId: input.customer_id,
+    developerToken: input.developer_token,
+    accessToken: input.access_token,
+    audiences: { ...input.audiences },
+  };
+  if (input.base_url !== undefined) def.baseUrl = input.base_url;
+  if (input.login_customer_id !== undefined) def.loginCustomerId = input.login_customer_id;
+  if (input.rate_per_second !== undefined) def.ratePerSecond = input.rate_per_second;
+  return def;
+}
+
+function toConversions(input: ConversionsInput): MetaConversionsChannelDef {
+  const def: MetaConversionsChannelDef = {
+    pixelId: input.pixel_id,
+    accessToken: input.access_token,
+    events: [...input.events],
+  };
+  if (input.base_url !== undefined) def.baseUrl = input.base_url;
+  if (input.test_event_code !== undefined) def.testEventCode = input.test_event_code;
+  if (input.rate_per_second !== undefined) def.ratePerSecond = input.rate_per_second;
   return def;
 }

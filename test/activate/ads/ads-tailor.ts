@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { DEMO_NETWORK_POLICY } from '../../../src/app/settings.ts';
+import { Activation } from '../../../src/dispatch/activation.ts';
+import { Engine } from '../../../src/engine/engine.ts';
+import { TailorError } from '../../../src/errors.ts';
+import type { TailorEvent } from '../../../src/ingest/event.ts';
+import { normalizeCall } from '../../../src/ingest/normalize-call.ts';
+import { silentLogger } from '../../../src/logger.ts';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { parseWorkspaceYaml } from '../../../src/workspace/load-workspace.ts';
+
+/** A workspace with one segment, `vip` (trait `vip` true), and the ads channels given as YAML. */
+export function adsWorkspaceYaml(channels: string): string {
+  return `
+workspace:
+  id: shop
+  name: Shop
+identity:
+  default_country: IN
+segments:
+  - key: vip
+    when: { traits.vip: true }
+channels:
+${channels}`;
+}
+
+/** An in-process Tailor (engine and dispatcher, real clock) over a SQLite file, for ads sync tests. */
+export interface AdsTailor {
+  engine: Engine;
+  activation: Activation;
+  store: SqliteStore;
+  /** Ingests identify calls, as the tracking API would after validation. */
+  identify(bodies: Record<string, unknown>[]): Promise<void>;
+  track(bodies: Record<string, unknown>[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens the workspace `yaml` on a SQLite store in `dir`, with its dispatcher started. */
+export async function openAdsTailor(input: {
+  dir: string;
+  yaml: string;
+  pollMs?: number;
+}): Promise<AdsTailor> {
+  const store = new SqliteStore({ path: join(input.dir, 'tailor.db') });
+  const engine = await Engine.open({ store, checkpointIntervalMs: 500, timerIntervalMs: 3_600_000 });
+  await engine.applyWorkspace(parseWorkspaceYaml({ text: input.yaml, network: DEMO_NETWORK_POLICY }));
+  const activation = new Activation({
+    engine,
+    logger: silentLogger,
+    env: {},
+    pollMs: input.pollMs ?? 20,
+    retry: { maxAttempts: 50, baseMs: 20, maxMs: 200 },
+    network: DEMO_NETWORK_POLICY,
+  });
+  await activation.start();
+  const ingest = async (call: 'identify' | 'track', bodies: Record<string, unknown>[]) => {
+    const events: TailorEvent[] = [];
+    for (const body of bodies) events.push(...normalizeCall({ body, call, receivedAt: Date.now() }).events);
+    for (let i = 0; i < events.length; i += 500) {
+      const slice = events.slice(i, i + 500);
+      // A busy writer asks clients to come back (OVERLOADED); a client does.
+      for (;;) {
+        try {
+          await engine.ingest('shop', slice);
+          break;
+        } catch (error) {
+          if (!(error instanceof TailorError) || error.code !== 'OVERLOADED') throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    }
+  };
+  return {
+    engine,
+    activation,
+    store,
+    identify: (bodies) => ingest('identify', bodies),
+    track: (bodies) => ingest('track', bodies),
+    async close() {
+      await activation.stop();
+      await engine.close();
+    },
+  };
+}
+
+/** Waits until `check` holds, polling every 20 ms, for at most `ms`. */
+export async function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,89 @@
+import { rmSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { metaEmail, sha256Hex } from '../../../src/activate/ads/match-keys.ts';
+import { type LocalMetaAds, startLocalMetaAds } from '../../../src/activate/local/local-meta-ads.ts';
+import { tempDir } from '../../support/test-tailor.ts';
+import { type AdsTailor, adsWorkspaceYaml, openAdsTailor, until } from './ads-tailor.ts';
+
+const PEOPLE = 10_000;
+const emailOf = (i: number) => `Person.${i}@Example.com`;
+const hashOf = (i: number) => sha256Hex(metaEmail(emailOf(i)) ?? '');
+
+let dir: string;
+let meta: LocalMetaAds;
+let audience: string;
+let t: AdsTailor;
+
+beforeEach(async () => {
+  dir = tempDir('tailor-meta-sync-');
+  meta = await startLocalMetaAds();
+  audience = meta.createAudience('VIP customers');
+  t = await openAdsTailor({
+    dir,
+    yaml: adsWorkspaceYaml(`
+  meta_audiences:
+    base_url: ${meta.baseUrl}
+    access_token: ${meta.accessToken}
+    audiences: { vip: "${audience}" }
+`),
+  });
+});
+
+afterEach(async () => {
+  await t.close();
+  await meta.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const people = (from: number, to: number, traits: Record<string, unknown>, consent = true) =>
+  Array.from({ length: to - from }, (_, k) => ({
+    userId: `u${from + k}`,
+    traits: { email: emailOf(from + k), ...traits },
+    ...(consent ? { context: { consent: { advertising: true } } } : {}),
+  }));
+
+describe('Meta Custom Audiences sync', () => {
+  it('puts a segment of 10,000 people in the audience once each, hashed, in batches; exits remove them', async () => {
+    await t.identify(people(0, PEOPLE, { vip: true }));
+    await until(() => meta.members(audience).size === PEOPLE);
+    const adds = meta.requests().filter((r) => r.method === 'POST' && r.status === 200);
+    expect(adds.reduce((sum, r) => sum + r.rows, 0)).toBe(PEOPLE);
+    expect(adds.length).toBeLessThan(PEOPLE / 50);
+    const members = meta.members(audience);
+    for (let i = 0; i < PEOPLE; i += 1) expect(members.has(hashOf(i))).toBe(true);
+
+    await t.identify(people(0, 1_000, { vip: false }));
+    await until(() => meta.members(audience).size === PEOPLE - 1_000);
+    expect(meta.members(audience).has(hashOf(0))).toBe(false);
+    expect(meta.members(audience).has(hashOf(1_000))).toBe(true);
+    const counts = await t.store.sendCountsByTrigger('shop', 'audience:');
+    expect(counts).toEqual([
+      { trigger: 'audience:meta_audiences:vip', status: 'sent', count: PEOPLE + 1_000 },
+    ]);
+  }, 60_000);
+
+  it('sends only people whose consent covers advertising', async () => {
+    await t.identify([...people(0, 5, { vip: true }), ...people(5, 10, { vip: true }, false)]);
+    await until(() => meta.members(audience).size === 5);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([...meta.members(audience)].sort()).toEqual([0, 1, 2, 3, 4].map(hashOf).sort());
+  });
+
+  it('rides out a storm of 429s without losing or repeating anyone', async () => {
+    meta.throttle(20, 0.05);
+    await t.identify(people(0, 2_000, { vip: true }));
+    await until(() => meta.members(audience).size === 2_000).catch(async (e) => {
+      console.log(
+        meta.members(audience).size,
+        meta.requests().slice(0, 40),
+        await t.store.sendCountsByTrigger('shop', 'audience:'),
+        await t.store.listSends({ workspaceId: 'shop', limit: 3 }),
+      );
+      throw e;
+    });
+    const answered = meta.requests();
+    expect(answered.filter((r) => r.status === 429)).toHaveLength(20);
+    const added = answered.filter((r) => r.status === 200).reduce((sum, r) => sum + r.rows, 0);
+    expect(added).toBe(2_000);
+  }, 30_000);
+});
