@@ -22,6 +22,11 @@ export interface DecideInput {
   actions: boolean;
   trace: boolean;
   record: boolean;
+  /**
+   * When the placements shown are recorded: `on_decide` (at once) or `on_view` (only once the
+   * page proves each was seen, through `POST /v1/exposures` with the proof decide answers).
+   */
+  exposure: 'on_decide' | 'on_view';
   /** Seeds the ids of the events that record the decision (`messageId` of the request, else random). */
   messageId: string;
   writeKey?: string;
@@ -40,6 +45,7 @@ const FIELDS = new Set([
   'messageId',
   'writeKey',
   'userToken',
+  'exposure',
 ]);
 
 /** Fields only admin calls may send: they reveal or pick profiles, or skip recording. */
@@ -98,6 +104,9 @@ export function parseDecideBody(
   const messageId = text('messageId') ?? randomUUID();
   const writeKey = text('writeKey');
   const userToken = text('userToken');
+  const exposure = input['exposure'] ?? 'on_decide';
+  if (exposure !== 'on_decide' && exposure !== 'on_view')
+    issues.push({ path: 'exposure', message: 'needs `on_decide` or `on_view`' });
   const result: DecideInput = {
     refs: [
       ...(profileId === undefined ? [] : [profileId]),
@@ -110,6 +119,7 @@ export function parseDecideBody(
     actions: flag('actions', defaults.actions),
     trace: flag('trace', defaults.trace),
     record: flag('record', defaults.record),
+    exposure: exposure === 'on_view' ? 'on_view' : 'on_decide',
     messageId: `dcd-${messageId}`,
     ...(userId === undefined ? {} : { userId }),
     ...(anonymousId === undefined ? {} : { anonymousId }),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { resolveSecret } from '../../activate/resolve-secret.ts';
+import type { PlacementDecision } from '../../decide/decide-placements.ts';
 import type { CompiledWorkspace } from '../../engine/compiled-workspace.ts';
 import {
   type DecideResult,
@@ -14,9 +15,11 @@ import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { verifyUserToken } from '../../identity/user-token.ts';
 import type { ProfileState } from '../../profile/profile.ts';
+import type { ExposureRow } from '../../store/ports/exposure-log.ts';
 import { adminWorkspace } from '../admin-auth.ts';
 import { basicAuthKey } from '../credentials.ts';
 import { type DecideInput, parseDecideBody } from '../decide-request.ts';
+import type { ExposureProofs } from '../exposure-proof.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { ErrorSchema, ProfileRefParams } from '../schemas.ts';
 
@@ -42,6 +45,13 @@ const DecideBodySchema = Type.Object(
       Type.String({ description: 'Seeds the ids of the events that record the decision' }),
     ),
     writeKey: Type.Optional(Type.String({ description: 'The write key, when not sent as HTTP Basic auth' })),
+    exposure: Type.Optional(
+      Type.Union([Type.Literal('on_decide'), Type.Literal('on_view')], {
+        description:
+          'When the placements shown are recorded: at once (`on_decide`, the default), or only once seen ' +
+          '(`on_view`): each placement then carries an `exposure` proof for `POST /v1/exposures`',
+      }),
+    ),
     userToken: Type.Optional(
       Type.String({
         description:
@@ -138,6 +148,16 @@ function verifiedUserId(input: {
   return verifyUserToken({ secret, userId, token: input.token }) ? userId : undefined;
 }
 
+/** The answer with each exposure's proof on its placement, for the page to send back once seen. */
+function withProofs(result: DecideResult, exposures: ExposureRow[], proofs: ExposureProofs): DecideResult {
+  const placements: Record<string, PlacementDecision & { exposure?: string }> = { ...result.placements };
+  for (const row of exposures) {
+    const placement = placements[row.placement];
+    if (placement !== undefined) placements[row.placement] = { ...placement, exposure: proofs.sign(row) };
+  }
+  return { ...result, placements };
+}
+
 /** Skips Fastify's body validation: `parseDecideBody` checks with Tailor's codes and messages. */
 const checkedByHandler = () => (data: unknown) => ({ value: data });
 
@@ -150,9 +170,9 @@ const checkedByHandler = () => (data: unknown) => ({ value: data });
  */
 export async function decideRoutes(
   app: FastifyInstance,
-  options: { engine: Engine; keys: KeyRing; env?: NodeJS.ProcessEnv },
+  options: { engine: Engine; keys: KeyRing; proofs: ExposureProofs; env?: NodeJS.ProcessEnv },
 ): Promise<void> {
-  const { engine, keys } = options;
+  const { engine, keys, proofs } = options;
   const env = options.env ?? process.env;
 
   /**
@@ -197,8 +217,10 @@ export async function decideRoutes(
             : profileIdentity(profile);
     if (input.record && identity !== undefined) {
       const messageId = input.messageId;
-      engine.recordExposures(decisionExposures({ workspaceId, result, identity, messageId, now }));
+      const exposures = decisionExposures({ workspaceId, result, identity, messageId, now });
       engine.record(workspaceId, decisionEvents({ result, identity, messageId, now }));
+      if (input.exposure === 'on_decide') engine.recordExposures(exposures);
+      else return withProofs(result, exposures, proofs);
     }
     return result;
   }
