@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -122,6 +123,9 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
     activation,
     network: settings.network,
     operatorKey,
+    // Derived, so every node given the same operator key takes the others' exposure proofs.
+    exposureKey: createHmac('sha256', operatorKey).update('tailor exposure proofs').digest(),
+    demoWriteKey: keys.writeKey,
     admission: { maxInflightBytes: settings.maxInflightBytes, maxQueueMs: settings.maxQueueMs },
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
   });

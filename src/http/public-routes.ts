@@ -4,6 +4,7 @@ import { CALL_PATHS } from '../ingest/route-calls.ts';
 export const CLIENT_WORK_ROUTES: ReadonlySet<string> = new Set([
   ...Object.keys(CALL_PATHS).map((path) => `/v1/${path}`),
   '/v1/decide',
+  '/v1/exposures',
 ]);
 
 /**
@@ -28,6 +29,12 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   '/v1/webhooks/:workspace/twilio/inbound',
   '/v1/workspaces',
   '/v1/projects/:writeKey/settings',
+  // The browser SDK's bundles and its demo page: static files, the demo naming only a write key.
+  '/sdk/tailor.js',
+  '/sdk/tailor.mjs',
+  '/sdk/react.mjs',
+  '/demo',
+  '/demo/:file',
 ]);
 
 /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import Fastify, {
@@ -15,6 +16,7 @@ import type { TailorMetrics } from '../metrics/tailor-metrics.ts';
 import { adminWorkspace } from './admin-auth.ts';
 import { Admission, type AdmissionLimits, DEFAULT_ADMISSION, gateClientRequests } from './admission.ts';
 import { replyWithError } from './error-reply.ts';
+import { exposureProofs } from './exposure-proof.ts';
 import { guardJsonBody } from './guard-json-body.ts';
 import { parseJsonWhateverType } from './json-body-parser.ts';
 import { KeyRing } from './key-ring.ts';
@@ -25,7 +27,9 @@ import { observeRequests } from './request-log.ts';
 import { browserSettingsRoutes } from './routes/browser-settings-routes.ts';
 import { consoleRoutes } from './routes/console-routes.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
+import { demoRoutes } from './routes/demo-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
+import { exposureReportRoutes } from './routes/exposure-report-routes.ts';
 import { exposureRoutes } from './routes/exposure-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { journeyRoutes } from './routes/journey-routes.ts';
@@ -34,6 +38,7 @@ import { liveRoutes } from './routes/live-routes.ts';
 import { overviewRoutes } from './routes/overview-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { providerWebhookRoutes } from './routes/provider-webhook-routes.ts';
+import { sdkRoutes } from './routes/sdk-routes.ts';
 import { segmentRoutes } from './routes/segment-routes.ts';
 import { sendRoutes } from './routes/send-routes.ts';
 import { trackingRoutes } from './routes/tracking-routes.ts';
@@ -61,6 +66,13 @@ export interface ServerOptions {
   admission?: AdmissionLimits;
   /** Prometheus metrics, counted by every request and served at `/metrics` for the operator key. */
   metrics?: TailorMetrics;
+  /**
+   * The key that signs the exposure proofs of `exposure: 'on_view'` decisions; every node of a
+   * deployment needs the same one (default: random for this process, so proofs die with it).
+   */
+  exposureKey?: string | Buffer;
+  /** The write key `/demo` uses (the workspace `tailor start` loaded); without it `/demo` asks for one. */
+  demoWriteKey?: string;
 }
 
 /**
@@ -154,12 +166,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.network === undefined ? {} : { network: options.network }),
   });
   await app.register(segmentRoutes, { engine, keys });
+  const proofs = exposureProofs(options.exposureKey ?? randomBytes(32));
   await app.register(decideRoutes, {
     engine,
     keys,
+    proofs,
     ...(options.env === undefined ? {} : { env: options.env }),
   });
   await app.register(exposureRoutes, { engine, keys });
+  await app.register(exposureReportRoutes, { engine, keys, proofs });
+  await app.register(sdkRoutes);
+  await app.register(demoRoutes, { writeKey: options.demoWriteKey });
   await app.register(journeyRoutes, { engine, keys });
   await app.register(keyRoutes, { engine, keys });
   await app.register(overviewRoutes, { engine, keys, live });
