@@ -1,4 +1,5 @@
 import { type ErrorDetail, TailorError } from '../errors.ts';
+import { createGoogleCustomerMatchAdapter } from './ads/google-customer-match-adapter.ts';
 import { createMetaAudiencesAdapter } from './ads/meta-audiences-adapter.ts';
 import { type ChannelAdapter, isAdsChannel, PROVIDER_CHANNELS, type ProviderChannel } from './channel.ts';
 import type { ChannelsDef, EmailChannelDef, SecretRef } from './channels-def.ts';
@@ -19,7 +20,7 @@ export const MIN_LINK_SECRET_LENGTH = 16;
  * thousands per request, so the limit that matters is their request rate, which their own
  * throttling answers (429) enforce through the dispatcher's back-off.
  */
-export const DEFAULT_ADS_RATE = 5_000;
+export const DEFAULT_ADS_RATE = 50_000;
 
 /** The adapters of a workspace's configured channels, and what the dispatcher needs of them. */
 export interface ChannelAdapters {
@@ -60,6 +61,7 @@ export function buildChannelAdapters(
   const guard = createDestinationGuard(source.network ?? STRICT_NETWORK_POLICY);
   const builders: (() => ChannelAdapter)[] = [];
   const { email, whatsapp, sms, webhook, meta_audiences: metaAudiences } = channels;
+  const google = channels.google_customer_match;
   if (email !== undefined) {
     const password =
       email.password === undefined ? undefined : secrets.read(email.password, 'email.password');
@@ -100,6 +102,20 @@ export function buildChannelAdapters(
     builders.push(() =>
       createMetaAudiencesAdapter({
         ...(metaAudiences.baseUrl === undefined ? {} : { baseUrl: metaAudiences.baseUrl }),
+        accessToken,
+        guard,
+      }),
+    );
+  }
+  if (google !== undefined) {
+    const developerToken = secrets.read(google.developerToken, 'google_customer_match.developer_token');
+    const accessToken = secrets.read(google.accessToken, 'google_customer_match.access_token');
+    builders.push(() =>
+      createGoogleCustomerMatchAdapter({
+        ...(google.baseUrl === undefined ? {} : { baseUrl: google.baseUrl }),
+        customerId: google.customerId,
+        ...(google.loginCustomerId === undefined ? {} : { loginCustomerId: google.loginCustomerId }),
+        developerToken,
         accessToken,
         guard,
       }),

@@ -80,7 +80,7 @@ export interface MetaAudiencesChannelDef {
   accessToken: SecretRef;
   /** Segment key → the id of the Custom Audience (subtype CUSTOM) that mirrors it. */
   audiences: Record<string, string>;
-  /** Members sent each second at most (default 5000). */
+  /** Members sent each second at most (default 50000). */
   ratePerSecond?: number;
 }
 

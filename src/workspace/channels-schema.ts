@@ -111,7 +111,7 @@ export const WebhookChannelSchema = Type.Object(
 const AdsRatePerSecondSchema = Type.Integer({
   minimum: 1,
   maximum: 100000,
-  description: 'At most this many people or events are handed to the platform each second; default 5000.',
+  description: 'At most this many people or events are handed to the platform each second; default 50000.',
 });
 
 /** Segment key → the platform's list that mirrors it. */

@@ -25,7 +25,7 @@ export interface MetaAudiencesAdapterOptions {
   fetch?: typeof fetch;
   /** How long one request may take before its sends are retried; default 30 s. */
   timeoutMs?: number;
-  /** How long a send waits for others to fill its batch (ms); default 200. */
+  /** How long a send waits for others to fill its batch (ms); default 50. */
   batchWindowMs?: number;
   /** The most people in one request; default (and at most) 10,000. */
   maxBatch?: number;
@@ -62,7 +62,7 @@ export function createMetaAudiencesAdapter(options: MetaAudiencesAdapterOptions)
   };
   const batcher = new SendBatcher<Row>({
     maxSize: Math.min(options.maxBatch ?? META_MAX_USERS_PER_REQUEST, META_MAX_USERS_PER_REQUEST),
-    windowMs: options.batchWindowMs ?? 200,
+    windowMs: options.batchWindowMs ?? 50,
     flush: async (key, rows) => {
       const [list = '', op] = key.split('\u0000');
       const outcomes = await upload({ list, method: op === 'remove' ? 'DELETE' : 'POST', rows });

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { metaEmail, sha256Hex } from '../../../src/activate/ads/match-keys.ts';
+import { googleEmail, metaEmail, sha256Hex } from '../../../src/activate/ads/match-keys.ts';
+import { type LocalGoogleAds, startLocalGoogleAds } from '../../../src/activate/local/local-google-ads.ts';
 import { type LocalMetaAds, startLocalMetaAds } from '../../../src/activate/local/local-meta-ads.ts';
 import { tempDir } from '../../support/test-tailor.ts';
 import { type AdsTailor, adsWorkspaceYaml, openAdsTailor, until } from './ads-tailor.ts';
@@ -8,16 +9,21 @@ import { type AdsTailor, adsWorkspaceYaml, openAdsTailor, until } from './ads-ta
 const PEOPLE = 10_000;
 const emailOf = (i: number) => `Person.${i}@Example.com`;
 const hashOf = (i: number) => sha256Hex(metaEmail(emailOf(i)) ?? '');
+const googleHashOf = (i: number) => sha256Hex(googleEmail(emailOf(i)) ?? '');
 
 let dir: string;
 let meta: LocalMetaAds;
 let audience: string;
+let google: LocalGoogleAds;
+let userList: string;
 let t: AdsTailor;
 
 beforeEach(async () => {
   dir = tempDir('tailor-meta-sync-');
   meta = await startLocalMetaAds();
   audience = meta.createAudience('VIP customers');
+  google = await startLocalGoogleAds();
+  userList = google.createUserList('VIP customers');
   t = await openAdsTailor({
     dir,
     yaml: adsWorkspaceYaml(`
@@ -25,6 +31,12 @@ beforeEach(async () => {
     base_url: ${meta.baseUrl}
     access_token: ${meta.accessToken}
     audiences: { vip: "${audience}" }
+  google_customer_match:
+    base_url: ${google.baseUrl}
+    customer_id: "${google.customerId}"
+    developer_token: ${google.developerToken}
+    access_token: ${google.accessToken}
+    audiences: { vip: ${userList} }
 `),
   });
 });
@@ -32,6 +44,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.close();
   await meta.close();
+  await google.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -42,37 +55,50 @@ const people = (from: number, to: number, traits: Record<string, unknown>, conse
     ...(consent ? { context: { consent: { advertising: true } } } : {}),
   }));
 
-describe('Meta Custom Audiences sync', () => {
-  it('puts a segment of 10,000 people in the audience once each, hashed, in batches; exits remove them', async () => {
+describe('audience sync to Meta and Google', () => {
+  it('puts a segment of 10,000 people in both audiences once each, hashed, in batches; exits remove them', async () => {
     await t.identify(people(0, PEOPLE, { vip: true }));
-    await until(() => meta.members(audience).size === PEOPLE);
+    await until(() => meta.members(audience).size === PEOPLE && google.members(userList).size === PEOPLE);
     const adds = meta.requests().filter((r) => r.method === 'POST' && r.status === 200);
     expect(adds.reduce((sum, r) => sum + r.rows, 0)).toBe(PEOPLE);
     expect(adds.length).toBeLessThan(PEOPLE / 50);
+    const operations = google.requests().filter((r) => r.path.endsWith(':addOperations') && r.status === 200);
+    expect(operations.reduce((sum, r) => sum + r.operations, 0)).toBe(PEOPLE);
+    expect(google.accepted()).toHaveLength(PEOPLE);
     const members = meta.members(audience);
-    for (let i = 0; i < PEOPLE; i += 1) expect(members.has(hashOf(i))).toBe(true);
+    const listed = google.members(userList);
+    for (let i = 0; i < PEOPLE; i += 1) {
+      expect(members.has(hashOf(i))).toBe(true);
+      expect(listed.has(googleHashOf(i))).toBe(true);
+    }
 
     await t.identify(people(0, 1_000, { vip: false }));
-    await until(() => meta.members(audience).size === PEOPLE - 1_000);
+    await until(
+      () =>
+        meta.members(audience).size === PEOPLE - 1_000 && google.members(userList).size === PEOPLE - 1_000,
+    );
     expect(meta.members(audience).has(hashOf(0))).toBe(false);
     expect(meta.members(audience).has(hashOf(1_000))).toBe(true);
+    expect(google.members(userList).has(googleHashOf(999))).toBe(false);
     const counts = await t.store.sendCountsByTrigger('shop', 'audience:');
     expect(counts).toEqual([
+      { trigger: 'audience:google_customer_match:vip', status: 'sent', count: PEOPLE + 1_000 },
       { trigger: 'audience:meta_audiences:vip', status: 'sent', count: PEOPLE + 1_000 },
     ]);
   }, 60_000);
 
   it('sends only people whose consent covers advertising', async () => {
     await t.identify([...people(0, 5, { vip: true }), ...people(5, 10, { vip: true }, false)]);
-    await until(() => meta.members(audience).size === 5);
+    await until(() => meta.members(audience).size === 5 && google.members(userList).size === 5);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect([...meta.members(audience)].sort()).toEqual([0, 1, 2, 3, 4].map(hashOf).sort());
+    expect([...google.members(userList)].sort()).toEqual([0, 1, 2, 3, 4].map(googleHashOf).sort());
   });
 
   it('rides out a storm of 429s without losing or repeating anyone', async () => {
     meta.throttle(20, 0.05);
-    await t.identify(people(0, 2_000, { vip: true }));
-    await until(() => meta.members(audience).size === 2_000).catch(async (e) => {
+    await t.identify(people(0, 1_000, { vip: true }));
+    await until(() => meta.members(audience).size === 1_000).catch(async (e) => {
       console.log(
         meta.members(audience).size,
         meta.requests().slice(0, 40),
@@ -84,6 +110,6 @@ describe('Meta Custom Audiences sync', () => {
     const answered = meta.requests();
     expect(answered.filter((r) => r.status === 429)).toHaveLength(20);
     const added = answered.filter((r) => r.status === 200).reduce((sum, r) => sum + r.rows, 0);
-    expect(added).toBe(2_000);
+    expect(added).toBe(1_000);
   }, 30_000);
 });
