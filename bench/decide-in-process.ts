@@ -5,10 +5,13 @@
  * --data-dir <dir>/data` finds it), with the workspace file `<dir>/tailor.yaml`, then times
  * `decideFor` for one placement and the next best action over random known profiles (read with
  * `engine.peekProfile` before timing), `BENCH_DECIDE_ROUNDS` rounds of `BENCH_DECIDE_CALLS`
- * decisions. Every answer is checked. Closes the engine (committing the view) and prints one
- * JSON line.
+ * decisions. Every answer is checked. When the workspace's actions learn, decisions read the
+ * engine's learned model, first filled with outcomes in every bin they can meet (`fillModel`), so
+ * the timed lookups find counts. Closes the engine (committing the view) and prints one JSON line.
  */
 import { join } from 'node:path';
+import type { CompiledAction } from '../src/decide/compile-decisions.ts';
+import type { LearnModel } from '../src/decide/learn/learn-model.ts';
 import { decideFor } from '../src/engine/decide-for.ts';
 import { Engine } from '../src/engine/engine.ts';
 import type { TailorEvent } from '../src/ingest/event.ts';
@@ -19,6 +22,7 @@ import { readWorkspaceFile } from '../src/workspace/read-workspace-file.ts';
 import { seededRandom } from '../test/support/seeded-random.ts';
 import { BODY_EVENTS } from './in-memory.ts';
 import {
+  DECIDE_CITIES,
   DECIDE_PLACEMENTS,
   decidePersonEvents,
   decidePlacementKey,
@@ -95,6 +99,9 @@ try {
     context: decideRequestContext(next),
   }));
 
+  const model = engine.learning.state(definition.id).model;
+  fillModel(model, workspace.decisions.actions, next);
+
   const perSecond: number[] = [];
   const times: number[] = [];
   const outcomes: Record<string, number> = {};
@@ -114,6 +121,8 @@ try {
         profile,
         request: { placements: [request.placement], actions: true, context: request.context, trace: false },
         now: NOW,
+        model,
+        seed: `bench-${i}`,
       });
       times.push(performance.now() - before);
       const placement = result.placements[request.placement];
@@ -145,4 +154,20 @@ try {
 } catch (error) {
   await engine.close();
   throw error;
+}
+
+/**
+ * Counts made-up outcomes into `model` for every learning action in every bin of plan × city
+ * (1,000 trials each), as a workspace that has learned for a while holds them.
+ */
+function fillModel(model: LearnModel, actions: readonly CompiledAction[], random: () => number): void {
+  for (const action of actions) {
+    if (action.learning === undefined) continue;
+    for (const plan of ['free', 'pro', '-'])
+      for (const city of [...DECIDE_CITIES, '-'])
+        for (let trial = 0; trial < 1_000; trial += 1) {
+          model.trial(action.key, `${plan}|${city}`);
+          if (random() < 0.1) model.success(action.key, `${plan}|${city}`);
+        }
+  }
 }

@@ -3,12 +3,13 @@
  * benchmarks, each against a baseline measured in the same run, printed as medians with the
  * targets from the project's goals. `BENCH_QUICK=1` runs a smaller version (for a smoke check,
  * not for figures); `BENCH_ONLY=segments,timers` runs only the sections named (`pipeline`,
- * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `activation`, `journeys`).
+ * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `learn`, `activation`, `journeys`).
  */
 import { activationBench } from './activation.ts';
 import { conditionsBench } from './conditions.ts';
 import { decideBench } from './decide.ts';
 import { httpBench } from './http.ts';
+import { learnBench } from './learn.ts';
 import { runScript } from './processes.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -244,6 +245,24 @@ if (runs('timers')) {
       `  check: ${fmt(run.exited)} of ${fmt(run.profiles)} profiles exited${members}: ${ok ? 'all exited' : 'MISSING EXITS'}`,
     );
   }
+}
+if (runs('learn')) {
+  const result = await learnBench({
+    profiles: quick ? 10_000 : 25_000,
+    rounds,
+    calls: quick ? 10_000 : 20_000,
+  });
+  const { off, on } = result;
+  const rate = (run: typeof off) => median(run.perSecond);
+  console.log(
+    `\nLearn: ${'examples/learn/scenario.yaml'} through the engine (tailor simulate), ${fmt(result.seconds, 1)} s`,
+  );
+  for (const line of result.report.trimEnd().split('\n')) console.log(`  ${line}`);
+  console.log(
+    `  decide latency, in process, 50 actions, ${fmt(off.profiles)} profiles: learning off p50 ${fmt(off.microseconds.p50)} µs, p99 ${fmt(off.microseconds.p99)} µs, ${fmt(rate(off))} decisions/s; ` +
+      `every action learning (2 predictors, filled model) p50 ${fmt(on.microseconds.p50)} µs, p99 ${fmt(on.microseconds.p99)} µs, ${fmt(rate(on))} decisions/s`,
+  );
+  console.log(`    wrong answers ${off.failures + on.failures} of ${fmt(off.checked + on.checked)}`);
 }
 if (runs('decide')) {
   const result = await decideBench({

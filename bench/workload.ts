@@ -276,6 +276,9 @@ function clockTime(minute: number): string {
   return `${String(Math.floor(wrapped / 60)).padStart(2, '0')}:${String(wrapped % 60).padStart(2, '0')}`;
 }
 
+/** What the decide benchmark's actions learn by, when they learn. */
+export const DECIDE_PREDICTORS = ['traits.plan', 'context.location.city'] as const;
+
 /**
  * The decide benchmark's workspace: the 20 computed traits of `benchWorkspaceYaml`, two
  * decaying scores, lifecycle stages, five segments, `DECIDE_PLACEMENTS` placements of five
@@ -283,9 +286,10 @@ function clockTime(minute: number): string {
  * segments, the lifecycle stage and the request (`context.location.city`, `context.page.path`,
  * `context.campaign.name`); every content string is Liquid with two variables. The contact
  * policy has caps, suppression and quiet hours (Asia/Kolkata) set to start three hours after
- * `now`, so they do not apply during the run, and a 5% holdout.
+ * `now`, so they do not apply during the run, and a 5% holdout. With `learn`, every action has
+ * a goal (`Order Completed` within 7d) and learns per plan and city (`DECIDE_PREDICTORS`).
  */
-export function decideWorkspaceYaml(input: { id: string; now: number }): string {
+export function decideWorkspaceYaml(input: { id: string; now: number; learn?: boolean }): string {
   const kolkataMinute = Math.floor((input.now + 330 * 60_000) / 60_000) % 1440;
   const scores = [
     'scores:',
@@ -364,6 +368,8 @@ export function decideWorkspaceYaml(input: { id: string; now: number }): string 
       n % 2 === 0 ? '    suitability: { lifecycle_stage: { $ne: visitor } }' : '',
       `    context_weights: [{ when: { context.location.city: ${city} }, weight: 1.5 }]`,
       n % 3 === 0 ? '    cooldown: 24h' : '',
+      input.learn === true ? '    goal: { event: Order Completed, within: 7d }' : '',
+      input.learn === true ? `    predictors: [${DECIDE_PREDICTORS.join(', ')}]` : '',
     );
   }
   const quietStart = clockTime(kolkataMinute + 180);

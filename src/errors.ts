@@ -91,6 +91,8 @@ export const ERRORS = {
   SEGMENT_EXISTS: { status: 409, message: 'A segment has this key already' },
   SEGMENT_IN_USE: { status: 409, message: 'Another segment tests this one' },
   INVALID_DECIDE_REQUEST: { status: 400, message: 'The decide request is invalid' },
+  INVALID_SCENARIO: { status: 400, message: 'The simulation scenario is invalid' },
+  EXPERIMENT_NOT_FOUND: { status: 404, message: 'No experiment has this key' },
   INVALID_SIGNATURE: { status: 401, message: 'The callback signature does not match' },
   RESERVED_EVENT: { status: 400, message: 'This event name is one Tailor records itself' },
   INVALID_CURSOR: { status: 400, message: 'The page cursor is not one a previous page gave' },

@@ -4,10 +4,12 @@ import { applyCommand } from './apply-command.ts';
 import { ApiError, type ConnectionFlags, resolveConnection } from './connection.ts';
 import { parseContactMap } from './contact-map.ts';
 import { demoCommand } from './demo-command.ts';
+import { showExperiment } from './experiments-command.ts';
 import { importFile } from './import-command.ts';
 import { listJourneys, setJourneyPaused } from './journeys-command.ts';
 import { createKey, listKeys, revokeKey } from './keys-command.ts';
 import { profileCommand } from './profile-command.ts';
+import { simulateCommand } from './simulate-command.ts';
 import { startCommand } from './start-command.ts';
 import { createWorkspace } from './workspace-command.ts';
 
@@ -195,6 +197,42 @@ withConnection(
     fail(error);
   }
 });
+
+withConnection(
+  program
+    .command('experiments [key]')
+    .description(
+      'an experiment (default `holdout`: next best action against the holdout): exposures, conversions, rate, lift with its 95% interval, and what each learning action learned',
+    ),
+).action(async (key: string | undefined, flags: ConnectionFlags) => {
+  try {
+    const connection = await resolveConnection(flags);
+    process.stdout.write(await showExperiment({ connection, key: key ?? 'holdout' }));
+  } catch (error) {
+    fail(error);
+  }
+});
+
+program
+  .command('simulate <scenario>')
+  .description(
+    'run a synthetic population (scenario YAML) through the engine in accelerated time and compare the learned policy with the best static rule, random, holdout and the oracle',
+  )
+  .action(async (path: string) => {
+    try {
+      const { report, met } = await simulateCommand({
+        path,
+        onProgress: (done, total) => {
+          if (done % 2_000 === 0 || done === total) process.stderr.write(`  ${done}/${total} decisions\r`);
+        },
+      });
+      process.stderr.write('\n');
+      process.stdout.write(report);
+      if (!met) process.exitCode = 2;
+    } catch (error) {
+      fail(error);
+    }
+  });
 
 withConnection(
   program

@@ -186,8 +186,8 @@ function compilePlacement(def: PlacementDef, path: string, issues: ErrorDetail[]
   return { key: def.key, def, variants };
 }
 
-/** What `learning` means when a workspace does not say: a prior worth 2 decisions, Thompson sampling on. */
-const DEFAULT_LEARNING: LearningDef = { priorStrength: 2, explore: true };
+/** What `learning` means when a workspace does not say: a prior worth 2 decisions, Thompson sampling on every decision. */
+const DEFAULT_LEARNING: LearningDef = { priorStrength: 2, explore: true, maxExploration: 1 };
 
 /** Lowest and highest prior mean: a declared propensity of 0 or 1 would never move. */
 const PRIOR_MEAN_RANGE = [0.001, 0.999] as const;
@@ -251,6 +251,7 @@ function compileLearning(def: ActionDef, learning: LearningDef): CompiledLearnin
     priorMean: Math.min(Math.max(def.propensity, low), high),
     priorStrength: learning.priorStrength,
     explore: learning.explore,
+    maxExploration: learning.maxExploration,
   };
 }
 

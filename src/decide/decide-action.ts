@@ -13,7 +13,7 @@ import {
   traceCheck,
 } from './decision-trace.ts';
 import { holdoutBucket } from './holdout.ts';
-import { LearnModel } from './learn/learn-model.ts';
+import { type CompiledLearning, LearnModel } from './learn/learn-model.ts';
 import { seededRandom } from './learn/seeded-random.ts';
 import { renderContent } from './render-content.ts';
 import { isTimeZone } from './zoned-time.ts';
@@ -86,6 +86,8 @@ const NO_OUTCOMES = new LearnModel();
 interface LearningScope {
   model: LearnModel;
   random: () => number;
+  /** Whether this decision ranks by samples: drawn once per decision against `maxExploration`. */
+  sampling: (learning: CompiledLearning) => boolean;
 }
 
 /**
@@ -122,9 +124,13 @@ export function decideAction(input: {
   const candidates: Candidate[] = [];
   let learning: LearningScope | undefined;
   const learningScope = (): LearningScope => {
-    learning ??= {
+    if (learning !== undefined) return learning;
+    const random = seededRandom(`${input.seed ?? ''}|${profile.id}|${now}`);
+    const draw = random();
+    learning = {
       model: input.model ?? NO_OUTCOMES,
-      random: seededRandom(`${input.seed ?? ''}|${profile.id}|${now}`),
+      random,
+      sampling: (rule) => rule.explore && draw < rule.maxExploration,
     };
     return learning;
   };
@@ -283,7 +289,7 @@ function evaluate(input: {
       action: action.key,
       learning,
       bin: learning.bin(context),
-      random: learning.explore ? input.learning.random : undefined,
+      random: input.learning.sampling(learning) ? input.learning.random : undefined,
     });
     trace.learned = learned;
     raw = learned.propensity;

@@ -80,11 +80,14 @@ export interface GoalDef {
 /**
  * How actions with a goal learn their propensity: a Beta prior centred on the declared
  * `propensity` with `priorStrength` pseudo-observations; `explore` false ranks by the posterior
- * mean instead of a Thompson sample.
+ * mean instead of a Thompson sample, and `maxExploration` bounds the share of decisions that
+ * sample at all.
  */
 export interface LearningDef {
   priorStrength: number;
   explore: boolean;
+  /** The share of decisions (0..1) that rank by Thompson samples; the rest rank by posterior means. */
+  maxExploration: number;
 }
 
 /** A cap on contacts: at most `max` in any `perMs` window, on one channel or (without `channel`) overall. */

@@ -29,6 +29,7 @@ import { consoleRoutes } from './routes/console-routes.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
 import { demoRoutes } from './routes/demo-routes.ts';
 import { emailLinkRoutes } from './routes/email-link-routes.ts';
+import { experimentRoutes } from './routes/experiment-routes.ts';
 import { exposureReportRoutes } from './routes/exposure-report-routes.ts';
 import { exposureRoutes } from './routes/exposure-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -177,6 +178,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(exposureReportRoutes, { engine, keys, proofs });
   await app.register(sdkRoutes);
   await app.register(demoRoutes, { writeKey: options.demoWriteKey });
+  await app.register(experimentRoutes, { engine, keys });
   await app.register(journeyRoutes, { engine, keys });
   await app.register(keyRoutes, { engine, keys });
   await app.register(overviewRoutes, { engine, keys, live });

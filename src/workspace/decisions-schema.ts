@@ -195,6 +195,14 @@ export const LearningSchema = Type.Object(
           'Rank by a Thompson sample of the learned propensity (true, the default) or by its mean.',
       }),
     ),
+    max_exploration: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description:
+          'The share of decisions, 0 to 1, that may rank by samples (and so explore); the rest rank by means. Default 1.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

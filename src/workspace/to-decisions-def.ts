@@ -61,6 +61,7 @@ export function toDecisionsDef(file: WorkspaceFile): DecisionsDef | undefined {
     def.learning = {
       priorStrength: learning.prior_strength ?? DEFAULT_PRIOR_STRENGTH,
       explore: learning.explore ?? true,
+      maxExploration: learning.max_exploration ?? 1,
     };
   return def;
 }

@@ -3,6 +3,7 @@ import { compileDecisions } from '../../src/decide/compile-decisions.ts';
 import { decideAction } from '../../src/decide/decide-action.ts';
 import { type CompiledLearning, LearnModel } from '../../src/decide/learn/learn-model.ts';
 import { LearningState } from '../../src/decide/learn/learning-state.ts';
+import { liftAgainstControl, wilsonInterval } from '../../src/decide/learn/lift-interval.ts';
 import { compilePredictorBin } from '../../src/decide/learn/predictor-bin.ts';
 import { seededRandom } from '../../src/decide/learn/seeded-random.ts';
 
@@ -18,6 +19,7 @@ function learning(priorMean: number, explore = true): CompiledLearning {
     priorMean,
     priorStrength: 2,
     explore,
+    maxExploration: 1,
   };
 }
 
@@ -45,16 +47,20 @@ describe('LearnModel', () => {
     }
     const pro = model.estimate({ action: 'a', learning: rule, bin: 'pro', random: undefined });
     const free = model.estimate({ action: 'a', learning: rule, bin: 'free', random: undefined });
-    expect(pro.mean).toBeCloseTo(0.2, 2);
-    expect(free.mean).toBeCloseTo(0.02, 2);
+    expect(pro.mean).toBeCloseTo((1 + 200) / 1002, 9);
+    expect(free.mean).toBeCloseTo((1 + 20) / 1002, 9);
     expect(pro.evidence).toBe(1000);
-    // A bin never seen starts from the action's pooled mean, not from the prior.
-    const fresh = model.estimate({ action: 'a', learning: rule, bin: 'team', random: undefined });
-    expect(fresh.evidence).toBe(0);
-    expect(fresh.mean).toBeCloseTo(0.11, 2);
+    // A bin never seen starts from the declared propensity: its prior.
+    expect(model.estimate({ action: 'a', learning: rule, bin: 'team', random: undefined })).toEqual({
+      bin: 'team',
+      propensity: 0.5,
+      mean: 0.5,
+      evidence: 0,
+    });
+    expect(model.counts('a')).toEqual({ trials: 2000, successes: 220 });
   });
 
-  it('samples the same way for the same seed, within two standard deviations of the mean', () => {
+  it('samples the same way for the same seed, spread as the posterior is', () => {
     const model = new LearnModel();
     for (let i = 0; i < 40; i += 1) {
       model.trial('a', 'pro');
@@ -64,15 +70,13 @@ describe('LearnModel', () => {
     const draw = (seed: string) =>
       model.estimate({ action: 'a', learning: rule, bin: 'pro', random: seededRandom(seed) });
     expect(draw('x')).toEqual(draw('x'));
-    const samples = Array.from({ length: 500 }, (_, i) => draw(`s${i}`).propensity);
-    const { mean } = draw('x');
-    // The pooled mean (prior 0.5 worth 2, then 10 of 40) is the bin's prior, worth 2 too.
-    const a = 2 * ((2 * 0.5 + 10) / 42) + 10;
-    const b = 2 * (1 - (2 * 0.5 + 10) / 42) + 30;
-    const sd = Math.sqrt((a * b) / ((a + b) ** 2 * (a + b + 1)));
-    expect(Math.max(...samples)).toBeLessThanOrEqual(mean + 2 * sd + 1e-12);
-    expect(Math.min(...samples)).toBeGreaterThanOrEqual(mean - 2 * sd - 1e-12);
-    expect(new Set(samples).size).toBeGreaterThan(400);
+    const samples = Array.from({ length: 4000 }, (_, i) => draw(`s${i}`).propensity);
+    // Beta(1 + 10, 1 + 30): mean 11/42, variance αβ / ((α+β)²(α+β+1)).
+    const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
+    const variance = samples.reduce((sum, value) => sum + (value - mean) ** 2, 0) / samples.length;
+    expect(mean).toBeCloseTo(11 / 42, 2);
+    expect(variance).toBeCloseTo((11 * 31) / (42 ** 2 * 43), 3);
+    expect(draw('x').mean).toBeCloseTo(11 / 42, 9);
   });
 });
 
@@ -161,6 +165,59 @@ describe('LearningState', () => {
 });
 
 describe('decideAction with learning', () => {
+  const twoActions = (learning: { priorStrength: number; explore: boolean; maxExploration: number }) =>
+    compileDecisions({
+      placements: [],
+      actions: ['a', 'b'].map((key) => ({
+        key,
+        channels: ['in_app'],
+        content: { in_app: { title: key } },
+        value: 1,
+        weight: 1,
+        propensity: 0.5,
+        contextWeights: [],
+        goal: { event: 'Order Completed', withinMs: DAY },
+      })),
+      contactPolicy: { caps: [] },
+      triggers: [],
+      learning,
+    });
+
+  it('explores at most in the share of decisions max_exploration allows, and says when it did', () => {
+    // Two actions of equal evidence and nearly equal means: a sample often reorders them.
+    const model = new LearnModel();
+    for (let i = 0; i < 20; i += 1) {
+      model.trial('a', '*');
+      model.trial('b', '*');
+      if (i % 2 === 0) model.success('a', '*');
+      if (i % 2 === 0 && i > 0) model.success('b', '*');
+    }
+    const explored = (maxExploration: number) => {
+      const compiled = twoActions({ priorStrength: 2, explore: true, maxExploration });
+      let count = 0;
+      for (let i = 0; i < 2000; i += 1) {
+        const decided = decideAction({
+          compiled,
+          profile: { id: `p${i}`, context: {}, contacts: [] },
+          now: NOW,
+          trace: false,
+          model,
+        });
+        if (decided.learning?.explored === true) {
+          expect(decided.action).toBe('b');
+          count += 1;
+        }
+      }
+      return count / 2000;
+    };
+    const free = explored(1);
+    const bounded = explored(0.1);
+    expect(free).toBeGreaterThan(0.2);
+    expect(bounded).toBeLessThanOrEqual(0.1);
+    expect(bounded).toBeGreaterThan(0);
+    expect(explored(0)).toBe(0);
+  });
+
   it('ranks by the learned propensity and shows it in the trace and the decision', () => {
     const compiled = compileDecisions({
       placements: [],
@@ -177,7 +234,7 @@ describe('decideAction with learning', () => {
       })),
       contactPolicy: { caps: [] },
       triggers: [],
-      learning: { priorStrength: 2, explore: false },
+      learning: { priorStrength: 2, explore: false, maxExploration: 1 },
     });
     const model = new LearnModel();
     for (let i = 0; i < 100; i += 1) {
@@ -198,5 +255,24 @@ describe('decideAction with learning', () => {
     expect(decided.learning?.mean).toBeCloseTo(51 / 102, 6);
     expect(decided.trace?.candidates.map((entry) => entry.learned?.evidence)).toEqual([100, 100]);
     expect(decided.reason).toContain(`propensity ${Number((51 / 102).toPrecision(6))}`);
+  });
+});
+
+describe('lift against control', () => {
+  it('matches Newcombe (1998) worked example: 56/70 against 48/80', () => {
+    // Newcombe, Statistics in Medicine 17:873–890, table II example (a): method 10 gives 0.0524 to 0.3339.
+    const lift = liftAgainstControl({ exposures: 70, conversions: 56 }, { exposures: 80, conversions: 48 });
+    expect(lift.difference).toBeCloseTo(0.2, 6);
+    expect(lift.differenceInterval[0]).toBeCloseTo(0.0524, 4);
+    expect(lift.differenceInterval[1]).toBeCloseTo(0.3339, 4);
+    expect(lift.relative).toBeCloseTo(1 / 3, 6);
+  });
+
+  it('matches Wilson intervals at the edges and has no relative lift without control conversions', () => {
+    expect(wilsonInterval(0, 10)[0]).toBe(0);
+    expect(wilsonInterval(0, 10)[1]).toBeCloseTo(0.2775, 4);
+    const lift = liftAgainstControl({ exposures: 10, conversions: 1 }, { exposures: 10, conversions: 0 });
+    expect(lift.relative).toBeNull();
+    expect(lift.differenceInterval[0]).toBeLessThan(0);
   });
 });

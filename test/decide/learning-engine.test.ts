@@ -119,6 +119,53 @@ describe('learning through the engine', () => {
     expect(reopened.model.counts('free_shipping', 'pro')).toEqual(before.free_shipping);
   });
 
+  it('reports the holdout against next best action with the lift and its interval', async () => {
+    dir = tempDir('tailor-learn-');
+    t = await openTestTailor({ path: join(dir, 'tailor.db') });
+    const tailor = t;
+    const get = (key: string, auth = bearer(tailor.adminKey)) =>
+      tailor.app.inject({ method: 'GET', url: `/v1/experiments/${key}`, headers: { authorization: auth } });
+    expect((await get('holdout')).json<Json>()['code']).toBe('EXPERIMENT_NOT_FOUND');
+    await tailor.engine.applyWorkspace(
+      parseWorkspaceYaml({ text: `${workspaceYaml('shop')}${LEARNING}holdout: { percent: 50, salt: s }\n` }),
+    );
+    const people = Array.from({ length: 16 }, (_, i) => `u${i}`);
+    for (const userId of people)
+      await sendAccepted(tailor, '/v1/identify', { userId, traits: { plan: 'pro' } });
+    const outcomes: string[] = [];
+    for (const userId of people)
+      outcomes.push(String(((await decide(tailor, userId))['action'] as Json)['outcome']));
+    tailor.clock.advance(60_000);
+    // Everyone held out orders; of the others, only u0's order follows a decision that has one.
+    for (const [i, userId] of people.entries())
+      if (outcomes[i] === 'held_out' || userId === 'u0')
+        await sendAccepted(tailor, '/v1/track', { userId, event: 'Order Completed' });
+    const heldOut = outcomes.filter((outcome) => outcome === 'held_out').length;
+    expect(heldOut).toBeGreaterThan(0);
+    expect(heldOut).toBeLessThan(people.length);
+    const credited = heldOut + (outcomes[0] === 'action' ? 1 : 0);
+    const report = await eventually(async () => {
+      const body = (await get('holdout')).json<{ arms: Json[] }>();
+      const total = body.arms.reduce((sum, arm) => sum + Number(arm['conversions']), 0);
+      return total === credited ? body : undefined;
+    });
+    const [control, treated] = report.arms;
+    expect(control).toMatchObject({
+      arm: 'held_out',
+      control: true,
+      exposures: heldOut,
+      conversions: heldOut,
+      rate: 1,
+    });
+    expect(treated).toMatchObject({ arm: 'next_best_action', exposures: people.length - heldOut });
+    const lift = treated?.['lift'] as Json;
+    expect(lift['difference']).toBeLessThan(0);
+    expect((lift['differenceInterval'] as number[])[1]).toBeLessThan(0);
+    expect((report as Json)['method']).toContain('Newcombe');
+    expect((await get('other')).statusCode).toBe(404);
+    expect((await get('holdout', 'Bearer wrong')).statusCode).toBe(401);
+  });
+
   it('refuses a Goal Reached from a write key: only Tailor credits goals', async () => {
     t = await openTestTailor();
     const reply = await t.app.inject({

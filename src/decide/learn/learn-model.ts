@@ -21,6 +21,8 @@ export interface CompiledLearning {
   readonly priorStrength: number;
   /** Rank by a Thompson sample (true) or by the posterior mean. */
   readonly explore: boolean;
+  /** The share of decisions that may rank by samples; the others rank by means. */
+  readonly maxExploration: number;
 }
 
 /** An action's learned propensity in one bin, as the decision used it and the trace shows it. */
@@ -37,14 +39,11 @@ export interface LearnedPropensity {
 /** Bins kept per action; decisions in further bins learn into the action's pooled counts only. */
 export const MAX_BINS_PER_ACTION = 1_000;
 
-/** A sample is held within this many posterior standard deviations of the mean: exploration is bounded. */
-const EXPLORATION_BOUND = 2;
-
 /**
- * Beta–Bernoulli propensities per action and predictor bin. The action's pooled counts update
- * a Beta prior centred on the declared propensity; each bin's counts update a prior centred on
- * that pooled mean (with the same strength), so a new bin starts from what the action learned
- * overall instead of from nothing. State is counts only: it is rebuilt by counting again.
+ * Beta–Bernoulli propensities per action and predictor bin: each bin's counts update a Beta
+ * prior centred on the declared propensity, so a bin never seen starts from what the author
+ * believes. Counts are also kept per action overall, for reports. State is counts only: it is
+ * rebuilt by counting again.
  */
 export class LearnModel {
   private readonly pooled = new Map<string, OutcomeCounts>();
@@ -77,7 +76,8 @@ export class LearnModel {
 
   /**
    * The propensity of `action` for a decision in `bin`: with `random`, a Thompson sample of the
-   * bin's Beta posterior held within two standard deviations of its mean; without, the mean.
+   * bin's Beta posterior (the prior worth `priorStrength` decisions at `priorMean`, updated by
+   * the bin's counts); without, the posterior mean.
    */
   estimate(input: {
     action: string;
@@ -86,22 +86,13 @@ export class LearnModel {
     random: (() => number) | undefined;
   }): LearnedPropensity {
     const { learning, bin } = input;
-    const strength = learning.priorStrength;
-    const pooled = this.pooled.get(input.action);
-    const pooledMean =
-      pooled === undefined
-        ? learning.priorMean
-        : (strength * learning.priorMean + pooled.successes) / (strength + pooled.trials);
     const counts = this.bins.get(input.action)?.get(bin);
     const trials = counts?.trials ?? 0;
     const successes = Math.min(counts?.successes ?? 0, trials);
-    const alpha = strength * pooledMean + successes;
-    const beta = strength * (1 - pooledMean) + trials - successes;
+    const alpha = learning.priorStrength * learning.priorMean + successes;
+    const beta = learning.priorStrength * (1 - learning.priorMean) + trials - successes;
     const mean = alpha / (alpha + beta);
-    if (input.random === undefined) return { bin, propensity: mean, mean, evidence: trials };
-    const spread = EXPLORATION_BOUND * Math.sqrt((alpha * beta) / ((alpha + beta) ** 2 * (alpha + beta + 1)));
-    const sample = sampleBeta(alpha, beta, input.random);
-    const propensity = Math.min(Math.max(sample, mean - spread, 0), mean + spread, 1);
+    const propensity = input.random === undefined ? mean : sampleBeta(alpha, beta, input.random);
     return { bin, propensity, mean, evidence: trials };
   }
 
