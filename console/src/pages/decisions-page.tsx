@@ -7,7 +7,7 @@ import { useApi } from '../session.tsx';
 import type { CandidateTrace, Decision } from '../types.ts';
 
 interface WorkspaceAnswer {
-  definition: { placements?: { key: string }[] };
+  definition: { decisions?: { placements?: { key: string }[] } };
 }
 
 /**
@@ -25,7 +25,7 @@ export function DecisionsPage(props: { route: Route }) {
     queryKey: ['workspace'],
     queryFn: () => api<WorkspaceAnswer>('/v1/workspace'),
   });
-  const placements = workspace.data?.definition.placements?.map((p) => p.key) ?? [];
+  const placements = workspace.data?.definition.decisions?.placements?.map((p) => p.key) ?? [];
   const simulate = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
       api<Decision>('/v1/decide/simulate', { method: 'POST', body }),
