@@ -3,7 +3,7 @@
  * benchmarks, each against a baseline measured in the same run, printed as medians with the
  * targets from the project's goals. `BENCH_QUICK=1` runs a smaller version (for a smoke check,
  * not for figures); `BENCH_ONLY=segments,timers` runs only the sections named (`pipeline`,
- * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `learn`, `activation`, `journeys`).
+ * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `learn`, `activation`, `journeys`, `console`).
  */
 import { activationBench } from './activation.ts';
 import { conditionsBench } from './conditions.ts';
@@ -85,6 +85,17 @@ interface JourneyRun {
   second?: JourneyPass;
   resume?: { held: number; seconds: number };
   check?: { nudged: number; completedHistory: number; endedCompleted: number; stillActive: number };
+}
+interface ConsoleRun {
+  jsGzip: number;
+  cssGzip: number;
+  jsRaw: number;
+  files: number;
+  profiles: number;
+  ingestSeconds: number;
+  firstLoad: { p50: number; max: number };
+  inApp: { p50: number; max: number };
+  samples: number;
 }
 interface MemoryRun {
   profiles: number;
@@ -482,5 +493,23 @@ if (runs('journeys')) {
   }
   console.log(
     `  check (paused): nudged ${fmt(pausedCheck?.nudged ?? 0)}, history completed ${fmt(pausedCheck?.completedHistory ?? 0)}, still active ${fmt(pausedCheck?.stillActive ?? 0)} of ${fmt(paused.profiles)}: ${released ? 'all released and completed' : 'MISSING RUNS'}`,
+  );
+}
+if (runs('console')) {
+  const run = await runScript<ConsoleRun>('bench/console.ts', {
+    env: quick ? { BENCH_CONSOLE_PROFILES: '50000' } : {},
+  });
+  console.log('\nConsole (console/dist, Chromium on this machine)');
+  console.log(
+    `  first load: ${run.files} files, JavaScript ${fmt(run.jsGzip / 1024, 1)} KiB gzip (${fmt(run.jsRaw / 1024)} KiB raw), CSS ${fmt(run.cssGzip / 1024, 1)} KiB gzip`,
+  );
+  console.log(
+    `  profile page with ${fmt(run.profiles)} profiles in SQLite (built in ${fmt(run.ingestSeconds)} s), ${run.samples} people, each with a 40-event timeline:`,
+  );
+  console.log(
+    `    found from the loaded console (hash change → profile and timeline painted): p50 ${fmt(run.inApp.p50)} ms, max ${fmt(run.inApp.max)} ms  target ≤ 200 ms: ${verdict(run.inApp.p50 <= 200)}`,
+  );
+  console.log(
+    `    first load of /console/ straight to the profile (navigation → timeline shown, nothing cached): p50 ${fmt(run.firstLoad.p50)} ms, max ${fmt(run.firstLoad.max)} ms`,
   );
 }

@@ -1,11 +1,40 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import {
+  infiniteQueryOptions,
+  queryOptions,
+  useInfiniteQuery,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
+import { type FormEvent, useEffect, useState } from 'react';
 import { refPath } from '../api.ts';
 import { QueryState } from '../parts/query-state.tsx';
 import { KeyValues, show, Time } from '../parts/values.tsx';
 import { href, type Route } from '../route.ts';
 import { useApi } from '../session.tsx';
 import type { LoggedEvent, Merge, Profile, ProfileJourneys } from '../types.ts';
+
+type Api = ReturnType<typeof useApi>;
+
+const journeysQuery = (api: Api, path: string, ref: string) =>
+  queryOptions({
+    queryKey: ['profile-journeys', ref],
+    queryFn: () => api<ProfileJourneys>(`${path}/journeys`),
+  });
+
+const mergesQuery = (api: Api, path: string, ref: string) =>
+  queryOptions({ queryKey: ['merges', ref], queryFn: () => api<{ merges: Merge[] }>(`${path}/merges`) });
+
+/** A person's timeline, 25 events a page, newest first. */
+const timelineQuery = (api: Api, path: string, ref: string) =>
+  infiniteQueryOptions({
+    queryKey: ['timeline', ref],
+    initialPageParam: undefined as number | undefined,
+    queryFn: ({ pageParam }) =>
+      api<{ events: LoggedEvent[]; next_before?: number }>(
+        `${path}/events?limit=25${pageParam === undefined ? '' : `&before=${pageParam}`}`,
+      ),
+    getNextPageParam: (page) => page.next_before,
+  });
 
 /** Identifier types offered in the search; "profile id" takes a `prf_…` id as it is. */
 const TYPES = ['email', 'user_id', 'anonymous_id', 'phone', 'whatsapp', 'profile id'] as const;
@@ -52,8 +81,15 @@ export function ProfilesPage(props: { route: Route }) {
 
 function ProfileView(props: { profileRef: string }) {
   const api = useApi();
+  const queries = useQueryClient();
   const path = `/v1/profiles/${refPath(props.profileRef)}`;
   const profile = useQuery({ queryKey: ['profile', props.profileRef], queryFn: () => api<Profile>(path) });
+  // The sections below the profile ask for their data at once, beside it, not after it arrives.
+  useEffect(() => {
+    void queries.prefetchQuery(journeysQuery(api, path, props.profileRef));
+    void queries.prefetchQuery(mergesQuery(api, path, props.profileRef));
+    void queries.prefetchInfiniteQuery(timelineQuery(api, path, props.profileRef));
+  }, [queries, api, path, props.profileRef]);
   return (
     <QueryState query={profile}>
       {(p) => (
@@ -123,10 +159,7 @@ function ProfileView(props: { profileRef: string }) {
 
 function ProfileJourneysView(props: { path: string; profileRef: string }) {
   const api = useApi();
-  const query = useQuery({
-    queryKey: ['profile-journeys', props.profileRef],
-    queryFn: () => api<ProfileJourneys>(`${props.path}/journeys`),
-  });
+  const query = useQuery(journeysQuery(api, props.path, props.profileRef));
   return (
     <section aria-labelledby="journeys">
       <h3 id="journeys">Journeys</h3>
@@ -164,10 +197,7 @@ function ProfileJourneysView(props: { path: string; profileRef: string }) {
 
 function Merges(props: { path: string; profileRef: string }) {
   const api = useApi();
-  const query = useQuery({
-    queryKey: ['merges', props.profileRef],
-    queryFn: () => api<{ merges: Merge[] }>(`${props.path}/merges`),
-  });
+  const query = useQuery(mergesQuery(api, props.path, props.profileRef));
   return (
     <section aria-labelledby="merges">
       <h3 id="merges">Merge history</h3>
@@ -208,15 +238,7 @@ function eventSource(event: LoggedEvent): string {
 
 function Timeline(props: { path: string; profileRef: string }) {
   const api = useApi();
-  const query = useInfiniteQuery({
-    queryKey: ['timeline', props.profileRef],
-    initialPageParam: undefined as number | undefined,
-    queryFn: ({ pageParam }) =>
-      api<{ events: LoggedEvent[]; next_before?: number }>(
-        `${props.path}/events?limit=25${pageParam === undefined ? '' : `&before=${pageParam}`}`,
-      ),
-    getNextPageParam: (page) => page.next_before,
-  });
+  const query = useInfiniteQuery(timelineQuery(api, props.path, props.profileRef));
   return (
     <section aria-labelledby="timeline">
       <h3 id="timeline">Timeline</h3>
