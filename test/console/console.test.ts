@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
 import { CONSOLE_DIST } from '../../src/http/routes/console-routes.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { tempDir } from '../support/test-tailor.ts';
@@ -203,10 +204,29 @@ describe('the console, in Chromium, on the demo workspace', () => {
     await checkPage('live');
   });
 
-  it('shows the workspace definition in force', async () => {
+  it('checks a workspace file before applying it: problems at line and column, then the changes, then applied', async () => {
     await openPage('Workspace');
-    await expect(page.locator('pre.json').textContent()).resolves.toContain('checkout_recovery');
+    const before = await admin<{ version: number }>('/v1/workspace');
+    await expect(page.getByTestId('workspace-version').textContent()).resolves.toBe(String(before.version));
+    const file = readFileSync(DEMO_WORKSPACE_FILE, 'utf8');
+    const yaml = page.getByLabel('Workspace file (tailor.yaml)');
+    await yaml.fill(`${file}\nsegments: [oops\n`);
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    const problems = page.getByRole('list', { name: 'Problems' });
+    await expect(problems.textContent()).resolves.toMatch(/\d+:\d+/);
+    await checkPage('workspace-problems');
+    await yaml.fill(file.replace('name: High-intent leads', 'name: Hot leads'));
+    await page.getByRole('button', { name: 'Check (dry run)' }).click();
+    const changes = page.getByRole('list', { name: 'Changes' });
+    await expect(changes.textContent()).resolves.toContain('segments.high_intent_leads');
     await checkPage('workspace');
+    await page.getByRole('button', { name: 'Apply and rebuild profiles' }).click();
+    await page.getByRole('status').filter({ hasText: 'Applied' }).waitFor();
+    const after = await admin<{ version: number; definition: { segments: { key: string; name: string }[] } }>(
+      '/v1/workspace',
+    );
+    expect(after.version).toBe(before.version + 1);
+    expect(after.definition.segments.find((s) => s.key === 'high_intent_leads')?.name).toBe('Hot leads');
   });
 
   it('is keyboard reachable: the skip link first, then every page of the navigation', async () => {

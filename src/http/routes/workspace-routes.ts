@@ -4,6 +4,7 @@ import type { NetworkPolicy } from '../../activate/outbound/network-policy.ts';
 import { redactChannels } from '../../activate/redact-channels.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
+import { definitionChanges } from '../../workspace/definition-changes.ts';
 import {
   MAX_WORKSPACE_BYTES,
   parseWorkspaceDocument,
@@ -83,23 +84,56 @@ export async function workspaceRoutes(
     },
     async (request) => {
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
-      const body: unknown = request.body;
-      const definition =
-        typeof body === 'object' && body !== null && 'yaml' in body && typeof body.yaml === 'string'
-          ? parseWorkspaceYaml({ text: body.yaml, fileName: 'request body', network })
-          : parseWorkspaceDocument(body, { network });
-      if (definition.id !== workspaceId) {
-        throw new TailorError(
-          'INVALID_WORKSPACE',
-          `This admin key manages workspace \`${workspaceId}\`, not \`${definition.id}\``,
-          [{ path: 'workspace.id', message: `must be \`${workspaceId}\`` }],
-        );
-      }
+      const definition = readDefinition(request.body, workspaceId);
       const started = Date.now();
       const compiled = await engine.applyWorkspace(definition);
       return { id: workspaceId, version: compiled.version, rebuilt_in_ms: Date.now() - started };
     },
   );
+
+  app.post(
+    '/v1/workspace/dry-run',
+    {
+      schema: {
+        tags: ['workspace'],
+        summary:
+          'Validate a workspace definition (YAML or JSON) and list what applying it would change, without applying it',
+        description:
+          'Answers `{ valid: true, version, changes: [{ path, change }] }` (paths only, no values: a definition may hold ' +
+          'secrets), or 400 `INVALID_WORKSPACE` with each problem, at `file:line:column` for YAML.',
+        security,
+        response: { 400: ErrorSchema, 413: ErrorSchema },
+      },
+      bodyLimit: MAX_WORKSPACE_BYTES,
+    },
+    async (request) => {
+      const workspaceId = await adminWorkspace(request, keys, engine.clock());
+      const definition = readDefinition(request.body, workspaceId);
+      const current = engine.workspace(workspaceId);
+      if (current === undefined) throw new TailorError('NOT_FOUND');
+      return {
+        valid: true,
+        version: current.version,
+        changes: definitionChanges(current.definition, definition),
+      };
+    },
+  );
+
+  /** The body of a PUT or a dry run as a validated definition of the key's workspace. */
+  function readDefinition(body: unknown, workspaceId: string): WorkspaceDefinition {
+    const definition =
+      typeof body === 'object' && body !== null && 'yaml' in body && typeof body.yaml === 'string'
+        ? parseWorkspaceYaml({ text: body.yaml, fileName: 'request body', network })
+        : parseWorkspaceDocument(body, { network });
+    if (definition.id !== workspaceId) {
+      throw new TailorError(
+        'INVALID_WORKSPACE',
+        `This admin key manages workspace \`${workspaceId}\`, not \`${definition.id}\``,
+        [{ path: 'workspace.id', message: `must be \`${workspaceId}\`` }],
+      );
+    }
+    return definition;
+  }
 
   app.get(
     '/v1/audit',
