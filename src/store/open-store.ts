@@ -33,10 +33,11 @@ function openPostgres(url: string): PostgresStore {
  * use). Other schemes fail with a message listing what is accepted.
  */
 export function openStore(url: string): Store {
-  if (url.startsWith('sqlite:')) return new SqliteStore({ path: url.slice('sqlite:'.length) });
+  if (url.startsWith('sqlite:'))
+    return new SqliteStore({ path: url.slice('sqlite:'.length), writes: 'thread' });
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
   if (url === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     throw new Error(`Unsupported store URL "${url}": use ${ACCEPTED}`);
   }
-  return new SqliteStore({ path: url });
+  return new SqliteStore({ path: url, writes: 'thread' });
 }

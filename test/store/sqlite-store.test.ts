@@ -45,6 +45,25 @@ storeContract('sqlite file', openFile, {
   },
 });
 
+/** The same, with its writes on a thread of their own (`writes: 'thread'`, as `openStore` opens a file). */
+async function openThreaded(): Promise<Store> {
+  const path = join(tempDir(), 'tailor.db');
+  const store = new SqliteStore({ path, writes: 'thread' });
+  paths.set(store, path);
+  return store;
+}
+
+storeContract('sqlite file, writes on a thread', openThreaded, {
+  async reopen(store) {
+    const path = paths.get(store);
+    if (path === undefined) throw new Error('not a store of this suite');
+    await store.close();
+    const reopened = new SqliteStore({ path, writes: 'thread' });
+    paths.set(reopened, path);
+    return reopened;
+  },
+});
+
 describe('openStore', () => {
   it('opens SQLite from sqlite:<path> or a bare path', async () => {
     const dir = tempDir();

@@ -41,6 +41,7 @@ import { SqliteExposures } from './sqlite-exposures.ts';
 import { migrateSqlite } from './sqlite-schema.ts';
 import { scrubOnOpen, truncateWal } from './sqlite-scrub.ts';
 import { type ProfileColumn, prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
+import { SqliteWriteThread } from './sqlite-write-thread.ts';
 import { type SqliteWriterLock, takeSqliteWriterLock } from './sqlite-writer-lock.ts';
 
 /** How the SQLite store opens its file. */
@@ -56,6 +57,38 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Page cache size in MiB (default 256): the view's working set should fit. */
   cacheMiB?: number;
+  /**
+   * Where writes run: `inline` (default) on this thread's connection; `thread` on a second
+   * connection in a worker thread (`SqliteWriteThread`), so commits and their fsyncs never
+   * block this thread's event loop. A file database only (`:memory:` cannot be shared).
+   */
+  writes?: 'inline' | 'thread';
+  /** Internal: `write-thread` is the write thread's own connection, opened beside the store's. */
+  role?: 'store' | 'write-thread';
+}
+
+/** The store methods that write: run on the write thread when there is one. */
+const WRITE_METHODS = [
+  'saveWorkspace',
+  'addKey',
+  'revokeKey',
+  'touchKey',
+  'appendEvents',
+  'eraseProfiles',
+  'appendExposures',
+  'enqueueSends',
+  'claimSends',
+  'markCalled',
+  'markWaiting',
+  'finishSend',
+  'confirmSend',
+  'releaseSending',
+  'redriveSend',
+] as const satisfies readonly (keyof SqliteStore)[];
+
+/** A view commit with its profiles encoded, as the write thread receives it. */
+interface EncodedViewCommit extends Omit<ViewCommit, 'profiles'> {
+  profiles: { workspaceId: string; id: string; state: Uint8Array; due: number | null }[];
 }
 
 /** A stored profile, from MessagePack bytes or, in rows written before them, JSON text. */
@@ -75,9 +108,17 @@ export class SqliteStore implements Store {
   private readonly sql: SqliteStatements;
   private readonly exposures: SqliteExposures;
   private readonly writerLock: SqliteWriterLock | undefined;
+  private readonly thread: SqliteWriteThread | undefined;
 
   constructor(options: SqliteStoreOptions) {
     const memory = options.path === ':memory:' || options.path === '';
+    if (options.role === 'write-thread') {
+      // The store that started this thread holds the lock and migrated the schema.
+      this.db = new Database(options.path);
+      this.sql = this.configure(options);
+      this.exposures = new SqliteExposures(this.db);
+      return;
+    }
     if (!memory) {
       mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
       // Before anything touches the file: opening migrates, scrubs and truncates the WAL,
@@ -94,12 +135,23 @@ export class SqliteStore implements Store {
       throw error;
     }
     try {
-      this.sql = this.open(options);
+      // With a write thread, each of its commits empties this connection's page cache (SQLite
+      // drops a reader's cache whenever another connection wrote), so a big one would be wasted.
+      const threaded = options.writes === 'thread' && !memory;
+      this.sql = this.open(
+        threaded ? { ...options, cacheMiB: Math.min(options.cacheMiB ?? 256, 16) } : options,
+      );
       this.exposures = new SqliteExposures(this.db);
     } catch (error) {
       this.db.close();
       this.writerLock?.release();
       throw error;
+    }
+    if (options.writes === 'thread' && !memory) {
+      const thread = new SqliteWriteThread({ ...options, writes: 'inline', role: 'write-thread' });
+      this.thread = thread;
+      const self = this as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      for (const method of WRITE_METHODS) self[method] = (...args) => thread.call(method, args);
     }
   }
 
@@ -107,14 +159,22 @@ export class SqliteStore implements Store {
   private open(options: SqliteStoreOptions): SqliteStatements {
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
     this.db.pragma('journal_mode = WAL');
+    const fresh = Number(this.db.pragma('user_version', { simple: true })) === 0;
+    migrateSqlite(this.db);
+    scrubOnOpen(this.db, fresh);
+    return this.configure(options);
+  }
+
+  /** The connection's own settings (each connection has its own), then its prepared statements. */
+  private configure(options: SqliteStoreOptions): SqliteStatements {
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5_000}`);
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     // Profiles and the identifier index are read and rewritten at random: a page cache far
     // above SQLite's 2 MB default keeps view commits and prefetches off the disk.
     this.db.pragma(`cache_size = ${-(options.cacheMiB ?? 256) * 1024}`);
     this.db.pragma('temp_store = MEMORY');
-    const fresh = Number(this.db.pragma('user_version', { simple: true })) === 0;
-    migrateSqlite(this.db);
-    scrubOnOpen(this.db, fresh);
+    // Freed cells are zeroed by whichever connection frees them (see `scrubOnOpen`).
+    this.db.pragma('secure_delete = ON');
     return prepareStatements(this.db);
   }
 
@@ -134,6 +194,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.thread?.close();
     if (this.db.open) this.db.close();
     this.writerLock?.release();
   }
@@ -265,14 +326,34 @@ export class SqliteStore implements Store {
     return this.sql.profileExists.get(workspaceId, survivor) ? survivor : undefined;
   }
 
+  /**
+   * Profiles are encoded here, on the caller's thread, before anything else runs: the caller may
+   * change them as soon as this returns. With a write thread, the bytes are copied to it with
+   * the message: MessagePack writes many profiles into one buffer, copied once.
+   */
   async commitView(commit: ViewCommit): Promise<void> {
+    const encoded: EncodedViewCommit = {
+      ...commit,
+      profiles: commit.profiles.map((profile) => ({
+        workspaceId: profile.workspaceId,
+        id: profile.id,
+        state: encodeProfile(profile),
+        due: dueOf(profile),
+      })),
+    };
+    if (this.thread === undefined) return this.commitEncoded(encoded);
+    return this.thread.call('commitEncoded', [encoded]);
+  }
+
+  /** Writes a view commit whose profiles are encoded already (`commitView`, on whichever thread writes). */
+  async commitEncoded(commit: EncodedViewCommit): Promise<void> {
     this.transact(() => {
       for (const { workspaceId, version } of commit.rebuilt) {
         for (const statement of this.sql.clearView) statement.run(workspaceId);
         this.sql.setViewVersion.run(version, workspaceId);
       }
       for (const profile of commit.profiles) {
-        this.sql.upsertProfile.run(profile.workspaceId, profile.id, encodeProfile(profile), dueOf(profile));
+        this.sql.upsertProfile.run(profile.workspaceId, profile.id, profile.state, profile.due);
       }
       for (const entry of commit.identifiers)
         this.sql.upsertIdentifier.run(entry.workspaceId, entry.key, entry.profileId);
