@@ -50,7 +50,11 @@ export interface EngineOptions {
   logger?: Logger;
   /** How often changed profiles are written to the store (ms). Recovery replays at most this much. */
   checkpointIntervalMs?: number;
-  /** Also commit the view once this many events were applied since the last commit. */
+  /**
+   * Also commit the view once this many events were applied since the last commit (default
+   * 1,000): bounds a commit's size, so encoding it holds the event loop a few milliseconds and
+   * writing it delays the appends behind it about as long.
+   */
   commitEveryEvents?: number;
   /** Client events that may wait for the next group commit before ingestion answers 429. */
   maxPendingEvents?: number;
@@ -112,6 +116,8 @@ export class Engine {
   private appliedSeq = 0;
   private readonly rebuilds = new Map<string, { done: number; total: number }>();
   private uncommittedEvents = 0;
+  /** A commit was asked for because enough events piled up, and has not run yet. */
+  private commitQueued = false;
   private timer: NodeJS.Timeout | undefined;
   private dueTimer: NodeJS.Timeout | undefined;
   private firing = false;
@@ -140,7 +146,7 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.onTimerFired = options.onTimerFired;
-    this.commitEveryEvents = options.commitEveryEvents ?? 50_000;
+    this.commitEveryEvents = options.commitEveryEvents ?? 1_000;
     const budget = cacheBudget(options.cacheMb ?? DEFAULT_CACHE_MB);
     this.maxCachedProfiles = options.maxCachedProfiles ?? budget.profiles;
     this.maxCachedKeys = options.maxCachedKeys ?? budget.keys;
@@ -631,7 +637,23 @@ export class Engine {
       }
     });
     await this.applyLogged(logged);
-    if (this.uncommittedEvents >= this.commitEveryEvents) await this.commitNow();
+    if (this.uncommittedEvents >= this.commitEveryEvents) this.commitAfterThis();
+  }
+
+  /**
+   * Commits the view on the writer once the current task ends, so the requests of the group
+   * that filled it are answered first, without waiting for the commit. While loading, at once.
+   */
+  private commitAfterThis(): void {
+    if (this.commitQueued) return;
+    this.commitQueued = true;
+    this.serial
+      .run(async () => {
+        this.commitQueued = false;
+        if (!this.recovery.recovering) await this.commitNow();
+      })
+      // A failed commit stops the writer, which logs it once and recovers (`failStop`).
+      .catch(() => undefined);
   }
 
   /** Applies logged events (in log order) to their workspaces' views. */

@@ -71,7 +71,11 @@ describe('recovery', () => {
 
     // A first engine commits part of its view, then "crashes": its memory is simply dropped.
     const crashedStore = new SqliteStore({ path });
-    const first = await Engine.open({ store: crashedStore, checkpointIntervalMs: 3_600_000 });
+    const first = await Engine.open({
+      store: crashedStore,
+      checkpointIntervalMs: 3_600_000,
+      commitEveryEvents: 1_000_000,
+    });
     await first.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml('shop') }));
     await first.ingest('shop', all.slice(0, 700));
     await first.commit();
