@@ -866,6 +866,7 @@ export class Engine {
     }
     this.uncommittedEvents = 0;
     for (const view of this.views.values()) {
+      view.profiles.compact((id) => view.dirty.has(id));
       view.evict(this.maxCachedProfiles);
       view.evictKeys(this.maxCachedKeys);
     }

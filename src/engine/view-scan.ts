@@ -29,7 +29,7 @@ export async function scanProfiles(input: {
     for (const profile of page) {
       stored.add(profile.id);
       if (view.resolve(profile.id) !== profile.id) continue;
-      visit(view.profiles.get(profile.id) ?? profile);
+      visit(view.profiles.peek(profile.id) ?? profile);
       visited += 1;
     }
     after = page.at(-1)?.id;

@@ -5,6 +5,7 @@ import type { ProfileState } from '../profile/profile.ts';
 import type { DerivedEventRow, MergeRecord } from '../store/ports/view-store.ts';
 import type { CompiledWorkspace } from './compiled-workspace.ts';
 import { DueHeap } from './due-heap.ts';
+import { ProfileCache } from './profile-cache.ts';
 
 /**
  * What changed in a view since its last commit, taken out of it for one commit: put back with
@@ -28,8 +29,8 @@ export interface ViewChanges {
  */
 export class WorkspaceView implements IdentityGraph {
   readonly workspaceId: string;
-  /** Cached profiles by id. */
-  readonly profiles = new Map<string, ProfileState>();
+  /** Cached profiles by id: live objects, and compact ones committed since (`ProfileCache`). */
+  readonly profiles = new ProfileCache();
   /** Identifier key → profile id; `null` records a key known to be absent from the store. */
   readonly index = new Map<string, string | null>();
   /** Merged profile id → surviving id, for merges not yet committed and ids seen since. */
