@@ -67,24 +67,63 @@ export interface SqliteStoreOptions {
   role?: 'store' | 'write-thread';
 }
 
-/** The store methods that write: run on the write thread when there is one. */
-const WRITE_METHODS = [
-  'saveWorkspace',
-  'addKey',
-  'revokeKey',
-  'touchKey',
-  'appendEvents',
-  'eraseProfiles',
-  'appendExposures',
-  'enqueueSends',
-  'claimSends',
-  'markCalled',
-  'markWaiting',
-  'finishSend',
-  'confirmSend',
-  'releaseSending',
-  'redriveSend',
-] as const satisfies readonly (keyof SqliteStore)[];
+/**
+ * Where each store method runs when the store has a write thread: `read` on the store's own
+ * connection, `write` on the thread, `here` as it is (the lifecycle, and `commitView`, which
+ * encodes on the caller's thread and hands the bytes over). A `Record` over every method of
+ * `Store`, so a method added to a port does not compile until it is placed here.
+ */
+const PLACES: Record<keyof Store, 'read' | 'write' | 'here'> = {
+  migrate: 'here',
+  close: 'here',
+  commitView: 'here',
+  saveWorkspace: 'write',
+  getWorkspace: 'read',
+  listWorkspaces: 'read',
+  addKey: 'write',
+  findKey: 'read',
+  listKeys: 'read',
+  revokeKey: 'write',
+  touchKey: 'write',
+  appendEvents: 'write',
+  readEvents: 'read',
+  readEventsById: 'read',
+  lastSeq: 'read',
+  findProfileIds: 'read',
+  loadProfiles: 'read',
+  resolveProfileId: 'read',
+  viewCheckpoint: 'read',
+  countProfiles: 'read',
+  scanProfiles: 'read',
+  dueProfiles: 'read',
+  segmentMembers: 'read',
+  segmentSize: 'read',
+  timeline: 'read',
+  mergeHistory: 'read',
+  eraseProfiles: 'write',
+  auditLog: 'read',
+  appendExposures: 'write',
+  exposuresByProfile: 'read',
+  exposuresByPlacement: 'read',
+  enqueueSends: 'write',
+  claimSends: 'write',
+  markCalled: 'write',
+  markWaiting: 'write',
+  finishSend: 'write',
+  finishSends: 'write',
+  confirmSend: 'write',
+  releaseSending: 'write',
+  nextSendDue: 'read',
+  listSends: 'read',
+  getSend: 'read',
+  redriveSend: 'write',
+  sendCountsByTrigger: 'read',
+};
+
+/** The store methods that run on the write thread, when there is one. */
+export const SQLITE_WRITE_METHODS: readonly string[] = Object.entries(PLACES)
+  .filter(([, place]) => place === 'write')
+  .map(([method]) => method);
 
 /** A view commit with its profiles encoded, as the write thread receives it. */
 interface EncodedViewCommit extends Omit<ViewCommit, 'profiles'> {
@@ -151,7 +190,7 @@ export class SqliteStore implements Store {
       const thread = new SqliteWriteThread({ ...options, writes: 'inline', role: 'write-thread' });
       this.thread = thread;
       const self = this as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-      for (const method of WRITE_METHODS) self[method] = (...args) => thread.call(method, args);
+      for (const method of SQLITE_WRITE_METHODS) self[method] = (...args) => thread.call(method, args);
     }
   }
 
