@@ -109,6 +109,11 @@ export class Activation {
     for (const built of this.built.values()) built.close();
   }
 
+  /** The adapter of a workspace's channel, when the workspace configures it (and its secrets are set). */
+  adapter(workspaceId: string, channel: ProviderChannel): ChannelAdapter | undefined {
+    return this.channels(workspaceId)?.adapters.get(channel);
+  }
+
   /** The secrets that authenticate a workspace's provider callbacks; undefined without channels. */
   secrets(workspaceId: string): ReturnType<typeof webhookSecrets> | undefined {
     return this.channels(workspaceId)?.secrets;

@@ -3,6 +3,7 @@ import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/desti
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
 import { classifyGoogleAdsError, googleAdsErrors } from './google-ads-error.ts';
 import { googleEmail, googlePhone, matchIdentifiers, sha256Hex } from './match-keys.ts';
+import { type MatchReport, type MatchReporting, REPORT_TIMEOUT_MS } from './match-report.ts';
 import { callPlatform, redactOutcome } from './provider-call.ts';
 import { SendBatcher } from './send-batcher.ts';
 
@@ -34,7 +35,7 @@ interface Row {
 }
 
 /** A Customer Match adapter with what it learned of the platform's match rate. */
-export interface GoogleCustomerMatchAdapter extends ChannelAdapter {
+export interface GoogleCustomerMatchAdapter extends ChannelAdapter, MatchReporting {
   /** The latest job run for a user list (its resource name), to ask Google for its match rate. */
   latestJob(userList: string): string | undefined;
 }
@@ -148,6 +149,26 @@ export function createGoogleCustomerMatchAdapter(
   return {
     channel: 'google_customer_match',
     latestJob: (userList) => jobs.get(userList),
+    async matchReport(userList: string): Promise<MatchReport | undefined> {
+      const job = jobs.get(userList);
+      if (job === undefined) return undefined;
+      const query = `SELECT offline_user_data_job.resource_name, offline_user_data_job.status, offline_user_data_job.operation_metadata.match_rate_range FROM offline_user_data_job WHERE offline_user_data_job.resource_name = '${job}'`;
+      const answer = await callPlatform(
+        { ...setup, timeoutMs: REPORT_TIMEOUT_MS },
+        {
+          url: `${baseUrl}/customers/${encodeURIComponent(options.customerId)}/googleAds:search`,
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ query }),
+        },
+      );
+      if (answer.kind !== 'answer' || !answer.ok || !isJsonObject(answer.body)) return undefined;
+      const [row] = Array.isArray(answer.body.results) ? answer.body.results : [];
+      const found = isJsonObject(row) && isJsonObject(row.offlineUserDataJob) ? row.offlineUserDataJob : {};
+      const metadata = isJsonObject(found.operationMetadata) ? found.operationMetadata : {};
+      const range = metadata.matchRateRange;
+      return typeof range === 'string' ? { matchRateRange: range } : undefined;
+    },
     async send(message: OutboundMessage): Promise<SendOutcome> {
       const { op, list } = message.content;
       if ((op !== 'add' && op !== 'remove') || typeof list !== 'string' || list === '')

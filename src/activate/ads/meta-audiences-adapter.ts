@@ -4,6 +4,7 @@ import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/desti
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
 import { classifyGraphAdsError } from './graph-ads-error.ts';
 import { matchIdentifiers, metaEmail, metaPhone, sha256Hex } from './match-keys.ts';
+import { type MatchReport, type MatchReporting, REPORT_TIMEOUT_MS } from './match-report.ts';
 import { callPlatform, redactOutcome } from './provider-call.ts';
 import { SendBatcher } from './send-batcher.ts';
 
@@ -49,7 +50,9 @@ interface Row {
  * identifiers Meta reports invalid (`invalid_entry_samples`) is `failed` and unreachable; the
  * others are `sent` under the session id. Errors are classified as `classifyGraphAdsError` says.
  */
-export function createMetaAudiencesAdapter(options: MetaAudiencesAdapterOptions): ChannelAdapter {
+export function createMetaAudiencesAdapter(
+  options: MetaAudiencesAdapterOptions,
+): ChannelAdapter & MatchReporting {
   const baseUrl = (options.baseUrl ?? `https://graph.facebook.com/${META_MARKETING_API_VERSION}`).replace(
     /\/+$/,
     '',
@@ -123,6 +126,21 @@ export function createMetaAudiencesAdapter(options: MetaAudiencesAdapterOptions)
 
   return {
     channel: 'meta_audiences',
+    async matchReport(list: string): Promise<MatchReport | undefined> {
+      const fields = 'approximate_count_lower_bound,approximate_count_upper_bound';
+      const answer = await callPlatform(
+        { ...setup, timeoutMs: REPORT_TIMEOUT_MS },
+        {
+          url: `${baseUrl}/${encodeURIComponent(list)}?fields=${fields}`,
+          method: 'GET',
+          headers: { authorization: `Bearer ${options.accessToken}` },
+        },
+      );
+      if (answer.kind !== 'answer' || !answer.ok || !isJsonObject(answer.body)) return undefined;
+      const { approximate_count_lower_bound: lower, approximate_count_upper_bound: upper } = answer.body;
+      if (typeof lower !== 'number' || typeof upper !== 'number') return undefined;
+      return { approximateCount: { lower, upper } };
+    },
     async send(message: OutboundMessage): Promise<SendOutcome> {
       const { op, list } = message.content;
       if ((op !== 'add' && op !== 'remove') || typeof list !== 'string' || list === '')

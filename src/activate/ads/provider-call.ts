@@ -28,7 +28,7 @@ export interface PlatformAnswer {
  */
 export async function callPlatform(
   setup: CallSetup,
-  request: { url: string; method: string; headers: Record<string, string>; body: string },
+  request: { url: string; method: string; headers: Record<string, string>; body?: string },
 ): Promise<PlatformAnswer | { kind: 'outcome'; outcome: SendOutcome }> {
   let response: Response;
   let text: string;
@@ -39,7 +39,7 @@ export async function callPlatform(
     response = await setup.fetch(request.url, {
       method: request.method,
       headers: request.headers,
-      body: request.body,
+      ...(request.body === undefined ? {} : { body: request.body }),
       redirect: 'manual',
       signal: AbortSignal.timeout(setup.timeoutMs),
     });

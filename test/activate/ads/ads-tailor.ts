@@ -1,8 +1,11 @@
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { DEMO_NETWORK_POLICY } from '../../../src/app/settings.ts';
 import { Activation } from '../../../src/dispatch/activation.ts';
+import { hashKey } from '../../../src/engine/api-keys.ts';
 import { Engine } from '../../../src/engine/engine.ts';
 import { TailorError } from '../../../src/errors.ts';
+import { buildServer } from '../../../src/http/server.ts';
 import type { TailorEvent } from '../../../src/ingest/event.ts';
 import { normalizeCall } from '../../../src/ingest/normalize-call.ts';
 import { silentLogger } from '../../../src/logger.ts';
@@ -29,6 +32,8 @@ export interface AdsTailor {
   engine: Engine;
   activation: Activation;
   store: SqliteStore;
+  /** The HTTP API (use `inject`); the admin key is `ak_shop`. */
+  app: FastifyInstance;
   /** Ingests identify calls, as the tracking API would after validation. */
   identify(bodies: Record<string, unknown>[]): Promise<void>;
   track(bodies: Record<string, unknown>[]): Promise<void>;
@@ -53,6 +58,8 @@ export async function openAdsTailor(input: {
     network: DEMO_NETWORK_POLICY,
   });
   await activation.start();
+  await store.addKey({ workspaceId: 'shop', kind: 'admin', hash: hashKey('ak_shop') });
+  const app = await buildServer({ engine, activation, network: DEMO_NETWORK_POLICY });
   const ingest = async (call: 'identify' | 'track', bodies: Record<string, unknown>[]) => {
     const events: TailorEvent[] = [];
     for (const body of bodies) events.push(...normalizeCall({ body, call, receivedAt: Date.now() }).events);
@@ -74,9 +81,11 @@ export async function openAdsTailor(input: {
     engine,
     activation,
     store,
+    app,
     identify: (bodies) => ingest('identify', bodies),
     track: (bodies) => ingest('track', bodies),
     async close() {
+      await app.close();
       await activation.stop();
       await engine.close();
     },

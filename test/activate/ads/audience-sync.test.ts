@@ -87,12 +87,42 @@ describe('audience sync to Meta and Google', () => {
     ]);
   }, 60_000);
 
-  it('sends only people whose consent covers advertising', async () => {
+  it('sends only people whose consent covers advertising, and reports what the platforms matched', async () => {
+    // Google's match rate is the job's, computed when it runs: it knows 3 of the 5 by then.
+    google.knownPeople([0, 1, 2].map(emailOf));
     await t.identify([...people(0, 5, { vip: true }), ...people(5, 10, { vip: true }, false)]);
     await until(() => meta.members(audience).size === 5 && google.members(userList).size === 5);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect([...meta.members(audience)].sort()).toEqual([0, 1, 2, 3, 4].map(hashOf).sort());
     expect([...google.members(userList)].sort()).toEqual([0, 1, 2, 3, 4].map(googleHashOf).sort());
+    // The platforms match the people they know: 4 of the 5 on Meta, 3 of the 5 on Google.
+    meta.knownPeople([0, 1, 2, 3].map(emailOf));
+    const reply = await t.app.inject({ url: '/v1/audiences', headers: { authorization: 'Bearer ak_shop' } });
+    expect(reply.statusCode).toBe(200);
+    expect(reply.json()).toEqual({
+      destinations: [
+        {
+          channel: 'meta_audiences',
+          segment: 'vip',
+          list: audience,
+          synced: 5,
+          pending: 0,
+          failed: 0,
+          match: { approximate_count: { lower: 4, upper: 4 } },
+        },
+        {
+          channel: 'google_customer_match',
+          segment: 'vip',
+          list: userList,
+          synced: 5,
+          pending: 0,
+          failed: 0,
+          match: { match_rate_range: 'MATCH_RANGE_60_TO_70' },
+        },
+      ],
+    });
+    const anonymous = await t.app.inject({ url: '/v1/audiences' });
+    expect(anonymous.statusCode).toBe(401);
   });
 
   it('rides out a storm of 429s without losing or repeating anyone', async () => {
