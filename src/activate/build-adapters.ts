@@ -38,8 +38,12 @@ export interface WebhookSecrets {
   whatsappAppSecret?: string;
   /** Answers WhatsApp's webhook verification handshake. */
   whatsappVerifyToken?: string;
-  /** Verifies `X-Twilio-Signature` on Twilio callbacks. */
+  /** Verifies `X-Twilio-Signature` on Twilio callbacks (the SMS channel's account). */
   twilioAuthToken?: string;
+  /** Verifies `X-Twilio-Signature` on Twilio callbacks about RCS (the RCS channel's account). */
+  rcsAuthToken?: string;
+  /** Verifies `X-HubSpot-Signature-v3` on HubSpot webhooks. */
+  hubspotClientSecret?: string;
   /** Verifies signed unsubscribe and click links. */
   linkSecret?: string;
 }
@@ -60,7 +64,7 @@ export function buildChannelAdapters(
   const secrets = new SecretReader(source.env);
   const guard = createDestinationGuard(source.network ?? STRICT_NETWORK_POLICY);
   const builders: (() => ChannelAdapter)[] = [];
-  const { email, whatsapp, sms, webhook, meta_audiences: metaAudiences } = channels;
+  const { email, whatsapp, sms, rcs, webhook, meta_audiences: metaAudiences } = channels;
   const google = channels.google_customer_match;
   if (email !== undefined) {
     const password =
@@ -89,6 +93,21 @@ export function buildChannelAdapters(
         ...(sms.from === undefined ? {} : { from: sms.from }),
         ...(sms.messagingServiceSid === undefined ? {} : { messagingServiceSid: sms.messagingServiceSid }),
         ...(sms.statusCallbackUrl === undefined ? {} : { statusCallbackUrl: sms.statusCallbackUrl }),
+        guard,
+      }),
+    );
+  }
+  if (rcs !== undefined) {
+    const authToken = secrets.read(rcs.authToken, 'rcs.auth_token');
+    builders.push(() =>
+      createTwilioAdapter({
+        channel: 'rcs',
+        ...(rcs.baseUrl === undefined ? {} : { baseUrl: rcs.baseUrl }),
+        accountSid: rcs.accountSid,
+        authToken,
+        messagingServiceSid: rcs.messagingServiceSid,
+        ...(rcs.fallbackFrom === undefined ? {} : { fallbackFrom: rcs.fallbackFrom }),
+        ...(rcs.statusCallbackUrl === undefined ? {} : { statusCallbackUrl: rcs.statusCallbackUrl }),
         guard,
       }),
     );
@@ -158,6 +177,9 @@ export function webhookSecrets(channels: ChannelsDef, env: NodeJS.ProcessEnv): W
   }
   if (channels.sms !== undefined)
     found.twilioAuthToken = secrets.read(channels.sms.authToken, 'sms.auth_token');
+  if (channels.rcs !== undefined) found.rcsAuthToken = secrets.read(channels.rcs.authToken, 'rcs.auth_token');
+  if (channels.hubspot !== undefined)
+    found.hubspotClientSecret = secrets.read(channels.hubspot.clientSecret, 'hubspot.client_secret');
   if (channels.email !== undefined)
     found.linkSecret = secrets.read(channels.email.linkSecret, 'email.link_secret');
   secrets.throwIfMissing();

@@ -8,7 +8,7 @@ import type {
   MESSAGE_SENT,
 } from '../ingest/reserved-events.ts';
 /** The channels that carry a message to a person (decisions choose among them). */
-export type MessageChannel = 'email' | 'whatsapp' | 'sms' | 'webhook';
+export type MessageChannel = 'email' | 'whatsapp' | 'sms' | 'rcs' | 'webhook';
 
 /**
  * The channels that carry data about a person to an ad platform: audience memberships (Meta
@@ -32,6 +32,7 @@ export const PROVIDER_CHANNELS: readonly ProviderChannel[] = [
   'email',
   'whatsapp',
   'sms',
+  'rcs',
   'webhook',
   ...ADS_CHANNELS,
 ];
@@ -55,7 +56,7 @@ export interface OutboundMessage {
   to: string;
   /**
    * The rendered content: email `{ subject, text?, html? }`; WhatsApp `{ text }` or
-   * `{ template: { name, language, components? } }`; SMS `{ text }`; webhook any JSON object.
+   * `{ template: { name, language, components? } }`; SMS and RCS `{ text }`; webhook any JSON object.
    */
   content: Record<string, unknown>;
   profileId: string;

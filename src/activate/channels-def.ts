@@ -51,6 +51,38 @@ export interface SmsChannelDef {
   ratePerSecond?: number;
 }
 
+/**
+ * RCS through Twilio's Messages API: a Messaging Service whose sender pool holds an RCS sender.
+ * Twilio tries RCS first and falls back to SMS for a phone that cannot take RCS, from
+ * `fallbackFrom` when set, else from the pool's other senders.
+ */
+export interface RcsChannelDef {
+  /** `https://api.twilio.com` unless pointed elsewhere. */
+  baseUrl?: string;
+  accountSid: string;
+  authToken: SecretRef;
+  /** The Messaging Service (`MG…`) with the RCS sender in its pool. */
+  messagingServiceSid: string;
+  /** The SMS sender (E.164, a short code or an alphanumeric id) for the fallback. */
+  fallbackFrom?: string;
+  /** As for SMS: Tailor's Twilio status callback route, set from Tailor's public URL when it has one. */
+  statusCallbackUrl?: string;
+  ratePerSecond?: number;
+}
+
+/**
+ * HubSpot, as a CRM contacts come in from: its `contact.propertyChange` webhooks (signature v3)
+ * become identify calls setting the mapped traits.
+ */
+export interface HubSpotChannelDef {
+  /** HubSpot's API root, `https://api.hubapi.com` unless pointed at a local server. */
+  baseUrl?: string;
+  /** The app's client secret, which signs HubSpot's webhook requests. */
+  clientSecret: SecretRef;
+  /** Trait → HubSpot contact property (`first_name: firstname`); `email` is always read. */
+  properties: Record<string, string>;
+}
+
 /** A signed outbound webhook (a CRM, an ads audience, Slack…). */
 export interface WebhookChannelDef {
   url: string;
@@ -63,7 +95,9 @@ export interface ChannelsDef {
   email?: EmailChannelDef;
   whatsapp?: WhatsAppChannelDef;
   sms?: SmsChannelDef;
+  rcs?: RcsChannelDef;
   webhook?: WebhookChannelDef;
+  hubspot?: HubSpotChannelDef;
   meta_audiences?: MetaAudiencesChannelDef;
   google_customer_match?: GoogleCustomerMatchChannelDef;
   meta_conversions?: MetaConversionsChannelDef;

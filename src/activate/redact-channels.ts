@@ -11,7 +11,7 @@ export const REDACTED = '[redacted]';
  */
 export function redactChannels(channels: ChannelsDef): ChannelsDef {
   const redacted: ChannelsDef = {};
-  const { email, whatsapp, sms, webhook } = channels;
+  const { email, whatsapp, sms, rcs, webhook, hubspot } = channels;
   const {
     meta_audiences: metaAudiences,
     google_customer_match: google,
@@ -30,6 +30,7 @@ export function redactChannels(channels: ChannelsDef): ChannelsDef {
     };
   }
   if (sms !== undefined) redacted.sms = { ...sms, authToken: redactSecret(sms.authToken) };
+  if (rcs !== undefined) redacted.rcs = { ...rcs, authToken: redactSecret(rcs.authToken) };
   if (webhook !== undefined) redacted.webhook = { ...webhook, secret: redactSecret(webhook.secret) };
   if (metaAudiences !== undefined)
     redacted.meta_audiences = { ...metaAudiences, accessToken: redactSecret(metaAudiences.accessToken) };
@@ -41,6 +42,8 @@ export function redactChannels(channels: ChannelsDef): ChannelsDef {
     };
   if (conversions !== undefined)
     redacted.meta_conversions = { ...conversions, accessToken: redactSecret(conversions.accessToken) };
+  if (hubspot !== undefined)
+    redacted.hubspot = { ...hubspot, clientSecret: redactSecret(hubspot.clientSecret) };
   return redacted;
 }
 

@@ -1,13 +1,20 @@
 import { type LoggedEvent, recordedByTailor, type TailorEvent } from '../ingest/event.ts';
 import { MESSAGE_FAILED, MESSAGE_SENT } from '../ingest/reserved-events.ts';
 import type { ProfileState } from '../profile/profile.ts';
-import type { ProviderChannel } from './channel.ts';
+import { isAdsChannel, PROVIDER_CHANNELS, type ProviderChannel } from './channel.ts';
 import { addressIds } from './feedback-to-event.ts';
 import type { SendRecord } from './send-record.ts';
 
-/** Whether a decided channel goes through a provider (`in_app` is shown through placements instead). */
+/**
+ * Whether a decided channel carries a message through a provider (`in_app` is shown through
+ * placements instead; ad platforms are fed by segments and events, never by decisions).
+ */
 function isProviderChannel(channel: unknown): channel is ProviderChannel {
-  return channel === 'email' || channel === 'whatsapp' || channel === 'sms' || channel === 'webhook';
+  return (
+    typeof channel === 'string' &&
+    PROVIDER_CHANNELS.some((known) => known === channel) &&
+    !isAdsChannel(channel)
+  );
 }
 
 /** The identifier type a channel's address is, as identity resolution knows it. */
@@ -15,6 +22,7 @@ export const ADDRESS_TYPE: Readonly<Record<ProviderChannel, string>> = {
   email: 'email',
   whatsapp: 'whatsapp',
   sms: 'phone',
+  rcs: 'phone',
   webhook: 'user_id',
   meta_audiences: 'email',
   google_customer_match: 'email',
@@ -63,7 +71,7 @@ export function addressOf(profile: ProfileState, channel: ProviderChannel): stri
   const ids = profile.identifiers;
   if (channel === 'email') return ids['email']?.[0];
   if (channel === 'whatsapp') return ids['whatsapp']?.[0] ?? ids['phone']?.[0];
-  if (channel === 'sms') return ids['phone']?.[0];
+  if (channel === 'sms' || channel === 'rcs') return ids['phone']?.[0];
   return ids['user_id']?.[0];
 }
 

@@ -178,10 +178,14 @@ export class Activation {
 
   /** The channels with Twilio's status callbacks pointed at this workspace's route, when Tailor knows its public URL. */
   private withStatusCallback(workspaceId: string, def: ChannelsDef): ChannelsDef {
-    if (def.sms === undefined || def.sms.statusCallbackUrl !== undefined || this.publicUrl === undefined)
-      return def;
+    if (this.publicUrl === undefined) return def;
     const statusCallbackUrl = `${this.publicUrl}/v1/webhooks/${encodeURIComponent(workspaceId)}/twilio/status`;
-    return { ...def, sms: { ...def.sms, statusCallbackUrl } };
+    const withUrl = { ...def };
+    if (def.sms !== undefined && def.sms.statusCallbackUrl === undefined)
+      withUrl.sms = { ...def.sms, statusCallbackUrl };
+    if (def.rcs !== undefined && def.rcs.statusCallbackUrl === undefined)
+      withUrl.rcs = { ...def.rcs, statusCallbackUrl };
+    return withUrl;
   }
 }
 

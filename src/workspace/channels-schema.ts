@@ -98,6 +98,31 @@ export const SmsChannelSchema = Type.Object(
   },
 );
 
+/** The `channels.rcs` section: RCS through Twilio's Messages API, with SMS fallback. */
+export const RcsChannelSchema = Type.Object(
+  {
+    base_url: Type.Optional(urlSchema('The Twilio API root; default https://api.twilio.com')),
+    account_sid: Type.String({ minLength: 1, description: 'The Twilio account SID, like AC…' }),
+    auth_token: secretSchema("The account's auth token, which also verifies Twilio's callbacks"),
+    messaging_service_sid: Type.String({
+      minLength: 1,
+      description: 'The Messaging Service (MG…) whose sender pool holds the RCS sender.',
+    }),
+    fallback_from: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'The SMS sender Twilio falls back to when a phone cannot take RCS, in E.164 like "+15005550006"; default: the pool’s other senders.',
+      }),
+    ),
+    rate_per_second: Type.Optional(RatePerSecondSchema),
+  },
+  {
+    additionalProperties: false,
+    description: 'RCS through Twilio, falling back to SMS for phones without RCS.',
+  },
+);
+
 /** The `channels.webhook` section: a signed outbound webhook. */
 export const WebhookChannelSchema = Type.Object(
   {
@@ -190,20 +215,46 @@ export const MetaConversionsChannelSchema = Type.Object(
   },
 );
 
+/** The `channels.hubspot` section: contacts in from HubSpot's webhooks. */
+export const HubSpotChannelSchema = Type.Object(
+  {
+    base_url: Type.Optional(urlSchema('HubSpot’s API root; default https://api.hubapi.com')),
+    client_secret: secretSchema(
+      'The app’s client secret, which verifies the v3 signature of HubSpot’s webhooks',
+    ),
+    properties: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+        Type.String({ minLength: 1, pattern: '^[a-z0-9_]+$' }),
+        {
+          description:
+            'Trait → HubSpot contact property, like first_name: firstname; a change of a mapped property sets the trait (email is always read).',
+        },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'HubSpot contacts in, from its contact.propertyChange webhooks.',
+  },
+);
+
 /** The `channels` section. */
 export const ChannelsSchema = Type.Object(
   {
     email: Type.Optional(EmailChannelSchema),
     whatsapp: Type.Optional(WhatsAppChannelSchema),
     sms: Type.Optional(SmsChannelSchema),
+    rcs: Type.Optional(RcsChannelSchema),
     webhook: Type.Optional(WebhookChannelSchema),
     meta_audiences: Type.Optional(MetaAudiencesChannelSchema),
     google_customer_match: Type.Optional(GoogleCustomerMatchChannelSchema),
     meta_conversions: Type.Optional(MetaConversionsChannelSchema),
+    hubspot: Type.Optional(HubSpotChannelSchema),
   },
   {
     additionalProperties: false,
     description:
-      'The providers Tailor sends through: email, whatsapp, sms, webhook, and the ad platforms meta_audiences, google_customer_match, meta_conversions; a channel left out is never sent on.',
+      'The providers Tailor sends through: email, whatsapp, sms, rcs, webhook, and the ad platforms meta_audiences, google_customer_match, meta_conversions; and hubspot, a CRM contacts come in from. A channel left out is never sent on.',
   },
 );

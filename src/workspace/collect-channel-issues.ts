@@ -39,6 +39,10 @@ const CHECKS: Readonly<Record<string, ChannelChecks>> = {
     urls: [{ field: 'base_url', fallback: 'https://api.twilio.com' }],
     secrets: [{ field: 'auth_token', usedAt: 'base_url' }],
   },
+  rcs: {
+    urls: [{ field: 'base_url', fallback: 'https://api.twilio.com' }],
+    secrets: [{ field: 'auth_token', usedAt: 'base_url' }],
+  },
   webhook: { urls: [{ field: 'url' }], secrets: [{ field: 'secret', usedAt: 'url' }] },
   meta_audiences: {
     urls: [{ field: 'base_url', fallback: 'https://graph.facebook.com/v21.0' }],
@@ -54,6 +58,10 @@ const CHECKS: Readonly<Record<string, ChannelChecks>> = {
   meta_conversions: {
     urls: [{ field: 'base_url', fallback: 'https://graph.facebook.com/v21.0' }],
     secrets: [{ field: 'access_token', usedAt: 'base_url' }],
+  },
+  hubspot: {
+    urls: [{ field: 'base_url', fallback: 'https://api.hubapi.com' }],
+    secrets: [{ field: 'client_secret', usedAt: 'base_url' }],
   },
 };
 

@@ -2,8 +2,10 @@ import type {
   ChannelsDef,
   EmailChannelDef,
   GoogleCustomerMatchChannelDef,
+  HubSpotChannelDef,
   MetaAudiencesChannelDef,
   MetaConversionsChannelDef,
+  RcsChannelDef,
   SmsChannelDef,
   WebhookChannelDef,
   WhatsAppChannelDef,
@@ -14,10 +16,12 @@ type ChannelsInput = NonNullable<WorkspaceFile['channels']>;
 type EmailInput = NonNullable<ChannelsInput['email']>;
 type WhatsAppInput = NonNullable<ChannelsInput['whatsapp']>;
 type SmsInput = NonNullable<ChannelsInput['sms']>;
+type RcsInput = NonNullable<ChannelsInput['rcs']>;
 type WebhookInput = NonNullable<ChannelsInput['webhook']>;
 type MetaAudiencesInput = NonNullable<ChannelsInput['meta_audiences']>;
 type GoogleInput = NonNullable<ChannelsInput['google_customer_match']>;
 type ConversionsInput = NonNullable<ChannelsInput['meta_conversions']>;
+type HubSpotInput = NonNullable<ChannelsInput['hubspot']>;
 
 /**
  * The `channels` section of a validated workspace file as a `ChannelsDef`, camelCase, with the
@@ -32,12 +36,14 @@ export function toChannelsDef(file: WorkspaceFile): ChannelsDef | undefined {
   if (channels.email !== undefined) def.email = toEmail(channels.email);
   if (channels.whatsapp !== undefined) def.whatsapp = toWhatsApp(channels.whatsapp);
   if (channels.sms !== undefined) def.sms = toSms(channels.sms);
+  if (channels.rcs !== undefined) def.rcs = toRcs(channels.rcs);
   if (channels.webhook !== undefined) def.webhook = toWebhook(channels.webhook);
   if (channels.meta_audiences !== undefined) def.meta_audiences = toMetaAudiences(channels.meta_audiences);
   if (channels.google_customer_match !== undefined)
     def.google_customer_match = toGoogle(channels.google_customer_match);
   if (channels.meta_conversions !== undefined)
     def.meta_conversions = toConversions(channels.meta_conversions);
+  if (channels.hubspot !== undefined) def.hubspot = toHubSpot(channels.hubspot);
   return def;
 }
 
@@ -74,6 +80,27 @@ function toSms(sms: SmsInput): SmsChannelDef {
   if (sms.from !== undefined) def.from = sms.from;
   if (sms.messaging_service_sid !== undefined) def.messagingServiceSid = sms.messaging_service_sid;
   if (sms.rate_per_second !== undefined) def.ratePerSecond = sms.rate_per_second;
+  return def;
+}
+
+function toRcs(rcs: RcsInput): RcsChannelDef {
+  const def: RcsChannelDef = {
+    accountSid: rcs.account_sid,
+    authToken: rcs.auth_token,
+    messagingServiceSid: rcs.messaging_service_sid,
+  };
+  if (rcs.base_url !== undefined) def.baseUrl = rcs.base_url;
+  if (rcs.fallback_from !== undefined) def.fallbackFrom = rcs.fallback_from;
+  if (rcs.rate_per_second !== undefined) def.ratePerSecond = rcs.rate_per_second;
+  return def;
+}
+
+function toHubSpot(hubspot: HubSpotInput): HubSpotChannelDef {
+  const def: HubSpotChannelDef = {
+    clientSecret: hubspot.client_secret,
+    properties: { ...hubspot.properties },
+  };
+  if (hubspot.base_url !== undefined) def.baseUrl = hubspot.base_url;
   return def;
 }
 

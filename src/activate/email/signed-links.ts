@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type Clock, systemClock } from '../../clock.ts';
-import type { OutboundMessage, ProviderChannel } from '../channel.ts';
+import { type OutboundMessage, PROVIDER_CHANNELS, type ProviderChannel } from '../channel.ts';
 import { decodeEntities } from './html-text.ts';
 
 const DAY_MS = 86_400_000;
@@ -68,7 +68,7 @@ interface Payload {
   u?: string;
 }
 
-const CHANNELS: readonly ProviderChannel[] = ['email', 'whatsapp', 'sms', 'webhook'];
+const CHANNELS: readonly ProviderChannel[] = PROVIDER_CHANNELS;
 
 /** Signs and reads `<payload>.<signature>` tokens, both base64url, for one kind of link. */
 class TokenCodec {

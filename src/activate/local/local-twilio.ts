@@ -24,6 +24,8 @@ export interface LocalTwilioMessage {
   from?: string;
   messagingServiceSid?: string;
   statusCallback?: string;
+  /** How it went: `rcs` through the service's RCS sender, else `sms` (a fallback, for an RCS send). */
+  transport: 'sms' | 'rcs';
   /** Every form parameter, as sent. */
   params: TwilioParams;
 }
@@ -43,7 +45,7 @@ export interface LocalTwilio extends LocalProvider {
    */
   reportStatus(input: {
     sid: string;
-    status: 'queued' | 'sent' | 'delivered' | 'undelivered' | 'failed';
+    status: 'queued' | 'sent' | 'delivered' | 'read' | 'undelivered' | 'failed';
     errorCode?: string;
     url?: string;
   }): Promise<Response>;
@@ -85,6 +87,13 @@ export async function startLocalTwilio(
      * that has one, as Twilio does, retried with `retry`'s back-off until the receiver answers 2xx.
      */
     statusCallbacks?: { retry?: CallbackRetry };
+    /**
+     * Every Messaging Service holds the RCS sender `rcs:<senderId>`: a message sent through one
+     * goes as RCS to phones `capable` says can take it (default all), else falls back to SMS from
+     * `FallbackFrom`. Without this, `FallbackFrom` is refused (21667) as Twilio does when the
+     * service has no RCS sender.
+     */
+    rcs?: { senderId: string; capable?: (to: string) => boolean };
   } = {},
 ): Promise<LocalTwilio> {
   const accountSid = input.accountSid ?? LOCAL_TWILIO_ACCOUNT_SID;
@@ -102,15 +111,16 @@ export async function startLocalTwilio(
     status: string,
     errorCode: string | undefined,
   ): TwilioParams => {
+    const rcs = message.transport === 'rcs';
     const params: TwilioParams = {
       AccountSid: accountSid,
       ApiVersion: '2010-04-01',
-      From: message.from ?? '',
+      From: rcs ? `rcs:${input.rcs?.senderId ?? ''}` : (message.from ?? message.params['FallbackFrom'] ?? ''),
       MessageSid: message.sid,
       MessageStatus: status,
       SmsSid: message.sid,
       SmsStatus: status,
-      To: message.to,
+      To: rcs ? `rcs:${message.to}` : message.to,
     };
     if (message.messagingServiceSid !== undefined)
       params['MessagingServiceSid'] = message.messagingServiceSid;
@@ -157,6 +167,23 @@ export async function startLocalTwilio(
       );
       return;
     }
+    const fallbackFrom = params['FallbackFrom'];
+    if (fallbackFrom !== undefined && params['From'] !== undefined) {
+      answer(response, 400, twilioError(400, 21664, "'FallbackFrom' cannot be used with a 'From' sender"));
+      return;
+    }
+    if (fallbackFrom !== undefined && params['MessagingServiceSid'] === undefined) {
+      answer(response, 400, twilioError(400, 21666, "'FallbackFrom' requires MessagingServiceSid"));
+      return;
+    }
+    if (fallbackFrom !== undefined && input.rcs === undefined) {
+      answer(
+        response,
+        400,
+        twilioError(400, 21667, "'FallbackFrom' requires the Messaging Service to have an RCS Sender"),
+      );
+      return;
+    }
     const fault = faults.shift();
     if (fault !== undefined) {
       answerFault(response, fault, to);
@@ -166,7 +193,17 @@ export async function startLocalTwilio(
       answer(response, 400, twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`));
       return;
     }
-    const message: LocalTwilioMessage = { sid: twilioSid('SM'), to, body, params };
+    const viaRcs =
+      input.rcs !== undefined &&
+      params['MessagingServiceSid'] !== undefined &&
+      (input.rcs.capable?.(to) ?? true);
+    const message: LocalTwilioMessage = {
+      sid: twilioSid('SM'),
+      to,
+      body,
+      transport: viaRcs ? 'rcs' : 'sms',
+      params,
+    };
     if (params['From'] !== undefined) message.from = params['From'];
     if (params['MessagingServiceSid'] !== undefined)
       message.messagingServiceSid = params['MessagingServiceSid'];

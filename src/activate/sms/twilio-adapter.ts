@@ -11,6 +11,11 @@ import {
 
 /** How Tailor reaches one Twilio account's Messages API. */
 export interface TwilioAdapterOptions {
+  /**
+   * `sms` (the default), or `rcs`: then the Messaging Service must hold an RCS sender, Twilio
+   * tries RCS first and falls back to SMS, and status callbacks carry `channel=rcs`.
+   */
+  channel?: 'sms' | 'rcs';
   /** The API root; `https://api.twilio.com` unless a test points it at a local server. */
   baseUrl?: string;
   /** The account SID (`AC…`): the HTTP Basic user and the account in the path. */
@@ -21,6 +26,8 @@ export interface TwilioAdapterOptions {
   from?: string;
   /** A Messaging Service (`MG…`) that picks the sender; takes precedence over `from`. */
   messagingServiceSid?: string;
+  /** RCS only: the SMS sender of the fallback (`FallbackFrom`, which Twilio takes only with a Messaging Service). */
+  fallbackFrom?: string;
   /**
    * Where Twilio should POST status callbacks for each message. Each message's URL gets its
    * send's id as `send_id` in the query string (Twilio signs the whole URL, so the callback
@@ -51,17 +58,26 @@ const TOO_MANY_REQUESTS = 20429;
 const AUTHENTICATE = 20003;
 
 /**
- * An SMS adapter speaking Twilio's Messages API: `POST /2010-04-01/Accounts/{sid}/Messages.json`,
- * HTTP Basic auth, a form-encoded `To`, `From` (or `MessagingServiceSid`), `Body` and optional
- * `StatusCallback`. Content is `{ text }`. A 201 with a `sid` is `sent`; 429 (or code 20429),
+ * An SMS or RCS adapter speaking Twilio's Messages API: `POST
+ * /2010-04-01/Accounts/{sid}/Messages.json`, HTTP Basic auth, a form-encoded `To`, `From` (or
+ * `MessagingServiceSid`), `Body` and optional `StatusCallback`. RCS is the same call through a
+ * Messaging Service holding an RCS sender, with the fallback's SMS sender as `FallbackFrom`:
+ * Twilio tries RCS, and sends SMS to a phone that cannot take it. Content is `{ text }`. A 201 with a `sid` is `sent`; 429 (or code 20429),
  * 5xx, network errors and timeouts are `retry` (honouring `Retry-After`); codes 21211, 21614
  * and 21610 (opted out) are `failed` and `unreachable`; other 4xx, auth failures included, are
  * `failed` only. Twilio takes no idempotency key, so a retry after a timeout may send twice;
  * with a status callback URL, its callbacks name the send so the outbox can confirm it.
  */
 export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapter {
+  const channel = options.channel ?? 'sms';
   if (options.from === undefined && options.messagingServiceSid === undefined) {
     throw new TailorError('INVALID_WORKSPACE', 'The sms channel needs `from` or `messagingServiceSid`');
+  }
+  if (channel === 'rcs' && options.messagingServiceSid === undefined) {
+    throw new TailorError(
+      'INVALID_WORKSPACE',
+      'The rcs channel needs the `messagingServiceSid` of its RCS sender',
+    );
   }
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const endpoint = `${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`;
@@ -73,12 +89,16 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
     options.authToken === '' ? text : text.split(options.authToken).join('[redacted]');
 
   return {
-    channel: 'sms',
+    channel,
     confirmsByCallback: options.statusCallbackUrl !== undefined,
     async send(message: OutboundMessage): Promise<SendOutcome> {
       const text = message.content['text'];
       if (typeof text !== 'string' || text === '') {
-        return { kind: 'failed', reason: 'sms content needs a non-empty `text`', unreachable: false };
+        return {
+          kind: 'failed',
+          reason: `${channel} content needs a non-empty \`text\``,
+          unreachable: false,
+        };
       }
       const form = new URLSearchParams({ To: message.to, Body: text });
       if (options.messagingServiceSid !== undefined) {
@@ -86,9 +106,12 @@ export function createTwilioAdapter(options: TwilioAdapterOptions): ChannelAdapt
       } else if (options.from !== undefined) {
         form.set('From', options.from);
       }
+      if (channel === 'rcs' && options.fallbackFrom !== undefined)
+        form.set('FallbackFrom', options.fallbackFrom);
       if (options.statusCallbackUrl !== undefined) {
         const callback = new URL(options.statusCallbackUrl);
         callback.searchParams.set('send_id', message.id);
+        if (channel === 'rcs') callback.searchParams.set('channel', 'rcs');
         form.set('StatusCallback', callback.toString());
       }
       let response: Response;

@@ -4,6 +4,7 @@ import { normalizeIdentifier } from '../../identity/normalize-identifier.ts';
 import {
   MESSAGE_DELIVERED,
   MESSAGE_FAILED,
+  MESSAGE_READ,
   MESSAGE_REPLIED,
   MESSAGE_SENT,
 } from '../../ingest/reserved-events.ts';
@@ -30,6 +31,8 @@ const STATUS_EVENTS: ReadonlyMap<string, FeedbackName> = new Map([
   // `sent` is Twilio handing the message to the carrier; `delivered` is the carrier's receipt.
   ['sent', MESSAGE_SENT],
   ['delivered', MESSAGE_DELIVERED],
+  // Only RCS (and WhatsApp) report reads; SMS never does.
+  ['read', MESSAGE_READ],
   ['undelivered', MESSAGE_FAILED],
   ['failed', MESSAGE_FAILED],
 ]);
@@ -64,20 +67,27 @@ export function verifyTwilioSignature(input: {
 
 /**
  * Reads a Twilio status callback (`MessageSid`, `MessageStatus`, `To`, `ErrorCode`) into the
- * person's feedback: `sent` → `Message Sent`, `delivered` → `Message Delivered`, `undelivered`
- * and `failed` → `Message Failed` with the error code as `reason`. Other statuses (`queued`,
- * `sending`, `accepted`) and callbacks without a readable recipient number give nothing. The
- * message id is `MessageSid:status`, so a repeated callback counts once. Twilio's callbacks
- * carry no time, so `timestamp` is when it was received (`now`).
+ * person's feedback: `sent` → `Message Sent`, `delivered` → `Message Delivered`, `read` →
+ * `Message Read` (RCS), `undelivered` and `failed` → `Message Failed` with the error code as
+ * `reason`. Other statuses (`queued`, `sending`, `accepted`) and callbacks without a readable
+ * recipient number give nothing. The message id is `MessageSid:status`, so a repeated callback
+ * counts once. Twilio's callbacks carry no time, so `timestamp` is when it was received (`now`).
+ * `channel` is the send's (`rcs` when its callback URL says so); for RCS, `transport` says
+ * whether the message went as RCS (`To` is `rcs:+…`) or fell back to SMS.
  */
-export function readTwilioStatus(params: TwilioParams, now: number = Date.now()): FeedbackEvent[] {
+export function readTwilioStatus(
+  params: TwilioParams,
+  now: number = Date.now(),
+  channel: 'sms' | 'rcs' = 'sms',
+): FeedbackEvent[] {
   const sid = params['MessageSid'] ?? params['SmsSid'];
   const status = (params['MessageStatus'] ?? params['SmsStatus'])?.toLowerCase();
   if (sid === undefined || sid === '' || status === undefined) return [];
   const event = STATUS_EVENTS.get(status);
   const identifier = phoneIdentifier(params['To']);
   if (event === undefined || identifier === undefined) return [];
-  const properties: Record<string, unknown> = { channel: 'sms', provider_message_id: sid, status };
+  const properties: Record<string, unknown> = { channel, provider_message_id: sid, status };
+  if (channel === 'rcs') properties['transport'] = isRcsAddress(params['To']) ? 'rcs' : 'sms';
   const errorCode = params['ErrorCode'];
   if (event === MESSAGE_FAILED) {
     properties['reason'] = errorCode !== undefined && errorCode !== '' ? `twilio ${errorCode}` : status;
@@ -102,7 +112,8 @@ export function readTwilioSendConfirmation(input: {
 }
 
 /**
- * Reads an inbound SMS (`MessageSid`, `From`, `To`, `Body`) into the sender's feedback: a STOP
+ * Reads an inbound SMS or RCS message (`MessageSid`, `From`, `To`, `Body`; an RCS sender is
+ * `rcs:+…`, and its feedback has `channel: 'rcs'`) into the sender's feedback: a STOP
  * keyword (or Twilio's `OptOutType: STOP`) → `Unsubscribed` with `channel: 'sms'`, a START
  * keyword (or `OptOutType: START`) → `Subscribed`, anything else → `Message Replied` with the
  * `text`. Keywords count only as the whole message, any case, as Twilio reads them. The sender
@@ -113,7 +124,8 @@ export function readTwilioInbound(params: TwilioParams, now: number = Date.now()
   const identifier = phoneIdentifier(params['From']);
   if (sid === undefined || sid === '' || identifier === undefined) return [];
   const text = params['Body'] ?? '';
-  const properties: Record<string, unknown> = { channel: 'sms', provider_message_id: sid };
+  const channel = isRcsAddress(params['From']) ? 'rcs' : 'sms';
+  const properties: Record<string, unknown> = { channel, provider_message_id: sid };
   const keyword = text.trim().toUpperCase();
   const optOutType = params['OptOutType']?.toUpperCase();
   let event: FeedbackName;
@@ -128,9 +140,18 @@ export function readTwilioInbound(params: TwilioParams, now: number = Date.now()
   return [{ event, timestamp: now, identifier, properties, messageId: sid }];
 }
 
-/** A Twilio address as a phone identifier in E.164, as identity resolution normalizes phones. */
+/** Whether a Twilio address is an RCS one (`rcs:+14155552671`), not a plain number. */
+function isRcsAddress(raw: string | undefined): boolean {
+  return raw?.startsWith('rcs:') === true;
+}
+
+/**
+ * A Twilio address (`+14155552671`, or `rcs:+14155552671` for RCS) as a phone identifier in
+ * E.164, as identity resolution normalizes phones.
+ */
 function phoneIdentifier(raw: string | undefined): { type: string; value: string } | undefined {
   if (raw === undefined) return undefined;
-  const identifier = normalizeIdentifier({ type: 'phone', raw, rules: DEFAULT_IDENTITY_RULES });
+  const number = isRcsAddress(raw) ? raw.slice('rcs:'.length) : raw;
+  const identifier = normalizeIdentifier({ type: 'phone', raw: number, rules: DEFAULT_IDENTITY_RULES });
   return identifier === undefined ? undefined : { type: identifier.type, value: identifier.value };
 }

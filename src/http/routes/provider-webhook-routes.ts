@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FeedbackEvent, SendConfirmation } from '../../activate/channel.ts';
 import { feedbackToEvent } from '../../activate/feedback-to-event.ts';
+import { readHubSpotWebhook, verifyHubSpotRequest } from '../../activate/hubspot/hubspot-webhook.ts';
 import {
   readTwilioInbound,
   readTwilioSendConfirmation,
@@ -24,15 +25,17 @@ export interface ProviderSecrets {
   whatsappAppSecret?: string;
   whatsappVerifyToken?: string;
   twilioAuthToken?: string;
+  rcsAuthToken?: string;
+  hubspotClientSecret?: string;
 }
 
 /** Looks up a workspace's callback secrets; undefined when the workspace has no such channel. */
 export type SecretsLookup = (workspaceId: string) => ProviderSecrets | undefined;
 
 /**
- * Provider callbacks and inbound messages, the feedback loop's way in: WhatsApp Cloud API
+ * Provider callbacks and inbound messages, the feedback loop's way in, and HubSpot's contact webhooks (v3 signature), the CRM's: WhatsApp Cloud API
  * webhooks (the verification handshake, then `X-Hub-Signature-256`-signed statuses and replies)
- * and Twilio status callbacks and inbound SMS (`X-Twilio-Signature`). Each verified callback
+ * and Twilio status callbacks and inbound SMS and RCS (`X-Twilio-Signature`). Each verified callback
  * becomes events (`Message Delivered`, `Message Replied`, `Unsubscribed`…) appended through the
  * same pipeline as tracked events, so identity resolution finds the person by number. A status
  * callback that names a send (WhatsApp's `biz_opaque_callback_data`, the `send_id` of Twilio's
@@ -111,34 +114,72 @@ export async function providerWebhookRoutes(
     return { received: await ingest(workspaceId, readWebhook(payload)) };
   });
 
+  app.post('/v1/webhooks/:workspace/hubspot', hidden, async (request, reply) => {
+    const { workspaceId, secrets: found } = secretsOf(request);
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const header = (name: string): string | undefined => {
+      const value = request.headers[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const now = engine.clock();
+    const check =
+      found.hubspotClientSecret === undefined
+        ? 'bad-signature'
+        : verifyHubSpotRequest({
+            method: request.method,
+            uri: `${options.publicUrl ?? `${request.protocol}://${request.headers.host}`}${request.url}`,
+            body: raw,
+            signature: header('x-hubspot-signature-v3'),
+            timestamp: header('x-hubspot-request-timestamp'),
+            clientSecret: found.hubspotClientSecret,
+            now,
+          });
+    if (check !== 'ok')
+      return reply.status(401).send({
+        code: 'INVALID_SIGNATURE',
+        message:
+          check === 'stale'
+            ? 'The X-HubSpot-Request-Timestamp is more than 5 minutes from now'
+            : 'The X-HubSpot-Signature-v3 does not match',
+      });
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new TailorError('INVALID_JSON');
+    }
+    const properties = engine.workspace(workspaceId)?.definition.channels?.hubspot?.properties ?? {};
+    const events = readHubSpotWebhook({ payload, properties, receivedAt: now });
+    if (events.length > 0) await engine.ingest(workspaceId, events);
+    return { received: events.length };
+  });
+
   for (const kind of ['status', 'inbound'] as const) {
     app.post(`/v1/webhooks/:workspace/twilio/${kind}`, hidden, async (request, reply) => {
       const { workspaceId, secrets: found } = secretsOf(request);
       const params = (request.body ?? {}) as TwilioParams;
       const header = request.headers['x-twilio-signature'];
       const url = `${options.publicUrl ?? `${request.protocol}://${request.headers.host}`}${request.url}`;
-      if (
-        found.twilioAuthToken === undefined ||
-        !verifyTwilioSignature({
-          url,
-          params,
-          header: typeof header === 'string' ? header : undefined,
-          authToken: found.twilioAuthToken,
-        })
-      )
+      // The SMS and RCS channels may use two Twilio accounts: either account's token may have signed.
+      const tokens = [found.twilioAuthToken, found.rcsAuthToken].filter((token) => token !== undefined);
+      const signature = typeof header === 'string' ? header : undefined;
+      if (!tokens.some((authToken) => verifyTwilioSignature({ url, params, header: signature, authToken })))
         return reply
           .status(401)
           .send({ code: 'INVALID_SIGNATURE', message: 'The X-Twilio-Signature does not match' });
       const now = engine.clock();
+      const query = request.query as { send_id?: unknown; channel?: unknown };
       if (kind === 'status') {
-        const { send_id: sendId } = request.query as { send_id?: unknown };
+        const sendId = query.send_id;
         const confirmation = readTwilioSendConfirmation({ params, sendId });
         if (confirmation !== undefined) {
           options.received?.(workspaceId, [confirmation]);
           await confirmSends({ engine, workspaceId, confirmations: [confirmation] });
         }
       }
-      const feedback = kind === 'status' ? readTwilioStatus(params, now) : readTwilioInbound(params, now);
+      const channel = query.channel === 'rcs' ? 'rcs' : 'sms';
+      const feedback =
+        kind === 'status' ? readTwilioStatus(params, now, channel) : readTwilioInbound(params, now);
       await ingest(workspaceId, feedback);
       // Twilio expects TwiML (or nothing) in answer to an inbound message.
       return reply.type('text/xml').send('<Response></Response>');
