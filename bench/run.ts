@@ -3,7 +3,7 @@
  * benchmarks, each against a baseline measured in the same run, printed as medians with the
  * targets from the project's goals. `BENCH_QUICK=1` runs a smaller version (for a smoke check,
  * not for figures); `BENCH_ONLY=segments,timers` runs only the sections named (`pipeline`,
- * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `learn`, `activation`, `journeys`, `console`).
+ * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `learn`, `activation`, `journeys`, `console`, `sdk`).
  */
 import { activationBench } from './activation.ts';
 import { conditionsBench } from './conditions.ts';
@@ -11,6 +11,7 @@ import { decideBench } from './decide.ts';
 import { httpBench } from './http.ts';
 import { learnBench } from './learn.ts';
 import { runScript } from './processes.ts';
+import type { SdkRun } from './sdk.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3));
@@ -512,4 +513,22 @@ if (runs('console')) {
   console.log(
     `    first load of /console/ straight to the profile (navigation → timeline shown, nothing cached): p50 ${fmt(run.firstLoad.p50)} ms, max ${fmt(run.firstLoad.max)} ms`,
   );
+}
+if (runs('sdk')) {
+  const run = await runScript<SdkRun>('bench/sdk.ts', { env: quick ? { BENCH_SDK_PAGES: '5' } : {} });
+  const kb = (bytes: number): string => fmt(bytes / 1024, 1);
+  console.log('\nBrowser SDK (gzip -9; each bundled the same way: esbuild, minified, one script)');
+  console.log(
+    `  /sdk/tailor.js as served: ${kb(run.served.gzip)} KiB gzip (${kb(run.served.raw)} KiB raw)  target ≤ 10 KiB: ${verdict(run.served.gzip <= 10 * 1024)}`,
+  );
+  for (const bundle of run.bundles)
+    console.log(`  ${bundle.name}: ${kb(bundle.gzip)} KiB gzip (${kb(bundle.raw)} KiB raw)`);
+  const spread = (values: number[]): string =>
+    `p50 ${fmt(median(values), 1)} ms, max ${fmt(Math.max(...values), 1)} ms`;
+  console.log(
+    `  time to the personalized banner in Chromium (navigation start → shown), ${run.pages} pages each, local Tailor:`,
+  );
+  console.log(`    cold (nothing cached, waits for /v1/decide): ${spread(run.coldMs)}`);
+  console.log(`      of which /v1/decide's round trip (resource timing): ${spread(run.decideMs)}`);
+  console.log(`    warm (next page, cached answer; decide refreshes it behind): ${spread(run.warmMs)}`);
 }
