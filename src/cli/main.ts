@@ -202,7 +202,7 @@ withConnection(
   program
     .command('experiments [key]')
     .description(
-      'an experiment (default `holdout`: next best action against the holdout): exposures, conversions, rate, lift with its 95% interval, and what each learning action learned',
+      'an experiment of the workspace, or `holdout` (the default: next best action against the holdout): exposures, conversions, rate, lift against control with its 95% interval; for the holdout, what each learning action learned',
     ),
 ).action(async (key: string | undefined, flags: ConnectionFlags) => {
   try {

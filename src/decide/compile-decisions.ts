@@ -10,10 +10,13 @@ import type {
   ActionDef,
   ContactPolicyDef,
   DecisionsDef,
+  ExperimentDef,
+  GoalDef,
   HoldoutDef,
   LearningDef,
   PlacementDef,
 } from './decision-def.ts';
+import { type CompiledExperiment, compileExperiment } from './learn/experiment-arms.ts';
 import type { CompiledLearning } from './learn/learn-model.ts';
 import { compilePredictorBin } from './learn/predictor-bin.ts';
 import { isTimeZone, parseClock } from './zoned-time.ts';
@@ -81,8 +84,15 @@ export interface CompiledDecisions {
   readonly contactPolicy: ContactPolicyDef;
   readonly quietHours: CompiledQuietHours | undefined;
   readonly holdout: HoldoutDef | undefined;
-  /** The goal events of actions that learn, and the longest goal window (0 when none). */
-  readonly goals: { readonly events: ReadonlySet<string>; readonly longestMs: number };
+  /** Experiments over action sets, in definition order. */
+  readonly experiments: readonly CompiledExperiment[];
+  /** The goal events of actions that learn and of experiments, and the longest goal window (0 when none). */
+  readonly goals: {
+    readonly events: ReadonlySet<string>;
+    readonly longestMs: number;
+    /** Each experiment's goal, by experiment key. */
+    readonly experiments: ReadonlyMap<string, GoalDef>;
+  };
 }
 
 const GATES: readonly ActionGate[] = ['eligibility', 'applicability', 'suitability'];
@@ -135,6 +145,15 @@ function compileAll(def: DecisionsDef, issues: ErrorDetail[]): CompiledDecisions
       });
     else actionsByKey.set(action.key, action);
   }
+  const actionKeys = new Set(actionsByKey.keys());
+  const experimentKeys = new Set<string>();
+  const experiments = (def.experiments ?? []).map((experiment, index) => {
+    const path = `experiments[${index}]`;
+    if (experimentKeys.has(experiment.key))
+      issues.push({ path: `${path}.key`, message: `repeats the experiment key \`${experiment.key}\`` });
+    experimentKeys.add(experiment.key);
+    return compileExperiment({ def: experiment, actionKeys, path, issues });
+  });
   def.contactPolicy.caps.forEach((cap, index) => {
     if (!Number.isInteger(cap.max) || cap.max < 0)
       issues.push({
@@ -155,19 +174,29 @@ function compileAll(def: DecisionsDef, issues: ErrorDetail[]): CompiledDecisions
     contactPolicy: def.contactPolicy,
     quietHours: compileQuietHours(def.contactPolicy, issues),
     holdout: compileHoldout(def.holdout, issues),
-    goals: goalsOf(compiled),
+    experiments,
+    goals: goalsOf(compiled, def.experiments ?? []),
   };
 }
 
-function goalsOf(actions: readonly CompiledAction[]): CompiledDecisions['goals'] {
+function goalsOf(
+  actions: readonly CompiledAction[],
+  experiments: readonly ExperimentDef[],
+): CompiledDecisions['goals'] {
   const events = new Set<string>();
   let longestMs = 0;
+  const byExperiment = new Map<string, GoalDef>();
+  for (const { key, goal } of experiments) {
+    events.add(goal.event);
+    longestMs = Math.max(longestMs, goal.withinMs);
+    byExperiment.set(key, goal);
+  }
   for (const { learning } of actions) {
     if (learning === undefined) continue;
     events.add(learning.goal.event);
     longestMs = Math.max(longestMs, learning.goal.withinMs);
   }
-  return { events, longestMs };
+  return { events, longestMs, experiments: byExperiment };
 }
 
 function compilePlacement(def: PlacementDef, path: string, issues: ErrorDetail[]): CompiledPlacement {

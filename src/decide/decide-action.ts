@@ -13,6 +13,12 @@ import {
   traceCheck,
 } from './decision-trace.ts';
 import { holdoutBucket } from './holdout.ts';
+import {
+  armExcludes,
+  type CompiledArm,
+  type CompiledExperiment,
+  experimentArm,
+} from './learn/experiment-arms.ts';
 import { type CompiledLearning, LearnModel } from './learn/learn-model.ts';
 import { seededRandom } from './learn/seeded-random.ts';
 import { renderContent } from './render-content.ts';
@@ -50,6 +56,8 @@ export interface ActionDecision {
   reason: string | null;
   context: DecisionSummary;
   decided_at: string;
+  /** The arm of each experiment the person is in (experiment key → arm key). */
+  experiments?: Record<string, string>;
   /** When the winning action (or, held out, the one that would have won) learns: what it learned. */
   learning?: DecisionLearning;
   trace?: DecisionTrace;
@@ -134,7 +142,17 @@ export function decideAction(input: {
     };
     return learning;
   };
+  const arms = assignArms(compiled.experiments, profile.id);
   for (const action of compiled.actions) {
+    const excludedBy = arms === undefined ? undefined : excludingExperiment(arms, action.key);
+    if (excludedBy !== undefined) {
+      traces.push({
+        action: action.key,
+        candidate: false,
+        conditions: [{ condition: `experiment:${excludedBy}`, holds: false }],
+      });
+      continue;
+    }
     const candidate = evaluate({
       action,
       context,
@@ -171,7 +189,11 @@ export function decideAction(input: {
   };
   const learned = winner === undefined ? undefined : winnerLearning(winner.candidate, candidates);
   if (learned !== undefined) trace.learning = learned;
-  const recorded = learned === undefined ? {} : { learning: learned };
+  const recorded = {
+    ...(learned === undefined ? {} : { learning: learned }),
+    ...(arms === undefined ? {} : { experiments: armKeys(arms) }),
+  };
+  if (arms !== undefined) trace.experiments = armKeys(arms);
   const summary: DecisionSummary = {
     intent: contextScoreLabel(profile.context, 'intent', input.scores),
     risk: firstKey(profile.context['risks']),
@@ -199,7 +221,7 @@ export function decideAction(input: {
         : traces.some((entry) => entry.candidate)
           ? 'no action has a positive priority'
           : 'no action is eligible, applicable and suitable';
-    return finish(input.trace, trace, { ...nothing('no_action', reason, summary), ...decided });
+    return finish(input.trace, trace, { ...nothing('no_action', reason, summary), ...decided, ...recorded });
   }
   const { candidate, channel } = winner;
   const timezone = personTimezone(input.request, profile.timezone, compiled.quietHours?.defaultTimezone);
@@ -237,6 +259,30 @@ export function decideAction(input: {
     ...decided,
     ...recorded,
   });
+}
+
+type Assigned = { experiment: CompiledExperiment; arm: CompiledArm }[];
+
+/** The arms the person falls in, one per experiment they are in; undefined when none. */
+function assignArms(experiments: readonly CompiledExperiment[], profileId: string): Assigned | undefined {
+  if (experiments.length === 0 || profileId === '') return undefined;
+  const assigned: Assigned = [];
+  for (const experiment of experiments) {
+    const arm = experimentArm(experiment, profileId);
+    if (arm !== undefined) assigned.push({ experiment, arm });
+  }
+  return assigned.length === 0 ? undefined : assigned;
+}
+
+/** The key of the first experiment whose arm keeps `action` out, if any. */
+function excludingExperiment(assigned: Assigned, action: string): string | undefined {
+  return assigned.find(({ experiment, arm }) => armExcludes(experiment, arm, action))?.experiment.key;
+}
+
+function armKeys(assigned: Assigned): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const { experiment, arm } of assigned) keys[experiment.key] = arm.key;
+  return keys;
 }
 
 /**

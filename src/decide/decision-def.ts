@@ -119,6 +119,25 @@ export interface DecisionTriggerDef {
   segmentEntered?: string;
 }
 
+/** One arm of an experiment: `percent` of people; `action` the one action of the set it may get (none: a control). */
+export interface ExperimentArmDef {
+  key: string;
+  percent: number;
+  action?: string;
+}
+
+/**
+ * An experiment over a set of actions: each person falls, by a stable hash of `salt`, the key
+ * and their profile id, in one arm (or none, past the arms' percents). Goals are counted per arm.
+ */
+export interface ExperimentDef {
+  key: string;
+  actions: string[];
+  arms: ExperimentArmDef[];
+  goal: GoalDef;
+  salt: string;
+}
+
 /** The decisions section of a workspace. */
 export interface DecisionsDef {
   placements: PlacementDef[];
@@ -128,4 +147,5 @@ export interface DecisionsDef {
   triggers: DecisionTriggerDef[];
   /** Present when the file has a `learning` section; actions with a goal learn either way. */
   learning?: LearningDef;
+  experiments?: ExperimentDef[];
 }

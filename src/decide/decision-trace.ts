@@ -60,6 +60,8 @@ export interface DecisionTrace {
   winner: { action: string; channel: string } | null;
   holdout?: { percent: number; bucket: number; heldOut: boolean };
   timing?: { timezone: string; quietHours: { start: string; end: string } | null; sendAt: string | null };
+  /** The arm of each experiment the person is in; actions an arm keeps out fail `experiment:<key>`. */
+  experiments?: Record<string, string>;
   /** When the winner learns: its learned propensity, and whether sampling put it ahead of the best mean. */
   learning?: DecisionLearning;
   /** Template fields that failed to render (each rendered as `''`). */

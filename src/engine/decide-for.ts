@@ -170,6 +170,7 @@ export function decisionEvents(input: {
         reason: action.reason,
         content: action.content,
         ...(action.learning === undefined ? {} : { learning: action.learning }),
+        ...(action.experiments === undefined ? {} : { experiments: action.experiments }),
         ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
       }),
     );

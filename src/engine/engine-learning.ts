@@ -67,55 +67,70 @@ export class EngineLearning {
   }
 
   /**
-   * The `Goal Reached` event that credits a goal event just applied to a profile to the latest
-   * decision it answers (see `LearningState.attribute`), or undefined when there is none. The
-   * event is recorded under the goal event's identity, with an id derived from it, so a replay
-   * records it once; the decision is marked credited now, so a second goal event is not.
+   * The `Goal Reached` events that credit a goal event just applied to a profile: one to the
+   * latest decision whose winning action has that goal (see `LearningState.attribute`), and one
+   * per experiment with that goal to the person's latest decision in it. Each is recorded under
+   * the goal event's identity with an id derived from it, so a replay records it once; the
+   * decisions are marked credited now, so a second goal event is not credited to them.
    */
-  goalEvent(input: {
+  goalEvents(input: {
     workspace: CompiledWorkspace;
     view: WorkspaceView;
     profileId: string;
     event: LoggedEvent;
-  }): TailorEvent | undefined {
+  }): TailorEvent[] {
     const { workspace, event } = input;
     const name = event.event;
-    if (event.type !== 'track' || name === undefined || !workspace.decisions.goals.events.has(name)) return;
-    if (recordedByTailor(event)) return;
+    const { goals } = workspace.decisions;
+    if (event.type !== 'track' || name === undefined || !goals.events.has(name)) return [];
+    if (recordedByTailor(event)) return [];
     const profile = input.view.profiles.get(input.profileId);
-    const found = this.state(workspace.definition.id).attribute({
-      profileIds: [input.profileId, ...(profile?.mergedIds ?? [])],
+    const profileIds = [input.profileId, ...(profile?.mergedIds ?? [])];
+    const state = this.state(workspace.definition.id);
+    const recorded: TailorEvent[] = [];
+    const found = state.attribute({
+      profileIds,
       name,
       at: event.timestamp,
       actions: workspace.decisions.actionsByKey,
     });
-    if (found === undefined) return;
-    const { decision, action } = found;
-    decision.credited = true;
-    const value = action.learning?.goalValue?.({ properties: event.properties, context: event.context });
-    return {
-      type: 'track',
-      messageId: `${event.messageId}-goal`,
-      timestamp: event.timestamp,
-      receivedAt: event.receivedAt,
-      ...(event.userId === undefined ? {} : { userId: event.userId }),
-      ...(event.anonymousId === undefined ? {} : { anonymousId: event.anonymousId }),
-      event: GOAL_REACHED,
-      properties: {
-        goal: name,
-        action: decision.action,
-        decision_id: decision.id,
-        group: decision.group,
-        bin: decision.bin,
-        decided_at: new Date(decision.at).toISOString(),
-        goal_message_id: event.messageId,
-        ...(typeof value === 'number' && Number.isFinite(value) ? { value } : {}),
-      },
-      traits: {},
-      context: { tailor: { recorded: true, profile_id: input.profileId } },
-      integrations: {},
-      origin: 'tailor',
-    };
+    if (found !== undefined) {
+      const { decision, action } = found;
+      decision.credited = true;
+      const value = action.learning?.goalValue?.({ properties: event.properties, context: event.context });
+      recorded.push(
+        goalReached(event, input.profileId, `${event.messageId}-goal`, {
+          goal: name,
+          action: decision.action,
+          decision_id: decision.id,
+          group: decision.group,
+          bin: decision.bin,
+          decided_at: new Date(decision.at).toISOString(),
+          ...valueOf(value),
+        }),
+      );
+    }
+    for (const record of state.attributeExperiments({
+      profileIds,
+      name,
+      at: event.timestamp,
+      goals: goals.experiments,
+    })) {
+      record.credited = true;
+      const experiment = workspace.decisions.experiments.find((entry) => entry.key === record.experiment);
+      const value = experiment?.goalValue?.({ properties: event.properties, context: event.context });
+      recorded.push(
+        goalReached(event, input.profileId, `${event.messageId}-goal-${record.experiment}`, {
+          goal: name,
+          experiment: record.experiment,
+          arm: record.arm,
+          decision_id: record.id,
+          decided_at: new Date(record.at).toISOString(),
+          ...valueOf(value),
+        }),
+      );
+    }
+    return recorded;
   }
 
   private fold(event: LoggedEvent, retainMs: number): void {
@@ -133,4 +148,31 @@ export class EngineLearning {
     }
     return entry;
   }
+}
+
+/** A `Goal Reached` recorded by Tailor under the goal event's identity and time. */
+function goalReached(
+  event: LoggedEvent,
+  profileId: string,
+  messageId: string,
+  properties: Record<string, unknown>,
+): TailorEvent {
+  return {
+    type: 'track',
+    messageId,
+    timestamp: event.timestamp,
+    receivedAt: event.receivedAt,
+    ...(event.userId === undefined ? {} : { userId: event.userId }),
+    ...(event.anonymousId === undefined ? {} : { anonymousId: event.anonymousId }),
+    event: GOAL_REACHED,
+    properties: { ...properties, goal_message_id: event.messageId },
+    traits: {},
+    context: { tailor: { recorded: true, profile_id: profileId } },
+    integrations: {},
+    origin: 'tailor',
+  };
+}
+
+function valueOf(value: unknown): { value?: number } {
+  return typeof value === 'number' && Number.isFinite(value) ? { value } : {};
 }

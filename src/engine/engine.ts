@@ -704,8 +704,7 @@ export class Engine {
       const outcome = this.applyOne(view, workspace, event, identifiers[i]);
       this.learning.observe(workspace, event);
       if (outcome?.kind !== 'applied') continue;
-      const goal = this.learning.goalEvent({ workspace, view, profileId: outcome.profileId, event });
-      if (goal !== undefined) goals.push(goal);
+      goals.push(...this.learning.goalEvents({ workspace, view, profileId: outcome.profileId, event }));
       triggerHits(workspace, outcome.profileId, [event, ...outcome.derived], hits);
       journeyHits(outcome.profileId, outcome.effects, hits);
       if (channels === undefined) continue;

@@ -2,7 +2,8 @@ import { Type } from 'typebox';
 
 /**
  * The raw shape of the decisions sections of the workspace file (`placements`, `actions`,
- * `contact_policy`, `holdout`, `decision_triggers`), part of `WorkspaceFileSchema`. Descriptions
+ * `contact_policy`, `holdout`, `learning`, `experiments`, `decision_triggers`), part of
+ * `WorkspaceFileSchema`. Descriptions
  * are written for users: they show up in error messages and API docs.
  */
 
@@ -264,6 +265,43 @@ export const ContactPolicySchema = Type.Object(
     ),
   },
   { additionalProperties: false, description: 'Limits on how often and when a person is contacted.' },
+);
+
+/** One entry of `experiments`: people assigned at random, and for good, to arms over an action set. */
+export const ExperimentSchema = Type.Object(
+  {
+    key: Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 64, description: 'The experiment key' }),
+    actions: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description: 'The action set the arms choose from: keys of `actions`.',
+    }),
+    arms: Type.Array(
+      Type.Object(
+        {
+          key: Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 }),
+          percent: Type.Number({
+            exclusiveMinimum: 0,
+            maximum: 100,
+            description: 'The share of people in the arm.',
+          }),
+          action: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                'The one action of the set this arm may get; without it the arm is a control and gets none of the set.',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 2, description: 'The arms; their percents add up to at most 100, and one is a control.' },
+    ),
+    goal: GoalSchema,
+    salt: Type.Optional(
+      Type.String({ description: 'Changes who falls in which arm; default the experiment key.' }),
+    ),
+  },
+  { additionalProperties: false },
 );
 
 /** The `holdout` section. */

@@ -43,9 +43,10 @@ export function toDecisionsDef(file: WorkspaceFile): DecisionsDef | undefined {
     holdout,
     decision_triggers: triggers,
     learning,
+    experiments,
   } = file;
   const inline = inlineSendActions(file.journeys ?? []);
-  const none = [placements, actions, policy, holdout, triggers, learning].every(
+  const none = [placements, actions, policy, holdout, triggers, learning, experiments].every(
     (section) => section === undefined,
   );
   if (none && inline.length === 0) return undefined;
@@ -63,6 +64,18 @@ export function toDecisionsDef(file: WorkspaceFile): DecisionsDef | undefined {
       explore: learning.explore ?? true,
       maxExploration: learning.max_exploration ?? 1,
     };
+  if (experiments !== undefined)
+    def.experiments = experiments.map((experiment) => ({
+      key: experiment.key,
+      actions: [...experiment.actions],
+      arms: experiment.arms.map((arm) => ({ ...arm })),
+      goal: {
+        event: experiment.goal.event,
+        withinMs: parseDuration(experiment.goal.within),
+        ...(experiment.goal.value === undefined ? {} : { value: experiment.goal.value }),
+      },
+      salt: experiment.salt ?? experiment.key,
+    }));
   return def;
 }
 

@@ -6,6 +6,7 @@ import {
   ActionSchema,
   ContactPolicySchema,
   DecisionTriggerSchema,
+  ExperimentSchema,
   HoldoutSchema,
   LearningSchema,
   PlacementSchema,
@@ -368,6 +369,11 @@ export const WorkspaceFileSchema = Type.Object(
     contact_policy: Type.Optional(ContactPolicySchema),
     holdout: Type.Optional(HoldoutSchema),
     learning: Type.Optional(LearningSchema),
+    experiments: Type.Optional(
+      Type.Array(ExperimentSchema, {
+        description: 'Random, stable assignment of people to arms (one a control) over a set of actions.',
+      }),
+    ),
     decision_triggers: Type.Optional(
       Type.Array(DecisionTriggerSchema, {
         description: 'Events and segment entries that trigger a decision with no request.',

@@ -1,3 +1,4 @@
+import type { CompiledExperiment } from './experiment-arms.ts';
 import type { LearningState } from './learning-state.ts';
 import { type LiftEstimate, liftAgainstControl } from './lift-interval.ts';
 
@@ -83,4 +84,34 @@ export function holdoutReport(state: LearningState, actions: readonly string[]):
 
 function rateOf(counts: { exposures: number; conversions: number }): number {
   return counts.exposures > 0 ? counts.conversions / counts.exposures : 0;
+}
+
+/**
+ * An experiment over an action set: each arm's decisions (exposures) and the goals credited to
+ * them, with the lift of every other arm against the control arm.
+ */
+export function armsReport(state: LearningState, experiment: CompiledExperiment): ExperimentReport {
+  const counts = (arm: string) => {
+    const { decisions, conversions, value } = state.armCounts(experiment.key, arm);
+    return { exposures: decisions, conversions, value };
+  };
+  const control = counts(experiment.control);
+  return {
+    key: experiment.key,
+    description: `Arms over ${experiment.def.actions.join(', ')}, goal ${experiment.def.goal.event}; control: ${experiment.control}`,
+    method: LIFT_METHOD,
+    arms: experiment.def.arms.map((arm) => {
+      const own = counts(arm.key);
+      const isControl = arm.key === experiment.control;
+      return {
+        arm: arm.key,
+        control: isControl,
+        exposures: own.exposures,
+        conversions: own.conversions,
+        rate: rateOf(own),
+        value: own.value,
+        ...(isControl ? {} : { lift: liftAgainstControl(own, control) }),
+      };
+    }),
+  };
 }

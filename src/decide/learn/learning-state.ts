@@ -27,6 +27,16 @@ export interface GroupCounts {
   value: number;
 }
 
+/** A decision for someone in an experiment's arm, kept to credit the experiment's goal to it. */
+export interface ExperimentRecord {
+  id: string;
+  experiment: string;
+  arm: string;
+  at: number;
+  converted: boolean;
+  credited: boolean;
+}
+
 /** What a recorded event must carry for the fold: the fields of a logged track event it reads. */
 export interface RecordedEvent {
   messageId: string;
@@ -55,7 +65,11 @@ export class LearningState {
     action: { decisions: 0, conversions: 0, value: 0 },
     held_out: { decisions: 0, conversions: 0, value: 0 },
   };
+  /** Decisions and goals per experiment and arm. */
+  readonly experiments = new Map<string, Map<string, GroupCounts>>();
   private readonly recent = new Map<string, DecisionRecord[]>();
+  private readonly inExperiments = new Map<string, ExperimentRecord[]>();
+  private readonly experimentById = new Map<string, ExperimentRecord>();
   private readonly byId = new Map<string, DecisionRecord>();
   private observed = 0;
 
@@ -98,7 +112,37 @@ export class LearningState {
     return found;
   }
 
+  /**
+   * The decisions of the person's profile ids in experiments whose goal is `name` (`goals`:
+   * experiment key → goal event and window) that a goal event at `at` is credited to: per
+   * experiment, the latest at or before it, within the window, not credited yet.
+   */
+  attributeExperiments(input: {
+    profileIds: readonly string[];
+    name: string;
+    at: number;
+    goals: ReadonlyMap<string, { event: string; withinMs: number }>;
+  }): ExperimentRecord[] {
+    const latest = new Map<string, ExperimentRecord>();
+    for (const profileId of input.profileIds) {
+      for (const record of this.inExperiments.get(profileId) ?? []) {
+        const goal = input.goals.get(record.experiment);
+        if (goal === undefined || goal.event !== input.name || record.credited || record.converted) continue;
+        if (record.at > input.at || input.at - record.at > goal.withinMs) continue;
+        const found = latest.get(record.experiment);
+        if (found === undefined || record.at > found.at) latest.set(record.experiment, record);
+      }
+    }
+    return [...latest.values()];
+  }
+
+  /** The counts of one experiment's arm. */
+  armCounts(experiment: string, arm: string): GroupCounts {
+    return { ...(this.experiments.get(experiment)?.get(arm) ?? { decisions: 0, conversions: 0, value: 0 }) };
+  }
+
   private decisionMade(event: RecordedEvent, retainMs: number): void {
+    this.experimentDecision(event, retainMs);
     const { properties } = event;
     const learning = properties['learning'];
     if (typeof learning !== 'object' || learning === null) return;
@@ -132,8 +176,64 @@ export class LearningState {
     this.recent.set(record.profileId, list);
   }
 
+  private experimentDecision(event: RecordedEvent, retainMs: number): void {
+    const arms = event.properties['experiments'];
+    if (typeof arms !== 'object' || arms === null) return;
+    const profileId = profileIdOf(event);
+    for (const [experiment, arm] of Object.entries(arms)) {
+      if (typeof arm !== 'string') continue;
+      this.arm(experiment, arm).decisions += 1;
+      if (profileId === undefined) continue;
+      const record: ExperimentRecord = {
+        id: event.messageId,
+        experiment,
+        arm,
+        at: event.timestamp,
+        converted: false,
+        credited: false,
+      };
+      this.experimentById.set(`${experiment}\u0000${record.id}`, record);
+      const list = this.inExperiments.get(profileId) ?? [];
+      list.push(record);
+      const oldest = record.at - retainMs;
+      while (list.length > DECISIONS_PER_PROFILE || (list[0] !== undefined && list[0].at < oldest)) {
+        const dropped = list.shift();
+        if (dropped !== undefined) this.experimentById.delete(`${dropped.experiment}\u0000${dropped.id}`);
+      }
+      this.inExperiments.set(profileId, list);
+    }
+  }
+
+  private arm(experiment: string, arm: string): GroupCounts {
+    let arms = this.experiments.get(experiment);
+    if (arms === undefined) {
+      arms = new Map();
+      this.experiments.set(experiment, arms);
+    }
+    let counts = arms.get(arm);
+    if (counts === undefined) {
+      counts = { decisions: 0, conversions: 0, value: 0 };
+      arms.set(arm, counts);
+    }
+    return counts;
+  }
+
   private goalReached(event: RecordedEvent): void {
     const { properties } = event;
+    const experiment = properties['experiment'];
+    if (typeof experiment === 'string') {
+      const id = properties['decision_id'];
+      const arm = properties['arm'];
+      if (typeof id !== 'string' || typeof arm !== 'string') return;
+      const record = this.experimentById.get(`${experiment}\u0000${id}`);
+      if (record?.converted === true) return;
+      if (record !== undefined) record.converted = true;
+      const counts = this.arm(experiment, arm);
+      counts.conversions += 1;
+      const value = properties['value'];
+      if (typeof value === 'number' && Number.isFinite(value)) counts.value += value;
+      return;
+    }
     const id = properties['decision_id'];
     const action = properties['action'];
     const group = properties['group'];
@@ -152,6 +252,13 @@ export class LearningState {
 
   /** Lets go of decisions made before `before`: no goal event can be credited to them any more. */
   private sweep(before: number): void {
+    for (const [profileId, list] of this.inExperiments) {
+      const kept = list.filter((record) => record.at >= before);
+      for (const record of list)
+        if (record.at < before) this.experimentById.delete(`${record.experiment}\u0000${record.id}`);
+      if (kept.length === 0) this.inExperiments.delete(profileId);
+      else this.inExperiments.set(profileId, kept);
+    }
     for (const [profileId, list] of this.recent) {
       const kept = list.filter((record) => record.at >= before);
       for (const record of list) if (record.at < before) this.byId.delete(record.id);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { holdoutReport } from '../../decide/learn/experiment-report.ts';
+import { armsReport, holdoutReport } from '../../decide/learn/experiment-report.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { adminWorkspace } from '../admin-auth.ts';
@@ -51,9 +51,10 @@ const ReportSchema = Type.Object({
 });
 
 /**
- * Experiments through the admin API: `GET /v1/experiments/holdout` compares next best action
- * with the workspace's holdout group, with the lift's 95% interval, and lists what each learning
- * action learned. Counts are held in memory (see `LearningState`): the answer costs no I/O.
+ * Experiments through the admin API: `GET /v1/experiments/{key}` reports an experiment's arms
+ * with each one's lift against the control and its 95% interval; `holdout` compares next best
+ * action with the workspace's holdout group the same way, and lists what each learning action
+ * learned. Counts are held in memory (see `LearningState`): the answer costs no I/O.
  */
 export async function experimentRoutes(
   app: FastifyInstance,
@@ -68,7 +69,9 @@ export async function experimentRoutes(
         summary: 'An experiment: exposures, conversions, rate and lift against control with a 95% interval',
         security: [{ adminKey: [] }],
         params: Type.Object({
-          key: Type.String({ description: '`holdout`: next best action against the holdout' }),
+          key: Type.String({
+            description: 'An experiment of the workspace, or `holdout`: next best action against the holdout',
+          }),
         }),
         response: { 200: ReportSchema, 404: ErrorSchema },
       },
@@ -77,11 +80,14 @@ export async function experimentRoutes(
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
       const { key } = request.params as { key: string };
       const workspace = engine.workspace(workspaceId);
+      const state = engine.learning.state(workspaceId);
+      const experiment = workspace?.decisions.experiments.find((entry) => entry.key === key);
+      if (experiment !== undefined) return armsReport(state, experiment);
       if (key !== 'holdout' || workspace?.decisions.holdout === undefined)
         throw new TailorError('EXPERIMENT_NOT_FOUND', `No experiment \`${key}\` in this workspace`);
       const actions = workspace.decisions.actions.filter((action) => action.learning !== undefined);
       return holdoutReport(
-        engine.learning.state(workspaceId),
+        state,
         actions.map((action) => action.key),
       );
     },
