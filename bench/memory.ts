@@ -32,7 +32,6 @@ try {
   const engine = await Engine.open({
     store,
     checkpointIntervalMs: 60_000,
-    commitEveryEvents: 200_000,
     ...(ANONYMOUS ? { cacheMb: CACHE_MB } : { maxCachedProfiles: PROFILES, maxCachedKeys: 4 * PROFILES }),
   });
   await engine.applyWorkspace(parseWorkspaceYaml({ text: benchWorkspaceYaml('bench') }));

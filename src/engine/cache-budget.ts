@@ -2,10 +2,12 @@
 export const DEFAULT_CACHE_MB = 512;
 
 /**
- * Heap bytes one cached profile takes, as measured (`BENCH_ONLY=memory npm run bench`: about
- * 1,650 bytes of heap per identified profile with its three index entries), rounded up.
+ * Heap bytes one cached profile takes, as measured (`BENCH_ONLY=memory npm run bench`): a
+ * committed profile is held compact (`ProfileCache`), about 250 bytes for an identified one
+ * with three traits; one changed since the last commit is a live object of about 1,000. Rounded
+ * up for a mix of both and for richer profiles.
  */
-export const PROFILE_BYTES = 1_500;
+export const PROFILE_BYTES = 700;
 /** Heap bytes one identifier index entry (key string, profile id, map slot) takes, as measured. */
 export const KEY_BYTES = 200;
 /** The share of the budget for profiles; the rest is for index entries. */
