@@ -106,7 +106,7 @@ export class EngineLearning {
           group: decision.group,
           bin: decision.bin,
           decided_at: new Date(decision.at).toISOString(),
-          ...valueOf(value),
+          ...numericValue(value),
         }),
       );
     }
@@ -126,7 +126,7 @@ export class EngineLearning {
           arm: record.arm,
           decision_id: record.id,
           decided_at: new Date(record.at).toISOString(),
-          ...valueOf(value),
+          ...numericValue(value),
         }),
       );
     }
@@ -173,6 +173,6 @@ function goalReached(
   };
 }
 
-function valueOf(value: unknown): { value?: number } {
+function numericValue(value: unknown): { value?: number } {
   return typeof value === 'number' && Number.isFinite(value) ? { value } : {};
 }
