@@ -220,7 +220,15 @@ export class Tailor {
    */
   async decide(placements: string[]): Promise<Record<string, Placement>> {
     await this.ready;
-    const answer = await this.request(placements);
+    let answer: Record<string, Placement>;
+    try {
+      answer = await this.request(placements);
+    } catch (error) {
+      // Never leave an element hidden: without an answer it shows its default markup.
+      for (const element of this.elements(placements))
+        if (!element.hasAttribute(READY_ATTR)) renderPlacement(element, undefined);
+      throw error;
+    }
     for (const element of this.elements(placements)) {
       this.renderSeq.set(element, ++this.seq);
       this.show(element, answer[element.getAttribute(PLACEMENT_ATTR) ?? '']);
