@@ -5,6 +5,7 @@ import { type ChannelAdapter, isAdsChannel, PROVIDER_CHANNELS, type ProviderChan
 import type { ChannelsDef, EmailChannelDef, SecretRef } from './channels-def.ts';
 import { createEmailAdapter } from './email/email-adapter.ts';
 import { createClickTracker, createUnsubscribeLinks } from './email/signed-links.ts';
+import { createMessengerAdapter } from './messenger/messenger-adapter.ts';
 import { createDestinationGuard, type DestinationGuard } from './outbound/destination-guard.ts';
 import { type NetworkPolicy, STRICT_NETWORK_POLICY } from './outbound/network-policy.ts';
 import { resolveSecret } from './resolve-secret.ts';
@@ -38,6 +39,8 @@ export interface WebhookSecrets {
   whatsappAppSecret?: string;
   /** Answers WhatsApp's webhook verification handshake. */
   whatsappVerifyToken?: string;
+  /** Verify `X-Hub-Signature-256` and answer the handshake of Messenger's and Instagram's webhooks. */
+  social?: Partial<Record<'messenger' | 'instagram', { appSecret: string; verifyToken: string }>>;
   /** Verifies `X-Twilio-Signature` on Twilio callbacks (the SMS channel's account). */
   twilioAuthToken?: string;
   /** Verifies `X-Twilio-Signature` on Twilio callbacks about RCS (the RCS channel's account). */
@@ -93,6 +96,20 @@ export function buildChannelAdapters(
         ...(sms.from === undefined ? {} : { from: sms.from }),
         ...(sms.messagingServiceSid === undefined ? {} : { messagingServiceSid: sms.messagingServiceSid }),
         ...(sms.statusCallbackUrl === undefined ? {} : { statusCallbackUrl: sms.statusCallbackUrl }),
+        guard,
+      }),
+    );
+  }
+  for (const social of ['messenger', 'instagram'] as const) {
+    const def = channels[social];
+    if (def === undefined) continue;
+    const accessToken = secrets.read(def.accessToken, `${social}.access_token`);
+    builders.push(() =>
+      createMessengerAdapter({
+        channel: social,
+        ...(def.baseUrl === undefined ? {} : { baseUrl: def.baseUrl }),
+        senderId: def.senderId,
+        accessToken,
         guard,
       }),
     );
@@ -177,6 +194,17 @@ export function webhookSecrets(channels: ChannelsDef, env: NodeJS.ProcessEnv): W
   }
   if (channels.sms !== undefined)
     found.twilioAuthToken = secrets.read(channels.sms.authToken, 'sms.auth_token');
+  for (const social of ['messenger', 'instagram'] as const) {
+    const def = channels[social];
+    if (def === undefined) continue;
+    found.social = {
+      ...found.social,
+      [social]: {
+        appSecret: secrets.read(def.appSecret, `${social}.app_secret`),
+        verifyToken: secrets.read(def.verifyToken, `${social}.verify_token`),
+      },
+    };
+  }
   if (channels.rcs !== undefined) found.rcsAuthToken = secrets.read(channels.rcs.authToken, 'rcs.auth_token');
   if (channels.hubspot !== undefined)
     found.hubspotClientSecret = secrets.read(channels.hubspot.clientSecret, 'hubspot.client_secret');

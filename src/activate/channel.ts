@@ -8,7 +8,7 @@ import type {
   MESSAGE_SENT,
 } from '../ingest/reserved-events.ts';
 /** The channels that carry a message to a person (decisions choose among them). */
-export type MessageChannel = 'email' | 'whatsapp' | 'sms' | 'rcs' | 'webhook';
+export type MessageChannel = 'email' | 'whatsapp' | 'sms' | 'rcs' | 'messenger' | 'instagram' | 'webhook';
 
 /**
  * The channels that carry data about a person to an ad platform: audience memberships (Meta
@@ -33,6 +33,8 @@ export const PROVIDER_CHANNELS: readonly ProviderChannel[] = [
   'whatsapp',
   'sms',
   'rcs',
+  'messenger',
+  'instagram',
   'webhook',
   ...ADS_CHANNELS,
 ];

@@ -71,6 +71,24 @@ export interface RcsChannelDef {
 }
 
 /**
+ * Messenger (a Facebook Page) or Instagram (a professional account) through Meta's Send API,
+ * with its messaging webhooks coming in signed like WhatsApp's.
+ */
+export interface MetaMessagingChannelDef {
+  /** The Graph API base, `https://graph.facebook.com/v21.0` unless pointed elsewhere. */
+  baseUrl?: string;
+  /** The Page id (Messenger) or the Instagram account id (Instagram) messages come from. */
+  senderId: string;
+  /** A Page access token with the messaging permission. */
+  accessToken: SecretRef;
+  /** Verifies `X-Hub-Signature-256` on webhooks. */
+  appSecret: SecretRef;
+  /** Answers the webhook verification handshake. */
+  verifyToken: SecretRef;
+  ratePerSecond?: number;
+}
+
+/**
  * HubSpot, as a CRM contacts come in from: its `contact.propertyChange` webhooks (signature v3)
  * become identify calls setting the mapped traits.
  */
@@ -96,6 +114,8 @@ export interface ChannelsDef {
   whatsapp?: WhatsAppChannelDef;
   sms?: SmsChannelDef;
   rcs?: RcsChannelDef;
+  messenger?: MetaMessagingChannelDef;
+  instagram?: MetaMessagingChannelDef;
   webhook?: WebhookChannelDef;
   hubspot?: HubSpotChannelDef;
   meta_audiences?: MetaAudiencesChannelDef;

@@ -30,6 +30,16 @@ export function redactChannels(channels: ChannelsDef): ChannelsDef {
     };
   }
   if (sms !== undefined) redacted.sms = { ...sms, authToken: redactSecret(sms.authToken) };
+  for (const social of ['messenger', 'instagram'] as const) {
+    const def = channels[social];
+    if (def !== undefined)
+      redacted[social] = {
+        ...def,
+        accessToken: redactSecret(def.accessToken),
+        appSecret: redactSecret(def.appSecret),
+        verifyToken: redactSecret(def.verifyToken),
+      };
+  }
   if (rcs !== undefined) redacted.rcs = { ...rcs, authToken: redactSecret(rcs.authToken) };
   if (webhook !== undefined) redacted.webhook = { ...webhook, secret: redactSecret(webhook.secret) };
   if (metaAudiences !== undefined)

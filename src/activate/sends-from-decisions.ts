@@ -23,6 +23,8 @@ export const ADDRESS_TYPE: Readonly<Record<ProviderChannel, string>> = {
   whatsapp: 'whatsapp',
   sms: 'phone',
   rcs: 'phone',
+  messenger: 'messenger_psid',
+  instagram: 'instagram_igsid',
   webhook: 'user_id',
   meta_audiences: 'email',
   google_customer_match: 'email',
@@ -72,6 +74,7 @@ export function addressOf(profile: ProfileState, channel: ProviderChannel): stri
   if (channel === 'email') return ids['email']?.[0];
   if (channel === 'whatsapp') return ids['whatsapp']?.[0] ?? ids['phone']?.[0];
   if (channel === 'sms' || channel === 'rcs') return ids['phone']?.[0];
+  if (channel === 'messenger' || channel === 'instagram') return ids[ADDRESS_TYPE[channel]]?.[0];
   return ids['user_id']?.[0];
 }
 

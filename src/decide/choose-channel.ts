@@ -8,6 +8,8 @@ const REACHED_BY: Readonly<Record<string, readonly string[]>> = {
   email: ['email'],
   sms: ['phone', 'whatsapp'],
   rcs: ['phone'],
+  messenger: ['messenger_psid'],
+  instagram: ['instagram_igsid'],
   whatsapp: ['phone', 'whatsapp'],
   push: ['device_token'],
   in_app: [],
@@ -37,7 +39,7 @@ export function preferredChannel(profile: Record<string, unknown>): string | nul
  * Picks the channel for an action: its channels in the business's order, with the person's
  * preferred channel moved first, each tried for consent (`consent[channel]` or
  * `consent[channel.marketing]` false refuses it), reachability (email needs an `email`
- * identifier, sms and whatsapp a `phone` or `whatsapp` one, rcs a `phone`, push a `device_token`, in_app
+ * identifier, sms and whatsapp a `phone` or `whatsapp` one, rcs a `phone`, messenger a `messenger_psid`, instagram an `instagram_igsid`, push a `device_token`, in_app
  * nothing, any other channel an identifier of its own name) and the contact policy. The first
  * that passes wins.
  */

@@ -28,6 +28,8 @@ const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   '/v1/webhooks/:workspace/twilio/status',
   '/v1/webhooks/:workspace/twilio/inbound',
   '/v1/webhooks/:workspace/hubspot',
+  '/v1/webhooks/:workspace/messenger',
+  '/v1/webhooks/:workspace/instagram',
   '/v1/workspaces',
   '/v1/projects/:writeKey/settings',
   // The browser SDK's bundles and its demo page: static files, the demo naming only a write key.

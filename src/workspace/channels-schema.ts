@@ -215,6 +215,47 @@ export const MetaConversionsChannelSchema = Type.Object(
   },
 );
 
+/** The fields Messenger and Instagram share: Meta's Send API and its signed messaging webhooks. */
+const metaMessagingFields = {
+  base_url: Type.Optional(
+    urlSchema('The Graph API root with its version; default https://graph.facebook.com/v21.0'),
+  ),
+  access_token: secretSchema('A Page access token with the messaging permission'),
+  app_secret: secretSchema('The app secret, which verifies the signature of webhooks'),
+  verify_token: secretSchema('The token that answers the webhook verification handshake'),
+  rate_per_second: Type.Optional(RatePerSecondSchema),
+};
+
+/** The `channels.messenger` section: conversations with a Facebook Page. */
+export const MessengerChannelSchema = Type.Object(
+  {
+    page_id: Type.String({
+      pattern: '^[0-9]+$',
+      description: 'The id of the Facebook Page people write to, quoted, like "104000000000001".',
+    }),
+    ...metaMessagingFields,
+  },
+  {
+    additionalProperties: false,
+    description: "Messenger: replies through the Send API within 24 hours of the person's last message.",
+  },
+);
+
+/** The `channels.instagram` section: conversations with an Instagram professional account. */
+export const InstagramChannelSchema = Type.Object(
+  {
+    account_id: Type.String({
+      pattern: '^[0-9]+$',
+      description: 'The id of the Instagram professional account people write to, quoted.',
+    }),
+    ...metaMessagingFields,
+  },
+  {
+    additionalProperties: false,
+    description: "Instagram: replies through the Send API within 24 hours of the person's last message.",
+  },
+);
+
 /** The `channels.hubspot` section: contacts in from HubSpot's webhooks. */
 export const HubSpotChannelSchema = Type.Object(
   {
@@ -246,6 +287,8 @@ export const ChannelsSchema = Type.Object(
     whatsapp: Type.Optional(WhatsAppChannelSchema),
     sms: Type.Optional(SmsChannelSchema),
     rcs: Type.Optional(RcsChannelSchema),
+    messenger: Type.Optional(MessengerChannelSchema),
+    instagram: Type.Optional(InstagramChannelSchema),
     webhook: Type.Optional(WebhookChannelSchema),
     meta_audiences: Type.Optional(MetaAudiencesChannelSchema),
     google_customer_match: Type.Optional(GoogleCustomerMatchChannelSchema),
@@ -255,6 +298,6 @@ export const ChannelsSchema = Type.Object(
   {
     additionalProperties: false,
     description:
-      'The providers Tailor sends through: email, whatsapp, sms, rcs, webhook, and the ad platforms meta_audiences, google_customer_match, meta_conversions; and hubspot, a CRM contacts come in from. A channel left out is never sent on.',
+      'The providers Tailor sends through: email, whatsapp, sms, rcs, messenger, instagram, webhook, and the ad platforms meta_audiences, google_customer_match, meta_conversions; and hubspot, a CRM contacts come in from. A channel left out is never sent on.',
   },
 );

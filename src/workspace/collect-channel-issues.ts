@@ -39,6 +39,22 @@ const CHECKS: Readonly<Record<string, ChannelChecks>> = {
     urls: [{ field: 'base_url', fallback: 'https://api.twilio.com' }],
     secrets: [{ field: 'auth_token', usedAt: 'base_url' }],
   },
+  messenger: {
+    urls: [{ field: 'base_url', fallback: 'https://graph.facebook.com/v21.0' }],
+    secrets: [
+      { field: 'access_token', usedAt: 'base_url' },
+      { field: 'app_secret', usedAt: 'base_url' },
+      { field: 'verify_token', usedAt: 'base_url' },
+    ],
+  },
+  instagram: {
+    urls: [{ field: 'base_url', fallback: 'https://graph.facebook.com/v21.0' }],
+    secrets: [
+      { field: 'access_token', usedAt: 'base_url' },
+      { field: 'app_secret', usedAt: 'base_url' },
+      { field: 'verify_token', usedAt: 'base_url' },
+    ],
+  },
   rcs: {
     urls: [{ field: 'base_url', fallback: 'https://api.twilio.com' }],
     secrets: [{ field: 'auth_token', usedAt: 'base_url' }],

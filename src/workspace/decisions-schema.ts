@@ -8,7 +8,16 @@ import { Type } from 'typebox';
  */
 
 /** The channels an action can be sent on, in no particular order. */
-export const DECISION_CHANNELS = ['email', 'sms', 'rcs', 'whatsapp', 'push', 'in_app'] as const;
+export const DECISION_CHANNELS = [
+  'email',
+  'sms',
+  'rcs',
+  'whatsapp',
+  'messenger',
+  'instagram',
+  'push',
+  'in_app',
+] as const;
 
 /** One of `DECISION_CHANNELS`. */
 export type DecisionChannel = (typeof DECISION_CHANNELS)[number];
@@ -124,13 +133,15 @@ export const ActionSchema = Type.Object(
     channels: Type.Array(ChannelSchema, {
       minItems: 1,
       description:
-        'The channels it can be sent on, in your order of preference: email, sms, rcs, whatsapp, push or in_app.',
+        'The channels it can be sent on, in your order of preference: email, sms, rcs, whatsapp, messenger, instagram, push or in_app.',
     }),
     content: Type.Object(
       {
         email: Type.Optional(ContentSchema),
         sms: Type.Optional(ContentSchema),
         rcs: Type.Optional(ContentSchema),
+        messenger: Type.Optional(ContentSchema),
+        instagram: Type.Optional(ContentSchema),
         whatsapp: Type.Optional(ContentSchema),
         push: Type.Optional(ContentSchema),
         in_app: Type.Optional(ContentSchema),

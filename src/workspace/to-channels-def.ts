@@ -5,6 +5,7 @@ import type {
   HubSpotChannelDef,
   MetaAudiencesChannelDef,
   MetaConversionsChannelDef,
+  MetaMessagingChannelDef,
   RcsChannelDef,
   SmsChannelDef,
   WebhookChannelDef,
@@ -17,6 +18,8 @@ type EmailInput = NonNullable<ChannelsInput['email']>;
 type WhatsAppInput = NonNullable<ChannelsInput['whatsapp']>;
 type SmsInput = NonNullable<ChannelsInput['sms']>;
 type RcsInput = NonNullable<ChannelsInput['rcs']>;
+type MessengerInput = NonNullable<ChannelsInput['messenger']>;
+type InstagramInput = NonNullable<ChannelsInput['instagram']>;
 type WebhookInput = NonNullable<ChannelsInput['webhook']>;
 type MetaAudiencesInput = NonNullable<ChannelsInput['meta_audiences']>;
 type GoogleInput = NonNullable<ChannelsInput['google_customer_match']>;
@@ -37,6 +40,10 @@ export function toChannelsDef(file: WorkspaceFile): ChannelsDef | undefined {
   if (channels.whatsapp !== undefined) def.whatsapp = toWhatsApp(channels.whatsapp);
   if (channels.sms !== undefined) def.sms = toSms(channels.sms);
   if (channels.rcs !== undefined) def.rcs = toRcs(channels.rcs);
+  if (channels.messenger !== undefined)
+    def.messenger = toMetaMessaging(channels.messenger, channels.messenger.page_id);
+  if (channels.instagram !== undefined)
+    def.instagram = toMetaMessaging(channels.instagram, channels.instagram.account_id);
   if (channels.webhook !== undefined) def.webhook = toWebhook(channels.webhook);
   if (channels.meta_audiences !== undefined) def.meta_audiences = toMetaAudiences(channels.meta_audiences);
   if (channels.google_customer_match !== undefined)
@@ -80,6 +87,18 @@ function toSms(sms: SmsInput): SmsChannelDef {
   if (sms.from !== undefined) def.from = sms.from;
   if (sms.messaging_service_sid !== undefined) def.messagingServiceSid = sms.messaging_service_sid;
   if (sms.rate_per_second !== undefined) def.ratePerSecond = sms.rate_per_second;
+  return def;
+}
+
+function toMetaMessaging(input: MessengerInput | InstagramInput, senderId: string): MetaMessagingChannelDef {
+  const def: MetaMessagingChannelDef = {
+    senderId,
+    accessToken: input.access_token,
+    appSecret: input.app_secret,
+    verifyToken: input.verify_token,
+  };
+  if (input.base_url !== undefined) def.baseUrl = input.base_url;
+  if (input.rate_per_second !== undefined) def.ratePerSecond = input.rate_per_second;
   return def;
 }
 

@@ -440,7 +440,7 @@ describe('decision errors point at file:line:col and the field', () => {
       'a cap on an unknown channel',
       `${HEADER}contact_policy:\n  caps:\n    - { channel: wa, max: 3, per: 7d }\n`,
       'shop.yaml:9:18 contact_policy.caps[0].channel',
-      /`wa` is not accepted: use one of email, sms, rcs, whatsapp, push, in_app/,
+      /`wa` is not accepted: use one of email, sms, rcs, whatsapp, messenger, instagram, push, in_app/,
     ],
     [
       'a quiet hour not written HH:MM',

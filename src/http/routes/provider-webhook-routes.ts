@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FeedbackEvent, SendConfirmation } from '../../activate/channel.ts';
 import { feedbackToEvent } from '../../activate/feedback-to-event.ts';
 import { readHubSpotWebhook, verifyHubSpotRequest } from '../../activate/hubspot/hubspot-webhook.ts';
+import { readMessengerWebhook } from '../../activate/messenger/messenger-webhook.ts';
 import {
   readTwilioInbound,
   readTwilioSendConfirmation,
@@ -27,6 +28,7 @@ export interface ProviderSecrets {
   twilioAuthToken?: string;
   rcsAuthToken?: string;
   hubspotClientSecret?: string;
+  social?: Partial<Record<'messenger' | 'instagram', { appSecret: string; verifyToken: string }>>;
 }
 
 /** Looks up a workspace's callback secrets; undefined when the workspace has no such channel. */
@@ -113,6 +115,37 @@ export async function providerWebhookRoutes(
     await confirmSends({ engine, workspaceId, confirmations });
     return { received: await ingest(workspaceId, readWebhook(payload)) };
   });
+
+  // Messenger and Instagram: Meta's messaging webhooks, verified and signed as WhatsApp's are.
+  for (const channel of ['messenger', 'instagram'] as const) {
+    app.get(`/v1/webhooks/:workspace/${channel}`, hidden, async (request, reply) => {
+      const keys = secretsOf(request).secrets.social?.[channel];
+      if (keys === undefined) throw new TailorError('NOT_FOUND');
+      const answer = verifySubscription(request.query as Record<string, unknown>, keys.verifyToken);
+      if (answer.status !== 200) return reply.status(403).type('text/plain').send('verify token mismatch');
+      return reply.type('text/plain').send(answer.body);
+    });
+    app.post(`/v1/webhooks/:workspace/${channel}`, hidden, async (request, reply) => {
+      const { workspaceId, secrets: found } = secretsOf(request);
+      const keys = found.social?.[channel];
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const signature = request.headers['x-hub-signature-256'];
+      if (
+        keys === undefined ||
+        !verifySignature(raw, typeof signature === 'string' ? signature : undefined, keys.appSecret)
+      )
+        return reply
+          .status(401)
+          .send({ code: 'INVALID_SIGNATURE', message: 'The X-Hub-Signature-256 does not match' });
+      let payload: unknown;
+      try {
+        payload = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new TailorError('INVALID_JSON');
+      }
+      return { received: await ingest(workspaceId, readMessengerWebhook(payload, channel)) };
+    });
+  }
 
   app.post('/v1/webhooks/:workspace/hubspot', hidden, async (request, reply) => {
     const { workspaceId, secrets: found } = secretsOf(request);
