@@ -1,6 +1,7 @@
 import { type ErrorDetail, TailorError } from '../errors.ts';
 import { createGoogleCustomerMatchAdapter } from './ads/google-customer-match-adapter.ts';
 import { createMetaAudiencesAdapter } from './ads/meta-audiences-adapter.ts';
+import { createMetaConversionsAdapter } from './ads/meta-conversions-adapter.ts';
 import { type ChannelAdapter, isAdsChannel, PROVIDER_CHANNELS, type ProviderChannel } from './channel.ts';
 import type { ChannelsDef, EmailChannelDef, SecretRef } from './channels-def.ts';
 import { createEmailAdapter } from './email/email-adapter.ts';
@@ -69,6 +70,7 @@ export function buildChannelAdapters(
   const builders: (() => ChannelAdapter)[] = [];
   const { email, whatsapp, sms, rcs, webhook, meta_audiences: metaAudiences } = channels;
   const google = channels.google_customer_match;
+  const conversions = channels.meta_conversions;
   if (email !== undefined) {
     const password =
       email.password === undefined ? undefined : secrets.read(email.password, 'email.password');
@@ -153,6 +155,18 @@ export function buildChannelAdapters(
         ...(google.loginCustomerId === undefined ? {} : { loginCustomerId: google.loginCustomerId }),
         developerToken,
         accessToken,
+        guard,
+      }),
+    );
+  }
+  if (conversions !== undefined) {
+    const accessToken = secrets.read(conversions.accessToken, 'meta_conversions.access_token');
+    builders.push(() =>
+      createMetaConversionsAdapter({
+        ...(conversions.baseUrl === undefined ? {} : { baseUrl: conversions.baseUrl }),
+        pixelId: conversions.pixelId,
+        accessToken,
+        ...(conversions.testEventCode === undefined ? {} : { testEventCode: conversions.testEventCode }),
         guard,
       }),
     );
