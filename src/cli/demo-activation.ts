@@ -6,7 +6,7 @@ import {
 import { type Connection, callApi } from './connection.ts';
 import type { DemoCast } from './demo-cast.ts';
 import { type DemoDecision, decideForUser } from './demo-decisions.ts';
-import { DEMO_TWILIO, DEMO_WHATSAPP, type DemoProviders } from './demo-providers.ts';
+import { DEMO_META_ADS, DEMO_TWILIO, DEMO_WHATSAPP, type DemoProviders } from './demo-providers.ts';
 
 /** The demo workspace's id, in provider callback URLs. */
 const WORKSPACE = 'demo';
@@ -22,6 +22,8 @@ export interface DemoActivation {
   preferredChannel: unknown;
   /** Her risks and stage once she completed the order. */
   afterOrder: { risks: Record<string, unknown>; stage: unknown; journey: string | null };
+  /** What the local Meta Marketing API did with Meera once she was a customer: `removed from High intent leads`. */
+  audience: string | undefined;
   kavya: { before: DemoDecision; sms: string | undefined; smsConsent: unknown; after: DemoDecision };
   lines: string[];
 }
@@ -48,7 +50,9 @@ export async function demoActivation(input: {
   const started = Date.now();
   const clock = (): number => input.now + (Date.now() - started);
   const ref = encodeURIComponent(`user_id:${cast.meera.userId}`);
-  const lines = ['activation (local WhatsApp and Twilio servers started by the demo):'];
+  const lines = ['activation (local WhatsApp, Twilio and Meta Marketing API servers started by the demo):'];
+  // Meta matches hashes to the people it knows; the local API knows Meera, to name her.
+  providers.meta.knownPeople([cast.meera.email]);
 
   const delayed = input.reminder.action?.timing === 'delayed' ? input.reminder.action.send_at : null;
   const message =
@@ -142,6 +146,17 @@ export async function demoActivation(input: {
   lines.push(
     `  Meera completes the order: risks ${JSON.stringify(afterOrder.risks)}, lifecycle stage ${String(afterOrder.stage)}, checkout_recovery journey ${recovery ?? 'still running'}`,
   );
+  const audience = await waitFor(
+    () =>
+      providers.meta
+        .accepted()
+        .find((change) => change.to === cast.meera.email && change.text.startsWith('removed from'))?.text,
+  );
+  lines.push(
+    audience === undefined
+      ? `  Meta Custom Audiences received nothing for Meera within ${STEP_WAIT_MS / 1000} s`
+      : `  Meta Custom Audiences: Meera, now a customer, ${audience} (audience ${DEMO_META_ADS.audienceId}, hashed email and phone)`,
+  );
 
   const kavyaRef = encodeURIComponent(`user_id:${cast.kavya.userId}`);
   const decideKavya = (): Promise<DemoDecision> =>
@@ -177,6 +192,7 @@ export async function demoActivation(input: {
     messageEvents,
     preferredChannel,
     afterOrder,
+    audience,
     kavya: { before, sms, smsConsent, after },
     lines,
   };

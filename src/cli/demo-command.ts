@@ -51,6 +51,7 @@ export async function demoCommand(input: {
   const providers = await startDemoProviders({
     whatsapp: portOf(current.whatsapp),
     sms: portOf(current.sms),
+    meta: portOf(current.meta),
   });
   try {
     if (await pointDemoChannels({ connection, providers, current })) {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
+import { type LocalMetaAds, startLocalMetaAds } from '../activate/local/local-meta-ads.ts';
 import { type LocalTwilio, startLocalTwilio } from '../activate/local/local-twilio.ts';
 import { type LocalWhatsApp, startLocalWhatsApp } from '../activate/local/local-whatsapp.ts';
 import { DEMO_WORKSPACE_FILE } from '../app/settings.ts';
@@ -25,10 +26,19 @@ export const DEMO_TWILIO = {
   from: '+15005550006',
 } as const;
 
+/** The local Marketing API and the Custom Audience that mirrors `high_intent_leads`. */
+export const DEMO_META_ADS = {
+  port: 4012,
+  accessToken: 'demo-meta-ads-access-token',
+  audienceId: '23850000000000001',
+  audienceName: 'High intent leads',
+} as const;
+
 /** The local providers of the demo, running. */
 export interface DemoProviders {
   whatsapp: LocalWhatsApp;
   twilio: LocalTwilio;
+  meta: LocalMetaAds;
   close(): Promise<void>;
 }
 
@@ -38,7 +48,7 @@ export interface DemoProviders {
  * demo.
  */
 export async function startDemoProviders(
-  ports: { whatsapp?: number; sms?: number } = {},
+  ports: { whatsapp?: number; sms?: number; meta?: number } = {},
 ): Promise<DemoProviders> {
   const whatsapp = await onFreePort(ports.whatsapp ?? DEMO_WHATSAPP.port, (port) =>
     startLocalWhatsApp({
@@ -53,12 +63,22 @@ export async function startDemoProviders(
     await whatsapp.close();
     throw error;
   });
+  const meta = await onFreePort(ports.meta ?? DEMO_META_ADS.port, (port) =>
+    startLocalMetaAds({ port, accessToken: DEMO_META_ADS.accessToken }),
+  ).catch(async (error: unknown) => {
+    await whatsapp.close();
+    await twilio.close();
+    throw error;
+  });
+  meta.createAudience(DEMO_META_ADS.audienceName, DEMO_META_ADS.audienceId);
   return {
     whatsapp,
     twilio,
+    meta,
     async close() {
       await whatsapp.close();
       await twilio.close();
+      await meta.close();
     },
   };
 }
@@ -78,6 +98,7 @@ async function onFreePort<T>(port: number, start: (port: number) => Promise<T>):
 interface DemoChannels {
   whatsapp: string | undefined;
   sms: string | undefined;
+  meta: string | undefined;
 }
 
 /** Reads where the running Tailor sends the demo workspace's WhatsApp and SMS messages. */
@@ -88,6 +109,7 @@ export async function demoChannels(connection: Connection): Promise<DemoChannels
   return {
     whatsapp: url(field(field(channels, 'whatsapp'), 'baseUrl')),
     sms: url(field(field(channels, 'sms'), 'baseUrl')),
+    meta: url(field(field(channels, 'meta_audiences'), 'baseUrl')),
   };
 }
 
@@ -111,10 +133,12 @@ export async function pointDemoChannels(input: {
   const { connection, providers, current } = input;
   const whatsapp = providers.whatsapp.baseUrl;
   const sms = providers.twilio.url;
-  if (current.whatsapp === whatsapp && current.sms === sms) return false;
+  const meta = providers.meta.baseUrl;
+  if (current.whatsapp === whatsapp && current.sms === sms && current.meta === meta) return false;
   const document = parseDocument(await readFile(DEMO_WORKSPACE_FILE, 'utf8'));
   document.setIn(['channels', 'whatsapp', 'base_url'], whatsapp);
   document.setIn(['channels', 'sms', 'base_url'], sms);
+  document.setIn(['channels', 'meta_audiences', 'base_url'], meta);
   await callApi({
     connection,
     method: 'PUT',

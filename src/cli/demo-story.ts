@@ -37,7 +37,7 @@ export function demoStory(now: number, cast: DemoCast = FIRST_RUN): Record<strin
       anonymousId,
       userId,
       traits: { email: cast.meera.email, phone: cast.meera.phone, first_name: 'Meera', city: 'Mumbai' },
-      context: { consent: { categoryPreferences: { email: true, whatsapp: true } } },
+      context: { consent: { categoryPreferences: { email: true, whatsapp: true, advertising: true } } },
       timestamp: minutes(170),
     },
     { type: 'page', userId, name: 'Pricing', properties: { path: '/pricing' }, timestamp: minutes(120) },

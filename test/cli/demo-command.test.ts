@@ -144,6 +144,11 @@ describe('tailor demo', () => {
     ]);
     expect(loop.preferredChannel).toBe('whatsapp');
     expect(loop.afterOrder).toEqual({ risks: {}, stage: 'customer', journey: 'converted' });
+    // A customer now, she left high_intent_leads, and so the Meta Custom Audience that mirrors it.
+    expect(loop.audience).toBe('removed from High intent leads');
+    expect(summary.join('\n')).toMatch(
+      /Meta Custom Audiences: Meera, now a customer, removed from High intent leads/,
+    );
     expect(loop.kavya.before.action).toMatchObject({ action: 'send_sms_loyalty_offer', channel: 'sms' });
     expect(loop.kavya.sms).toMatch(/^Hi Kavya, free shipping/);
     expect(loop.kavya.smsConsent).toBe(false);
@@ -171,7 +176,9 @@ describe('tailor demo', () => {
     // Something else now listens where the first run's providers did.
     const channels = await demoChannels(connection);
     const blockers = await Promise.all(
-      [portOf(channels.whatsapp), portOf(channels.sms)].map((port) => occupy(port ?? 0)),
+      [portOf(channels.whatsapp), portOf(channels.sms), portOf(channels.meta)].map((port) =>
+        occupy(port ?? 0),
+      ),
     );
     try {
       const printed: string[] = [];

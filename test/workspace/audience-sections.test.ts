@@ -38,7 +38,10 @@ describe('the demo workspace file', () => {
       'repeat_customers',
     ]);
     const high = demo.scores?.find((score) => score.key === 'intent')?.labels.find((l) => l.label === 'high');
-    expect(demo.segments?.[0]?.when).toEqual({ 'scores.intent': { $gte: high?.min } });
+    expect(demo.segments?.[0]?.when).toEqual({
+      'scores.intent': { $gte: high?.min },
+      lifecycle_stage: { $ne: 'customer' },
+    });
     expect(demo.segments?.[2]?.when).toEqual({ 'computed.preferred_channel': 'whatsapp' });
     expect(demo.detectors).toEqual([
       {

@@ -37,8 +37,8 @@ export interface LocalMetaAds extends LocalProvider {
   readonly baseUrl: string;
   readonly accessToken: string;
   readonly pixelId: string;
-  /** Creates a customer-file Custom Audience; returns its id. */
-  createAudience(name: string): string;
+  /** Creates a customer-file Custom Audience (with `id`, or a new one); returns its id. */
+  createAudience(name: string, id?: string): string;
   /** People it can match (its "Meta users"): their email addresses or phone numbers. */
   knownPeople(addresses: readonly string[]): void;
   /** An audience's members now, each by the hash that identified them (the email's, else the phone's). */
@@ -235,16 +235,19 @@ export async function startLocalMetaAds(
       response.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     baseUrl: `http://127.0.0.1:${port}/v21.0`,
     accessToken,
     pixelId,
-    createAudience(name) {
+    createAudience(name, given) {
       nextAudience += 1;
-      const id = String(nextAudience);
+      const id = given ?? String(nextAudience);
       audiences.set(id, { name, members: new Set() });
       return id;
     },
