@@ -50,7 +50,13 @@ const percentile = (values: number[], p: number): number => {
 const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-console-'));
 try {
   const store = new SqliteStore({ path: join(dir, 'console.db') });
-  const engine = await Engine.open({ store, checkpointIntervalMs: 60_000, commitEveryEvents: 200_000 });
+  // Loading a million people is one client pushing as fast as it can: let it wait for the disk instead of being refused.
+  const engine = await Engine.open({
+    store,
+    checkpointIntervalMs: 60_000,
+    commitEveryEvents: 200_000,
+    maxQueueMs: 600_000,
+  });
   await engine.applyWorkspace(parseWorkspaceYaml({ text: benchWorkspaceYaml('bench') }));
   await store.addKey({ workspaceId: 'bench', kind: 'admin', hash: hashKey('ak_bench_console') });
   const started = performance.now();
