@@ -193,6 +193,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       publicUrl: options.publicUrl,
       received: (workspaceId, confirmations) =>
         activation.dispatcher.confirmationsReceived(workspaceId, confirmations),
+      live,
     });
     await app.register(emailLinkRoutes, { engine, activation });
     await app.register(sendRoutes, { engine, keys, wake: () => activation.dispatcher.wake() });

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliverWebhook, whatsAppReplyWebhook } from '../../src/activate/local/local-whatsapp.ts';
 import { DEMO_WORKSPACE_FILE } from '../../src/app/settings.ts';
+import { DEMO_WHATSAPP } from '../../src/cli/demo-providers.ts';
 import { CONSOLE_DIST } from '../../src/http/routes/console-routes.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { tempDir } from '../support/test-tailor.ts';
@@ -184,7 +186,7 @@ describe('the console, in Chromium, on the demo workspace', () => {
     await checkPage('sends');
   });
 
-  it('streams events as they arrive, and the ones refused with why', async () => {
+  it('streams events as they arrive (tracking calls and channel feedback), and the ones refused with why', async () => {
     await openPage('Live events');
     await expect(page.getByTestId('live-state').textContent()).resolves.toBe('live');
     const auth = `Basic ${Buffer.from('wk_console_test:').toString('base64')}`;
@@ -201,6 +203,19 @@ describe('the console, in Chromium, on the demo workspace', () => {
     expect(reply.status).toBe(200);
     await page.getByRole('row', { name: /Console Watched/ }).waitFor();
     await page.getByRole('row', { name: /MISSING_EVENT_NAME/ }).waitFor();
+    // Feedback from a channel arrives in the feed too: a WhatsApp reply through the signed webhook.
+    const webhook = await deliverWebhook(
+      `${tailor.url}/v1/webhooks/demo/whatsapp`,
+      whatsAppReplyWebhook({
+        phoneNumberId: DEMO_WHATSAPP.phoneNumberId,
+        from: tailor.demo.cast.meera.phone,
+        text: 'Watching the console',
+        timestamp: NOW,
+      }),
+      DEMO_WHATSAPP.appSecret,
+    );
+    expect(webhook.status).toBe(200);
+    await page.getByRole('row', { name: /Message Replied/ }).waitFor();
     await checkPage('live');
   });
 

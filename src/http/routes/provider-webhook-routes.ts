@@ -20,6 +20,7 @@ import { confirmSends } from '../../dispatch/confirm-sends.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { replaceInvalidCharacters } from '../../ingest/replace-invalid-characters.ts';
+import type { LiveEvents } from '../live-events.ts';
 
 /** The secrets that authenticate a workspace's provider callbacks, resolved from its channels. */
 export interface ProviderSecrets {
@@ -54,6 +55,8 @@ export async function providerWebhookRoutes(
     secrets: SecretsLookup;
     publicUrl?: string | undefined;
     received?: (workspaceId: string, confirmations: readonly SendConfirmation[]) => void;
+    /** The console's live feed, which shows the feedback taken in beside the tracking API's events. */
+    live?: LiveEvents;
   },
 ): Promise<void> {
   const { engine, secrets } = options;
@@ -77,10 +80,13 @@ export async function providerWebhookRoutes(
     if (feedback.length === 0) return 0;
     for (const item of feedback) await attributeReply(engine, workspaceId, item);
     const now = engine.clock();
-    await engine.ingest(
+    const events = feedback.map((item) => feedbackToEvent(storableFeedback(item), now));
+    const outcomes = await engine.ingest(workspaceId, events);
+    options.live?.published({
       workspaceId,
-      feedback.map((item) => feedbackToEvent(storableFeedback(item), now)),
-    );
+      accepted: events.filter((_, i) => outcomes[i]?.kind !== 'duplicate'),
+      refused: [],
+    });
     return feedback.length;
   };
   const hidden = { schema: { hide: true } };
