@@ -127,7 +127,14 @@ export interface CandidateTrace {
 
 export interface Decision {
   profile_id: string | null;
-  placements: Record<string, { variant: string | null; content: unknown; trace?: unknown }>;
+  placements: Record<
+    string,
+    {
+      variant: string | null;
+      content: unknown;
+      trace?: { variant: string; holds: boolean; reads?: Record<string, unknown> }[];
+    }
+  >;
   action?: {
     outcome: 'action' | 'no_action' | 'held_out';
     action: string | null;

@@ -155,6 +155,18 @@ describe('the console, in Chromium, on the demo workspace', () => {
     const text = (await page.locator('.decision').textContent()) ?? '';
     expect(text).toContain(cap);
     await checkPage('decision');
+    // An anonymous visitor described by the context alone: the placements as the API fills them.
+    await page.getByLabel('An anonymous visitor').check();
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    await page.getByText('No known profile').waitFor();
+    const visitor = await adminPost<{ placements: Record<string, { variant: string | null }> }>(
+      '/v1/decide/simulate',
+      { context: { location: { city: 'Bangalore' } }, placements: ['home_banner'] },
+    );
+    const banner = page.getByRole('row', { name: /^home_banner/ });
+    await expect(banner.getByRole('cell').first().textContent()).resolves.toBe(
+      visitor.placements.home_banner?.variant ?? 'none (default)',
+    );
   });
 
   it('pauses and resumes the checkout recovery journey', async () => {

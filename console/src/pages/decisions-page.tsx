@@ -127,6 +127,7 @@ function DecisionView(props: { decision: Decision }) {
                 <th scope="col">Placement</th>
                 <th scope="col">Variant</th>
                 <th scope="col">Content</th>
+                <th scope="col">Variants tried</th>
               </tr>
             </thead>
             <tbody>
@@ -135,6 +136,20 @@ function DecisionView(props: { decision: Decision }) {
                   <th scope="row">{key}</th>
                   <td>{placement.variant ?? 'none (default)'}</td>
                   <td className="props">{show(placement.content)}</td>
+                  <td className="props">
+                    {(placement.trace ?? [])
+                      .map(
+                        (tried) =>
+                          `${tried.variant} ${tried.holds ? '✓' : '✗'}${
+                            tried.reads === undefined
+                              ? ''
+                              : ` (${Object.entries(tried.reads)
+                                  .map(([path, value]) => `${path} = ${show(value)}`)
+                                  .join(', ')})`
+                          }`,
+                      )
+                      .join(' → ') || '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>
