@@ -3,9 +3,10 @@
  * benchmarks, each against a baseline measured in the same run, printed as medians with the
  * targets from the project's goals. `BENCH_QUICK=1` runs a smaller version (for a smoke check,
  * not for figures); `BENCH_ONLY=segments,timers` runs only the sections named (`pipeline`,
- * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `learn`, `activation`, `journeys`, `console`, `sdk`).
+ * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `learn`, `activation`, `audiences`, `journeys`, `console`, `sdk`).
  */
 import { activationBench } from './activation.ts';
+import { audiencesBench } from './audiences.ts';
 import { conditionsBench } from './conditions.ts';
 import { decideBench } from './decide.ts';
 import { httpBench } from './http.ts';
@@ -342,6 +343,21 @@ if (runs('decide')) {
   );
   console.log('    the Tailor figures include this write load: /v1/decide always records');
 }
+if (runs('audiences')) {
+  const people = Number(process.env.BENCH_AUDIENCE_PEOPLE ?? (quick ? 2_000 : 10_000));
+  const result = await audiencesBench({ people, rate: 50, trickle: quick ? 100 : 500 });
+  console.log(
+    `\nAudiences: a segment mirrored on Meta Custom Audiences and Google Customer Match (local servers, in process); SQLite`,
+  );
+  console.log(
+    `  ${fmt(people)} people entering at once: Meta ${fmt(result.perSecond.meta)} people/s, Google ${fmt(result.perSecond.google)} people/s (first ingest to the last person at the platform)`,
+  );
+  const { meta, google } = result.delay;
+  console.log(
+    `  entry → platform request, ${result.delay.rate} entries/s: Meta p50 ${fmt(meta.p50, 1)} ms, p99 ${fmt(meta.p99, 1)} ms; Google p50 ${fmt(google.p50, 1)} ms, p99 ${fmt(google.p99, 1)} ms  target < 60 s: ${verdict(Math.max(meta.p99, google.p99) < 60_000)}`,
+  );
+}
+
 if (runs('activation')) {
   const result = await activationBench({
     rounds,

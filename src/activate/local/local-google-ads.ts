@@ -17,6 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { text as readText } from 'node:stream/consumers';
 import { googleEmail, googlePhone, sha256Hex } from '../ads/match-keys.ts';
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
@@ -36,7 +37,7 @@ export interface LocalGoogleAds extends LocalProvider {
   /** A list's members now, each by the hash that identified them (the email's, else the phone's). */
   members(userList: string): Set<string>;
   /** Each member change applied by a job run: to whom (as known, else the hash) and `added to <list name>`. */
-  accepted(): { to: string; text: string; idempotencyKey?: string }[];
+  accepted(): { to: string; text: string; idempotencyKey?: string; at: number }[];
   requests(): { path: string; status: number; operations: number }[];
   /** Answers the next `count` requests with 429 `RESOURCE_EXHAUSTED` and a `retryDelay` of `seconds`. */
   throttle(count: number, seconds: number): void;
@@ -65,7 +66,9 @@ export async function startLocalGoogleAds(
   const lists = new Map<string, { name: string; members: Set<string> }>();
   const jobs = new Map<string, Job>();
   const directory = new Map<string, string>();
-  const accepted: { to: string; text: string }[] = [];
+  const accepted: { to: string; text: string; at: number }[] = [];
+  /** When each job's create request arrived (`performance.now()`): the first request about its people. */
+  const createdAt = new Map<string, number>();
   const answered: { path: string; status: number; operations: number }[] = [];
   let fault: ProviderFault | undefined;
   let throttled = 0;
@@ -73,6 +76,7 @@ export async function startLocalGoogleAds(
   let nextId = 900_000;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const arrived = performance.now();
     const raw = await readText(request);
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     let operations = 0;
@@ -256,6 +260,7 @@ export async function startLocalGoogleAds(
         accepted.push({
           to: known ?? key,
           text: `${op === 'create' ? 'added to' : 'removed from'} ${list?.name ?? ''}`,
+          at: createdAt.get(match[1] ?? '') ?? arrived,
         });
       }
       job.status = 'SUCCESS';

@@ -17,6 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { text as readText } from 'node:stream/consumers';
 import { metaEmail, metaPhone, sha256Hex } from '../ads/match-keys.ts';
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
@@ -29,6 +30,8 @@ export interface LocalMetaChange {
   /** `added to <audience name>`, `removed from <audience name>`, or a conversion's `event_name`. */
   text: string;
   idempotencyKey?: string;
+  /** When the request carrying it arrived (`performance.now()`), for latency figures. */
+  at: number;
 }
 
 /** A running local Marketing API. */
@@ -83,6 +86,7 @@ export async function startLocalMetaAds(
   let nextAudience = 23850000000000000;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const arrived = performance.now();
     const raw = await readText(request);
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
@@ -146,6 +150,7 @@ export async function startLocalMetaAds(
           to: (typeof em === 'string' && directory.get(em)) || String(em ?? ''),
           text: String(event.event_name ?? ''),
           ...(typeof event.event_id === 'string' ? { idempotencyKey: event.event_id } : {}),
+          at: arrived,
         });
       }
       answer(200, { events_received: data.length, messages: [], fbtrace_id: trace() });
@@ -216,6 +221,7 @@ export async function startLocalMetaAds(
       accepted.push({
         to: directory.get(email) ?? directory.get(phone) ?? key,
         text: `${method === 'POST' ? 'added to' : 'removed from'} ${audience.name}`,
+        at: arrived,
       });
     }
     const session = params.session;
