@@ -80,6 +80,10 @@ describe('audience sync to Meta and Google', () => {
     expect(meta.members(audience).has(hashOf(0))).toBe(false);
     expect(meta.members(audience).has(hashOf(1_000))).toBe(true);
     expect(google.members(userList).has(googleHashOf(999))).toBe(false);
+    // The platform took the last batch a moment before its outcomes are written.
+    const settled = async () =>
+      (await t.store.sendCountsByTrigger('shop', 'audience:')).every((count) => count.status === 'sent');
+    await until(settled);
     const counts = await t.store.sendCountsByTrigger('shop', 'audience:');
     expect(counts).toEqual([
       { trigger: 'audience:google_customer_match:vip', status: 'sent', count: PEOPLE + 1_000 },
