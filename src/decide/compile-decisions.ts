@@ -134,7 +134,10 @@ function compileAll(def: DecisionsDef, issues: ErrorDetail[]): CompiledDecisions
       issues.push({ path: `${path}.key`, message: `repeats the placement key \`${placement.key}\`` });
     placements.set(placement.key, compilePlacement(placement, path, issues));
   });
-  const compiled = def.actions.map((action, index) => compileAction(action, index, issues, def.learning));
+  const bins = new Map<string, (context: Record<string, unknown>) => string>();
+  const compiled = def.actions.map((action, index) =>
+    compileAction({ def: action, index, issues, learning: def.learning, bins }),
+  );
   const actions = compiled.filter((action) => action.def.journeyOnly !== true);
   const actionsByKey = new Map<string, CompiledAction>();
   for (const action of compiled) {
@@ -221,12 +224,16 @@ const DEFAULT_LEARNING: LearningDef = { priorStrength: 2, explore: true, maxExpl
 /** Lowest and highest prior mean: a declared propensity of 0 or 1 would never move. */
 const PRIOR_MEAN_RANGE = [0.001, 0.999] as const;
 
-function compileAction(
-  def: ActionDef,
-  index: number,
-  issues: ErrorDetail[],
-  learning: LearningDef = DEFAULT_LEARNING,
-): CompiledAction {
+function compileAction(input: {
+  def: ActionDef;
+  index: number;
+  issues: ErrorDetail[];
+  learning: LearningDef | undefined;
+  /** Bin functions by predictor list, shared: actions with the same predictors share one, read once per decision. */
+  bins: Map<string, (context: Record<string, unknown>) => string>;
+}): CompiledAction {
+  const { def, index, issues } = input;
+  const learning = input.learning ?? DEFAULT_LEARNING;
   const path = `actions[${index}]`;
   const content = new Map<string, CompiledContent>();
   for (const channel of def.channels) {
@@ -263,20 +270,30 @@ function compileAction(
     gates,
     contextWeights,
     cooldownMs: def.cooldownMs,
-    learning: def.goal === undefined ? undefined : compileLearning(def, learning),
+    learning: def.goal === undefined ? undefined : compileLearning(def, learning, input.bins),
   };
 }
 
-function compileLearning(def: ActionDef, learning: LearningDef): CompiledLearning | undefined {
+function compileLearning(
+  def: ActionDef,
+  learning: LearningDef,
+  bins: Map<string, (context: Record<string, unknown>) => string>,
+): CompiledLearning | undefined {
   const { goal } = def;
   if (goal === undefined) return undefined;
   const predictors = def.predictors ?? [];
+  const binKey = JSON.stringify(predictors);
+  let bin = bins.get(binKey);
+  if (bin === undefined) {
+    bin = compilePredictorBin(predictors);
+    bins.set(binKey, bin);
+  }
   const [low, high] = PRIOR_MEAN_RANGE;
   return {
     goal: { event: goal.event, withinMs: goal.withinMs, value: goal.value },
     goalValue: goal.value === undefined ? undefined : compilePath(goal.value),
     predictors,
-    bin: compilePredictorBin(predictors),
+    bin,
     priorMean: Math.min(Math.max(def.propensity, low), high),
     priorStrength: learning.priorStrength,
     explore: learning.explore,

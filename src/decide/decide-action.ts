@@ -13,12 +13,7 @@ import {
   traceCheck,
 } from './decision-trace.ts';
 import { holdoutBucket } from './holdout.ts';
-import {
-  armExcludes,
-  type CompiledArm,
-  type CompiledExperiment,
-  experimentArm,
-} from './learn/experiment-arms.ts';
+import { armKeys, assignArms, excludingExperiment } from './learn/experiment-arms.ts';
 import { type CompiledLearning, LearnModel } from './learn/learn-model.ts';
 import { seededRandom } from './learn/seeded-random.ts';
 import { renderContent } from './render-content.ts';
@@ -96,6 +91,8 @@ interface LearningScope {
   random: () => number;
   /** Whether this decision ranks by samples: drawn once per decision against `maxExploration`. */
   sampling: (learning: CompiledLearning) => boolean;
+  /** The bin by bin function, read once per decision for actions that share predictors. */
+  bins: Map<CompiledLearning['bin'], string>;
 }
 
 /**
@@ -139,6 +136,7 @@ export function decideAction(input: {
       model: input.model ?? NO_OUTCOMES,
       random,
       sampling: (rule) => rule.explore && draw < rule.maxExploration,
+      bins: new Map(),
     };
     return learning;
   };
@@ -261,30 +259,6 @@ export function decideAction(input: {
   });
 }
 
-type Assigned = { experiment: CompiledExperiment; arm: CompiledArm }[];
-
-/** The arms the person falls in, one per experiment they are in; undefined when none. */
-function assignArms(experiments: readonly CompiledExperiment[], profileId: string): Assigned | undefined {
-  if (experiments.length === 0 || profileId === '') return undefined;
-  const assigned: Assigned = [];
-  for (const experiment of experiments) {
-    const arm = experimentArm(experiment, profileId);
-    if (arm !== undefined) assigned.push({ experiment, arm });
-  }
-  return assigned.length === 0 ? undefined : assigned;
-}
-
-/** The key of the first experiment whose arm keeps `action` out, if any. */
-function excludingExperiment(assigned: Assigned, action: string): string | undefined {
-  return assigned.find(({ experiment, arm }) => armExcludes(experiment, arm, action))?.experiment.key;
-}
-
-function armKeys(assigned: Assigned): Record<string, string> {
-  const keys: Record<string, string> = {};
-  for (const { experiment, arm } of assigned) keys[experiment.key] = arm.key;
-  return keys;
-}
-
 /**
  * The winner's learned propensity, when it learns, and whether it won by exploring: a sample
  * put it first while another candidate had the higher priority by posterior means.
@@ -331,10 +305,16 @@ function evaluate(input: {
   let mean: number | undefined;
   const learning = action.learning;
   if (learning !== undefined && input.learning !== undefined) {
+    const { bins } = input.learning;
+    let bin = bins.get(learning.bin);
+    if (bin === undefined) {
+      bin = learning.bin(context);
+      bins.set(learning.bin, bin);
+    }
     const learned = input.learning.model.estimate({
       action: action.key,
       learning,
-      bin: learning.bin(context),
+      bin,
       random: input.learning.sampling(learning) ? input.learning.random : undefined,
     });
     trace.learned = learned;

@@ -1,8 +1,20 @@
+/** Both shapes at least this large: the Beta is drawn by its normal approximation. */
+const NORMAL_FROM = 50;
+
 /**
  * One draw from Beta(`alpha`, `beta`) (both > 0) using `random` for uniforms: the ratio of two
- * Gamma draws (Marsaglia and Tsang's method, boosted for shapes below 1).
+ * Gamma draws (Marsaglia and Tsang's method, boosted for shapes below 1); when both shapes are
+ * at least 50 (50 successes and 50 failures seen), a normal draw with the Beta's mean and
+ * variance, which is as good there and several times cheaper on the decide path.
  */
 export function sampleBeta(alpha: number, beta: number, random: () => number): number {
+  if (alpha >= NORMAL_FROM && beta >= NORMAL_FROM) {
+    // With this much evidence the posterior is all but normal: one normal draw instead of two Gammas.
+    const total = alpha + beta;
+    const mean = alpha / total;
+    const sd = Math.sqrt((alpha * beta) / (total * total * (total + 1)));
+    return Math.min(Math.max(mean + sd * sampleNormal(random), 0), 1);
+  }
   const x = sampleGamma(alpha, random);
   const y = sampleGamma(beta, random);
   const total = x + y;

@@ -92,3 +92,32 @@ export function experimentArm(experiment: CompiledExperiment, profileId: string)
 export function armExcludes(experiment: CompiledExperiment, arm: CompiledArm, action: string): boolean {
   return experiment.actions.has(action) && arm.action !== action;
 }
+
+/** The arms one person falls in, one per experiment they are in. */
+export type Assigned = { experiment: CompiledExperiment; arm: CompiledArm }[];
+
+/** The arms the person falls in, one per experiment they are in; undefined when none. */
+export function assignArms(
+  experiments: readonly CompiledExperiment[],
+  profileId: string,
+): Assigned | undefined {
+  if (experiments.length === 0 || profileId === '') return undefined;
+  const assigned: Assigned = [];
+  for (const experiment of experiments) {
+    const arm = experimentArm(experiment, profileId);
+    if (arm !== undefined) assigned.push({ experiment, arm });
+  }
+  return assigned.length === 0 ? undefined : assigned;
+}
+
+/** The key of the first experiment whose arm keeps `action` out, if any. */
+export function excludingExperiment(assigned: Assigned, action: string): string | undefined {
+  return assigned.find(({ experiment, arm }) => armExcludes(experiment, arm, action))?.experiment.key;
+}
+
+/** Experiment key → arm key, as decisions record them. */
+export function armKeys(assigned: Assigned): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const { experiment, arm } of assigned) keys[experiment.key] = arm.key;
+  return keys;
+}
