@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileDecisions } from '../../src/decide/compile-decisions.ts';
 import { decideAction } from '../../src/decide/decide-action.ts';
+import { sampleBeta } from '../../src/decide/learn/beta-sample.ts';
 import { type CompiledLearning, LearnModel } from '../../src/decide/learn/learn-model.ts';
 import { LearningState } from '../../src/decide/learn/learning-state.ts';
 import { liftAgainstControl, wilsonInterval } from '../../src/decide/learn/lift-interval.ts';
@@ -274,5 +275,25 @@ describe('lift against control', () => {
     const lift = liftAgainstControl({ exposures: 10, conversions: 1 }, { exposures: 10, conversions: 0 });
     expect(lift.relative).toBeNull();
     expect(lift.differenceInterval[0]).toBeLessThan(0);
+  });
+});
+
+describe('sampleBeta', () => {
+  it.each([
+    [0.1, 1.9],
+    [11, 31],
+    [120, 880],
+  ])('draws Beta(%d, %d) with its mean and variance, whichever method it takes', (alpha, beta) => {
+    const random = seededRandom(`beta-${alpha}-${beta}`);
+    const samples = Array.from({ length: 20_000 }, () => sampleBeta(alpha, beta, random));
+    const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
+    const variance = samples.reduce((sum, value) => sum + (value - mean) ** 2, 0) / samples.length;
+    const total = alpha + beta;
+    const expectedVariance = (alpha * beta) / (total * total * (total + 1));
+    expect(Math.abs(mean - alpha / total)).toBeLessThan(4 * Math.sqrt(expectedVariance / samples.length));
+    expect(variance / expectedVariance).toBeGreaterThan(0.95);
+    expect(variance / expectedVariance).toBeLessThan(1.05);
+    expect(Math.min(...samples)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...samples)).toBeLessThanOrEqual(1);
   });
 });
