@@ -20,6 +20,22 @@ export const AUDIENCE_TRIGGER = 'audience:';
 /** What an audience send asks of the platform. */
 export type AudienceOp = 'add' | 'remove';
 
+/** The change an audience send's content asks for, or undefined when the content is not one. */
+export function audienceChangeOf(
+  content: Record<string, unknown>,
+): { op: AudienceOp; list: string } | undefined {
+  const { op, list } = content;
+  if ((op !== 'add' && op !== 'remove') || typeof list !== 'string' || list === '') return undefined;
+  return { op, list };
+}
+
+/** The outcome of a send whose content is not an audience change (`audienceChangeOf`). */
+export const NOT_AN_AUDIENCE_CHANGE = {
+  kind: 'failed',
+  reason: 'an audience send needs `op` (add or remove) and `list`',
+  unreachable: false,
+} as const;
+
 /** Whether the person's consent covers advertising (granted explicitly). */
 export function advertisingAllowed(profile: ProfileState): boolean {
   return profile.consent[ADVERTISING_CONSENT]?.granted === true;

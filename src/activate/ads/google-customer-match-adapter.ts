@@ -1,6 +1,7 @@
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
 import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/destination-guard.ts';
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
+import { audienceChangeOf, NOT_AN_AUDIENCE_CHANGE } from './ads-sends.ts';
 import { classifyGoogleAdsError, googleAdsErrors } from './google-ads-error.ts';
 import { googleEmail, googlePhone, matchIdentifiers, sha256Hex } from './match-keys.ts';
 import { type MatchReport, type MatchReporting, REPORT_TIMEOUT_MS } from './match-report.ts';
@@ -170,13 +171,9 @@ export function createGoogleCustomerMatchAdapter(
       return typeof range === 'string' ? { matchRateRange: range } : undefined;
     },
     async send(message: OutboundMessage): Promise<SendOutcome> {
-      const { op, list } = message.content;
-      if ((op !== 'add' && op !== 'remove') || typeof list !== 'string' || list === '')
-        return {
-          kind: 'failed',
-          reason: 'an audience send needs `op` (add or remove) and `list`',
-          unreachable: false,
-        };
+      const change = audienceChangeOf(message.content);
+      if (change === undefined) return NOT_AN_AUDIENCE_CHANGE;
+      const { op, list } = change;
       const { email, phone } = matchIdentifiers(message.content);
       const normalizedEmail = email === undefined ? undefined : googleEmail(email);
       const normalizedPhone = phone === undefined ? undefined : googlePhone(phone);

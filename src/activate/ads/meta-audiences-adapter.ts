@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
 import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/destination-guard.ts';
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
+import { audienceChangeOf, NOT_AN_AUDIENCE_CHANGE } from './ads-sends.ts';
 import { classifyGraphAdsError } from './graph-ads-error.ts';
 import { matchIdentifiers, metaEmail, metaPhone, sha256Hex } from './match-keys.ts';
 import { type MatchReport, type MatchReporting, REPORT_TIMEOUT_MS } from './match-report.ts';
@@ -142,13 +143,9 @@ export function createMetaAudiencesAdapter(
       return { approximateCount: { lower, upper } };
     },
     async send(message: OutboundMessage): Promise<SendOutcome> {
-      const { op, list } = message.content;
-      if ((op !== 'add' && op !== 'remove') || typeof list !== 'string' || list === '')
-        return {
-          kind: 'failed',
-          reason: 'an audience send needs `op` (add or remove) and `list`',
-          unreachable: false,
-        };
+      const change = audienceChangeOf(message.content);
+      if (change === undefined) return NOT_AN_AUDIENCE_CHANGE;
+      const { op, list } = change;
       const { email, phone } = matchIdentifiers(message.content);
       const normalizedEmail = email === undefined ? undefined : metaEmail(email);
       const normalizedPhone = phone === undefined ? undefined : metaPhone(phone);
