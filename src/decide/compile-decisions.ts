@@ -3,7 +3,6 @@ import {
   compileConditionWithReads,
   validateCondition,
 } from '../conditions/compile-condition.ts';
-import { compilePath } from '../conditions/path-getter.ts';
 import { type ErrorDetail, TailorError } from '../errors.ts';
 import { type CompiledContent, childPath, compileContent } from './compiled-content.ts';
 import type {
@@ -15,10 +14,11 @@ import type {
   HoldoutDef,
   LearningDef,
   PlacementDef,
+  PlacementStrategy,
 } from './decision-def.ts';
+import { type BinCache, compileLearning } from './learn/compile-learning.ts';
 import { type CompiledExperiment, compileExperiment } from './learn/experiment-arms.ts';
-import type { CompiledLearning } from './learn/learn-model.ts';
-import { compilePredictorBin } from './learn/predictor-bin.ts';
+import { type CompiledLearning, variantLearner } from './learn/learn-model.ts';
 import { isTimeZone, parseClock } from './zoned-time.ts';
 
 /** A condition compiled once, with the context paths it reads (for the trace). */
@@ -32,13 +32,18 @@ export interface CompiledVariant {
   readonly key: string;
   readonly when: CompiledCheck | undefined;
   readonly content: CompiledContent;
+  /** Under `strategy: learn`: how it learns, under the key `variantLearner(placement, variant)`. */
+  readonly learning: CompiledLearning | undefined;
 }
 
 /** A placement with its variants in order. */
 export interface CompiledPlacement {
   readonly key: string;
   readonly def: PlacementDef;
+  readonly strategy: PlacementStrategy;
   readonly variants: readonly CompiledVariant[];
+  /** The experiments over its variants, in definition order. */
+  readonly experiments: readonly CompiledExperiment[];
 }
 
 /** The three gates of an action, by name, in the order they are evaluated. */
@@ -84,9 +89,16 @@ export interface CompiledDecisions {
   readonly contactPolicy: ContactPolicyDef;
   readonly quietHours: CompiledQuietHours | undefined;
   readonly holdout: HoldoutDef | undefined;
-  /** Experiments over action sets, in definition order. */
+  /** Every experiment, over action sets and over placements, in definition order. */
   readonly experiments: readonly CompiledExperiment[];
-  /** The goal events of actions that learn and of experiments, and the longest goal window (0 when none). */
+  /** The experiments over action sets, which next best action reads. */
+  readonly actionExperiments: readonly CompiledExperiment[];
+  /**
+   * Everything that learns, by learner key: actions with a goal by their key, variants of
+   * placements with `strategy: learn` by `variantLearner(placement, variant)`.
+   */
+  readonly learners: ReadonlyMap<string, CompiledLearning>;
+  /** The goal events of learners and of experiments, and the longest goal window (0 when none). */
   readonly goals: {
     readonly events: ReadonlySet<string>;
     readonly longestMs: number;
@@ -127,14 +139,30 @@ export function validateDecisions(def: DecisionsDef): ErrorDetail[] {
 }
 
 function compileAll(def: DecisionsDef, issues: ErrorDetail[]): CompiledDecisions {
+  const bins: BinCache = new Map();
+  const variantKeys = new Map<string, ReadonlySet<string>>();
+  for (const placement of def.placements)
+    if (!variantKeys.has(placement.key))
+      variantKeys.set(placement.key, new Set(placement.variants.map((variant) => variant.key)));
+  // Experiments are compiled first (placements carry theirs) but report after actions.
+  const experimentIssues: ErrorDetail[] = [];
+  const experiments = compileExperiments({
+    defs: def.experiments ?? [],
+    actionKeys: new Set(def.actions.map((action) => action.key)),
+    placements: variantKeys,
+    issues: experimentIssues,
+  });
   const placements = new Map<string, CompiledPlacement>();
   def.placements.forEach((placement, index) => {
     const path = `placements[${index}]`;
     if (placements.has(placement.key))
       issues.push({ path: `${path}.key`, message: `repeats the placement key \`${placement.key}\`` });
-    placements.set(placement.key, compilePlacement(placement, path, issues));
+    const over = experiments.filter((experiment) => experiment.placement === placement.key);
+    placements.set(
+      placement.key,
+      compilePlacement({ def: placement, path, issues, learning: def.learning, bins, experiments: over }),
+    );
   });
-  const bins = new Map<string, (context: Record<string, unknown>) => string>();
   const compiled = def.actions.map((action, index) =>
     compileAction({ def: action, index, issues, learning: def.learning, bins }),
   );
@@ -148,15 +176,13 @@ function compileAll(def: DecisionsDef, issues: ErrorDetail[]): CompiledDecisions
       });
     else actionsByKey.set(action.key, action);
   }
-  const actionKeys = new Set(actionsByKey.keys());
-  const experimentKeys = new Set<string>();
-  const experiments = (def.experiments ?? []).map((experiment, index) => {
-    const path = `experiments[${index}]`;
-    if (experimentKeys.has(experiment.key))
-      issues.push({ path: `${path}.key`, message: `repeats the experiment key \`${experiment.key}\`` });
-    experimentKeys.add(experiment.key);
-    return compileExperiment({ def: experiment, actionKeys, path, issues });
-  });
+  issues.push(...experimentIssues);
+  const learners = new Map<string, CompiledLearning>();
+  for (const action of compiled) if (action.learning !== undefined) learners.set(action.key, action.learning);
+  for (const placement of placements.values())
+    for (const variant of placement.variants)
+      if (variant.learning !== undefined)
+        learners.set(variantLearner(placement.key, variant.key), variant.learning);
   def.contactPolicy.caps.forEach((cap, index) => {
     if (!Number.isInteger(cap.max) || cap.max < 0)
       issues.push({
@@ -178,12 +204,31 @@ function compileAll(def: DecisionsDef, issues: ErrorDetail[]): CompiledDecisions
     quietHours: compileQuietHours(def.contactPolicy, issues),
     holdout: compileHoldout(def.holdout, issues),
     experiments,
-    goals: goalsOf(compiled, def.experiments ?? []),
+    actionExperiments: experiments.filter((experiment) => experiment.placement === undefined),
+    learners,
+    goals: goalsOf(learners.values(), def.experiments ?? []),
   };
 }
 
+function compileExperiments(input: {
+  defs: readonly ExperimentDef[];
+  actionKeys: ReadonlySet<string>;
+  placements: ReadonlyMap<string, ReadonlySet<string>>;
+  issues: ErrorDetail[];
+}): CompiledExperiment[] {
+  const { actionKeys, placements, issues } = input;
+  const keys = new Set<string>();
+  return input.defs.map((experiment, index) => {
+    const path = `experiments[${index}]`;
+    if (keys.has(experiment.key))
+      issues.push({ path: `${path}.key`, message: `repeats the experiment key \`${experiment.key}\`` });
+    keys.add(experiment.key);
+    return compileExperiment({ def: experiment, actionKeys, placements, path, issues });
+  });
+}
+
 function goalsOf(
-  actions: readonly CompiledAction[],
+  learners: Iterable<CompiledLearning>,
   experiments: readonly ExperimentDef[],
 ): CompiledDecisions['goals'] {
   const events = new Set<string>();
@@ -194,46 +239,68 @@ function goalsOf(
     longestMs = Math.max(longestMs, goal.withinMs);
     byExperiment.set(key, goal);
   }
-  for (const { learning } of actions) {
-    if (learning === undefined) continue;
+  for (const learning of learners) {
     events.add(learning.goal.event);
     longestMs = Math.max(longestMs, learning.goal.withinMs);
   }
   return { events, longestMs, experiments: byExperiment };
 }
 
-function compilePlacement(def: PlacementDef, path: string, issues: ErrorDetail[]): CompiledPlacement {
+/** A variant's prior mean under `strategy: learn` when it declares none: a uniform prior. */
+const DEFAULT_VARIANT_PROPENSITY = 0.5;
+
+function compilePlacement(input: {
+  def: PlacementDef;
+  path: string;
+  issues: ErrorDetail[];
+  learning: LearningDef | undefined;
+  bins: BinCache;
+  experiments: readonly CompiledExperiment[];
+}): CompiledPlacement {
+  const { def, path, issues } = input;
+  const strategy = def.strategy ?? 'first_match';
   const keys = new Set<string>();
   const variants = def.variants.map((variant, index): CompiledVariant => {
     const at = `${path}.variants[${index}]`;
     if (keys.has(variant.key))
       issues.push({ path: `${at}.key`, message: `repeats the variant key \`${variant.key}\`` });
     keys.add(variant.key);
+    const goal = variant.goal ?? def.goal;
+    const propensity = variant.propensity ?? DEFAULT_VARIANT_PROPENSITY;
+    if (strategy === 'learn' && goal === undefined)
+      issues.push({
+        path: `${at}.goal`,
+        message: "is missing: under `strategy: learn` each variant needs a goal, its own or the placement's",
+      });
+    if (!(propensity >= 0 && propensity <= 1))
+      issues.push({ path: `${at}.propensity`, message: 'must be a number from 0 to 1' });
     return {
       key: variant.key,
       when: variant.when === undefined ? undefined : compileCheck(variant.when, `${at}.when`, issues),
       content: compileContent(variant.content, `${at}.content`, issues, def.format ?? 'html'),
+      learning:
+        strategy === 'learn' && goal !== undefined
+          ? compileLearning({
+              goal,
+              predictors: def.predictors ?? [],
+              propensity,
+              learning: input.learning,
+              bins: input.bins,
+            })
+          : undefined,
     };
   });
-  return { key: def.key, def, variants };
+  return { key: def.key, def, strategy, variants, experiments: input.experiments };
 }
-
-/** What `learning` means when a workspace does not say: a prior worth 2 decisions, Thompson sampling on every decision. */
-const DEFAULT_LEARNING: LearningDef = { priorStrength: 2, explore: true, maxExploration: 1 };
-
-/** Lowest and highest prior mean: a declared propensity of 0 or 1 would never move. */
-const PRIOR_MEAN_RANGE = [0.001, 0.999] as const;
 
 function compileAction(input: {
   def: ActionDef;
   index: number;
   issues: ErrorDetail[];
   learning: LearningDef | undefined;
-  /** Bin functions by predictor list, shared: actions with the same predictors share one, read once per decision. */
-  bins: Map<string, (context: Record<string, unknown>) => string>;
+  bins: BinCache;
 }): CompiledAction {
   const { def, index, issues } = input;
-  const learning = input.learning ?? DEFAULT_LEARNING;
   const path = `actions[${index}]`;
   const content = new Map<string, CompiledContent>();
   for (const channel of def.channels) {
@@ -270,34 +337,16 @@ function compileAction(input: {
     gates,
     contextWeights,
     cooldownMs: def.cooldownMs,
-    learning: def.goal === undefined ? undefined : compileLearning(def, learning, input.bins),
-  };
-}
-
-function compileLearning(
-  def: ActionDef,
-  learning: LearningDef,
-  bins: Map<string, (context: Record<string, unknown>) => string>,
-): CompiledLearning | undefined {
-  const { goal } = def;
-  if (goal === undefined) return undefined;
-  const predictors = def.predictors ?? [];
-  const binKey = JSON.stringify(predictors);
-  let bin = bins.get(binKey);
-  if (bin === undefined) {
-    bin = compilePredictorBin(predictors);
-    bins.set(binKey, bin);
-  }
-  const [low, high] = PRIOR_MEAN_RANGE;
-  return {
-    goal: { event: goal.event, withinMs: goal.withinMs, value: goal.value },
-    goalValue: goal.value === undefined ? undefined : compilePath(goal.value),
-    predictors,
-    bin,
-    priorMean: Math.min(Math.max(def.propensity, low), high),
-    priorStrength: learning.priorStrength,
-    explore: learning.explore,
-    maxExploration: learning.maxExploration,
+    learning:
+      def.goal === undefined
+        ? undefined
+        : compileLearning({
+            goal: def.goal,
+            predictors: def.predictors ?? [],
+            propensity: def.propensity,
+            learning: input.learning,
+            bins: input.bins,
+          }),
   };
 }
 

@@ -14,8 +14,13 @@ import {
 } from './decision-trace.ts';
 import { holdoutBucket } from './holdout.ts';
 import { armKeys, assignArms, excludingExperiment } from './learn/experiment-arms.ts';
-import { type CompiledLearning, LearnModel } from './learn/learn-model.ts';
-import { seededRandom } from './learn/seeded-random.ts';
+import type { LearnModel } from './learn/learn-model.ts';
+import {
+  type LearningScope,
+  learnedPropensity,
+  learningScope,
+  winnerLearning,
+} from './learn/learning-scope.ts';
 import { renderContent } from './render-content.ts';
 import { isTimeZone } from './zoned-time.ts';
 
@@ -82,19 +87,6 @@ interface Candidate {
 
 const defaultPropensity: PropensitySource = (action) => action.propensity;
 
-/** What actions that learn use when no model is given: their priors. */
-const NO_OUTCOMES = new LearnModel();
-
-/** What learning actions read during one decision: the model and this decision's random numbers. */
-interface LearningScope {
-  model: LearnModel;
-  random: () => number;
-  /** Whether this decision ranks by samples: drawn once per decision against `maxExploration`. */
-  sampling: (learning: CompiledLearning) => boolean;
-  /** The bin by bin function, read once per decision for actions that share predictors. */
-  bins: Map<CompiledLearning['bin'], string>;
-}
-
 /**
  * Next best action arbitration for one person at `now`. Candidates are the actions whose
  * eligibility, applicability and suitability all hold; each gets priority = propensity ×
@@ -128,19 +120,11 @@ export function decideAction(input: {
   const traces: CandidateTrace[] = [];
   const candidates: Candidate[] = [];
   let learning: LearningScope | undefined;
-  const learningScope = (): LearningScope => {
-    if (learning !== undefined) return learning;
-    const random = seededRandom(`${input.seed ?? ''}|${profile.id}|${now}`);
-    const draw = random();
-    learning = {
-      model: input.model ?? NO_OUTCOMES,
-      random,
-      sampling: (rule) => rule.explore && draw < rule.maxExploration,
-      bins: new Map(),
-    };
+  const scope = (): LearningScope => {
+    learning ??= learningScope(input.model, `${input.seed ?? ''}|${profile.id}|${now}`);
     return learning;
   };
-  const arms = assignArms(compiled.experiments, profile.id);
+  const arms = assignArms(compiled.actionExperiments, profile.id);
   for (const action of compiled.actions) {
     const excludedBy = arms === undefined ? undefined : excludingExperiment(arms, action.key);
     if (excludedBy !== undefined) {
@@ -157,7 +141,7 @@ export function decideAction(input: {
       now,
       propensity,
       tracing: input.trace,
-      learning: action.learning === undefined ? undefined : learningScope(),
+      learning: action.learning === undefined ? undefined : scope(),
     });
     traces.push(candidate.trace);
     if (candidate.trace.candidate && candidate.priority > 0) candidates.push(candidate);
@@ -185,7 +169,15 @@ export function decideAction(input: {
     winner: winner === undefined ? null : { action: winner.candidate.action.key, channel: winner.channel },
     renderErrors: [],
   };
-  const learned = winner === undefined ? undefined : winnerLearning(winner.candidate, candidates);
+  const learned =
+    winner === undefined
+      ? undefined
+      : winnerLearning({
+          winner: winner.candidate,
+          learned: winner.candidate.trace.learned,
+          options: candidates,
+          byMean: (candidate) => candidate.meanPriority,
+        });
   if (learned !== undefined) trace.learning = learned;
   const recorded = {
     ...(learned === undefined ? {} : { learning: learned }),
@@ -259,18 +251,6 @@ export function decideAction(input: {
   });
 }
 
-/**
- * The winner's learned propensity, when it learns, and whether it won by exploring: a sample
- * put it first while another candidate had the higher priority by posterior means.
- */
-function winnerLearning(winner: Candidate, candidates: readonly Candidate[]): DecisionLearning | undefined {
-  const learned = winner.trace.learned;
-  if (learned === undefined) return undefined;
-  let best = winner;
-  for (const candidate of candidates) if (candidate.meanPriority > best.meanPriority) best = candidate;
-  return { ...learned, explored: best !== winner };
-}
-
 function evaluate(input: {
   action: CompiledAction;
   context: Record<string, unknown>;
@@ -305,18 +285,7 @@ function evaluate(input: {
   let mean: number | undefined;
   const learning = action.learning;
   if (learning !== undefined && input.learning !== undefined) {
-    const { bins } = input.learning;
-    let bin = bins.get(learning.bin);
-    if (bin === undefined) {
-      bin = learning.bin(context);
-      bins.set(learning.bin, bin);
-    }
-    const learned = input.learning.model.estimate({
-      action: action.key,
-      learning,
-      bin,
-      random: input.learning.sampling(learning) ? input.learning.random : undefined,
-    });
+    const learned = learnedPropensity({ scope: input.learning, key: action.key, learning, context });
     trace.learned = learned;
     raw = learned.propensity;
     mean = learned.mean;

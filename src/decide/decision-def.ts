@@ -10,7 +10,18 @@ export interface VariantDef {
   /** A condition (docs/conditions.md) on the profile and the request (`context.location.city`). */
   when?: unknown;
   content: ContentDef;
+  /** Under `strategy: learn`: this variant's own goal, in place of the placement's. */
+  goal?: GoalDef;
+  /** Under `strategy: learn`: the prior's mean (what you believe before any outcome), 0..1; default 0.5. */
+  propensity?: number;
 }
+
+/**
+ * How a placement picks among its variants: `first_match` shows the first whose `when` holds;
+ * `learn` shows, among those whose `when` holds, the one with the highest learned propensity of
+ * reaching its goal (a Thompson sample when exploring), as actions learn theirs.
+ */
+export type PlacementStrategy = 'first_match' | 'learn';
 
 /** A placement (`home_banner`): a slot on a page, email or app screen, with ordered variants. */
 export interface PlacementDef {
@@ -21,6 +32,12 @@ export interface PlacementDef {
    * may insert it as markup; `text` leaves output as it is, for clients that insert it as text.
    */
   format?: 'html' | 'text';
+  /** Default `first_match`. */
+  strategy?: PlacementStrategy;
+  /** Under `strategy: learn`: the goal of every variant that declares none of its own. */
+  goal?: GoalDef;
+  /** Under `strategy: learn`: the context paths each variant's learned propensity is conditioned on. */
+  predictors?: string[];
   variants: VariantDef[];
 }
 
@@ -119,20 +136,29 @@ export interface DecisionTriggerDef {
   segmentEntered?: string;
 }
 
-/** One arm of an experiment: `percent` of people; `action` the one action of the set it may get (none: a control). */
+/**
+ * One arm of an experiment: `percent` of people; `action` (over an action set) or `variant` (over
+ * a placement) the one of the set it may get; neither: a control, which gets none of the set.
+ */
 export interface ExperimentArmDef {
   key: string;
   percent: number;
   action?: string;
+  variant?: string;
 }
 
 /**
- * An experiment over a set of actions: each person falls, by a stable hash of `salt`, the key
- * and their profile id, in one arm (or none, past the arms' percents). Goals are counted per arm.
+ * An experiment over a set of actions (`actions`) or over the variants of a placement
+ * (`placement`; the set is the arms' variants): each person falls, by a stable hash of `salt`,
+ * the key and their profile id, in one arm (or none, past the arms' percents). Goals are
+ * counted per arm.
  */
 export interface ExperimentDef {
   key: string;
-  actions: string[];
+  /** The action set, for an experiment over actions. */
+  actions?: string[];
+  /** The placement, for an experiment over its variants. */
+  placement?: string;
   arms: ExperimentArmDef[];
   goal: GoalDef;
   salt: string;

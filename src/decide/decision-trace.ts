@@ -20,12 +20,16 @@ export interface ConditionTrace {
   reads?: Record<string, unknown>;
 }
 
-/** A variant of a placement as tried, in order, until one held. */
+/** A variant of a placement as tried, in order: until one held (`first_match`), or all (`learn`). */
 export interface VariantTrace {
   variant: string;
   holds: boolean;
   /** For a failed `when`: the paths it read with their values. Absent for a variant without `when`. */
   reads?: Record<string, unknown>;
+  /** The experiment whose arm keeps this variant out (`holds` is then false). */
+  experiment?: string;
+  /** Under `strategy: learn`, for a variant that holds: its bin, propensity used, posterior mean, evidence. */
+  learned?: LearnedPropensity;
 }
 
 /** A channel of the chosen candidate as tried, in order: accepted, or why not. */

@@ -2,7 +2,7 @@ import { type ActionDecision, decideAction, type PropensitySource } from '../dec
 import { decidePlacements, type PlacementDecision } from '../decide/decide-placements.ts';
 import type { LearnModel } from '../decide/learn/learn-model.ts';
 import type { TailorEvent } from '../ingest/event.ts';
-import { DECISION_MADE } from '../ingest/reserved-events.ts';
+import { CONTENT_SHOWN, DECISION_MADE } from '../ingest/reserved-events.ts';
 import type { ProfileState } from '../profile/profile.ts';
 import { profileContext } from '../profile/profile-context.ts';
 import type { ExposureRow } from '../store/ports/exposure-log.ts';
@@ -38,7 +38,7 @@ export function decideFor(input: {
   request: DecideRequest;
   now: number;
   propensity?: PropensitySource;
-  /** Outcomes learned so far, for actions with a goal (see `LearningState`). */
+  /** Outcomes learned so far, for actions with a goal and placements that learn (see `LearningState`). */
   model?: LearnModel | undefined;
   /** Seeds the decision's Thompson samples (with the profile id and time). */
   seed?: string | undefined;
@@ -64,6 +64,8 @@ export function decideFor(input: {
     profile: profile === undefined || context === undefined ? undefined : { id: profile.id, context },
     event: request.event,
     scores,
+    model: input.model,
+    seed: input.seed,
     now,
     trace: request.trace,
   });
@@ -128,9 +130,11 @@ export function decisionExposures(input: {
 
 /**
  * The events that record a decision served, so later sends, journeys and conversions can use
- * it: a `Decision Made` when an action was decided (placements shown are exposures, see
- * `decisionExposures`). `messageId` seeds its id (`<seed>-decision`), so a decision recorded
- * twice (a replayed trigger) is logged once.
+ * it: a `Decision Made` when an action was decided, and for a known person a `Content Shown`
+ * per placement shown that learns or is in an experiment they are in — what goals are credited
+ * to and the model counts (other placements shown are only exposures, see `decisionExposures`).
+ * `messageId` seeds their ids (`<seed>-decision`, `<seed>-shown-<placement>`), so a decision
+ * recorded twice (a replayed trigger) is logged once.
  */
 export function decisionEvents(input: {
   result: DecideResult;
@@ -157,6 +161,19 @@ export function decisionEvents(input: {
     origin: 'tailor',
   });
   const events: TailorEvent[] = [];
+  if (result.profile_id !== null)
+    for (const [placement, decision] of Object.entries(result.placements)) {
+      const { variant, learning, experiments } = decision;
+      if (variant === null || (learning === undefined && experiments === undefined)) continue;
+      events.push(
+        base(`${messageId}-shown-${placement}`, CONTENT_SHOWN, {
+          placement,
+          variant,
+          ...(learning === undefined ? {} : { learning }),
+          ...(experiments === undefined ? {} : { experiments }),
+        }),
+      );
+    }
   const action = result.action;
   if (action !== undefined) {
     events.push(

@@ -68,8 +68,9 @@ export class EngineLearning {
 
   /**
    * The `Goal Reached` events that credit a goal event just applied to a profile: one to the
-   * latest decision whose winning action has that goal (see `LearningState.attribute`), and one
-   * per experiment with that goal to the person's latest decision in it. Each is recorded under
+   * latest decision whose winning action has that goal, one per placement to the latest variant
+   * it showed with that goal (see `LearningState.attribute`), and one per experiment with that
+   * goal to the person's latest decision in it. Each is recorded under
    * the goal event's identity with an id derived from it, so a replay records it once; the
    * decisions are marked credited now, so a second goal event is not credited to them.
    */
@@ -88,27 +89,31 @@ export class EngineLearning {
     const profileIds = [input.profileId, ...(profile?.mergedIds ?? [])];
     const state = this.state(workspace.definition.id);
     const recorded: TailorEvent[] = [];
-    const found = state.attribute({
+    for (const { decision, learning } of state.attribute({
       profileIds,
       name,
       at: event.timestamp,
-      actions: workspace.decisions.actionsByKey,
-    });
-    if (found !== undefined) {
-      const { decision, action } = found;
+      learners: workspace.decisions.learners,
+    })) {
       decision.credited = true;
-      const value = action.learning?.goalValue?.({ properties: event.properties, context: event.context });
-      recorded.push(
-        goalReached(event, input.profileId, `${event.messageId}-goal`, {
-          goal: name,
-          action: decision.action,
-          decision_id: decision.id,
-          group: decision.group,
-          bin: decision.bin,
-          decided_at: new Date(decision.at).toISOString(),
-          ...numericValue(value),
-        }),
-      );
+      const value = learning.goalValue?.({ properties: event.properties, context: event.context });
+      const { placement } = decision;
+      const credit = {
+        goal: name,
+        ...(placement === undefined
+          ? { action: decision.action, group: decision.group }
+          : { placement, variant: decision.action }),
+        decision_id: decision.id,
+        bin: decision.bin,
+        decided_at: new Date(decision.at).toISOString(),
+        ...numericValue(value),
+      };
+      // Experiment keys have no `-`, so `-goal-placement-…` never equals an experiment's id.
+      const id =
+        placement === undefined
+          ? `${event.messageId}-goal`
+          : `${event.messageId}-goal-placement-${placement}`;
+      recorded.push(goalReached(event, input.profileId, id, credit));
     }
     for (const record of state.attributeExperiments({
       profileIds,

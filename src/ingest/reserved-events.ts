@@ -7,8 +7,10 @@
 /** A decision served or triggered; one with an `action` outcome on a provider channel is a send. */
 export const DECISION_MADE = 'Decision Made';
 /**
- * A placement's variant shown by the decide API, as logs written before the exposure log hold
- * it: no longer recorded (exposures are), still reserved so a write key cannot fake one.
+ * A placement's variant shown to a known person, recorded when the placement learns
+ * (`strategy: learn`) or is in an experiment they are in: what goals are credited to. Other
+ * placements shown are only exposures (logs written before the exposure log hold those as
+ * `Content Shown` too, without `learning` or `experiments`).
  */
 export const CONTENT_SHOWN = 'Content Shown';
 

@@ -13,7 +13,7 @@ import type { WorkspaceIssue } from './workspace-issue.ts';
 export function collectDecisionIssues(document: Record<string, unknown>): WorkspaceIssue[] {
   const segmentKeys = sectionKeys(document.segments);
   return [
-    ...collectPlacementIssues(document.placements, segmentKeys),
+    ...collectPlacementIssues(document.placements, segmentKeys, document.experiments),
     ...collectActionIssues(document.actions, segmentKeys),
     ...collectContactPolicyIssues(document.contact_policy),
     ...collectTriggerIssues(document.decision_triggers, segmentKeys),

@@ -41,6 +41,33 @@ export const ContentSchema = Type.Record(Type.String(), Type.Unknown(), {
     "Content fields (title, body, text, …) whose strings are Liquid templates, like Hi {{ profile.traits.first_name | default: 'there' }}.",
 });
 
+/** An action's or a placement's `goal`: the event that means it worked, within a window of the decision. */
+function goalSchema(description: string) {
+  return Type.Object(
+    {
+      event: Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'The goal event, like Order Completed.',
+      }),
+      within: Type.String({
+        description: 'How long after the decision the goal event counts, like 7d.',
+        examples: ['1h', '1d', '7d'],
+      }),
+      value: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description: "The path of the goal's value in the event, like properties.revenue.",
+        }),
+      ),
+    },
+    { additionalProperties: false, description },
+  );
+}
+
+/** An action's `goal`. */
+export const GoalSchema = goalSchema('What counts as the action working.');
+
 /** One entry of a placement's `variants`. */
 export const VariantSchema = Type.Object(
   {
@@ -56,9 +83,27 @@ export const VariantSchema = Type.Object(
       ),
     ),
     content: ContentSchema,
+    goal: Type.Optional(
+      goalSchema("Under strategy: learn, this variant's goal, in place of the placement's."),
+    ),
+    propensity: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description:
+          'Under strategy: learn, how likely the variant is to reach its goal before any outcome is seen, 0 to 1; default 0.5.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+/** Context paths a learned propensity is conditioned on. */
+const PredictorsSchema = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+  maxItems: 8,
+  description:
+    'Context paths the learned propensity is conditioned on, like traits.plan, segments, context.device.type.',
+});
 
 /** One entry of `placements`. */
 export const PlacementSchema = Type.Object(
@@ -76,10 +121,18 @@ export const PlacementSchema = Type.Object(
           'html (default): template output is HTML-escaped (`| raw` opts one output out); text: output as it is, for clients that insert content as text',
       }),
     ),
+    strategy: Type.Optional(
+      Type.Union([Type.Literal('first_match'), Type.Literal('learn')], {
+        description:
+          'first_match (default): the first variant whose `when` holds; learn: among those whose `when` holds, the one most likely to reach its goal, learned from outcomes.',
+      }),
+    ),
+    goal: Type.Optional(goalSchema('Under strategy: learn, the goal of every variant that declares none.')),
+    predictors: Type.Optional(PredictorsSchema),
     variants: Type.Array(VariantSchema, {
       minItems: 1,
       description:
-        'What to show, first match wins, top to bottom; the last may leave out `when` to catch everyone else.',
+        'What to show, top to bottom: under first_match the first whose `when` holds, and the last may leave out `when` to catch everyone else.',
     }),
   },
   { additionalProperties: false },
@@ -96,28 +149,6 @@ export const ContextWeightSchema = Type.Object(
     }),
   },
   { additionalProperties: false },
-);
-
-/** An action's `goal`: the event that means it worked, within a window of the decision. */
-export const GoalSchema = Type.Object(
-  {
-    event: Type.String({
-      minLength: 1,
-      maxLength: 200,
-      description: 'The goal event, like Order Completed.',
-    }),
-    within: Type.String({
-      description: 'How long after the decision the goal event counts, like 7d.',
-      examples: ['1h', '1d', '7d'],
-    }),
-    value: Type.Optional(
-      Type.String({
-        minLength: 1,
-        description: "The path of the goal's value in the event, like properties.revenue.",
-      }),
-    ),
-  },
-  { additionalProperties: false, description: 'What counts as the action working.' },
 );
 
 /** One entry of `actions`. */
@@ -180,13 +211,7 @@ export const ActionSchema = Type.Object(
       }),
     ),
     goal: Type.Optional(GoalSchema),
-    predictors: Type.Optional(
-      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
-        maxItems: 8,
-        description:
-          'Context paths the learned propensity is conditioned on, like traits.plan, segments, context.device.type.',
-      }),
-    ),
+    predictors: Type.Optional(PredictorsSchema),
   },
   { additionalProperties: false },
 );
@@ -278,14 +303,26 @@ export const ContactPolicySchema = Type.Object(
   { additionalProperties: false, description: 'Limits on how often and when a person is contacted.' },
 );
 
-/** One entry of `experiments`: people assigned at random, and for good, to arms over an action set. */
+/**
+ * One entry of `experiments`: people assigned at random, and for good, to arms over an action
+ * set or over the variants of a placement.
+ */
 export const ExperimentSchema = Type.Object(
   {
     key: Type.String({ pattern: '^[a-z][a-z0-9_]*$', maxLength: 64, description: 'The experiment key' }),
-    actions: Type.Array(Type.String({ minLength: 1 }), {
-      minItems: 1,
-      description: 'The action set the arms choose from: keys of `actions`.',
-    }),
+    actions: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: 'The action set the arms choose from: keys of `actions`.',
+      }),
+    ),
+    placement: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "The placement whose variants the arms choose from (instead of `actions`); the set is the arms' variants.",
+      }),
+    ),
     arms: Type.Array(
       Type.Object(
         {
@@ -300,6 +337,13 @@ export const ExperimentSchema = Type.Object(
               minLength: 1,
               description:
                 'The one action of the set this arm may get; without it the arm is a control and gets none of the set.',
+            }),
+          ),
+          variant: Type.Optional(
+            Type.String({
+              minLength: 1,
+              description:
+                "Over a placement: the variant this arm is shown; without it the arm is a control and sees the placement's answer without the experiment's variants.",
             }),
           ),
         },

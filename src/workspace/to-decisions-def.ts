@@ -3,6 +3,7 @@ import type {
   ContactPolicyDef,
   DecisionsDef,
   DecisionTriggerDef,
+  GoalDef,
   PlacementDef,
   VariantDef,
 } from '../decide/decision-def.ts';
@@ -25,6 +26,7 @@ export const DEFAULT_QUIET_HOURS_TIMEZONE = 'UTC';
 type PlacementInput = NonNullable<WorkspaceFile['placements']>[number];
 type VariantInput = PlacementInput['variants'][number];
 type ActionInput = NonNullable<WorkspaceFile['actions']>[number];
+type GoalInput = NonNullable<ActionInput['goal']>;
 type ContactPolicyInput = NonNullable<WorkspaceFile['contact_policy']>;
 type TriggerInput = NonNullable<WorkspaceFile['decision_triggers']>[number];
 
@@ -67,13 +69,10 @@ export function toDecisionsDef(file: WorkspaceFile): DecisionsDef | undefined {
   if (experiments !== undefined)
     def.experiments = experiments.map((experiment) => ({
       key: experiment.key,
-      actions: [...experiment.actions],
+      ...(experiment.actions === undefined ? {} : { actions: [...experiment.actions] }),
+      ...(experiment.placement === undefined ? {} : { placement: experiment.placement }),
       arms: experiment.arms.map((arm) => ({ ...arm })),
-      goal: {
-        event: experiment.goal.event,
-        withinMs: parseDuration(experiment.goal.within),
-        ...(experiment.goal.value === undefined ? {} : { value: experiment.goal.value }),
-      },
+      goal: toGoal(experiment.goal),
       salt: experiment.salt ?? experiment.key,
     }));
   return def;
@@ -83,12 +82,24 @@ function toPlacement(placement: PlacementInput): PlacementDef {
   const def: PlacementDef = { key: placement.key, variants: placement.variants.map(toVariant) };
   if (placement.description !== undefined) def.description = placement.description;
   if (placement.format !== undefined) def.format = placement.format;
+  if (placement.strategy !== undefined) def.strategy = placement.strategy;
+  if (placement.goal !== undefined) def.goal = toGoal(placement.goal);
+  if (placement.predictors !== undefined) def.predictors = [...placement.predictors];
   return def;
 }
 
 function toVariant(variant: VariantInput): VariantDef {
   const def: VariantDef = { key: variant.key, content: structuredClone(variant.content) };
   if (variant.when !== undefined) def.when = structuredClone(variant.when);
+  if (variant.goal !== undefined) def.goal = toGoal(variant.goal);
+  if (variant.propensity !== undefined) def.propensity = variant.propensity;
+  return def;
+}
+
+/** A goal with its window in milliseconds. */
+function toGoal(goal: GoalInput): GoalDef {
+  const def: GoalDef = { event: goal.event, withinMs: parseDuration(goal.within) };
+  if (goal.value !== undefined) def.value = goal.value;
   return def;
 }
 
@@ -116,10 +127,7 @@ function toAction(action: ActionInput): ActionDef {
   if (action.applicability !== undefined) def.applicability = structuredClone(action.applicability);
   if (action.suitability !== undefined) def.suitability = structuredClone(action.suitability);
   if (action.cooldown !== undefined) def.cooldownMs = parseDuration(action.cooldown);
-  if (action.goal !== undefined) {
-    def.goal = { event: action.goal.event, withinMs: parseDuration(action.goal.within) };
-    if (action.goal.value !== undefined) def.goal.value = action.goal.value;
-  }
+  if (action.goal !== undefined) def.goal = toGoal(action.goal);
   if (action.predictors !== undefined) def.predictors = [...action.predictors];
   return def;
 }

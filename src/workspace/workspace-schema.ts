@@ -371,7 +371,8 @@ export const WorkspaceFileSchema = Type.Object(
     learning: Type.Optional(LearningSchema),
     experiments: Type.Optional(
       Type.Array(ExperimentSchema, {
-        description: 'Random, stable assignment of people to arms (one a control) over a set of actions.',
+        description:
+          'Random, stable assignment of people to arms (one a control) over a set of actions or the variants of a placement.',
       }),
     ),
     decision_triggers: Type.Optional(

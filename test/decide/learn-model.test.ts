@@ -39,20 +39,20 @@ describe('LearnModel', () => {
   it('starts at the declared propensity and moves to what each bin shows', () => {
     const model = new LearnModel();
     const rule = learning(0.5, false);
-    expect(model.estimate({ action: 'a', learning: rule, bin: 'pro', random: undefined }).mean).toBe(0.5);
+    expect(model.estimate({ key: 'a', learning: rule, bin: 'pro', random: undefined }).mean).toBe(0.5);
     for (let i = 0; i < 1000; i += 1) {
       model.trial('a', 'pro');
       if (i % 5 === 0) model.success('a', 'pro');
       model.trial('a', 'free');
       if (i % 50 === 0) model.success('a', 'free');
     }
-    const pro = model.estimate({ action: 'a', learning: rule, bin: 'pro', random: undefined });
-    const free = model.estimate({ action: 'a', learning: rule, bin: 'free', random: undefined });
+    const pro = model.estimate({ key: 'a', learning: rule, bin: 'pro', random: undefined });
+    const free = model.estimate({ key: 'a', learning: rule, bin: 'free', random: undefined });
     expect(pro.mean).toBeCloseTo((1 + 200) / 1002, 9);
     expect(free.mean).toBeCloseTo((1 + 20) / 1002, 9);
     expect(pro.evidence).toBe(1000);
     // A bin never seen starts from the declared propensity: its prior.
-    expect(model.estimate({ action: 'a', learning: rule, bin: 'team', random: undefined })).toEqual({
+    expect(model.estimate({ key: 'a', learning: rule, bin: 'team', random: undefined })).toEqual({
       bin: 'team',
       propensity: 0.5,
       mean: 0.5,
@@ -69,7 +69,7 @@ describe('LearnModel', () => {
     }
     const rule = learning(0.5);
     const draw = (seed: string) =>
-      model.estimate({ action: 'a', learning: rule, bin: 'pro', random: seededRandom(seed) });
+      model.estimate({ key: 'a', learning: rule, bin: 'pro', random: seededRandom(seed) });
     expect(draw('x')).toEqual(draw('x'));
     const samples = Array.from({ length: 4000 }, (_, i) => draw(`s${i}`).propensity);
     // Beta(1 + 10, 1 + 30): mean 11/42, variance αβ / ((α+β)²(α+β+1)).
@@ -125,7 +125,7 @@ describe('LearningState', () => {
     );
     state.observe(decision('d3', { profile: 'q', action: 'b', outcome: 'held_out', at: NOW, bin: '*' }), DAY);
     const ask = (profile: string, at: number) =>
-      state.attribute({ profileIds: [profile], name: 'Order Completed', at, actions: compiled.actionsByKey });
+      state.attribute({ profileIds: [profile], name: 'Order Completed', at, learners: compiled.learners })[0];
     expect(ask('p', NOW + 5)?.decision.id).toBe('d1');
     expect(ask('p', NOW + 20)?.decision.id).toBe('d2');
     expect(ask('p', NOW + 10 + DAY + 1)).toBeUndefined();

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { variantLearner } from '../../src/decide/learn/learn-model.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { eventually } from '../support/demo-tailor.ts';
 import {
@@ -31,6 +32,27 @@ actions:
 learning: { prior_strength: 2, explore: false }
 `;
 
+const PLACEMENTS = `
+placements:
+  - key: hero
+    strategy: learn
+    goal: { event: Order Completed, within: 1d, value: properties.revenue }
+    predictors: [traits.plan]
+    variants:
+      - { key: spring, content: { title: Spring } }
+      - { key: summer, content: { title: Summer }, propensity: 0.4 }
+  - key: promo
+    variants:
+      - { key: free_shipping, content: { title: Free shipping } }
+      - { key: default, content: { title: Welcome } }
+experiments:
+  - key: promo_test
+    placement: promo
+    arms: [{ key: control, percent: 50 }, { key: shipping, percent: 50, variant: free_shipping }]
+    goal: { event: Order Completed, within: 1d }
+learning: { explore: false }
+`;
+
 type Json = Record<string, unknown>;
 
 let t: TestTailor | undefined;
@@ -43,9 +65,9 @@ afterEach(async () => {
   dir = undefined;
 });
 
-async function open(path: string): Promise<TestTailor> {
+async function open(path: string, sections = LEARNING): Promise<TestTailor> {
   const tailor = await openTestTailor({ path });
-  await tailor.engine.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml('shop') + LEARNING }));
+  await tailor.engine.applyWorkspace(parseWorkspaceYaml({ text: workspaceYaml('shop') + sections }));
   return tailor;
 }
 
@@ -58,6 +80,17 @@ async function decide(tailor: TestTailor, userId: string): Promise<Json> {
   });
   expect(reply.statusCode).toBe(200);
   return reply.json<Json>();
+}
+
+async function decidePlacements(tailor: TestTailor, userId: string): Promise<Record<string, Json>> {
+  const reply = await tailor.app.inject({
+    method: 'POST',
+    url: `/v1/profiles/user_id:${userId}/decide`,
+    headers: { 'content-type': 'application/json', authorization: bearer(tailor.adminKey) },
+    payload: JSON.stringify({ placements: ['hero', 'promo'], actions: false }),
+  });
+  expect(reply.statusCode).toBe(200);
+  return reply.json<{ placements: Record<string, Json> }>().placements;
 }
 
 async function timeline(tailor: TestTailor, userId: string): Promise<Json[]> {
@@ -179,5 +212,130 @@ describe('learning through the engine', () => {
     });
     expect(reply.statusCode).toBe(400);
     expect(reply.json<Json>()['code']).toBe('RESERVED_EVENT');
+  });
+});
+
+describe('placements that learn, through the engine and the decide API', () => {
+  it('records the variants shown, credits goals to them, learns, reports the placement experiment and counts the same after a restart', async () => {
+    dir = tempDir('tailor-placement-learn-');
+    const path = join(dir, 'tailor.db');
+    t = await open(path, PLACEMENTS);
+    const tailor = t;
+    const people = Array.from({ length: 12 }, (_, i) => `u${i}`);
+    for (const userId of people)
+      await sendAccepted(tailor, '/v1/identify', { userId, traits: { plan: 'pro' } });
+
+    const first = await decidePlacements(tailor, 'u0');
+    // Nothing learned yet: spring (prior 0.5) beats summer (0.4); the trace shows both.
+    expect(first['hero']).toMatchObject({
+      variant: 'spring',
+      learning: { bin: 'pro', evidence: 0, explored: false },
+      trace: [
+        { variant: 'spring', holds: true, learned: { bin: 'pro', evidence: 0 } },
+        { variant: 'summer', holds: true, learned: { bin: 'pro', evidence: 0 } },
+      ],
+    });
+    const armOf = (placements: Record<string, Json>) =>
+      String((placements['promo']?.['experiments'] as Json | undefined)?.['promo_test']);
+    const arms = [armOf(first)];
+    for (const userId of people.slice(1)) {
+      const placements = await decidePlacements(tailor, userId);
+      const arm = armOf(placements);
+      arms.push(arm);
+      expect(placements['promo']?.['variant']).toBe(arm === 'shipping' ? 'free_shipping' : 'default');
+    }
+    const inArm = (arm: string) => arms.filter((entry) => entry === arm).length;
+    expect(inArm('control')).toBeGreaterThan(0);
+    expect(inArm('shipping')).toBeGreaterThan(0);
+    const model = () => tailor.engine.learning.state('shop').model;
+    const hero = (variant: string) => model().counts(variantLearner('hero', variant), 'pro');
+    await eventually(async () =>
+      hero('spring').trials + hero('summer').trials === people.length ? true : undefined,
+    );
+
+    tailor.clock.advance(60_000);
+    // u0 and u1 order: each goal is credited to the hero variant they saw and to their promo arm.
+    for (const userId of ['u0', 'u1'])
+      await sendAccepted(tailor, '/v1/track', {
+        userId,
+        event: 'Order Completed',
+        properties: { revenue: 30 },
+      });
+    const goals = await eventually(async () => {
+      const found = (await timeline(tailor, 'u0')).filter((event) => event['event'] === 'Goal Reached');
+      return found.length === 2 ? found : undefined;
+    });
+    expect(goals.map((event) => event['properties'])).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ placement: 'hero', variant: 'spring', bin: 'pro', value: 30 }),
+        expect.objectContaining({ experiment: 'promo_test', arm: arms[0] }),
+      ]),
+    );
+    await eventually(async () =>
+      hero('spring').successes + hero('summer').successes === 2 ? true : undefined,
+    );
+    const before = { spring: hero('spring'), summer: hero('summer') };
+
+    const reply = await tailor.app.inject({
+      method: 'GET',
+      url: '/v1/experiments/promo_test',
+      headers: { authorization: bearer(tailor.adminKey) },
+    });
+    const report = reply.json<{ description: string; arms: Json[] }>();
+    expect(report.description).toContain('variants of promo');
+    const converted = (arm: string) => arms.slice(0, 2).filter((entry) => entry === arm).length;
+    expect(report.arms).toEqual([
+      expect.objectContaining({
+        arm: 'control',
+        exposures: inArm('control'),
+        conversions: converted('control'),
+      }),
+      expect.objectContaining({
+        arm: 'shipping',
+        exposures: inArm('shipping'),
+        conversions: converted('shipping'),
+        lift: expect.objectContaining({ rate: converted('shipping') / inArm('shipping') }),
+      }),
+    ]);
+
+    await tailor.close();
+    t = await open(path, PLACEMENTS);
+    const reopened = t.engine.learning.state('shop');
+    expect(reopened.model.counts(variantLearner('hero', 'spring'), 'pro')).toEqual(before.spring);
+    expect(reopened.model.counts(variantLearner('hero', 'summer'), 'pro')).toEqual(before.summer);
+    expect(reopened.armCounts('promo_test', 'shipping').decisions).toBe(inArm('shipping'));
+  });
+
+  it('chooses for a visitor by the write key too, recording the choice only for a person Tailor knows', async () => {
+    dir = tempDir('tailor-placement-learn-');
+    t = await open(join(dir, 'tailor.db'), PLACEMENTS);
+    const tailor = t;
+    await sendAccepted(tailor, '/v1/identify', { anonymousId: 'a1', traits: { plan: 'free' } });
+    const post = (anonymousId: string) =>
+      tailor.app.inject({
+        method: 'POST',
+        url: '/v1/decide',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${tailor.writeKey}:`).toString('base64')}`,
+        },
+        payload: JSON.stringify({ anonymousId, placements: ['hero'] }),
+      });
+    const known = (await post('a1')).json<{ profile_id: string | null; placements: Record<string, Json> }>();
+    expect(known.profile_id).not.toBeNull();
+    expect(known.placements['hero']).toMatchObject({ variant: 'spring', learning: { bin: 'free' } });
+    expect(known.placements['hero']?.['trace']).toBeUndefined();
+    const stranger = (await post('nobody')).json<{
+      profile_id: string | null;
+      placements: Record<string, Json>;
+    }>();
+    expect(stranger.profile_id).toBeNull();
+    expect(stranger.placements['hero']).toMatchObject({ variant: 'spring', learning: { bin: '-' } });
+    const model = tailor.engine.learning.state('shop').model;
+    await eventually(async () =>
+      model.counts(variantLearner('hero', 'spring'), 'free').trials === 1 ? true : undefined,
+    );
+    await tailor.engine.commit();
+    expect(model.counts(variantLearner('hero', 'spring'))).toEqual({ trials: 1, successes: 0 });
   });
 });

@@ -242,6 +242,65 @@ function placement(variants: string): string {
   return `${HEADER}placements:\n  - key: banner\n    variants:\n${variants}`;
 }
 
+describe('placements that learn and experiments over placements', () => {
+  it('maps strategy, goals, predictors and priors, and lets variants without `when` share a learning placement', () => {
+    const definition = parseWorkspaceYaml({
+      text: `${HEADER}placements:
+  - key: banner
+    strategy: learn
+    goal: { event: Order Completed, within: 7d, value: properties.revenue }
+    predictors: [traits.plan]
+    variants:
+      - { key: a, content: { title: A } }
+      - { key: b, content: { title: B }, propensity: 0.2, goal: { event: Signed Up, within: 1d } }
+`,
+    });
+    expect(definition.decisions?.placements[0]).toEqual({
+      key: 'banner',
+      strategy: 'learn',
+      goal: { event: 'Order Completed', withinMs: 7 * DAY_MS, value: 'properties.revenue' },
+      predictors: ['traits.plan'],
+      variants: [
+        { key: 'a', content: { title: 'A' } },
+        {
+          key: 'b',
+          content: { title: 'B' },
+          propensity: 0.2,
+          goal: { event: 'Signed Up', withinMs: DAY_MS },
+        },
+      ],
+    });
+  });
+
+  it('maps an experiment over a placement, whose arms may show variants without `when`', () => {
+    const definition = parseWorkspaceYaml({
+      text: `${HEADER}placements:
+  - key: banner
+    variants:
+      - { key: test, content: { title: Test } }
+      - { key: default, content: { title: Default } }
+experiments:
+  - key: banner_test
+    placement: banner
+    arms: [{ key: control, percent: 50 }, { key: test, percent: 50, variant: test }]
+    goal: { event: Order Completed, within: 1d }
+`,
+    });
+    expect(definition.decisions?.experiments).toEqual([
+      {
+        key: 'banner_test',
+        placement: 'banner',
+        arms: [
+          { key: 'control', percent: 50 },
+          { key: 'test', percent: 50, variant: 'test' },
+        ],
+        goal: { event: 'Order Completed', withinMs: DAY_MS },
+        salt: 'banner_test',
+      },
+    ]);
+  });
+});
+
 describe('decision errors point at file:line:col and the field', () => {
   it.each<[string, string, string, RegExp]>([
     [
@@ -495,6 +554,24 @@ describe('decision errors point at file:line:col and the field', () => {
       `${HEADER}decision_triggers:\n  - event: X\n    segment_entered: vip\n`,
       'shop.yaml:9:5 decision_triggers[0].segment_entered',
       /a trigger takes `event` or `segment_entered`, not both: list them as two triggers/,
+    ],
+    [
+      'a variant of a learning placement without a goal',
+      `${HEADER}placements:\n  - key: banner\n    strategy: learn\n    variants:\n      - { key: a, content: {}, goal: { event: Order Completed, within: 1d } }\n      - { key: b, content: {} }\n`,
+      'shop.yaml:12:9 placements[0].variants[1]',
+      /has no goal: under `strategy: learn` give the placement a `goal`/,
+    ],
+    [
+      'a goal on a placement that does not learn',
+      `${HEADER}placements:\n  - key: banner\n    goal: { event: Order Completed, within: 1d }\n    variants: [{ key: a, content: {} }]\n`,
+      'shop.yaml:9:5 placements[0].goal',
+      /`goal` is read only under `strategy: learn`/,
+    ],
+    [
+      'a learning placement goal window that is not a duration',
+      `${HEADER}placements:\n  - key: banner\n    strategy: learn\n    goal: { event: Order Completed, within: soon }\n    variants: [{ key: a, content: {} }]\n`,
+      'shop.yaml:10:45 placements[0].goal.within',
+      /soon/,
     ],
   ])('reports %s', (_name, text, path, message) => {
     const found = details(text);

@@ -6,8 +6,8 @@ import { holdoutBucket } from '../holdout.ts';
 /** An arm ready for assignment: people whose bucket is below `upTo` (and above the previous arm's) fall in it. */
 export interface CompiledArm {
   readonly key: string;
-  /** The one action of the set it may get; undefined for the control. */
-  readonly action: string | undefined;
+  /** The one member of the set (an action, or a variant of the placement) it may get; undefined for the control. */
+  readonly member: string | undefined;
   readonly upTo: number;
 }
 
@@ -15,7 +15,10 @@ export interface CompiledArm {
 export interface CompiledExperiment {
   readonly key: string;
   readonly def: ExperimentDef;
-  readonly actions: ReadonlySet<string>;
+  /** The placement whose variants it tests; undefined for an experiment over actions. */
+  readonly placement: string | undefined;
+  /** The set the arms choose from: action keys, or the placement's variant keys. */
+  readonly members: ReadonlySet<string>;
   readonly arms: readonly CompiledArm[];
   /** The control arm's key. */
   readonly control: string;
@@ -24,53 +27,81 @@ export interface CompiledExperiment {
 }
 
 /**
- * Checks and compiles an experiment against the workspace's action keys: its actions exist and
- * are listed once, each arm's action is one of them, arm keys are unique, percents add up to at
- * most 100 and exactly one arm is a control (no `action`). Problems go to `issues` under `path`.
+ * Checks and compiles an experiment against the workspace's action keys and placements: it
+ * names an action set or a placement (not both); its actions exist and are listed once; each
+ * arm's action is one of them (over a placement, each arm's variant is one of the placement's,
+ * and the set is the arms' variants); arm keys are unique, percents add up to at most 100 and
+ * exactly one arm is a control (no `action` or `variant`). Problems go to `issues` under `path`.
  */
 export function compileExperiment(input: {
   def: ExperimentDef;
   actionKeys: ReadonlySet<string>;
+  /** Variant keys by placement key. */
+  placements: ReadonlyMap<string, ReadonlySet<string>>;
   path: string;
   issues: ErrorDetail[];
 }): CompiledExperiment {
   const { def, path, issues } = input;
   if (def.key === 'holdout')
     issues.push({ path: `${path}.key`, message: '`holdout` names the holdout report: choose another key' });
-  const actions = new Set<string>();
-  def.actions.forEach((key, index) => {
+  const overPlacement = def.placement !== undefined;
+  if (overPlacement === (def.actions !== undefined))
+    issues.push({
+      path,
+      message: 'names either `actions` (an action set) or `placement` (its variants), and not both',
+    });
+  const members = new Set<string>();
+  (def.actions ?? []).forEach((key, index) => {
     if (!input.actionKeys.has(key))
       issues.push({ path: `${path}.actions[${index}]`, message: `names no action: \`${key}\`` });
-    if (actions.has(key)) issues.push({ path: `${path}.actions[${index}]`, message: `repeats \`${key}\`` });
-    actions.add(key);
+    if (members.has(key)) issues.push({ path: `${path}.actions[${index}]`, message: `repeats \`${key}\`` });
+    members.add(key);
   });
+  const variants = def.placement === undefined ? undefined : input.placements.get(def.placement);
+  if (def.placement !== undefined && variants === undefined)
+    issues.push({ path: `${path}.placement`, message: `names no placement: \`${def.placement}\`` });
   const keys = new Set<string>();
   let upTo = 0;
   const arms = def.arms.map((arm, index): CompiledArm => {
-    if (keys.has(arm.key))
-      issues.push({ path: `${path}.arms[${index}].key`, message: `repeats the arm key \`${arm.key}\`` });
+    const at = `${path}.arms[${index}]`;
+    if (keys.has(arm.key)) issues.push({ path: `${at}.key`, message: `repeats the arm key \`${arm.key}\`` });
     keys.add(arm.key);
-    if (arm.action !== undefined && !actions.has(arm.action))
+    if (overPlacement && arm.action !== undefined)
+      issues.push({ path: `${at}.action`, message: 'an experiment over a placement gives arms a `variant`' });
+    if (!overPlacement && arm.variant !== undefined)
+      issues.push({ path: `${at}.variant`, message: 'an experiment over actions gives arms an `action`' });
+    if (!overPlacement && arm.action !== undefined && !members.has(arm.action))
       issues.push({
-        path: `${path}.arms[${index}].action`,
+        path: `${at}.action`,
         message: `\`${arm.action}\` is not in this experiment's \`actions\``,
       });
+    if (overPlacement && arm.variant !== undefined) {
+      if (variants !== undefined && !variants.has(arm.variant))
+        issues.push({
+          path: `${at}.variant`,
+          message: `\`${def.placement}\` has no variant \`${arm.variant}\``,
+        });
+      if (members.has(arm.variant))
+        issues.push({ path: `${at}.variant`, message: `another arm has \`${arm.variant}\` already` });
+      members.add(arm.variant);
+    }
     upTo += arm.percent;
-    return { key: arm.key, action: arm.action, upTo };
+    return { key: arm.key, member: overPlacement ? arm.variant : arm.action, upTo };
   });
   if (upTo > 100)
     issues.push({ path: `${path}.arms`, message: `the arms' percents add up to ${upTo}: at most 100` });
-  const controls = def.arms.filter((arm) => arm.action === undefined);
+  const controls = arms.filter((arm) => arm.member === undefined);
   if (controls.length !== 1)
     issues.push({
       path: `${path}.arms`,
-      message: `needs exactly one control arm (an arm without \`action\`), not ${controls.length}`,
+      message: `needs exactly one control arm (an arm without \`${overPlacement ? 'variant' : 'action'}\`), not ${controls.length}`,
     });
   const value = def.goal.value;
   return {
     key: def.key,
     def,
-    actions,
+    placement: def.placement,
+    members,
     arms,
     control: controls[0]?.key ?? '',
     goalValue: value === undefined ? undefined : compilePath(value),
@@ -88,9 +119,12 @@ export function experimentArm(experiment: CompiledExperiment, profileId: string)
   return experiment.arms.find((arm) => bucket < arm.upTo);
 }
 
-/** Whether an arm keeps `action` from being a candidate: it is in the set and not the arm's own. */
-export function armExcludes(experiment: CompiledExperiment, arm: CompiledArm, action: string): boolean {
-  return experiment.actions.has(action) && arm.action !== action;
+/**
+ * Whether an arm keeps `member` (an action, or a variant of the experiment's placement) from
+ * being chosen: it is in the set and not the arm's own.
+ */
+export function armExcludes(experiment: CompiledExperiment, arm: CompiledArm, member: string): boolean {
+  return experiment.members.has(member) && arm.member !== member;
 }
 
 /** The arms one person falls in, one per experiment they are in. */
@@ -110,9 +144,9 @@ export function assignArms(
   return assigned.length === 0 ? undefined : assigned;
 }
 
-/** The key of the first experiment whose arm keeps `action` out, if any. */
-export function excludingExperiment(assigned: Assigned, action: string): string | undefined {
-  return assigned.find(({ experiment, arm }) => armExcludes(experiment, arm, action))?.experiment.key;
+/** The key of the first experiment whose arm keeps `member` out, if any. */
+export function excludingExperiment(assigned: Assigned, member: string): string | undefined {
+  return assigned.find(({ experiment, arm }) => armExcludes(experiment, arm, member))?.experiment.key;
 }
 
 /** Experiment key → arm key, as decisions record them. */

@@ -87,8 +87,9 @@ function rateOf(counts: { exposures: number; conversions: number }): number {
 }
 
 /**
- * An experiment over an action set: each arm's decisions (exposures) and the goals credited to
- * them, with the lift of every other arm against the control arm.
+ * An experiment over an action set or a placement: each arm's exposures (decisions, or
+ * placements shown) and the goals credited to them, with the lift of every other arm against
+ * the control arm.
  */
 export function armsReport(state: LearningState, experiment: CompiledExperiment): ExperimentReport {
   const counts = (arm: string) => {
@@ -98,7 +99,11 @@ export function armsReport(state: LearningState, experiment: CompiledExperiment)
   const control = counts(experiment.control);
   return {
     key: experiment.key,
-    description: `Arms over ${experiment.def.actions.join(', ')}, goal ${experiment.def.goal.event}; control: ${experiment.control}`,
+    description: `${
+      experiment.placement === undefined
+        ? `Arms over ${[...experiment.members].join(', ')}`
+        : `Arms over the variants of ${experiment.placement} (${[...experiment.members].join(', ')})`
+    }, goal ${experiment.def.goal.event}; control: ${experiment.control}`,
     method: LIFT_METHOD,
     arms: experiment.def.arms.map((arm) => {
       const own = counts(arm.key);

@@ -6,7 +6,7 @@ export interface OutcomeCounts {
   successes: number;
 }
 
-/** How an action learns, compiled once with the action (see `compileLearning`). */
+/** How an action or a placement's variant learns, compiled once with it (see `compileLearning`). */
 export interface CompiledLearning {
   /** The goal event's name, its window, and the path of its value. */
   readonly goal: { readonly event: string; readonly withinMs: number; readonly value?: string | undefined };
@@ -25,7 +25,7 @@ export interface CompiledLearning {
   readonly maxExploration: number;
 }
 
-/** An action's learned propensity in one bin, as the decision used it and the trace shows it. */
+/** A learner's propensity in one bin, as the decision used it and the trace shows it. */
 export interface LearnedPropensity {
   bin: string;
   /** What the priority used: the sample when exploring, else the mean. */
@@ -36,57 +36,66 @@ export interface LearnedPropensity {
   evidence: number;
 }
 
-/** Bins kept per action; decisions in further bins learn into the action's pooled counts only. */
+/**
+ * The key a placement's variant learns under, beside action keys: `home_banner/spring_sale`
+ * (keys are lowercase letters, digits and `_`, so it never equals an action's).
+ */
+export function variantLearner(placement: string, variant: string): string {
+  return `${placement}/${variant}`;
+}
+
+/** Bins kept per learner; decisions in further bins learn into its pooled counts only. */
 export const MAX_BINS_PER_ACTION = 1_000;
 
 /**
- * Beta–Bernoulli propensities per action and predictor bin: each bin's counts update a Beta
- * prior centred on the declared propensity, so a bin never seen starts from what the author
- * believes. Counts are also kept per action overall, for reports. State is counts only: it is
- * rebuilt by counting again.
+ * Beta–Bernoulli propensities per learner (an action, or a placement's variant under
+ * `variantLearner`) and predictor bin: each bin's counts update a Beta prior centred on the
+ * declared propensity, so a bin never seen starts from what the author believes. Counts are
+ * also kept per learner overall, for reports. State is counts only: it is rebuilt by counting again.
  */
 export class LearnModel {
   private readonly pooled = new Map<string, OutcomeCounts>();
   private readonly bins = new Map<string, Map<string, OutcomeCounts>>();
 
-  /** Counts a decision that chose `action` in `bin`. */
-  trial(action: string, bin: string): void {
-    bump(this.pooledOf(action), 'trials');
-    const counts = this.binOf(action, bin, true);
+  /** Counts a decision that chose `key` in `bin`. */
+  trial(key: string, bin: string): void {
+    bump(this.pooledOf(key), 'trials');
+    const counts = this.binOf(key, bin, true);
     if (counts !== undefined) bump(counts, 'trials');
   }
 
-  /** Counts a decision of `action` in `bin` that reached its goal. */
-  success(action: string, bin: string): void {
-    bump(this.pooledOf(action), 'successes');
-    const counts = this.binOf(action, bin, false);
+  /** Counts a decision of `key` in `bin` that reached its goal. */
+  success(key: string, bin: string): void {
+    bump(this.pooledOf(key), 'successes');
+    const counts = this.binOf(key, bin, false);
     if (counts !== undefined) bump(counts, 'successes');
   }
 
-  /** The counts of an action overall, or in one bin. */
-  counts(action: string, bin?: string): OutcomeCounts {
-    const counts = bin === undefined ? this.pooled.get(action) : this.bins.get(action)?.get(bin);
+  /** The counts of a learner overall, or in one bin. */
+  counts(key: string, bin?: string): OutcomeCounts {
+    const counts = bin === undefined ? this.pooled.get(key) : this.bins.get(key)?.get(bin);
     return counts === undefined ? { trials: 0, successes: 0 } : { ...counts };
   }
 
-  /** Every bin of an action with its counts. */
-  binsOf(action: string): [string, OutcomeCounts][] {
-    return [...(this.bins.get(action) ?? [])].map(([bin, counts]) => [bin, { ...counts }]);
+  /** Every bin of a learner with its counts. */
+  binsOf(key: string): [string, OutcomeCounts][] {
+    return [...(this.bins.get(key) ?? [])].map(([bin, counts]) => [bin, { ...counts }]);
   }
 
   /**
-   * The propensity of `action` for a decision in `bin`: with `random`, a Thompson sample of the
+   * The propensity of a learner for a decision in `bin`: with `random`, a Thompson sample of the
    * bin's Beta posterior (the prior worth `priorStrength` decisions at `priorMean`, updated by
    * the bin's counts); without, the posterior mean.
    */
   estimate(input: {
-    action: string;
+    /** The learner: an action key, or `variantLearner(placement, variant)`. */
+    key: string;
     learning: CompiledLearning;
     bin: string;
     random: (() => number) | undefined;
   }): LearnedPropensity {
     const { learning, bin } = input;
-    const counts = this.bins.get(input.action)?.get(bin);
+    const counts = this.bins.get(input.key)?.get(bin);
     const trials = counts?.trials ?? 0;
     const successes = Math.min(counts?.successes ?? 0, trials);
     const alpha = learning.priorStrength * learning.priorMean + successes;
@@ -96,21 +105,21 @@ export class LearnModel {
     return { bin, propensity, mean, evidence: trials };
   }
 
-  private pooledOf(action: string): OutcomeCounts {
-    let counts = this.pooled.get(action);
+  private pooledOf(key: string): OutcomeCounts {
+    let counts = this.pooled.get(key);
     if (counts === undefined) {
       counts = { trials: 0, successes: 0 };
-      this.pooled.set(action, counts);
+      this.pooled.set(key, counts);
     }
     return counts;
   }
 
-  private binOf(action: string, bin: string, create: boolean): OutcomeCounts | undefined {
-    let bins = this.bins.get(action);
+  private binOf(key: string, bin: string, create: boolean): OutcomeCounts | undefined {
+    let bins = this.bins.get(key);
     if (bins === undefined) {
       if (!create) return undefined;
       bins = new Map();
-      this.bins.set(action, bins);
+      this.bins.set(key, bins);
     }
     let counts = bins.get(bin);
     if (counts === undefined && create && bins.size < MAX_BINS_PER_ACTION) {

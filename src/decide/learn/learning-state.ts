@@ -1,16 +1,23 @@
-import { DECISION_MADE, GOAL_REACHED } from '../../ingest/reserved-events.ts';
-import type { CompiledAction } from '../compile-decisions.ts';
-import { LearnModel } from './learn-model.ts';
+import { CONTENT_SHOWN, DECISION_MADE, GOAL_REACHED } from '../../ingest/reserved-events.ts';
+import { type CompiledLearning, LearnModel, variantLearner } from './learn-model.ts';
 
 /** Which arm of the holdout a decision fell in: next best action as decided, or held out. */
 export type DecisionGroup = 'action' | 'held_out';
 
-/** A decision whose winner (chosen, or for someone held out, the one that would have won) has a goal. */
+/**
+ * A decision whose winner (chosen, or for someone held out, the one that would have won) has a
+ * goal, or a variant shown by a placement that learns.
+ */
 export interface DecisionRecord {
-  /** The `Decision Made` event's id. */
+  /** The `Decision Made` (or `Content Shown`) event's id. */
   id: string;
   profileId: string;
+  /** The action, or for a placement the variant shown. */
   action: string;
+  /** For a variant shown: its placement. */
+  placement?: string;
+  /** What it learns under: the action key, or `variantLearner(placement, variant)`. */
+  learner: string;
   group: DecisionGroup;
   at: number;
   bin: string;
@@ -54,7 +61,8 @@ const SWEEP_EVERY = 10_000;
 /**
  * What one workspace has learned, as a fold over the events Tailor records, in log order: a
  * `Decision Made` whose winner has a goal (it carries `learning`) is a trial of that action in
- * its bin, or a held-out decision; a `Goal Reached` is that decision's success, counted once
+ * its bin, or a held-out decision; a `Content Shown` with `learning` is a trial of that variant
+ * of its placement; a `Goal Reached` is that decision's success, counted once
  * while the decision is kept (a decision is credited once, so a second one cannot arise later).
  * Nothing else is read, so counting the same log again gives the same state. It also keeps
  * each person's recent such decisions, to credit a goal event to the latest one (`attribute`).
@@ -79,6 +87,7 @@ export class LearningState {
    */
   observe(event: RecordedEvent, retainMs: number): void {
     if (event.event === DECISION_MADE) this.decisionMade(event, retainMs);
+    else if (event.event === CONTENT_SHOWN) this.contentShown(event, retainMs);
     else if (event.event === GOAL_REACHED) this.goalReached(event);
     else return;
     this.observed += 1;
@@ -86,30 +95,32 @@ export class LearningState {
   }
 
   /**
-   * The decision a goal event (`name` at `at`) is credited to: among the decisions of the
-   * person's profile ids, the latest at or before it, within its action's goal window, whose
-   * action has this goal and that no goal event was credited to yet. The caller records the
-   * credit as a `Goal Reached` event and marks it `credited`.
+   * The decisions a goal event (`name` at `at`) is credited to: among the decisions of the
+   * person's profile ids at or before it, within their learner's goal window, whose learner has
+   * this goal and that no goal event was credited to yet, the latest next-best-action decision
+   * and, per placement, the latest variant shown. The caller records each credit as a
+   * `Goal Reached` event and marks it `credited`.
    */
   attribute(input: {
     profileIds: readonly string[];
     name: string;
     at: number;
-    actions: ReadonlyMap<string, CompiledAction>;
-  }): { decision: DecisionRecord; action: CompiledAction } | undefined {
-    let found: { decision: DecisionRecord; action: CompiledAction } | undefined;
+    learners: ReadonlyMap<string, CompiledLearning>;
+  }): { decision: DecisionRecord; learning: CompiledLearning }[] {
+    const latest = new Map<string, { decision: DecisionRecord; learning: CompiledLearning }>();
     for (const profileId of input.profileIds) {
       for (const decision of this.recent.get(profileId) ?? []) {
         if (decision.converted || decision.credited || decision.at > input.at) continue;
+        const slot = decision.placement ?? '';
+        const found = latest.get(slot);
         if (found !== undefined && decision.at <= found.decision.at) continue;
-        const action = input.actions.get(decision.action);
-        const goal = action?.learning?.goal;
-        if (action === undefined || goal === undefined || goal.event !== input.name) continue;
-        if (input.at - decision.at > goal.withinMs) continue;
-        found = { decision, action };
+        const learning = input.learners.get(decision.learner);
+        if (learning === undefined || learning.goal.event !== input.name) continue;
+        if (input.at - decision.at > learning.goal.withinMs) continue;
+        latest.set(slot, { decision, learning });
       }
     }
-    return found;
+    return [...latest.values()];
   }
 
   /**
@@ -144,26 +155,47 @@ export class LearningState {
   private decisionMade(event: RecordedEvent, retainMs: number): void {
     this.experimentDecision(event, retainMs);
     const { properties } = event;
-    const learning = properties['learning'];
-    if (typeof learning !== 'object' || learning === null) return;
+    const bin = binOf(properties['learning']);
+    if (bin === undefined) return;
     const outcome = properties['outcome'];
     const group: DecisionGroup | undefined =
       outcome === 'action' ? 'action' : outcome === 'held_out' ? 'held_out' : undefined;
     const action = group === 'action' ? properties['action'] : properties['recommended_action'];
     if (group === undefined || typeof action !== 'string') return;
-    const bin = Reflect.get(learning, 'bin');
+    this.groups[group].decisions += 1;
+    if (group === 'action') this.model.trial(action, bin);
+    this.keep({ event, action, learner: action, group, bin }, retainMs);
+  }
+
+  /** A variant shown by a placement that learns, or in an experiment: a trial of the variant, an exposure of the arm. */
+  private contentShown(event: RecordedEvent, retainMs: number): void {
+    this.experimentDecision(event, retainMs);
+    const { properties } = event;
+    const bin = binOf(properties['learning']);
+    const placement = properties['placement'];
+    const variant = properties['variant'];
+    if (bin === undefined || typeof placement !== 'string' || typeof variant !== 'string') return;
+    const learner = variantLearner(placement, variant);
+    this.model.trial(learner, bin);
+    this.keep({ event, action: variant, placement, learner, group: 'action', bin }, retainMs);
+  }
+
+  /** Keeps a decision of a known person for attribution, letting go of their oldest past the limits. */
+  private keep(
+    input: Pick<DecisionRecord, 'action' | 'placement' | 'learner' | 'group' | 'bin'> & {
+      event: RecordedEvent;
+    },
+    retainMs: number,
+  ): void {
+    const { event, ...fields } = input;
     const record: DecisionRecord = {
       id: event.messageId,
       profileId: profileIdOf(event) ?? '',
-      action,
-      group,
+      ...fields,
       at: event.timestamp,
-      bin: typeof bin === 'string' ? bin : '*',
       converted: false,
       credited: false,
     };
-    this.groups[group].decisions += 1;
-    if (group === 'action') this.model.trial(action, record.bin);
     if (record.profileId === '') return;
     this.byId.set(record.id, record);
     const list = this.recent.get(record.profileId) ?? [];
@@ -235,19 +267,35 @@ export class LearningState {
       return;
     }
     const id = properties['decision_id'];
+    const bin = typeof properties['bin'] === 'string' ? properties['bin'] : '*';
+    const placement = properties['placement'];
+    if (typeof placement === 'string') {
+      const variant = properties['variant'];
+      if (typeof id !== 'string' || typeof variant !== 'string' || this.converted(id)) return;
+      this.model.success(variantLearner(placement, variant), bin);
+      return;
+    }
     const action = properties['action'];
     const group = properties['group'];
-    const bin = properties['bin'];
     if (typeof id !== 'string' || typeof action !== 'string') return;
     if (group !== 'action' && group !== 'held_out') return;
-    const record = this.byId.get(id);
-    if (record?.converted === true) return;
-    if (record !== undefined) record.converted = true;
+    if (this.converted(id)) return;
     const counts = this.groups[group];
     counts.conversions += 1;
     const value = properties['value'];
     if (typeof value === 'number' && Number.isFinite(value)) counts.value += value;
-    if (group === 'action') this.model.success(action, typeof bin === 'string' ? bin : '*');
+    if (group === 'action') this.model.success(action, bin);
+  }
+
+  /**
+   * Marks the decision `id` converted; true when it was already (its success is counted). A
+   * decision no longer kept cannot be credited again, so its goal counts.
+   */
+  private converted(id: string): boolean {
+    const record = this.byId.get(id);
+    if (record?.converted === true) return true;
+    if (record !== undefined) record.converted = true;
+    return false;
   }
 
   /** Lets go of decisions made before `before`: no goal event can be credited to them any more. */
@@ -266,6 +314,13 @@ export class LearningState {
       else this.recent.set(profileId, kept);
     }
   }
+}
+
+/** The bin a recorded decision's `learning` names (`*` when it names none); undefined when it does not learn. */
+function binOf(learning: unknown): string | undefined {
+  if (typeof learning !== 'object' || learning === null) return undefined;
+  const bin: unknown = Reflect.get(learning, 'bin');
+  return typeof bin === 'string' ? bin : '*';
 }
 
 function profileIdOf(event: RecordedEvent): string | undefined {
