@@ -1,3 +1,4 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { adsSends } from '../activate/ads/ads-sends.ts';
 import type { ChannelsDef } from '../activate/channels-def.ts';
 import type { SendRecord } from '../activate/send-record.ts';
@@ -81,12 +82,11 @@ export interface EngineOptions {
 const REPLAY_PAGE = 5_000;
 
 /**
- * Events applied between two yields to I/O: applying a full batch through a rich workspace
- * takes hundreds of milliseconds, and `/health` and every other request must not wait that long.
+ * Longest stretch (ms) of applying events before a yield to I/O: applying a full batch through a
+ * rich workspace takes hundreds of milliseconds, and `/health` and every other request must not
+ * wait that long. Measured in time, not events, since one event may cost ten times another.
  */
-const APPLY_SLICE = 200;
-
-const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const APPLY_SLICE_MS = 8;
 
 /**
  * Failures of an append that every retry would meet too, so a group is failed at once rather
@@ -698,8 +698,12 @@ export class Engine {
     const sends: SendRecord[] = [];
     const channels = workspace.definition.channels;
     const ads = channels !== undefined && hasAdsChannel(channels);
+    let sliceStart = performance.now();
     for (let i = 0; i < list.length; i += 1) {
-      if (i > 0 && i % APPLY_SLICE === 0) await yieldToIo();
+      if (performance.now() - sliceStart >= APPLY_SLICE_MS) {
+        await yieldToIo();
+        sliceStart = performance.now();
+      }
       const event = list[i] as LoggedEvent;
       const outcome = this.applyOne(view, workspace, event, identifiers[i]);
       this.learning.observe(workspace, event);

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { TailorError } from '../errors.ts';
 import type { FlushOutcome } from './flush-outcome.ts';
 
@@ -30,8 +31,6 @@ export interface GroupCommitOptions<T, R> {
   /** Monotonic milliseconds for queue times (default `performance.now`); tests pass a fake. */
   now?: () => number;
 }
-
-const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Group commit: callers submit items and wait; what was submitted while the previous flush ran

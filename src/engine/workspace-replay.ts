@@ -1,3 +1,4 @@
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { LoggedEvent } from '../ingest/event.ts';
 import type { EventLog } from '../store/ports/event-log.ts';
 import { WorkspaceView } from './workspace-view.ts';
@@ -9,8 +10,6 @@ export type ProgressListener = (progress: { done: number; total: number }) => vo
 const REPLAY_PAGE = 5_000;
 /** Events applied between two yields to I/O, so a replay beside ingestion does not hold the event loop. */
 const REPLAY_SLICE = 200;
-
-const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Replays one workspace's events, up to `last`, into a fresh, complete in-memory view: `apply`

@@ -3,7 +3,7 @@ import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { decodeSizedBody } from '../../ingest/decode-body.ts';
 import { REQUEST_MAX_BYTES } from '../../ingest/ingest-limits.ts';
-import { bodyWriteKey, normalizeCall } from '../../ingest/normalize-call.ts';
+import { bodyWriteKey, normalizeCallYielding } from '../../ingest/normalize-call.ts';
 import { CALL_PATHS } from '../../ingest/route-calls.ts';
 import type { TailorMetrics } from '../../metrics/tailor-metrics.ts';
 import { basicAuthKey } from '../credentials.ts';
@@ -54,7 +54,13 @@ export async function trackingRoutes(
         const grant = key === undefined ? undefined : await keys.lookup(key, engine.clock());
         const reserved =
           grant?.kind === 'write' ? engine.workspace(grant.workspaceId)?.reservedEvents : undefined;
-        const result = normalizeCall({ body, call, receivedAt: engine.clock(), rawBytes: bytes, reserved });
+        const result = await normalizeCallYielding({
+          body,
+          call,
+          receivedAt: engine.clock(),
+          rawBytes: bytes,
+          reserved,
+        });
         if (key === undefined) throw new TailorError('MISSING_WRITE_KEY');
         if (grant === undefined || grant.kind !== 'write') throw new TailorError('UNKNOWN_WRITE_KEY');
         for (const refused of result.rejected) options.metrics?.eventsRefused(refused.code);

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { SendRecord, SendStatus, SendUpdate } from '../../activate/send-record.ts';
 import { TailorError } from '../../errors.ts';
 import type { LoggedEvent } from '../../ingest/event.ts';
+import { mapInSlices } from '../../map-in-slices.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import { decodeProfile, encodeProfile } from '../../profile/profile-codec.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
@@ -366,14 +367,15 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Profiles are encoded here, on the caller's thread, before anything else runs: the caller may
-   * change them as soon as this returns. With a write thread, the bytes are copied to it with
-   * the message: MessagePack writes many profiles into one buffer, copied once.
+   * Profiles are encoded here, on the caller's thread, in slices that let other requests in (a
+   * commit can hold thousands of profiles); the caller changes none of them until this
+   * resolves, as the engine's writer waits for its commit. With a write thread, the bytes are
+   * copied to it with the message: MessagePack writes many profiles into one buffer, copied once.
    */
   async commitView(commit: ViewCommit): Promise<void> {
     const encoded: EncodedViewCommit = {
       ...commit,
-      profiles: commit.profiles.map((profile) => ({
+      profiles: await mapInSlices(commit.profiles, (profile) => ({
         workspaceId: profile.workspaceId,
         id: profile.id,
         state: encodeProfile(profile),
