@@ -87,6 +87,7 @@ export const ERRORS = {
     message: 'Another segment preview is running; retry after the number of seconds in Retry-After',
   },
   SEGMENT_NOT_FOUND: { status: 404, message: 'No segment has this key' },
+  AUDIENCE_NOT_FOUND: { status: 404, message: 'No audience channel mirrors this segment' },
   JOURNEY_NOT_FOUND: { status: 404, message: 'No journey has this key' },
   SEGMENT_EXISTS: { status: 409, message: 'A segment has this key already' },
   SEGMENT_IN_USE: { status: 409, message: 'Another segment tests this one' },

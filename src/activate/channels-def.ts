@@ -136,6 +136,8 @@ export interface MetaAudiencesChannelDef {
   audiences: Record<string, string>;
   /** Members sent each second at most (default 50000). */
   ratePerSecond?: number;
+  /** How often each list is reconciled with its segment (ms; default `DEFAULT_RECONCILE_EVERY_MS`). */
+  reconcileEveryMs?: number;
 }
 
 /**
@@ -156,6 +158,8 @@ export interface GoogleCustomerMatchChannelDef {
   /** Segment key → the user list's resource name, `customers/{customer_id}/userLists/{id}`. */
   audiences: Record<string, string>;
   ratePerSecond?: number;
+  /** How often each list is reconciled with its segment (ms; default `DEFAULT_RECONCILE_EVERY_MS`). */
+  reconcileEveryMs?: number;
 }
 
 /** Meta's Conversions API: chosen events go to a dataset (pixel) as server events. */

@@ -15,6 +15,7 @@ import type { Engine } from '../engine/engine.ts';
 import { LimitedLog } from '../limited-log.ts';
 import type { Logger } from '../logger.ts';
 import type { ProfileState } from '../profile/profile.ts';
+import { AudienceReconciler } from './audience-reconciler.ts';
 import { Dispatcher } from './dispatcher.ts';
 
 /** A workspace's channels as built from its definition version: adapters, rates and callback secrets. */
@@ -33,10 +34,12 @@ interface WorkspaceChannels {
  * (rebuilt when its definition changes; secrets read from the environment), the dispatcher that
  * drains the outbox, woken whenever decisions queue sends, and the feedback of each attempt —
  * `Message Sent` or `Message Failed` recorded on the person's profile, where the contact policy
- * counts it.
+ * counts it — and the scheduled reconciliation of audience destinations with their segments.
  */
 export class Activation {
   readonly dispatcher: Dispatcher;
+  /** Repairs the drift of audience destinations, on its schedule and on demand. */
+  readonly audiences: AudienceReconciler;
   private readonly engine: Engine;
   private readonly env: NodeJS.ProcessEnv;
   private readonly logger: Logger;
@@ -61,6 +64,8 @@ export class Activation {
     reconcileMs?: number;
     /** Which provider hosts sends may reach (default: https: to public addresses only). */
     network?: NetworkPolicy;
+    /** How often the audience reconciliation schedule is looked at (ms; default a minute). */
+    reconcileCheckMs?: number;
   }) {
     this.engine = input.engine;
     this.env = input.env;
@@ -93,18 +98,27 @@ export class Activation {
       },
     });
     engine.onSendsQueued(() => this.dispatcher.wake());
+    this.audiences = new AudienceReconciler({
+      engine,
+      logger: input.logger,
+      onQueued: () => this.dispatcher.wake(),
+      ...(input.reconcileCheckMs === undefined ? {} : { checkMs: input.reconcileCheckMs }),
+    });
   }
 
   /**
-   * Starts draining the outbox. Sends a stop left in flight are retried: at once, or once the
-   * reconcile window has passed on a channel that confirms sends by callback.
+   * Starts draining the outbox, and the schedule of audience reconciliations. Sends a stop left
+   * in flight are retried: at once, or once the reconcile window has passed on a channel that
+   * confirms sends by callback.
    */
-  start(): Promise<void> {
-    return this.dispatcher.start();
+  async start(): Promise<void> {
+    await this.dispatcher.start();
+    this.audiences.start();
   }
 
   /** Stops the dispatcher once the attempts in flight are done, and closes provider connections. */
   async stop(): Promise<void> {
+    await this.audiences.stop();
     await this.dispatcher.stop();
     for (const built of this.built.values()) built.close();
   }

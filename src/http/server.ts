@@ -24,7 +24,7 @@ import { LiveEvents } from './live-events.ts';
 import { metricsRoute } from './metrics-route.ts';
 import { CLIENT_WORK_ROUTES, isPublicRoute } from './public-routes.ts';
 import { observeRequests } from './request-log.ts';
-import { audienceRoutes } from './routes/audience-routes.ts';
+import { audienceReconcileRoutes, audienceRoutes } from './routes/audience-routes.ts';
 import { browserSettingsRoutes } from './routes/browser-settings-routes.ts';
 import { consoleRoutes } from './routes/console-routes.ts';
 import { decideRoutes } from './routes/decide-routes.ts';
@@ -198,6 +198,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await app.register(emailLinkRoutes, { engine, activation });
     await app.register(sendRoutes, { engine, keys, wake: () => activation.dispatcher.wake() });
     await app.register(audienceRoutes, { engine, activation, keys });
+    await app.register(audienceReconcileRoutes, { engine, activation, keys });
   }
 
   await app.register(healthRoutes, { engine });

@@ -139,6 +139,13 @@ const AdsRatePerSecondSchema = Type.Integer({
   description: 'At most this many people or events are handed to the platform each second; default 50000.',
 });
 
+/** How often an audience channel's lists are reconciled with their segments. */
+const ReconcileEverySchema = Type.String({
+  description:
+    "How often each list is compared with its segment's members and repaired (full reconciliation); default 24h.",
+  examples: ['24h', '6h', '7d'],
+});
+
 /** Segment key → the platform's list that mirrors it. */
 function audiencesSchema(what: string, example: string) {
   return Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), {
@@ -158,6 +165,7 @@ export const MetaAudiencesChannelSchema = Type.Object(
       '23850000000000001',
     ),
     rate_per_second: Type.Optional(AdsRatePerSecondSchema),
+    reconcile_every: Type.Optional(ReconcileEverySchema),
   },
   { additionalProperties: false, description: 'Segments mirrored on Meta Custom Audiences (Marketing API).' },
 );
@@ -185,6 +193,7 @@ export const GoogleCustomerMatchChannelSchema = Type.Object(
       'customers/1234567890/userLists/987654321',
     ),
     rate_per_second: Type.Optional(AdsRatePerSecondSchema),
+    reconcile_every: Type.Optional(ReconcileEverySchema),
   },
   { additionalProperties: false, description: 'Segments mirrored on Google Ads Customer Match user lists.' },
 );

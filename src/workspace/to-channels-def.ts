@@ -11,6 +11,7 @@ import type {
   WebhookChannelDef,
   WhatsAppChannelDef,
 } from '../activate/channels-def.ts';
+import { parseDuration } from '../time/duration.ts';
 import type { WorkspaceFile } from './workspace-schema.ts';
 
 type ChannelsInput = NonNullable<WorkspaceFile['channels']>;
@@ -133,6 +134,7 @@ function toMetaAudiences(input: MetaAudiencesInput): MetaAudiencesChannelDef {
   const def: MetaAudiencesChannelDef = { accessToken: input.access_token, audiences: { ...input.audiences } };
   if (input.base_url !== undefined) def.baseUrl = input.base_url;
   if (input.rate_per_second !== undefined) def.ratePerSecond = input.rate_per_second;
+  if (input.reconcile_every !== undefined) def.reconcileEveryMs = parseDuration(input.reconcile_every);
   return def;
 }
 
@@ -146,6 +148,7 @@ function toGoogle(input: GoogleInput): GoogleCustomerMatchChannelDef {
   if (input.base_url !== undefined) def.baseUrl = input.base_url;
   if (input.login_customer_id !== undefined) def.loginCustomerId = input.login_customer_id;
   if (input.rate_per_second !== undefined) def.ratePerSecond = input.rate_per_second;
+  if (input.reconcile_every !== undefined) def.reconcileEveryMs = parseDuration(input.reconcile_every);
   return def;
 }
 

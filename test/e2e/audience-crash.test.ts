@@ -1,10 +1,10 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalGoogleAds, startLocalGoogleAds } from '../../src/activate/local/local-google-ads.ts';
-import { type LocalMetaAds, startLocalMetaAds } from '../../src/activate/local/local-meta-ads.ts';
+import type { LocalGoogleAds } from '../../src/activate/local/local-google-ads.ts';
+import type { LocalMetaAds } from '../../src/activate/local/local-meta-ads.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { adsWorkspaceYaml } from '../activate/ads/ads-tailor.ts';
+import { adsWorkspaceYaml, startVipPlatforms, vipChannelsYaml } from '../activate/ads/ads-tailor.ts';
 import { eventually } from '../support/demo-tailor.ts';
 import { freePort, type SpawnedTailor, spawnTailor, stopTailor } from '../support/spawn-tailor.ts';
 import { basic, bearer, tempDir } from '../support/test-tailor.ts';
@@ -28,10 +28,7 @@ let tailor: SpawnedTailor | undefined;
 beforeAll(async () => {
   dir = tempDir('tailor-audience-crash-');
   port = await freePort();
-  meta = await startLocalMetaAds();
-  audience = meta.createAudience('VIP customers');
-  google = await startLocalGoogleAds();
-  userList = google.createUserList('VIP customers');
+  ({ meta, audience, google, userList } = await startVipPlatforms());
   // Both platforms know everyone, so each change they record names the person's email.
   const everyone = Array.from({ length: PEOPLE }, (_, i) => emailOf(i));
   meta.knownPeople(everyone);
@@ -111,18 +108,7 @@ describe('an audience sync killed with kill -9', () => {
   it('loses no one after a restart: each member reaches both platforms, exits still remove', async () => {
     writeFileSync(
       join(dir, 'tailor.yaml'),
-      adsWorkspaceYaml(`
-  meta_audiences:
-    base_url: ${meta.baseUrl}
-    access_token: ${meta.accessToken}
-    audiences: { vip: "${audience}" }
-  google_customer_match:
-    base_url: ${google.baseUrl}
-    customer_id: "${google.customerId}"
-    developer_token: ${google.developerToken}
-    access_token: ${google.accessToken}
-    audiences: { vip: ${userList} }
-`),
+      adsWorkspaceYaml(vipChannelsYaml({ meta, audience, google, userList })),
     );
     const calls = requests();
     tailor = await start();

@@ -1,7 +1,6 @@
 import type { LoggedEvent } from '../../ingest/event.ts';
 import { SEGMENT_ENTERED, SEGMENT_EXITED } from '../../ingest/reserved-events.ts';
 import type { ProfileState } from '../../profile/profile.ts';
-import type { AdsChannel } from '../channel.ts';
 import type { ChannelsDef } from '../channels-def.ts';
 import type { SendRecord } from '../send-record.ts';
 
@@ -66,40 +65,26 @@ export function adsSends(input: {
 }): SendRecord[] {
   const { channels, profile, received, derived, now } = input;
   const sends: SendRecord[] = [];
-  const email = profile.identifiers['email']?.[0];
-  const phone = profile.identifiers['phone']?.[0];
-  const to = email ?? phone;
-  if (to === undefined) return sends;
-  const identifiers = {
-    ...(email === undefined ? {} : { email }),
-    ...(phone === undefined ? {} : { phone }),
-  };
-  const base = (event: LoggedEvent, channel: AdsChannel) => ({
-    workspaceId: event.workspaceId,
-    id: `${event.messageId}:${channel}`,
-    profileId: profile.id,
-    channel,
-    to,
-    status: 'pending' as const,
-    attempts: 0,
-    nextAttemptAt: now,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const identifiers = audienceIdentifiers(profile);
+  if (identifiers === undefined) return sends;
   for (const event of derived) {
     const entered = event.event === SEGMENT_ENTERED;
     if (!entered && event.event !== SEGMENT_EXITED) continue;
     const segment = event.properties['segment'];
     if (typeof segment !== 'string' || (entered && !advertisingAllowed(profile))) continue;
-    const op: AudienceOp = entered ? 'add' : 'remove';
-    for (const channel of AUDIENCE_CHANNELS) {
-      const list = channels[channel]?.audiences[segment];
-      if (list === undefined) continue;
-      sends.push({
-        ...base(event, channel),
-        content: { op, segment, list, ...identifiers },
-        trigger: `${AUDIENCE_TRIGGER}${channel}:${segment}`,
-      });
+    for (const destination of audienceDestinations(channels)) {
+      if (destination.segment !== segment) continue;
+      sends.push(
+        audienceSend({
+          workspaceId: event.workspaceId,
+          id: `${event.messageId}:${destination.channel}`,
+          profileId: profile.id,
+          destination,
+          op: entered ? 'add' : 'remove',
+          identifiers,
+          now,
+        }),
+      );
     }
   }
   const conversions = channels.meta_conversions;
@@ -112,12 +97,87 @@ export function adsSends(input: {
     advertisingAllowed(profile)
   ) {
     sends.push({
-      ...base(received, 'meta_conversions'),
+      workspaceId: received.workspaceId,
+      id: `${received.messageId}:meta_conversions`,
+      profileId: profile.id,
+      channel: 'meta_conversions',
+      to: recipientOf(identifiers),
       content: conversionContent(received, identifiers),
       trigger: `conversion:${received.event}`,
+      ...fresh(now),
     });
   }
   return sends;
+}
+
+/** The identifiers an ad platform matches a person by. */
+export type AudienceIdentifiers = { email: string; phone?: string } | { email?: string; phone: string };
+
+/** The person's first email and first phone as Tailor keeps them; undefined when they have neither. */
+export function audienceIdentifiers(profile: ProfileState): AudienceIdentifiers | undefined {
+  const email = profile.identifiers['email']?.[0];
+  const phone = profile.identifiers['phone']?.[0];
+  if (email !== undefined) return phone === undefined ? { email } : { email, phone };
+  return phone === undefined ? undefined : { phone };
+}
+
+/** A segment mirrored on an ad platform's list. */
+export interface AudienceDestination {
+  channel: AudienceChannel;
+  segment: string;
+  /** The platform's list: a Custom Audience id, a user list's resource name. */
+  list: string;
+}
+
+/** Every segment the workspace's audience channels mirror, channel by channel. */
+export function audienceDestinations(channels: ChannelsDef): AudienceDestination[] {
+  return AUDIENCE_CHANNELS.flatMap((channel) =>
+    Object.entries(channels[channel]?.audiences ?? {}).map(([segment, list]) => ({ channel, segment, list })),
+  );
+}
+
+/** The trigger of a destination's sends, which its counts and its reconciliation read. */
+export function audienceTrigger(destination: { channel: AudienceChannel; segment: string }): string {
+  return `${AUDIENCE_TRIGGER}${destination.channel}:${destination.segment}`;
+}
+
+/**
+ * One member change of a destination as the outbox keeps it, due now: its content holds the op,
+ * the segment, the list and the person's identifiers as Tailor keeps them (hashed by the adapter
+ * just before the call).
+ */
+export function audienceSend(input: {
+  workspaceId: string;
+  id: string;
+  profileId: string;
+  destination: AudienceDestination;
+  op: AudienceOp;
+  identifiers: AudienceIdentifiers;
+  now: number;
+}): SendRecord {
+  const { destination, identifiers } = input;
+  return {
+    workspaceId: input.workspaceId,
+    id: input.id,
+    profileId: input.profileId,
+    channel: destination.channel,
+    to: recipientOf(identifiers),
+    content: { op: input.op, segment: destination.segment, list: destination.list, ...identifiers },
+    trigger: audienceTrigger(destination),
+    ...fresh(input.now),
+  };
+}
+
+/** Whom a send is about, as `to` names them: the email, else the phone. */
+function recipientOf(identifiers: AudienceIdentifiers): string {
+  return 'email' in identifiers && identifiers.email !== undefined
+    ? identifiers.email
+    : (identifiers.phone ?? '');
+}
+
+/** The delivery state of a send queued at `now`, due at once. */
+function fresh(now: number) {
+  return { status: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now, updatedAt: now };
 }
 
 /** What a conversion send carries: the event's name, time, id and value, and whom it is about. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { AUDIENCE_CHANNELS, AUDIENCE_TRIGGER } from '../../activate/ads/ads-sends.ts';
+import { AUDIENCE_TRIGGER, audienceDestinations, audienceTrigger } from '../../activate/ads/ads-sends.ts';
 import { type MatchReport, reportsMatches } from '../../activate/ads/match-report.ts';
 import type { Activation } from '../../dispatch/activation.ts';
 import type { Engine } from '../../engine/engine.ts';
@@ -62,18 +62,11 @@ export async function audienceRoutes(
       const workspace = engine.workspace(workspaceId);
       if (workspace === undefined) throw new TailorError('NOT_FOUND');
       const counts = await engine.outbox.sendCountsByTrigger(workspaceId, AUDIENCE_TRIGGER);
-      const channels = workspace.definition.channels ?? {};
-      const destinations = AUDIENCE_CHANNELS.flatMap((channel) =>
-        Object.entries(channels[channel]?.audiences ?? {}).map(([segment, list]) => ({
-          channel,
-          segment,
-          list,
-        })),
-      );
+      const destinations = audienceDestinations(workspace.definition.channels ?? {});
       return {
         destinations: await Promise.all(
           destinations.map(async ({ channel, segment, list }) => {
-            const trigger = `${AUDIENCE_TRIGGER}${channel}:${segment}`;
+            const trigger = audienceTrigger({ channel, segment });
             const tally = { synced: 0, pending: 0, failed: 0 };
             for (const count of counts) {
               if (count.trigger !== trigger) continue;
@@ -94,6 +87,63 @@ export async function audienceRoutes(
           }),
         ),
       };
+    },
+  );
+}
+
+const ReconciledSchema = Type.Object({
+  channel: Type.String({ description: 'meta_audiences or google_customer_match' }),
+  segment: Type.String(),
+  list: Type.String(),
+  adds: Type.Integer({
+    description: 'Members the platform was not told to add (or, with full, every member), queued as adds',
+  }),
+  removes: Type.Integer({
+    description: 'People the platform holds who are no longer members with consent, queued as removes',
+  }),
+});
+
+/**
+ * The reconciliation of a segment's destinations on demand (it also runs every `reconcile_every`):
+ * what each platform should hold is compared with what it was told, and the repairs are queued in
+ * the outbox, sent as any change is. Answers when they are queued, with their numbers.
+ */
+export async function audienceReconcileRoutes(
+  app: FastifyInstance,
+  options: { engine: Engine; activation: Activation; keys: KeyRing },
+): Promise<void> {
+  const { engine, activation, keys } = options;
+  app.post(
+    '/v1/audiences/:segment/reconcile',
+    {
+      schema: {
+        tags: ['audiences'],
+        summary:
+          "Reconcile a segment's audience destinations now: queue the adds and removes that repair drift",
+        security: [{ adminKey: [] }],
+        params: Type.Object({ segment: Type.String({ description: 'The segment key' }) }),
+        querystring: Type.Object({
+          full: Type.Optional(
+            Type.Boolean({
+              description:
+                'Re-send every member, not only those the platform was not told of: for a platform that lost members',
+            }),
+          ),
+        }),
+        response: { 200: Type.Object({ destinations: Type.Array(ReconciledSchema) }) },
+      },
+    },
+    async (request) => {
+      const workspaceId = await adminWorkspace(request, keys, engine.clock());
+      const { segment } = request.params as { segment: string };
+      const { full } = request.query as { full?: boolean };
+      const destinations = await activation.audiences.reconcile({
+        workspaceId,
+        segment,
+        full: full === true,
+      });
+      if (destinations.length === 0) throw new TailorError('AUDIENCE_NOT_FOUND');
+      return { destinations };
     },
   );
 }

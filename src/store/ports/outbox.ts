@@ -80,6 +80,22 @@ export interface Outbox {
    * trigger are not counted.
    */
   sendCountsByTrigger(workspaceId: string, prefix: string): Promise<TriggerSendCount[]>;
+  /**
+   * For each profile with sends of exactly `trigger`, its latest one (by creation, then id) that
+   * is `pending`, `sending` or `sent`: what its provider was last told of the person, or is about
+   * to be. A `failed` or `dead` send told it nothing and is passed over. Ordered by profile id
+   * (binary order), those after `after`, at most `limit`: the audience reconciliation pages
+   * through them to compare them with a segment's members.
+   */
+  latestSendsByProfile(query: LatestSendsQuery): Promise<SendRecord[]>;
+}
+
+/** A page of `latestSendsByProfile`: a workspace's trigger, the profiles after `after`, at most `limit`. */
+export interface LatestSendsQuery {
+  workspaceId: string;
+  trigger: string;
+  after?: string;
+  limit: number;
 }
 
 /** The sends in doubt after a stop that wait for their provider's confirmation (see `releaseSending`). */

@@ -254,6 +254,13 @@ export function postgresQueries(schema: string) {
       WHERE workspace_id = $1 AND ($2::text IS NULL OR status = $2) AND (created_at, id) < ($3, $4)
       ORDER BY created_at DESC, id DESC LIMIT $5`,
     getSend: `SELECT * FROM ${s}.sends WHERE workspace_id = $1 AND id = $2`,
+    // sends_by_trigger finds the trigger's live sends; DISTINCT ON keeps each profile's latest.
+    latestSendsByProfile: `SELECT * FROM (
+        SELECT DISTINCT ON (profile_id COLLATE "C") * FROM ${s}.sends
+        WHERE workspace_id = $1 AND "trigger" = $2 AND status IN ('pending', 'sending', 'sent')
+          AND profile_id COLLATE "C" > $3
+        ORDER BY profile_id COLLATE "C", created_at DESC, id DESC
+      ) latest ORDER BY profile_id COLLATE "C" LIMIT $4`,
     // The range on "trigger" walks sends_by_trigger ($3 is NULL when the prefix has no upper
     // bound); starts_with is the prefix match itself.
     triggerCounts: `SELECT "trigger", status, count(*) AS count FROM ${s}.sends

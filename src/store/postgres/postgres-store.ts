@@ -15,7 +15,12 @@ import type {
   ProfileExposuresQuery,
 } from '../ports/exposure-log.ts';
 import type { ApiKeyRecord, KeyKind, KeyMatch, KeyRevocation, NewApiKey } from '../ports/key-store.ts';
-import type { AwaitingConfirmation, ReleasedSends, TriggerSendCount } from '../ports/outbox.ts';
+import type {
+  AwaitingConfirmation,
+  LatestSendsQuery,
+  ReleasedSends,
+  TriggerSendCount,
+} from '../ports/outbox.ts';
 import type { DueProfile, MembersPage, MergeRecord, TimelinePage, ViewCommit } from '../ports/view-store.ts';
 import type { StoredWorkspace } from '../ports/workspace-store.ts';
 import type { Store } from '../store.ts';
@@ -775,6 +780,16 @@ export class PostgresStore implements Store {
       prefixUpperBound(prefix),
     ]);
     return rows.map(triggerCountFromRow);
+  }
+
+  async latestSendsByProfile(query: LatestSendsQuery): Promise<SendRecord[]> {
+    const { rows } = await this.query<SendRow>(this.sql.latestSendsByProfile, [
+      query.workspaceId,
+      query.trigger,
+      query.after ?? '',
+      query.limit,
+    ]);
+    return rows.map(sendFromRow);
   }
 
   /**

@@ -96,6 +96,13 @@ interface TriggerRange {
 }
 
 /** Named parameters of a page of a workspace's sends, newest first, before a cursor. */
+interface LatestSendsPage {
+  ws: string;
+  trigger: string;
+  after: string;
+  limit: number;
+}
+
 interface SendsPage {
   ws: string;
   status: SendStatus | null;
@@ -310,6 +317,14 @@ export function prepareStatements(db: Database) {
       `SELECT * FROM sends WHERE workspace_id = @ws AND (@status IS NULL OR status = @status)
          AND (created_at, id) < (@created, @id)
        ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ),
+    // sends_by_trigger finds the trigger's live sends; the window keeps each profile's latest.
+    latestSendsByProfile: db.prepare<[LatestSendsPage], SendRow>(
+      `SELECT * FROM (
+         SELECT *, row_number() OVER (PARTITION BY profile_id ORDER BY created_at DESC, id DESC) AS latest
+         FROM sends WHERE workspace_id = @ws AND "trigger" = @trigger
+           AND status IN ('pending', 'sending', 'sent') AND profile_id > @after
+       ) WHERE latest = 1 ORDER BY profile_id LIMIT @limit`,
     ),
     getSend: db.prepare<[string, string], SendRow>('SELECT * FROM sends WHERE workspace_id = ? AND id = ?'),
     // The range on "trigger" walks sends_by_trigger; the substr test is the prefix match itself.

@@ -18,7 +18,12 @@ import type {
   ProfileExposuresQuery,
 } from '../ports/exposure-log.ts';
 import type { ApiKeyRecord, KeyMatch, KeyRevocation, NewApiKey } from '../ports/key-store.ts';
-import type { AwaitingConfirmation, ReleasedSends, TriggerSendCount } from '../ports/outbox.ts';
+import type {
+  AwaitingConfirmation,
+  LatestSendsQuery,
+  ReleasedSends,
+  TriggerSendCount,
+} from '../ports/outbox.ts';
 import type { DueProfile, MembersPage, MergeRecord, TimelinePage, ViewCommit } from '../ports/view-store.ts';
 import type { StoredWorkspace } from '../ports/workspace-store.ts';
 import type { Store } from '../store.ts';
@@ -119,6 +124,7 @@ const PLACES: Record<keyof Store, 'read' | 'write' | 'here'> = {
   getSend: 'read',
   redriveSend: 'write',
   sendCountsByTrigger: 'read',
+  latestSendsByProfile: 'read',
 };
 
 /** The store methods that run on the write thread, when there is one. */
@@ -675,5 +681,11 @@ export class SqliteStore implements Store {
         ? this.sql.triggerCountsFrom.all({ ws: workspaceId, prefix })
         : this.sql.triggerCounts.all({ ws: workspaceId, prefix, upper });
     return rows.map(triggerCountFromRow);
+  }
+
+  async latestSendsByProfile(query: LatestSendsQuery): Promise<SendRecord[]> {
+    return this.sql.latestSendsByProfile
+      .all({ ws: query.workspaceId, trigger: query.trigger, after: query.after ?? '', limit: query.limit })
+      .map(sendFromRow);
   }
 }

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { type LocalGoogleAds, startLocalGoogleAds } from '../../../src/activate/local/local-google-ads.ts';
+import { type LocalMetaAds, startLocalMetaAds } from '../../../src/activate/local/local-meta-ads.ts';
 import { DEMO_NETWORK_POLICY } from '../../../src/app/settings.ts';
 import { Activation } from '../../../src/dispatch/activation.ts';
 import { hashKey } from '../../../src/engine/api-keys.ts';
@@ -27,6 +29,46 @@ channels:
 ${channels}`;
 }
 
+/** The local Meta and Google servers, each with a list for `vip` (`VIP customers`). */
+export interface VipPlatforms {
+  meta: LocalMetaAds;
+  audience: string;
+  google: LocalGoogleAds;
+  userList: string;
+}
+
+/** Starts the local Meta and Google servers, each with a list for `vip`. */
+export async function startVipPlatforms(): Promise<VipPlatforms> {
+  const meta = await startLocalMetaAds();
+  const google = await startLocalGoogleAds();
+  return {
+    meta,
+    audience: meta.createAudience('VIP customers'),
+    google,
+    userList: google.createUserList('VIP customers'),
+  };
+}
+
+/**
+ * The `meta_audiences` and `google_customer_match` channels of the local servers, each mirroring
+ * `vip` on its list, as workspace-file YAML (`metaExtra` adds a line to Meta's section).
+ */
+export function vipChannelsYaml(input: VipPlatforms & { metaExtra?: string }): string {
+  const { meta, audience, google, userList } = input;
+  return `
+  meta_audiences:
+    base_url: ${meta.baseUrl}
+    access_token: ${meta.accessToken}
+    audiences: { vip: "${audience}" }${input.metaExtra === undefined ? '' : `\n    ${input.metaExtra}`}
+  google_customer_match:
+    base_url: ${google.baseUrl}
+    customer_id: "${google.customerId}"
+    developer_token: ${google.developerToken}
+    access_token: ${google.accessToken}
+    audiences: { vip: ${userList} }
+`;
+}
+
 /** An in-process Tailor (engine and dispatcher, real clock) over a SQLite file, for ads sync tests. */
 export interface AdsTailor {
   engine: Engine;
@@ -45,6 +87,8 @@ export async function openAdsTailor(input: {
   dir: string;
   yaml: string;
   pollMs?: number;
+  /** How often the audience reconciliation schedule is looked at (ms). */
+  reconcileCheckMs?: number;
 }): Promise<AdsTailor> {
   const store = new SqliteStore({ path: join(input.dir, 'tailor.db') });
   const engine = await Engine.open({ store, checkpointIntervalMs: 500, timerIntervalMs: 3_600_000 });
@@ -56,6 +100,7 @@ export async function openAdsTailor(input: {
     pollMs: input.pollMs ?? 20,
     retry: { maxAttempts: 50, baseMs: 20, maxMs: 200 },
     network: DEMO_NETWORK_POLICY,
+    ...(input.reconcileCheckMs === undefined ? {} : { reconcileCheckMs: input.reconcileCheckMs }),
   });
   await activation.start();
   await store.addKey({ workspaceId: 'shop', kind: 'admin', hash: hashKey('ak_shop') });

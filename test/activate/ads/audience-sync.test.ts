@@ -1,10 +1,17 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { googleEmail, metaEmail, sha256Hex } from '../../../src/activate/ads/match-keys.ts';
-import { type LocalGoogleAds, startLocalGoogleAds } from '../../../src/activate/local/local-google-ads.ts';
-import { type LocalMetaAds, startLocalMetaAds } from '../../../src/activate/local/local-meta-ads.ts';
+import type { LocalGoogleAds } from '../../../src/activate/local/local-google-ads.ts';
+import type { LocalMetaAds } from '../../../src/activate/local/local-meta-ads.ts';
 import { tempDir } from '../../support/test-tailor.ts';
-import { type AdsTailor, adsWorkspaceYaml, openAdsTailor, until } from './ads-tailor.ts';
+import {
+  type AdsTailor,
+  adsWorkspaceYaml,
+  openAdsTailor,
+  startVipPlatforms,
+  until,
+  vipChannelsYaml,
+} from './ads-tailor.ts';
 
 const PEOPLE = 10_000;
 const emailOf = (i: number) => `Person.${i}@Example.com`;
@@ -20,24 +27,10 @@ let t: AdsTailor;
 
 beforeEach(async () => {
   dir = tempDir('tailor-meta-sync-');
-  meta = await startLocalMetaAds();
-  audience = meta.createAudience('VIP customers');
-  google = await startLocalGoogleAds();
-  userList = google.createUserList('VIP customers');
+  ({ meta, audience, google, userList } = await startVipPlatforms());
   t = await openAdsTailor({
     dir,
-    yaml: adsWorkspaceYaml(`
-  meta_audiences:
-    base_url: ${meta.baseUrl}
-    access_token: ${meta.accessToken}
-    audiences: { vip: "${audience}" }
-  google_customer_match:
-    base_url: ${google.baseUrl}
-    customer_id: "${google.customerId}"
-    developer_token: ${google.developerToken}
-    access_token: ${google.accessToken}
-    audiences: { vip: ${userList} }
-`),
+    yaml: adsWorkspaceYaml(vipChannelsYaml({ meta, audience, google, userList })),
   });
 });
 

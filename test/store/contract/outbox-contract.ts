@@ -448,6 +448,49 @@ export function outboxContract(open: OpenStore): void {
       expect(await store.getSend('a', 'none')).not.toHaveProperty('trigger');
     });
 
+    it("gives each profile's latest live send of a trigger, by profile id, a page at a time", async () => {
+      const audience = 'audience:meta_audiences:vip';
+      const of = (input: { id: string; profile: string; n: number; status?: SendRecord['status'] }) => ({
+        ...send('a', input.id, input.n, input.profile),
+        trigger: audience,
+        status: input.status ?? 'sent',
+      });
+      await store.enqueueSends([
+        of({ id: 'b-add', profile: 'pB', n: 1 }),
+        of({ id: 'b-remove', profile: 'pB', n: 2 }),
+        // A failed or dead send told the platform nothing: the send before it stands.
+        of({ id: 'b-add-again', profile: 'pB', n: 3, status: 'failed' }),
+        of({ id: 'a-add', profile: 'pA', n: 5, status: 'pending' }),
+        of({ id: 'a-older', profile: 'pA', n: 4 }),
+        of({ id: 'c-x', profile: 'pC', n: 7 }),
+        of({ id: 'c-w', profile: 'pC', n: 7, status: 'sending' }),
+        of({ id: 'd-dead', profile: 'pD', n: 1, status: 'dead' }),
+        of({ id: 'Z-upper', profile: 'Z', n: 1 }),
+        { ...of({ id: 'e-other', profile: 'pE', n: 1 }), trigger: 'audience:meta_audiences:vip2' },
+        { ...of({ id: 'f-other-ws', profile: 'pF', n: 1 }), workspaceId: 'b' },
+      ]);
+      const page = async (after?: string) =>
+        (
+          await store.latestSendsByProfile({
+            workspaceId: 'a',
+            trigger: audience,
+            limit: 2,
+            ...(after === undefined ? {} : { after }),
+          })
+        ).map((row) => [row.profileId, row.id]);
+      expect(await page()).toEqual([
+        ['Z', 'Z-upper'],
+        ['pA', 'a-add'],
+      ]);
+      expect(await page('pA')).toEqual([
+        ['pB', 'b-remove'],
+        ['pC', 'c-x'],
+      ]);
+      expect(await page('pC')).toEqual([]);
+      const [latest] = await store.latestSendsByProfile({ workspaceId: 'a', trigger: audience, limit: 1 });
+      expect(latest).toEqual(of({ id: 'Z-upper', profile: 'Z', n: 1 }));
+    });
+
     it('lists a workspace newest first, optionally of one status, a page at a time', async () => {
       await store.enqueueSends([
         send('a', 's1', 1),
