@@ -5,12 +5,11 @@
  * --data-dir <dir>/data` finds it), with the workspace file `<dir>/tailor.yaml`, then times
  * `decideFor` for one placement and the next best action over random known profiles (read with
  * `engine.peekProfile` before timing), `BENCH_DECIDE_ROUNDS` rounds of `BENCH_DECIDE_CALLS`
- * decisions. Every answer is checked. When the workspace's actions learn, decisions read the
+ * decisions. Every answer is checked. When the workspace's actions and placements learn, decisions read the
  * engine's learned model, first filled with outcomes in every bin they can meet (`fillModel`), so
  * the timed lookups find counts. Closes the engine (committing the view) and prints one JSON line.
  */
 import { join } from 'node:path';
-import type { CompiledAction } from '../src/decide/compile-decisions.ts';
 import type { LearnModel } from '../src/decide/learn/learn-model.ts';
 import { decideFor } from '../src/engine/decide-for.ts';
 import { Engine } from '../src/engine/engine.ts';
@@ -100,7 +99,7 @@ try {
   }));
 
   const model = engine.learning.state(definition.id).model;
-  fillModel(model, workspace.decisions.actions, next);
+  fillModel(model, workspace.decisions.learners.keys(), next);
 
   const perSecond: number[] = [];
   const times: number[] = [];
@@ -157,17 +156,15 @@ try {
 }
 
 /**
- * Counts made-up outcomes into `model` for every learning action in every bin of plan × city
+ * Counts made-up outcomes into `model` for every learner (action or placement variant) in every bin of plan × city
  * (1,000 trials each), as a workspace that has learned for a while holds them.
  */
-function fillModel(model: LearnModel, actions: readonly CompiledAction[], random: () => number): void {
-  for (const action of actions) {
-    if (action.learning === undefined) continue;
+function fillModel(model: LearnModel, learners: Iterable<string>, random: () => number): void {
+  for (const key of learners)
     for (const plan of ['free', 'pro', '-'])
       for (const city of [...DECIDE_CITIES, '-'])
         for (let trial = 0; trial < 1_000; trial += 1) {
-          model.trial(action.key, `${plan}|${city}`);
-          if (random() < 0.1) model.success(action.key, `${plan}|${city}`);
+          model.trial(key, `${plan}|${city}`);
+          if (random() < 0.1) model.success(key, `${plan}|${city}`);
         }
-  }
 }

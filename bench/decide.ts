@@ -214,20 +214,22 @@ function load(input: {
 /**
  * Loads the profiles and times `decideFor` in a child process, then starts the bare baseline and
  * `tailor start` on the loaded data, warms both up (`seconds / 3` per endpoint, not counted) and
- * runs `rounds` rounds of `seconds` each: baseline, `/v1/decide`, `/v1/decide/simulate`.
+ * runs `rounds` rounds of `seconds` each: baseline, `/v1/decide`, `/v1/decide/simulate`. With
+ * `learn`, every action and placement of the workspace learns (`decideWorkspaceYaml`).
  */
 export async function decideBench(input: {
   profiles: number;
   rounds: number;
   seconds: number;
   inProcessCalls: number;
+  learn?: boolean;
 }): Promise<DecideBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tailor-bench-decide-'));
   const config = join(dir, 'tailor.yaml');
   const dataDir = join(dir, 'data');
   const database = join(dataDir, 'tailor.db');
   const now = Date.now();
-  writeFileSync(config, decideWorkspaceYaml({ id: WORKSPACE, now }));
+  writeFileSync(config, decideWorkspaceYaml({ id: WORKSPACE, now, learn: input.learn === true }));
   try {
     const inProcess = await runScript<DecideInProcessRun>('bench/decide-in-process.ts', {
       env: {

@@ -276,7 +276,7 @@ function clockTime(minute: number): string {
   return `${String(Math.floor(wrapped / 60)).padStart(2, '0')}:${String(wrapped % 60).padStart(2, '0')}`;
 }
 
-/** What the decide benchmark's actions learn by, when they learn. */
+/** What the decide benchmark's actions and placements learn by, when they learn. */
 export const DECIDE_PREDICTORS = ['traits.plan', 'context.location.city'] as const;
 
 /**
@@ -286,8 +286,9 @@ export const DECIDE_PREDICTORS = ['traits.plan', 'context.location.city'] as con
  * segments, the lifecycle stage and the request (`context.location.city`, `context.page.path`,
  * `context.campaign.name`); every content string is Liquid with two variables. The contact
  * policy has caps, suppression and quiet hours (Asia/Kolkata) set to start three hours after
- * `now`, so they do not apply during the run, and a 5% holdout. With `learn`, every action has
- * a goal (`Order Completed` within 7d) and learns per plan and city (`DECIDE_PREDICTORS`).
+ * `now`, so they do not apply during the run, and a 5% holdout. With `learn`, every action and
+ * every placement (`strategy: learn`) has a goal (`Order Completed` within 7d) and learns per
+ * plan and city (`DECIDE_PREDICTORS`).
  */
 export function decideWorkspaceYaml(input: { id: string; now: number; learn?: boolean }): string {
   const kolkataMinute = Math.floor((input.now + 330 * 60_000) / 60_000) % 1440;
@@ -325,6 +326,13 @@ export function decideWorkspaceYaml(input: { id: string; now: number; learn?: bo
     const category = CATEGORIES[n % CATEGORIES.length] ?? 'shoes';
     placements.push(
       `  - key: ${decidePlacementKey(n)}`,
+      ...(input.learn === true
+        ? [
+            '    strategy: learn',
+            '    goal: { event: Order Completed, within: 7d }',
+            `    predictors: [${DECIDE_PREDICTORS.join(', ')}]`,
+          ]
+        : []),
       '    variants:',
       `      - key: local_${n}`,
       `        when: { context.location.city: ${city}, $inSegment: ${segments[n % segments.length]} }`,
