@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { LearnModel } from '../src/decide/learn/learn-model.ts';
 import { decideFor } from '../src/engine/decide-for.ts';
 import { Engine } from '../src/engine/engine.ts';
+import { TailorError } from '../src/errors.ts';
 import type { TailorEvent } from '../src/ingest/event.ts';
 import { normalizeCall } from '../src/ingest/normalize-call.ts';
 import type { ProfileState } from '../src/profile/profile.ts';
@@ -66,7 +67,16 @@ try {
   const ingestStarted = performance.now();
   let pending: TailorEvent[] = [];
   const flush = async (): Promise<void> => {
-    await engine.ingest(definition.id, pending);
+    // On a loaded machine a batch can wait past the writer's admission limit: send it again.
+    for (;;) {
+      try {
+        await engine.ingest(definition.id, pending);
+        break;
+      } catch (error) {
+        if (!(error instanceof TailorError) || error.code !== 'OVERLOADED') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
     pending = [];
   };
   for (let person = 0; person < PROFILES; person += 1) {

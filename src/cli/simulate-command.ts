@@ -71,9 +71,11 @@ export function describeSimulation(input: {
   const row = (name: string, rate: number, overallRate: number, note = '') =>
     `  ${name.padEnd(20)} ${rate.toFixed(4).padStart(8)}   ${overallRate.toFixed(4).padStart(8)}   ${lift(rate, window.holdout).padStart(9)}${note}`;
   const days = scenario.durationMs / 86_400_000;
+  // A placement scenario's options are variants shown, not contacts.
+  const unit = scenario.placement === undefined ? 'contact' : 'showing';
   const lines = [
-    `simulated ${scenario.people} people, ${result.decisions} decisions over ${days} days (seed ${scenario.seed}) in ${input.seconds.toFixed(1)} s`,
-    `goals per contact, expected from the hidden probabilities, over the same contacts:`,
+    `simulated ${scenario.people} people, ${result.decisions} decisions${scenario.placement === undefined ? '' : ` of the placement ${scenario.placement}`} over ${days} days (seed ${scenario.seed}) in ${input.seconds.toFixed(1)} s`,
+    `goals per ${unit}, expected from the hidden probabilities, over the same ${unit}s:`,
     `  ${'policy'.padEnd(20)} ${'window'.padStart(8)}   ${'overall'.padStart(8)}   ${'vs holdout'.padStart(9)}`,
     row(
       'learned policy',
@@ -83,17 +85,25 @@ export function describeSimulation(input: {
     ),
     row('best static rule', window.static, overall.static, `   (${window.staticAction} to everyone)`),
     row('random', window.random, overall.random),
-    row('holdout (no action)', window.holdout, overall.holdout),
+    row(
+      scenario.placement === undefined ? 'holdout (no action)' : 'none (not shown)',
+      window.holdout,
+      overall.holdout,
+    ),
     row('oracle', window.oracle, overall.oracle),
-    `window: the ${window.contacts} contacts of the ${scenario.evaluate} decisions after the first ${scenario.decisions}; overall: all ${overall.contacts} contacts`,
+    `window: the ${window.contacts} ${unit}s of the ${scenario.evaluate} decisions after the first ${scenario.decisions}; overall: all ${overall.contacts} ${unit}s`,
     `learned policy: ${(check.shareOfOracleLift * 100).toFixed(1)}% of the oracle's lift over holdout (target >= ${TARGETS.shareOfOracleLift * 100}%), ` +
       `${signedPercent(check.overStatic)} against the best static rule (target >= +${TARGETS.overStatic * 100}%)`,
     `contact policy and consent violations: ${check.violations} (consent ${result.violations.consent}, caps ${result.violations.caps})`,
-    `decisions: ${result.outcomes.action} contacts, ${result.outcomes.no_action} no action, ${result.outcomes.held_out} held out; ` +
+    `decisions: ${result.outcomes.action} ${unit}s, ${result.outcomes.no_action} no action, ${result.outcomes.held_out} held out; ` +
       `${result.explored.overall} won by exploring (${result.explored.window} in the window); ${result.decideMicros.toFixed(0)} µs per decision in the engine`,
-    `holdout against next best action, measured by Tailor: ${result.holdout.arms
-      .map((arm) => `${arm.arm} ${arm.conversions}/${arm.exposures}`)
-      .join(', ')}${holdoutLift(result)}`,
+    scenario.placement === undefined
+      ? `holdout against next best action, measured by Tailor: ${result.holdout.arms
+          .map((arm) => `${arm.arm} ${arm.conversions}/${arm.exposures}`)
+          .join(', ')}${holdoutLift(result)}`
+      : `what each variant learned, measured by Tailor: ${(result.holdout.actions ?? [])
+          .map((learner) => `${learner.action} ${learner.conversions}/${learner.decisions}`)
+          .join(', ')}`,
     `targets ${check.met ? 'met' : 'NOT met'}`,
   ];
   return `${lines.join('\n')}\n`;

@@ -1,8 +1,10 @@
 import { fakeClock } from '../clock.ts';
 import { type ExperimentReport, holdoutReport } from '../decide/learn/experiment-report.ts';
+import { variantLearner } from '../decide/learn/learn-model.ts';
 import { seededRandom } from '../decide/learn/seeded-random.ts';
 import { type DecideResult, decideFor, decisionEvents } from '../engine/decide-for.ts';
 import { Engine } from '../engine/engine.ts';
+import { TailorError } from '../errors.ts';
 import type { TailorEvent } from '../ingest/event.ts';
 import { isJsonObject } from '../ingest/merge-objects.ts';
 import { normalizeCall } from '../ingest/normalize-call.ts';
@@ -46,7 +48,9 @@ const BATCH = 50;
  * fake clock walked from `start` over `durationMs`, `people` identified with traits drawn from
  * the scenario (and consent), then `decisions + evaluate` decisions for people drawn at random,
  * each decided by the engine as the decide API does (profile read, decideFor with the
- * workspace's learned model, `Decision Made` recorded). After each decision the hidden response
+ * workspace's learned model, `Decision Made` recorded) — or, for a scenario with a `placement`,
+ * that placement filled (its variants are the options, each shown recorded as `Content Shown`;
+ * a showing has no channel, so no contact policy applies). After each decision the hidden response
  * decides whether the person performs the goal event, some time within `delayMs`; it is sent
  * through ingestion at its time, where the engine credits it and learns. Everything random is
  * drawn from the scenario's seed.
@@ -64,7 +68,18 @@ export async function runSimulation(input: {
   try {
     const compiled = await engine.applyWorkspace(workspace);
     const workspaceId = compiled.definition.id;
-    const actions = compiled.decisions.actions.map((action) => action.key);
+    const placement =
+      scenario.placement === undefined ? undefined : compiled.decisions.placements.get(scenario.placement);
+    if (scenario.placement !== undefined && placement === undefined)
+      throw new TailorError('INVALID_SCENARIO', `The workspace has no placement \`${scenario.placement}\``, [
+        { path: '/placement', message: 'names no placement of the workspace' },
+      ]);
+    const actions =
+      placement === undefined
+        ? compiled.decisions.actions.map((action) => action.key)
+        : placement.variants.map((variant) => variant.key);
+    const learners =
+      placement === undefined ? actions : actions.map((variant) => variantLearner(placement.key, variant));
     const people = makePeople(scenario, random);
     await ingest(
       engine,
@@ -113,7 +128,12 @@ export async function runSimulation(input: {
       const result: DecideResult = decideFor({
         workspace: compiled,
         profile,
-        request: { placements: [], actions: true, context: nest(context), trace: false },
+        request: {
+          placements: placement === undefined ? [] : [placement.key],
+          actions: placement === undefined,
+          context: nest(context),
+          trace: false,
+        },
         now,
         model: engine.learning.model(workspaceId),
         seed: `sim-${k}`,
@@ -122,20 +142,21 @@ export async function runSimulation(input: {
       decideNanos += process.hrtime.bigint() - started;
       inBatch.add(person.id);
       if (batch.length >= BATCH) await flush();
-      const decision = result.action;
+      const decision = chosenOf(result, placement?.key);
       if (decision === undefined) continue;
       outcomes[decision.outcome] += 1;
       const inWindow = k >= scenario.decisions;
-      if (decision.learning?.explored === true && decision.outcome === 'action') {
+      if (decision.explored && decision.outcome === 'action') {
         explored.overall += 1;
         if (inWindow) explored.window += 1;
       }
-      const chosen = decision.outcome === 'action' && decision.action !== null ? decision.action : NO_ACTION;
-      if (chosen !== NO_ACTION && decision.channel !== null) {
+      const chosen = decision.chosen;
+      if (chosen !== NO_ACTION) {
         const slot = { situation, action: chosen };
         allSlots.push(slot);
         if (inWindow) windowSlots.push(slot);
-        contacts.push({ person: person.id, channel: decision.channel, at: now });
+        if (decision.channel !== null)
+          contacts.push({ person: person.id, channel: decision.channel, at: now });
       }
       if (random() < responseProbability(scenario, situation, chosen)) {
         pending.push({ at: now + Math.max(1, Math.floor(random() * scenario.delayMs)), person: person.id });
@@ -159,12 +180,48 @@ export async function runSimulation(input: {
         caps: compiled.decisions.contactPolicy.caps,
         refused: (person, channel) => refusedBy.get(person)?.[channel] === false,
       }),
-      holdout: holdoutReport(engine.learning.state(workspaceId), actions),
+      holdout: holdoutReport(engine.learning.state(workspaceId), learners),
       decideMicros: Number(decideNanos / 1000n) / total,
     };
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * What one decision chose: an action (with its channel) or, for a placement, the variant shown;
+ * `none` when nothing was.
+ */
+function chosenOf(
+  result: DecideResult,
+  placement: string | undefined,
+):
+  | {
+      outcome: 'action' | 'no_action' | 'held_out';
+      chosen: string;
+      channel: string | null;
+      explored: boolean;
+    }
+  | undefined {
+  if (placement !== undefined) {
+    const shown = result.placements[placement];
+    const variant = shown?.variant ?? null;
+    return {
+      outcome: variant === null ? 'no_action' : 'action',
+      chosen: variant ?? NO_ACTION,
+      channel: null,
+      explored: shown?.learning?.explored === true,
+    };
+  }
+  const decision = result.action;
+  if (decision === undefined) return undefined;
+  const acted = decision.outcome === 'action' && decision.action !== null && decision.channel !== null;
+  return {
+    outcome: decision.outcome,
+    chosen: acted && decision.action !== null ? decision.action : NO_ACTION,
+    channel: decision.channel,
+    explored: decision.learning?.explored === true,
+  };
 }
 
 interface Person {

@@ -34,6 +34,13 @@ export const ScenarioSchema = Type.Object(
     days: Type.Number({ exclusiveMinimum: 0, maximum: 3650 }),
     start: Type.Optional(Type.String()),
     goal: Type.String({ minLength: 1 }),
+    placement: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'A placement of the workspace to decide instead of the next best action: each decision shows one of its variants',
+      }),
+    ),
     delay: Type.String({ description: 'Longest time from a decision to its goal event, like 6h' }),
     traits: Type.Optional(Type.Record(Type.String(), SharesSchema)),
     context: Type.Optional(Type.Record(Type.String(), SharesSchema)),
@@ -57,6 +64,8 @@ export interface Scenario {
   durationMs: number;
   start: number;
   goal: string;
+  /** Decide this placement (its variants are the options) instead of the next best action. */
+  placement?: string;
   delayMs: number;
   traits: Record<string, Record<string, number>>;
   context: Record<string, Record<string, number>>;
@@ -111,6 +120,7 @@ export function toScenario(value: unknown, base: string): Scenario {
     durationMs: file.days * DAY,
     start,
     goal: file.goal,
+    ...(file.placement === undefined ? {} : { placement: file.placement }),
     delayMs,
     traits: file.traits ?? {},
     context: file.context ?? {},

@@ -51,6 +51,7 @@ experiments:
     arms: [{ key: control, percent: 50 }, { key: shipping, percent: 50, variant: free_shipping }]
     goal: { event: Order Completed, within: 1d }
 learning: { explore: false }
+holdout: { percent: 50, salt: s }
 `;
 
 type Json = Record<string, unknown>;
@@ -91,6 +92,11 @@ async function decidePlacements(tailor: TestTailor, userId: string): Promise<Rec
   });
   expect(reply.statusCode).toBe(200);
   return reply.json<{ placements: Record<string, Json> }>().placements;
+}
+
+/** Outcome counts as the holdout report names them. */
+function counted(counts: { trials: number; successes: number }): Json {
+  return { decisions: counts.trials, conversions: counts.successes };
 }
 
 async function timeline(tailor: TestTailor, userId: string): Promise<Json[]> {
@@ -296,6 +302,18 @@ describe('placements that learn, through the engine and the decide API', () => {
         conversions: converted('shipping'),
         lift: expect.objectContaining({ rate: converted('shipping') / inArm('shipping') }),
       }),
+    ]);
+
+    // Placements are not held out; the holdout report lists what each variant learned.
+    const holdout = await tailor.app.inject({
+      method: 'GET',
+      url: '/v1/experiments/holdout',
+      headers: { authorization: bearer(tailor.adminKey) },
+    });
+    const learned = holdout.json<{ actions: { action: string; decisions: number; conversions: number }[] }>();
+    expect(learned.actions).toEqual([
+      expect.objectContaining({ action: 'hero/spring', ...counted(before.spring) }),
+      expect.objectContaining({ action: 'hero/summer', ...counted(before.summer) }),
     ]);
 
     await tailor.close();

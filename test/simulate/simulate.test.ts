@@ -101,6 +101,32 @@ describe('simulating the shipped scenario, shortened', () => {
     expect(treated?.exposures).toBe(result.outcomes.action);
   }, 60_000);
 
+  it('learns which variant of a placement to show per segment, through the engine', async () => {
+    const scenario = {
+      ...(await readScenario(join(import.meta.dirname, '../../examples/learn/placement-scenario.yaml'))),
+      people: 400,
+      decisions: 3_000,
+      evaluate: 600,
+    };
+    const workspace = await readWorkspaceFile(scenario.workspacePath);
+    const result = await runSimulation({ scenario, workspace });
+    const { window } = result;
+    // Every decision shows a variant: the window's showings are its decisions.
+    expect(window.contacts).toBe(600);
+    expect(window.oracle).toBeGreaterThan(window.static);
+    expect(window.learned).toBeGreaterThan(window.static);
+    expect(window.learned).toBeGreaterThan(window.random);
+    // Tailor counted every showing and the goals it credited to them, per variant.
+    const learned = result.holdout.actions ?? [];
+    expect(learned.map((learner) => learner.action)).toEqual([
+      'hero/discount_banner',
+      'hero/shipping_banner',
+      'hero/premium_banner',
+    ]);
+    expect(learned.reduce((sum, learner) => sum + learner.decisions, 0)).toBe(result.decisions);
+    expect(learned.reduce((sum, learner) => sum + learner.conversions, 0)).toBeGreaterThan(0);
+  }, 60_000);
+
   it('prints the report and says whether the targets were met', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tailor-scenario-'));
     const path = join(dir, 'tiny.yaml');

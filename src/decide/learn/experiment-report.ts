@@ -18,7 +18,7 @@ export interface ArmReport {
   lift?: LiftEstimate;
 }
 
-/** One learning action's counts overall and per bin. */
+/** One learner's counts overall and per bin: an action, or a placement's variant (`placement/variant`). */
 export interface ActionLearningReport {
   action: string;
   decisions: number;
@@ -39,7 +39,7 @@ export interface ExperimentReport {
 /**
  * The holdout as an experiment: next best action (decisions whose winner has a goal, decided as
  * they came) against the control group held out (the same decisions, held out), with goals
- * credited to each; and what each learning action learned. Counts come from the learning state.
+ * credited to each; and what each learner (action or placement variant) learned. Counts come from the learning state.
  */
 export function holdoutReport(state: LearningState, actions: readonly string[]): ExperimentReport {
   const { action, held_out: heldOut } = state.groups;

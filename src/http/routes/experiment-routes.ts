@@ -53,8 +53,8 @@ const ReportSchema = Type.Object({
 /**
  * Experiments through the admin API: `GET /v1/experiments/{key}` reports an experiment's arms
  * with each one's lift against the control and its 95% interval; `holdout` compares next best
- * action with the workspace's holdout group the same way, and lists what each learning action
- * learned. Counts are held in memory (see `LearningState`): the answer costs no I/O.
+ * action with the workspace's holdout group the same way, and lists what each learner (an
+ * action, or a placement's variant as `placement/variant`) learned. Counts are held in memory (see `LearningState`): the answer costs no I/O.
  */
 export async function experimentRoutes(
   app: FastifyInstance,
@@ -85,11 +85,7 @@ export async function experimentRoutes(
       if (experiment !== undefined) return armsReport(state, experiment);
       if (key !== 'holdout' || workspace?.decisions.holdout === undefined)
         throw new TailorError('EXPERIMENT_NOT_FOUND', `No experiment \`${key}\` in this workspace`);
-      const actions = workspace.decisions.actions.filter((action) => action.learning !== undefined);
-      return holdoutReport(
-        state,
-        actions.map((action) => action.key),
-      );
+      return holdoutReport(state, [...workspace.decisions.learners.keys()]);
     },
   );
 }
