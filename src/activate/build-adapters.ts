@@ -6,6 +6,7 @@ import { type ChannelAdapter, isAdsChannel, PROVIDER_CHANNELS, type ProviderChan
 import type { ChannelsDef, EmailChannelDef, SecretRef } from './channels-def.ts';
 import { createEmailAdapter } from './email/email-adapter.ts';
 import { createClickTracker, createUnsubscribeLinks } from './email/signed-links.ts';
+import { createHubSpotContactsAdapter } from './hubspot/hubspot-contacts-adapter.ts';
 import { createMessengerAdapter } from './messenger/messenger-adapter.ts';
 import { createDestinationGuard, type DestinationGuard } from './outbound/destination-guard.ts';
 import { type NetworkPolicy, STRICT_NETWORK_POLICY } from './outbound/network-policy.ts';
@@ -23,6 +24,13 @@ export const MIN_LINK_SECRET_LENGTH = 16;
  * throttling answers (429) enforce through the dispatcher's back-off.
  */
 export const DEFAULT_ADS_RATE = 50_000;
+
+/**
+ * Contacts handed to HubSpot each second unless it says otherwise: 5 requests of 100 a second,
+ * half the 100 requests per 10 seconds a Starter account's private app may make, so other
+ * integrations keep room; HubSpot's 429s slow it further through the dispatcher's back-off.
+ */
+export const DEFAULT_CRM_RATE = 500;
 
 /** The adapters of a workspace's configured channels, and what the dispatcher needs of them. */
 export interface ChannelAdapters {
@@ -171,6 +179,17 @@ export function buildChannelAdapters(
       }),
     );
   }
+  const hubspot = channels.hubspot;
+  if (hubspot?.accessToken !== undefined && hubspot.contactProperties !== undefined) {
+    const accessToken = secrets.read(hubspot.accessToken, 'hubspot.access_token');
+    builders.push(() =>
+      createHubSpotContactsAdapter({
+        ...(hubspot.baseUrl === undefined ? {} : { baseUrl: hubspot.baseUrl }),
+        accessToken,
+        guard,
+      }),
+    );
+  }
   secrets.throwIfMissing();
 
   const adapters = new Map<ProviderChannel, ChannelAdapter>();
@@ -181,8 +200,7 @@ export function buildChannelAdapters(
   const ratePerSecond = new Map<ProviderChannel, number>();
   for (const channel of PROVIDER_CHANNELS) {
     const def = channels[channel];
-    const rate =
-      def?.ratePerSecond ?? (def !== undefined && isAdsChannel(channel) ? DEFAULT_ADS_RATE : undefined);
+    const rate = def?.ratePerSecond ?? (def === undefined ? undefined : defaultRate(channel));
     if (rate !== undefined) ratePerSecond.set(channel, rate);
   }
   return {
@@ -192,6 +210,12 @@ export function buildChannelAdapters(
       for (const adapter of adapters.values()) if (hasClose(adapter)) adapter.close();
     },
   };
+}
+
+/** The rate of a channel that sets none: ads and CRM channels take people in bulk. */
+function defaultRate(channel: ProviderChannel): number | undefined {
+  if (isAdsChannel(channel)) return DEFAULT_ADS_RATE;
+  return channel === 'hubspot' ? DEFAULT_CRM_RATE : undefined;
 }
 
 /**

@@ -17,8 +17,11 @@ export type MessageChannel = 'email' | 'whatsapp' | 'sms' | 'rcs' | 'messenger' 
  */
 export type AdsChannel = 'meta_audiences' | 'google_customer_match' | 'meta_conversions';
 
+/** The channel that keeps a CRM's contacts in step with profiles: HubSpot's contact upserts. */
+export type CrmChannel = 'hubspot';
+
 /** The channels Tailor sends on through a provider, each behind a `ChannelAdapter`. */
-export type ProviderChannel = MessageChannel | AdsChannel;
+export type ProviderChannel = MessageChannel | AdsChannel | CrmChannel;
 
 /** Every ads channel. */
 export const ADS_CHANNELS: readonly AdsChannel[] = [
@@ -37,7 +40,16 @@ export const PROVIDER_CHANNELS: readonly ProviderChannel[] = [
   'instagram',
   'webhook',
   ...ADS_CHANNELS,
+  'hubspot',
 ];
+
+/**
+ * Whether a channel carries data about a person (to an ad platform or a CRM) rather than a
+ * message to them: its sends are no contact, put no `Message Sent` on the timeline.
+ */
+export function isDataChannel(channel: string): channel is AdsChannel | CrmChannel {
+  return isAdsChannel(channel) || channel === 'hubspot';
+}
 
 /** Whether a channel carries data to an ad platform rather than a message to a person. */
 export function isAdsChannel(channel: string): channel is AdsChannel {

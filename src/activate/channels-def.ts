@@ -89,8 +89,9 @@ export interface MetaMessagingChannelDef {
 }
 
 /**
- * HubSpot, as a CRM contacts come in from: its `contact.propertyChange` webhooks (signature v3)
- * become identify calls setting the mapped traits.
+ * HubSpot, the CRM: contacts come in from its `contact.propertyChange` webhooks (signature v3)
+ * as identify calls setting the mapped traits, and, with an `accessToken` and `contactProperties`,
+ * go out as batched contact upserts by email when a mapped value of the profile changes.
  */
 export interface HubSpotChannelDef {
   /** HubSpot's API root, `https://api.hubapi.com` unless pointed at a local server. */
@@ -99,6 +100,15 @@ export interface HubSpotChannelDef {
   clientSecret: SecretRef;
   /** Trait → HubSpot contact property (`first_name: firstname`); `email` is always read. */
   properties: Record<string, string>;
+  /** A private app's access token with `crm.objects.contacts.write`: contacts go out only with it. */
+  accessToken?: SecretRef;
+  /**
+   * Profile field (`traits.first_name`, `computed.order_count`, `scores.intent`,
+   * `lifecycle_stage`) → the HubSpot contact property it is written to.
+   */
+  contactProperties?: Record<string, string>;
+  /** Contacts upserted each second at most (default `DEFAULT_CRM_RATE`). */
+  ratePerSecond?: number;
 }
 
 /** A signed outbound webhook (a CRM, an ads audience, Slack…). */

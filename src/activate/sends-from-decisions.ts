@@ -1,7 +1,7 @@
 import { type LoggedEvent, recordedByTailor, type TailorEvent } from '../ingest/event.ts';
 import { MESSAGE_FAILED, MESSAGE_SENT } from '../ingest/reserved-events.ts';
 import type { ProfileState } from '../profile/profile.ts';
-import { isAdsChannel, PROVIDER_CHANNELS, type ProviderChannel } from './channel.ts';
+import { isDataChannel, PROVIDER_CHANNELS, type ProviderChannel } from './channel.ts';
 import { addressIds } from './feedback-to-event.ts';
 import type { SendRecord } from './send-record.ts';
 
@@ -13,7 +13,7 @@ function isProviderChannel(channel: unknown): channel is ProviderChannel {
   return (
     typeof channel === 'string' &&
     PROVIDER_CHANNELS.some((known) => known === channel) &&
-    !isAdsChannel(channel)
+    !isDataChannel(channel)
   );
 }
 
@@ -29,6 +29,7 @@ export const ADDRESS_TYPE: Readonly<Record<ProviderChannel, string>> = {
   meta_audiences: 'email',
   google_customer_match: 'email',
   meta_conversions: 'email',
+  hubspot: 'email',
 };
 
 /**

@@ -1,7 +1,12 @@
 import { adsRefusal } from '../activate/ads/ads-refusal.ts';
 import type { RetryPolicy } from '../activate/backoff.ts';
 import { buildChannelAdapters, webhookSecrets } from '../activate/build-adapters.ts';
-import { type ChannelAdapter, isAdsChannel, type ProviderChannel } from '../activate/channel.ts';
+import {
+  type ChannelAdapter,
+  isAdsChannel,
+  isDataChannel,
+  type ProviderChannel,
+} from '../activate/channel.ts';
 import type { ChannelsDef } from '../activate/channels-def.ts';
 import {
   type ClickTracker,
@@ -9,6 +14,7 @@ import {
   createUnsubscribeLinks,
   type UnsubscribeLinks,
 } from '../activate/email/signed-links.ts';
+import { contactProjectorOf } from '../activate/hubspot/contact-properties.ts';
 import { type NetworkPolicy, STRICT_NETWORK_POLICY } from '../activate/outbound/network-policy.ts';
 import { sendOutcomeEvent } from '../activate/sends-from-decisions.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -87,12 +93,21 @@ export class Activation {
       stillAllowed: async (send) => {
         const profile = await engine.reads.peekProfile(send.workspaceId, [send.profileId]);
         if (profile === undefined) return 'the person was erased';
+        if (send.channel === 'hubspot') return null;
         return isAdsChannel(send.channel) ? adsRefusal(profile, send) : sendRefusal(profile, send.channel);
       },
+      currentContent: async (send) => {
+        if (send.channel !== 'hubspot') return undefined;
+        const workspace = engine.workspace(send.workspaceId);
+        const contacts = workspace === undefined ? undefined : contactProjectorOf(workspace);
+        const profile = await engine.reads.peekProfile(send.workspaceId, [send.profileId]);
+        const values = profile === undefined ? undefined : contacts?.(profile, engine.clock());
+        return values === undefined ? undefined : { email: values.email, properties: values.properties };
+      },
       onAttempt: (send, outcome) => {
-        // Ads channels carry data about a person, not a message: no Message Sent on the timeline,
-        // no contact counted. Their counts are the outbox's (GET /v1/audiences).
-        if (outcome.kind === 'retry' || isAdsChannel(send.channel)) return;
+        // Ads and CRM channels carry data about a person, not a message: no Message Sent on the
+        // timeline, no contact counted. Their counts are the outbox's (GET /v1/audiences).
+        if (outcome.kind === 'retry' || isDataChannel(send.channel)) return;
         const event = sendOutcomeEvent({ send, outcome, now: engine.clock() });
         engine.record(send.workspaceId, [event]);
       },

@@ -50,6 +50,12 @@ export interface DispatcherOptions {
    * consent or became unreachable while it waited for quiet hours or a retry), or null.
    */
   stillAllowed?: (send: SendRecord) => Promise<string | null>;
+  /**
+   * Asked just before a send goes to its provider, once it is allowed: the content to send
+   * instead of the one recorded, or undefined to send that. A CRM upsert carries the person's
+   * values as they are now, so a retried older change never overwrites a newer one.
+   */
+  currentContent?: (send: SendRecord) => Promise<Record<string, unknown> | undefined>;
 }
 
 /** How long a send waits before trying again when the person could not be checked (ms). */
@@ -324,7 +330,8 @@ export class Dispatcher {
     }
     let outcome: SendOutcome;
     try {
-      outcome = await adapter.send(send);
+      const content = await this.options.currentContent?.(send);
+      outcome = await adapter.send(content === undefined ? send : { ...send, content });
     } catch (error) {
       // Adapters classify provider answers; a throw is a bug or a network failure: retry.
       outcome = { kind: 'retry', reason: error instanceof Error ? error.message : 'the adapter failed' };

@@ -31,6 +31,8 @@ export type ApplyOutcome =
       derived: LoggedEvent[];
       /** Sends the profile's journeys asked for. */
       effects: JourneyEffect[];
+      /** What `watch` said of the profile before the event (undefined for a profile it created). */
+      watched?: string;
     }
   | { kind: 'unresolved' };
 
@@ -45,6 +47,8 @@ export function applyToView(input: {
   event: LoggedEvent;
   /** The event's identifiers as `readEventIdentifiers` read them (once, for prefetch and apply). */
   identifiers: EventIdentifiers;
+  /** Asked of the profile the event resolves to, before any merge or change: a fingerprint to compare. */
+  watch?: (profile: ProfileState) => string;
 }): ApplyOutcome {
   const { view, event } = input;
   const workspace = view.inForce(input.workspace);
@@ -65,6 +69,7 @@ export function applyToView(input: {
     throw new Error(`profile ${resolution.profileId} was not prefetched before applying ${event.messageId}`);
   }
   if (resolution.created) view.profiles.set(profile.id, profile);
+  const watched = resolution.created ? undefined : input.watch?.(profile);
 
   for (const fromId of resolution.merged) {
     const from = view.profiles.get(fromId);
@@ -124,6 +129,7 @@ export function applyToView(input: {
     merged: resolution.merged,
     derived,
     effects,
+    ...(watched === undefined ? {} : { watched }),
   };
 }
 

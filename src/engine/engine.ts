@@ -1,6 +1,11 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { adsSends } from '../activate/ads/ads-sends.ts';
 import type { ChannelsDef } from '../activate/channels-def.ts';
+import {
+  contactFingerprint,
+  contactProjectorOf,
+  contactUpsert,
+} from '../activate/hubspot/contact-properties.ts';
 import type { SendRecord } from '../activate/send-record.ts';
 import { sendFromDecision } from '../activate/sends-from-decisions.ts';
 import type { Clock } from '../clock.ts';
@@ -11,6 +16,7 @@ import { type EventIdentifiers, readEventIdentifiers } from '../identity/extract
 import { type LoggedEvent, recordedByTailor, type TailorEvent, toLoggedEvent } from '../ingest/event.ts';
 import { DECISION_MADE } from '../ingest/reserved-events.ts';
 import { type Logger, silentLogger } from '../logger.ts';
+import type { ProfileState } from '../profile/profile.ts';
 import { type AppendInDoubtError, isAppendInDoubt } from '../store/append-in-doubt-error.ts';
 import type { ErasureStore } from '../store/ports/erasure-store.ts';
 import type { AppendOutcome, EventToAppend } from '../store/ports/event-log.ts';
@@ -698,6 +704,7 @@ export class Engine {
     const sends: SendRecord[] = [];
     const channels = workspace.definition.channels;
     const ads = channels !== undefined && hasAdsChannel(channels);
+    const contacts = contactProjectorOf(workspace);
     let sliceStart = performance.now();
     for (let i = 0; i < list.length; i += 1) {
       if (performance.now() - sliceStart >= APPLY_SLICE_MS) {
@@ -705,7 +712,11 @@ export class Engine {
         sliceStart = performance.now();
       }
       const event = list[i] as LoggedEvent;
-      const outcome = this.applyOne(view, workspace, event, identifiers[i]);
+      const watch =
+        contacts === undefined
+          ? undefined
+          : (profile: ProfileState) => contactFingerprint(contacts(profile, event.timestamp));
+      const outcome = this.applyOne({ view, workspace, event, read: identifiers[i], watch });
       this.learning.observe(workspace, event);
       if (outcome?.kind !== 'applied') continue;
       goals.push(...this.learning.goalEvents({ workspace, view, profileId: outcome.profileId, event }));
@@ -722,6 +733,18 @@ export class Engine {
         sends.push(
           ...adsSends({ channels, profile, received: event, derived: outcome.derived, now: this.clock() }),
         );
+      const upsert =
+        contacts === undefined
+          ? undefined
+          : contactUpsert({
+              workspaceId: view.workspaceId,
+              messageId: event.messageId,
+              profile,
+              after: contacts(profile, event.timestamp),
+              before: outcome.watched,
+              now: this.clock(),
+            });
+      if (upsert !== undefined) sends.push(upsert);
     }
     this.decideTriggered(view, workspace, hits, goals);
     await this.enqueue(sends);
@@ -831,15 +854,17 @@ export class Engine {
     return log;
   }
 
-  private applyOne(
-    view: WorkspaceView,
-    workspace: CompiledWorkspace,
-    event: LoggedEvent,
-    read?: EventIdentifiers,
-  ): ApplyOutcome | undefined {
+  private applyOne(input: {
+    view: WorkspaceView;
+    workspace: CompiledWorkspace;
+    event: LoggedEvent;
+    read?: EventIdentifiers;
+    watch?: ((profile: ProfileState) => string) | undefined;
+  }): ApplyOutcome | undefined {
+    const { view, workspace, event, read, watch } = input;
     try {
       const identifiers = read ?? readEventIdentifiers(event, workspace.definition.identity);
-      return applyToView({ view, workspace, event, identifiers });
+      return applyToView({ view, workspace, event, identifiers, ...(watch === undefined ? {} : { watch }) });
     } catch (error) {
       // The event stays in the log; a failure here is a bug, and replay meets it the same way.
       this.logger.error(
@@ -928,7 +953,7 @@ export class Engine {
         if (isTimerRecord(event))
           applyTimer({ view, workspace, timer: event, ids: view.dues.takeDue(event.timestamp) });
         else if (isJourneysRecord(event)) await this.applyJourneysRecord(view, workspace, event);
-        else this.applyOne(view, workspace, event);
+        else this.applyOne({ view, workspace, event });
         if (learning !== undefined && event.type === 'track' && recordedByTailor(event))
           learning.observe(event, retainMs);
       },

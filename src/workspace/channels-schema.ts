@@ -282,10 +282,33 @@ export const HubSpotChannelSchema = Type.Object(
         },
       ),
     ),
+    access_token: Type.Optional(
+      secretSchema(
+        'A private app’s access token with crm.objects.contacts.write: with contact_properties, contacts go out',
+      ),
+    ),
+    contact_properties: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^(lifecycle_stage|(traits|computed|scores)\\.[A-Za-z_][A-Za-z0-9_]*)$' }),
+        Type.String({ minLength: 1, pattern: '^[a-z0-9_]+$' }),
+        {
+          description:
+            'Profile field → HubSpot contact property, like traits.first_name: firstname, computed.order_count: tailor_order_count, scores.intent: tailor_intent_score, lifecycle_stage: tailor_lifecycle_stage; a change of a mapped value upserts the contact by email.',
+        },
+      ),
+    ),
+    rate_per_second: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10000,
+        description: 'At most this many contacts are handed to HubSpot each second; default 500.',
+      }),
+    ),
   },
   {
     additionalProperties: false,
-    description: 'HubSpot contacts in, from its contact.propertyChange webhooks.',
+    description:
+      'HubSpot: contacts in from its contact.propertyChange webhooks, and out as batched upserts by email.',
   },
 );
 

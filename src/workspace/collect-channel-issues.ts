@@ -77,7 +77,10 @@ const CHECKS: Readonly<Record<string, ChannelChecks>> = {
   },
   hubspot: {
     urls: [{ field: 'base_url', fallback: 'https://api.hubapi.com' }],
-    secrets: [{ field: 'client_secret', usedAt: 'base_url' }],
+    secrets: [
+      { field: 'client_secret', usedAt: 'base_url' },
+      { field: 'access_token', usedAt: 'base_url' },
+    ],
   },
 };
 

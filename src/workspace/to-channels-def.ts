@@ -121,6 +121,9 @@ function toHubSpot(hubspot: HubSpotInput): HubSpotChannelDef {
     properties: { ...hubspot.properties },
   };
   if (hubspot.base_url !== undefined) def.baseUrl = hubspot.base_url;
+  if (hubspot.access_token !== undefined) def.accessToken = hubspot.access_token;
+  if (hubspot.contact_properties !== undefined) def.contactProperties = { ...hubspot.contact_properties };
+  if (hubspot.rate_per_second !== undefined) def.ratePerSecond = hubspot.rate_per_second;
   return def;
 }
 

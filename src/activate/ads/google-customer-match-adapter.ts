@@ -1,11 +1,11 @@
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
-import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/destination-guard.ts';
+import type { DestinationGuard } from '../outbound/destination-guard.ts';
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
 import { audienceChangeOf, NOT_AN_AUDIENCE_CHANGE } from './ads-sends.ts';
 import { classifyGoogleAdsError, googleAdsErrors } from './google-ads-error.ts';
 import { googleEmail, googlePhone, matchIdentifiers, sha256Hex } from './match-keys.ts';
 import { type MatchReport, type MatchReporting, REPORT_TIMEOUT_MS } from './match-report.ts';
-import { callPlatform, redactOutcome } from './provider-call.ts';
+import { callPlatform, callSetupOf, redactOutcome } from './provider-call.ts';
 import { SendBatcher } from './send-batcher.ts';
 
 /** The Google Ads API version Tailor speaks. */
@@ -59,12 +59,7 @@ export function createGoogleCustomerMatchAdapter(
     /\/+$/,
     '',
   );
-  const setup = {
-    fetch: options.fetch ?? fetch,
-    guard: options.guard ?? OPEN_DESTINATION_GUARD,
-    timeoutMs: options.timeoutMs ?? 30_000,
-    provider: 'Google Ads API',
-  };
+  const setup = callSetupOf(options, 'Google Ads API');
   const headers: Record<string, string> = {
     authorization: `Bearer ${options.accessToken}`,
     'developer-token': options.developerToken,

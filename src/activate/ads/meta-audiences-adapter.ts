@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
-import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/destination-guard.ts';
+import type { DestinationGuard } from '../outbound/destination-guard.ts';
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
 import { audienceChangeOf, NOT_AN_AUDIENCE_CHANGE } from './ads-sends.ts';
 import { classifyGraphAdsError } from './graph-ads-error.ts';
 import { matchIdentifiers, metaEmail, metaPhone, sha256Hex } from './match-keys.ts';
 import { type MatchReport, type MatchReporting, REPORT_TIMEOUT_MS } from './match-report.ts';
-import { callPlatform, redactOutcome } from './provider-call.ts';
+import { callPlatform, callSetupOf, redactOutcome } from './provider-call.ts';
 import { SendBatcher } from './send-batcher.ts';
 
 /** The Marketing API version Tailor speaks. */
@@ -58,12 +58,7 @@ export function createMetaAudiencesAdapter(
     /\/+$/,
     '',
   );
-  const setup = {
-    fetch: options.fetch ?? fetch,
-    guard: options.guard ?? OPEN_DESTINATION_GUARD,
-    timeoutMs: options.timeoutMs ?? 30_000,
-    provider: 'Meta Marketing API',
-  };
+  const setup = callSetupOf(options, 'Meta Marketing API');
   const batcher = new SendBatcher<Row>({
     maxSize: Math.min(options.maxBatch ?? META_MAX_USERS_PER_REQUEST, META_MAX_USERS_PER_REQUEST),
     windowMs: options.batchWindowMs ?? 50,

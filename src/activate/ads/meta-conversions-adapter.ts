@@ -1,10 +1,10 @@
 import type { ChannelAdapter, OutboundMessage, SendOutcome } from '../channel.ts';
-import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/destination-guard.ts';
+import type { DestinationGuard } from '../outbound/destination-guard.ts';
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
 import { classifyGraphAdsError } from './graph-ads-error.ts';
 import { matchIdentifiers, metaEmail, metaPhone, sha256Hex } from './match-keys.ts';
 import { META_MARKETING_API_VERSION } from './meta-audiences-adapter.ts';
-import { callPlatform, redactOutcome } from './provider-call.ts';
+import { callPlatform, callSetupOf, redactOutcome } from './provider-call.ts';
 import { SendBatcher } from './send-batcher.ts';
 
 /** Meta takes at most 1,000 events in one Conversions API request. */
@@ -35,12 +35,7 @@ export function createMetaConversionsAdapter(options: MetaConversionsAdapterOpti
     /\/+$/,
     '',
   );
-  const setup = {
-    fetch: options.fetch ?? fetch,
-    guard: options.guard ?? OPEN_DESTINATION_GUARD,
-    timeoutMs: options.timeoutMs ?? 30_000,
-    provider: 'Meta Conversions API',
-  };
+  const setup = callSetupOf(options, 'Meta Conversions API');
   const batcher = new SendBatcher<Record<string, unknown>>({
     maxSize: META_MAX_EVENTS_PER_REQUEST,
     windowMs: options.batchWindowMs ?? 50,

@@ -1,5 +1,5 @@
 import type { SendOutcome } from '../channel.ts';
-import type { DestinationGuard } from '../outbound/destination-guard.ts';
+import { type DestinationGuard, OPEN_DESTINATION_GUARD } from '../outbound/destination-guard.ts';
 import { describeFetchError, redirectFailure, refusedDestination } from '../provider-answer.ts';
 
 /** What an ads adapter needs to call its platform: the fetch, the guard and a time limit. */
@@ -9,6 +9,22 @@ export interface CallSetup {
   timeoutMs: number;
   /** The platform's name in reasons, like `Meta Marketing API`. */
   provider: string;
+}
+
+/**
+ * The call setup of an adapter from its options: the given fetch (else the global one), guard
+ * (else open) and time limit (else 30 s), under the platform's name.
+ */
+export function callSetupOf(
+  options: { fetch?: typeof fetch; guard?: DestinationGuard; timeoutMs?: number },
+  provider: string,
+): CallSetup {
+  return {
+    fetch: options.fetch ?? fetch,
+    guard: options.guard ?? OPEN_DESTINATION_GUARD,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    provider,
+  };
 }
 
 /** A platform's answer: its status, its JSON body (undefined when not JSON) and its `Retry-After`. */

@@ -16,12 +16,12 @@
  * `INVALID_ARGUMENT`, 429 `RESOURCE_EXHAUSTED` with `quotaErrorDetails.retryDelay`, 500 `INTERNAL`.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { text as readText } from 'node:stream/consumers';
 import { googleEmail, googlePhone, sha256Hex } from '../ads/match-keys.ts';
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
-import type { LocalProvider, ProviderFault } from './local-provider.ts';
+import { type LocalProvider, type ProviderFault, serveLocally } from './local-provider.ts';
 
 /** A running local Google Ads API. */
 export interface LocalGoogleAds extends LocalProvider {
@@ -308,17 +308,8 @@ export async function startLocalGoogleAds(
     return op === undefined || keys.length === 0 ? undefined : { op, keys };
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => {
-      response.writeHead(500).end();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const server = await serveLocally(handle, options.port);
+  const port = server.port;
   return {
     baseUrl: `http://127.0.0.1:${port}/${API_VERSION}`,
     customerId,
@@ -346,11 +337,7 @@ export async function startLocalGoogleAds(
       throttled = count;
       throttleSeconds = seconds;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 

@@ -16,12 +16,12 @@
  * `Retry-After` when throttled, 2 (transient) with HTTP 500.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { text as readText } from 'node:stream/consumers';
 import { metaEmail, metaPhone, sha256Hex } from '../ads/match-keys.ts';
 import { isJsonObject } from '../whatsapp/whatsapp-wire.ts';
-import type { LocalProvider, ProviderFault } from './local-provider.ts';
+import { type LocalProvider, type ProviderFault, serveLocally } from './local-provider.ts';
 
 /** One person's change the local API accepted, or one conversion event it received. */
 export interface LocalMetaChange {
@@ -236,17 +236,8 @@ export async function startLocalMetaAds(
     });
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => {
-      response.writeHead(500).end();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const server = await serveLocally(handle, options.port);
+  const port = server.port;
   return {
     baseUrl: `http://127.0.0.1:${port}/v21.0`,
     accessToken,
@@ -274,11 +265,7 @@ export async function startLocalMetaAds(
       throttled = count;
       retryAfterSeconds = seconds;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 
