@@ -6,10 +6,13 @@
  * twice on the same number of people, once with the decide workspace as it is and once with
  * every one of its 50 actions and 20 placements learning (a goal, two predictors; in process a
  * model filled with outcomes in every bin, over HTTP the model the server's own recorded
- * decisions fill), so the two differ only by learning.
+ * decisions fill), so the two differ only by learning; (3) since the two runs are back to back
+ * and a shared machine's load moves between them, the same decisions in one process with
+ * learning off and on in alternating rounds (`bench/decide-alternating.ts`).
  */
 import { simulateCommand } from '../src/cli/simulate-command.ts';
 import { type DecideBenchResult, decideBench } from './decide.ts';
+import { type AlternatingFigures, alternatingDecideLatency } from './decide-alternating.ts';
 
 /** The scenario the targets are measured on. */
 export const LEARN_SCENARIO = 'examples/learn/scenario.yaml';
@@ -21,6 +24,8 @@ export interface LearnBenchResult {
   seconds: number;
   off: DecideBenchResult;
   on: DecideBenchResult;
+  /** The same decisions in one process, rounds alternating (`bench/decide-alternating.ts`). */
+  alternating: AlternatingFigures;
 }
 
 /** Runs both halves; `profiles`, `rounds`, `seconds` and `calls` size the decide latency half. */
@@ -43,5 +48,6 @@ export async function learnBench(input: {
     });
   const off = await decide(false);
   const on = await decide(true);
-  return { report, met, seconds, off, on };
+  const alternating = alternatingDecideLatency({ rounds: input.rounds, calls: input.calls });
+  return { report, met, seconds, off, on, alternating };
 }

@@ -295,6 +295,10 @@ if (runs('learn')) {
     );
     console.log(`               recorded ${recorded}; wrong or failed answers ${wrong}`);
   }
+  const { alternating } = result;
+  console.log(
+    `  in one process, rounds alternating (${fmt(alternating.decisions)} decisions each, a visitor with no profile): learning off p50 ${fmt(alternating.off.p50, 1)} µs, p99 ${fmt(alternating.off.p99, 1)} µs; on p50 ${fmt(alternating.on.p50, 1)} µs, p99 ${fmt(alternating.on.p99, 1)} µs`,
+  );
   const onP99 = p(result.on.tailor, 'p99');
   console.log(
     `  HTTP p99 with learning on: ${fmt(onP99)} ms (off ${fmt(p(result.off.tailor, 'p99'))} ms)  target < 10 ms: ${verdict(onP99 < 10)}`,

@@ -32,7 +32,7 @@ const ReportSchema = Type.Object({
     Type.Object({
       arm: Type.String(),
       control: Type.Boolean(),
-      exposures: Type.Integer({ description: 'Decisions in the arm' }),
+      exposures: Type.Integer({ description: 'Decisions in the arm (over a placement: placements shown)' }),
       conversions: Type.Integer({ description: 'Of those, decisions a goal was credited to' }),
       rate: Type.Number(),
       value: Type.Number({ description: "Sum of the credited goals' values" }),
