@@ -132,7 +132,16 @@ export interface Decision {
     {
       variant: string | null;
       content: unknown;
-      trace?: { variant: string; holds: boolean; reads?: Record<string, unknown> }[];
+      /** Under `strategy: learn`: the shown variant's learned propensity, and whether it won by exploring. */
+      learning?: { bin: string; propensity: number; mean: number; evidence: number; explored: boolean };
+      trace?: {
+        variant: string;
+        holds: boolean;
+        reads?: Record<string, unknown>;
+        /** The experiment whose arm leaves this variant out. */
+        experiment?: string;
+        learned?: { bin: string; propensity: number; mean: number; evidence: number };
+      }[];
     }
   >;
   action?: {

@@ -134,7 +134,10 @@ function DecisionView(props: { decision: Decision }) {
               {Object.entries(decision.placements).map(([key, placement]) => (
                 <tr key={key}>
                   <th scope="row">{key}</th>
-                  <td>{placement.variant ?? 'none (default)'}</td>
+                  <td>
+                    {placement.variant ?? 'none (default)'}
+                    {placement.learning?.explored === true && ' (exploring)'}
+                  </td>
                   <td className="props">{show(placement.content)}</td>
                   <td className="props">
                     {(placement.trace ?? [])
@@ -146,6 +149,10 @@ function DecisionView(props: { decision: Decision }) {
                               : ` (${Object.entries(tried.reads)
                                   .map(([path, value]) => `${path} = ${show(value)}`)
                                   .join(', ')})`
+                          }${tried.experiment === undefined ? '' : ` (experiment ${tried.experiment})`}${
+                            tried.learned === undefined
+                              ? ''
+                              : ` (learned ${tried.learned.propensity.toFixed(3)}, mean ${tried.learned.mean.toFixed(3)}, ${tried.learned.evidence} seen in ${tried.learned.bin})`
                           }`,
                       )
                       .join(' → ') || '—'}
