@@ -148,6 +148,8 @@ export interface MetaAudiencesChannelDef {
   ratePerSecond?: number;
   /** How often each list is reconciled with its segment (ms; default `DEFAULT_RECONCILE_EVERY_MS`). */
   reconcileEveryMs?: number;
+  /** Name → list, for journey steps that add people to a list or remove them (`audience` steps). */
+  lists?: Record<string, string>;
 }
 
 /**
@@ -170,6 +172,8 @@ export interface GoogleCustomerMatchChannelDef {
   ratePerSecond?: number;
   /** How often each list is reconciled with its segment (ms; default `DEFAULT_RECONCILE_EVERY_MS`). */
   reconcileEveryMs?: number;
+  /** Name → list, for journey steps that add people to a list or remove them (`audience` steps). */
+  lists?: Record<string, string>;
 }
 
 /** Meta's Conversions API: chosen events go to a dataset (pixel) as server events. */

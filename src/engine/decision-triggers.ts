@@ -24,7 +24,7 @@ export interface TriggerHit {
 /** Adds the decisions a profile's journeys asked for (`decide` and `send` steps). */
 export function journeyHits(profileId: string, effects: readonly JourneyEffect[], hits: TriggerHit[]): void {
   for (const effect of effects) {
-    if (effect.kind === 'update') continue;
+    if (effect.kind === 'update' || effect.kind === 'audience') continue;
     hits.push({
       profileId,
       key: `jrn-${profileId}-${effect.journey}-${effect.entry}-${effect.step}-${effect.at}`,

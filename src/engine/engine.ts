@@ -1,5 +1,6 @@
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import { adsSends } from '../activate/ads/ads-sends.ts';
+import { journeyAudienceSends } from '../activate/ads/journey-audience-sends.ts';
 import type { ChannelsDef } from '../activate/channels-def.ts';
 import {
   contactFingerprint,
@@ -732,6 +733,7 @@ export class Engine {
       if (ads)
         sends.push(
           ...adsSends({ channels, profile, received: event, derived: outcome.derived, now: this.clock() }),
+          ...journeyAudienceSends({ channels, profile, effects: outcome.effects, now: this.clock() }),
         );
       const upsert =
         contacts === undefined
@@ -801,7 +803,10 @@ export class Engine {
         journeyHits(profileId, effects, hits);
         const profile = ads ? view.profiles.get(profileId) : undefined;
         if (channels !== undefined && profile !== undefined)
-          sends.push(...adsSends({ channels, profile, derived, now: this.clock() }));
+          sends.push(
+            ...adsSends({ channels, profile, derived, now: this.clock() }),
+            ...journeyAudienceSends({ channels, profile, effects, now: this.clock() }),
+          );
       }
       this.decideTriggered(view, workspace, hits);
     } catch (error) {
@@ -826,16 +831,24 @@ export class Engine {
     if (keys.size === 0) return;
     // A store fault here propagates (and stops the writer); only applying the record is guarded.
     const ids = await profilesToRelease(this.store, view, keys);
+    const sends: SendRecord[] = [];
+    const channels = workspace.definition.channels;
     try {
       const hits: TriggerHit[] = [];
       for (const { profileId, derived, effects } of applyRelease({ view, workspace, record, keys, ids })) {
         triggerHits(workspace, profileId, derived, hits);
         journeyHits(profileId, effects, hits);
+        // A released run's list changes (a paused journey's held `audience` step) go out like its sends.
+        const profile = channels === undefined ? undefined : view.profiles.get(profileId);
+        if (channels !== undefined && profile !== undefined)
+          sends.push(...journeyAudienceSends({ channels, profile, effects, now: this.clock() }));
       }
       if (!view.complete) this.decideTriggered(view, workspace, hits);
     } catch (error) {
       this.logger.error({ err: error, seq: record.seq }, 'journeys record could not be applied');
     }
+    // A store fault here propagates (and stops the writer), as in `applyRun`.
+    await this.enqueue(sends);
   }
 
   /** Logs the record that puts the workspace's journeys in force, unless they already are. */

@@ -30,6 +30,12 @@ export type CompiledStep =
   | { readonly type: 'decide'; readonly key: string }
   | { readonly type: 'send'; readonly key: string; readonly action: string }
   | { readonly type: 'update'; readonly key: string; readonly traits: Record<string, unknown> }
+  | {
+      readonly type: 'audience';
+      readonly key: string;
+      readonly destination: string;
+      readonly op: 'add' | 'remove';
+    }
   | { readonly type: 'exit'; readonly key: string };
 
 /** A journey ready for the hot path. */
@@ -156,6 +162,8 @@ function compileStep(
       return { type: 'send', key: step.key, action: step.action };
     case 'update':
       return { type: 'update', key: step.key, traits: step.traits };
+    case 'audience':
+      return { type: 'audience', key: step.key, destination: step.destination, op: step.op };
     case 'exit':
       return { type: 'exit', key: step.key };
   }

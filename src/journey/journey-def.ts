@@ -32,6 +32,8 @@ export type JourneyStepDef =
   | { key: string; type: 'send'; action: string }
   /** Sets traits on the profile. */
   | { key: string; type: 'update'; traits: Record<string, unknown> }
+  /** Adds the person to, or removes them from, the ad platform list `destination` names (`lists` of an audience channel). */
+  | { key: string; type: 'audience'; destination: string; op: 'add' | 'remove' }
   /** Ends the run. */
   | { key: string; type: 'exit' };
 

@@ -19,7 +19,16 @@ import { nextLocalTime } from './next-local-time.ts';
 export type JourneyEffect =
   | { kind: 'decide'; journey: string; step: string; entry: number; at: number }
   | { kind: 'send'; journey: string; step: string; entry: number; action: string; at: number }
-  | { kind: 'update'; journey: string; step: string; traits: Record<string, unknown>; at: number };
+  | { kind: 'update'; journey: string; step: string; traits: Record<string, unknown>; at: number }
+  | {
+      kind: 'audience';
+      journey: string;
+      step: string;
+      entry: number;
+      destination: string;
+      op: 'add' | 'remove';
+      at: number;
+    };
 
 /**
  * An event the journeys derived: a run started (`{ journey }`), a step done (`{ journey, step }`),
@@ -362,6 +371,18 @@ function execute(
         scope.effects.push({ kind: 'update', journey: key, step: step.key, traits: { ...step.traits }, at });
         run.step += 1;
         break;
+      case 'audience':
+        scope.effects.push({
+          kind: 'audience',
+          journey: key,
+          step: step.key,
+          entry,
+          destination: step.destination,
+          op: step.op,
+          at,
+        });
+        run.step += 1;
+        break;
       case 'exit':
         end(scope, runKey, run, 'exited', at);
         return;
@@ -382,9 +403,9 @@ function reached(scope: RunInput, key: string, step: CompiledStep): void {
   history.steps[step.key] = (history.steps[step.key] ?? 0) + 1;
 }
 
-/** Whether a step acts on the person (asks for a decision, sends, sets traits): what a pause holds. */
+/** Whether a step acts on the person (asks for a decision, sends, sets traits, changes a list): what a pause holds. */
 function isAction(step: CompiledStep): boolean {
-  return step.type === 'decide' || step.type === 'send' || step.type === 'update';
+  return step.type === 'decide' || step.type === 'send' || step.type === 'update' || step.type === 'audience';
 }
 
 function done(

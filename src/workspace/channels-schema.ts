@@ -146,6 +146,16 @@ const ReconcileEverySchema = Type.String({
   examples: ['24h', '6h', '7d'],
 });
 
+/** Named lists journey steps add people to and remove them from. */
+const ListsSchema = Type.Record(
+  Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+  Type.String({ minLength: 1 }),
+  {
+    description:
+      'Lists that journey steps add people to or remove them from (`audience: { destination, action }`), by a name of yours: `meta_high_intent: "23850000000000002"`.',
+  },
+);
+
 /** Segment key → the platform's list that mirrors it. */
 function audiencesSchema(what: string, example: string) {
   return Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), {
@@ -166,6 +176,7 @@ export const MetaAudiencesChannelSchema = Type.Object(
     ),
     rate_per_second: Type.Optional(AdsRatePerSecondSchema),
     reconcile_every: Type.Optional(ReconcileEverySchema),
+    lists: Type.Optional(ListsSchema),
   },
   { additionalProperties: false, description: 'Segments mirrored on Meta Custom Audiences (Marketing API).' },
 );
@@ -194,6 +205,7 @@ export const GoogleCustomerMatchChannelSchema = Type.Object(
     ),
     rate_per_second: Type.Optional(AdsRatePerSecondSchema),
     reconcile_every: Type.Optional(ReconcileEverySchema),
+    lists: Type.Optional(ListsSchema),
   },
   { additionalProperties: false, description: 'Segments mirrored on Google Ads Customer Match user lists.' },
 );

@@ -9,12 +9,11 @@ const AUDIENCE_SECTIONS = ['meta_audiences', 'google_customer_match'] as const;
 /**
  * The segments an ads channel mirrors (`channels.<channel>.audiences`) must be segments of the
  * workspace, so a typo does not leave an audience silently empty; its `reconcile_every` must be a
- * duration. Reads the document
+ * duration; a journey `audience` step must name one of their `lists`. Reads the document
  * defensively: types are the schema's business.
  */
 export function collectAudienceIssues(document: Record<string, unknown>): WorkspaceIssue[] {
-  const channels = document.channels;
-  if (!isJsonObject(channels)) return [];
+  const channels = isJsonObject(document.channels) ? document.channels : {};
   const segments = Array.isArray(document.segments)
     ? document.segments.flatMap((segment: unknown) =>
         isJsonObject(segment) && typeof segment.key === 'string' ? [segment.key] : [],
@@ -41,5 +40,34 @@ export function collectAudienceIssues(document: Record<string, unknown>): Worksp
       });
     }
   }
+  issues.push(...journeyDestinationIssues(document, channels));
+  return issues;
+}
+
+/** A journey `audience` step must name a list of an audience channel's `lists`. */
+function journeyDestinationIssues(
+  document: Record<string, unknown>,
+  channels: Record<string, unknown>,
+): WorkspaceIssue[] {
+  const lists = AUDIENCE_SECTIONS.flatMap((section) => {
+    const channel = channels[section];
+    return isJsonObject(channel) && isJsonObject(channel.lists) ? Object.keys(channel.lists) : [];
+  });
+  const issues: WorkspaceIssue[] = [];
+  const journeys = Array.isArray(document.journeys) ? document.journeys : [];
+  journeys.forEach((journey: unknown, j) => {
+    const steps = isJsonObject(journey) && Array.isArray(journey.steps) ? journey.steps : [];
+    steps.forEach((step: unknown, s) => {
+      const audience = isJsonObject(step) ? step.audience : undefined;
+      const destination = isJsonObject(audience) ? audience.destination : undefined;
+      if (typeof destination !== 'string' || lists.includes(destination)) return;
+      const hint = didYouMean(destination, lists);
+      issues.push({
+        path: ['journeys', j, 'steps', s, 'audience', 'destination'],
+        at: 'value',
+        message: `no list \`${destination}\` in channels.meta_audiences.lists or channels.google_customer_match.lists${hint === undefined ? '' : `: did you mean \`${hint}\`?`}`,
+      });
+    });
+  });
   return issues;
 }

@@ -17,6 +17,7 @@ export const JOURNEY_STEP_KINDS = [
   'branch',
   'send',
   'update',
+  'audience',
   'exit',
 ] as const;
 
@@ -180,6 +181,25 @@ export const JourneyStepSchema = Type.Object(
           }),
         },
         { additionalProperties: false, description: 'Set traits on the profile.' },
+      ),
+    ),
+    audience: Type.Optional(
+      Type.Object(
+        {
+          destination: Type.String({
+            pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+            description:
+              'A list named in channels.meta_audiences.lists or channels.google_customer_match.lists (on each channel that names it)',
+          }),
+          action: Type.Union([Type.Literal('add'), Type.Literal('remove')], {
+            description: 'add the person to the list, or remove them from it',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Add the person to an ad platform list, or remove them from it, through the outbox as segment audiences are (adds need advertising consent).',
+        },
       ),
     ),
     exit: Type.Optional(Type.Boolean({ description: 'true: end the run here.' })),

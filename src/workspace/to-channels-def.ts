@@ -138,6 +138,7 @@ function toMetaAudiences(input: MetaAudiencesInput): MetaAudiencesChannelDef {
   if (input.base_url !== undefined) def.baseUrl = input.base_url;
   if (input.rate_per_second !== undefined) def.ratePerSecond = input.rate_per_second;
   if (input.reconcile_every !== undefined) def.reconcileEveryMs = parseDuration(input.reconcile_every);
+  if (input.lists !== undefined) def.lists = { ...input.lists };
   return def;
 }
 
@@ -152,6 +153,7 @@ function toGoogle(input: GoogleInput): GoogleCustomerMatchChannelDef {
   if (input.login_customer_id !== undefined) def.loginCustomerId = input.login_customer_id;
   if (input.rate_per_second !== undefined) def.ratePerSecond = input.rate_per_second;
   if (input.reconcile_every !== undefined) def.reconcileEveryMs = parseDuration(input.reconcile_every);
+  if (input.lists !== undefined) def.lists = { ...input.lists };
   return def;
 }
 

@@ -91,5 +91,7 @@ function toStep(journey: string, step: StepInput): JourneyStepDef {
       action: typeof step.send === 'string' ? step.send : inlineActionKey(journey, key),
     };
   if (step.update !== undefined) return { key, type: 'update', traits: structuredClone(step.update.traits) };
+  if (step.audience !== undefined)
+    return { key, type: 'audience', destination: step.audience.destination, op: step.audience.action };
   return { key, type: 'exit' };
 }

@@ -355,7 +355,7 @@ describe('journey errors point at file:line:col and the field', () => {
       'a step that does nothing',
       journey('      - key: a\n'),
       'shop.yaml:16:9 journeys[0].steps[0]',
-      /a step needs what it does: one of `decide`, `wait`, `wait_until`, `wait_for`, `branch`, `send`, `update`, `exit`/,
+      /a step needs what it does: one of `decide`, `wait`, `wait_until`, `wait_for`, `branch`, `send`, `update`, `audience`, `exit`/,
     ],
     [
       'a step that does two things',

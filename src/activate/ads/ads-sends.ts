@@ -143,27 +143,32 @@ export function audienceTrigger(destination: { channel: AudienceChannel; segment
 
 /**
  * One member change of a destination as the outbox keeps it, due now: its content holds the op,
- * the segment, the list and the person's identifiers as Tailor keeps them (hashed by the adapter
- * just before the call).
+ * the segment (when a segment's mirror: the check before the call reads it), the list and the
+ * person's identifiers as Tailor keeps them (hashed by the adapter just before the call). Its
+ * trigger is the destination's (`audienceTrigger`) unless `trigger` says (a journey step's).
  */
 export function audienceSend(input: {
   workspaceId: string;
   id: string;
   profileId: string;
-  destination: AudienceDestination;
+  destination: { channel: AudienceChannel; list: string; segment?: string };
   op: AudienceOp;
   identifiers: AudienceIdentifiers;
   now: number;
+  trigger?: string;
 }): SendRecord {
   const { destination, identifiers } = input;
+  const { channel, list, segment } = destination;
   return {
     workspaceId: input.workspaceId,
     id: input.id,
     profileId: input.profileId,
-    channel: destination.channel,
+    channel,
     to: recipientOf(identifiers),
-    content: { op: input.op, segment: destination.segment, list: destination.list, ...identifiers },
-    trigger: audienceTrigger(destination),
+    content: { op: input.op, ...(segment === undefined ? {} : { segment }), list, ...identifiers },
+    trigger:
+      input.trigger ??
+      (segment === undefined ? AUDIENCE_TRIGGER + channel : audienceTrigger({ channel, segment })),
     ...fresh(input.now),
   };
 }

@@ -83,7 +83,8 @@ export async function startLocalMetaAds(
   let fault: ProviderFault | undefined;
   let throttled = 0;
   let retryAfterSeconds = 1;
-  let nextAudience = 23850000000000000;
+  // Audience ids are past 2^53: counted as a bigint, or two audiences would share one.
+  let nextAudience = 23850000000000000n;
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const arrived = performance.now();
@@ -243,7 +244,7 @@ export async function startLocalMetaAds(
     accessToken,
     pixelId,
     createAudience(name, given) {
-      nextAudience += 1;
+      nextAudience += 1n;
       const id = given ?? String(nextAudience);
       audiences.set(id, { name, members: new Set() });
       return id;
