@@ -22,13 +22,17 @@ export interface MetaConversionsAdapterOptions {
   guard?: DestinationGuard;
 }
 
+/** The Conversions API's subcode for events with too little customer information to match. */
+export const INSUFFICIENT_CUSTOMER_INFORMATION = 2804050;
+
 /**
  * Meta's Conversions API: each send (a chosen event, `adsSends`) becomes one server event in
  * `POST {baseUrl}/{pixelId}/events` — `event_name`, `event_time` (seconds), `event_id` (the
  * event's messageId, which the browser pixel sends as its `eventID`, so Meta counts the two
  * once), `action_source: "website"`, `user_data` with `em` / `ph` / `external_id` hashed as Meta
  * specifies, and `custom_data` `{ value, currency }` when the event has them. Sends arriving
- * together go in one request (up to 1,000). Meta accepts or refuses a request as a whole.
+ * together go in one request (up to 1,000). Meta accepts or refuses a request as a whole; a
+ * refusal for too little customer information (subcode 2804050) marks the people unreachable.
  */
 export function createMetaConversionsAdapter(options: MetaConversionsAdapterOptions): ChannelAdapter {
   const baseUrl = (options.baseUrl ?? `https://graph.facebook.com/${META_MARKETING_API_VERSION}`).replace(
@@ -53,7 +57,14 @@ export function createMetaConversionsAdapter(options: MetaConversionsAdapterOpti
       }),
     });
     if (answer.kind === 'outcome') return answer.outcome;
-    if (!answer.ok) return classifyGraphAdsError({ ...answer, provider: setup.provider });
+    if (!answer.ok) {
+      const outcome = classifyGraphAdsError({ ...answer, provider: setup.provider });
+      const error = isJsonObject(answer.body) && isJsonObject(answer.body.error) ? answer.body.error : {};
+      // Meta could match no one by the user data: those people cannot be reached on this channel.
+      return outcome.kind === 'failed' && error.error_subcode === INSUFFICIENT_CUSTOMER_INFORMATION
+        ? { ...outcome, unreachable: true }
+        : outcome;
+    }
     const body = isJsonObject(answer.body) ? answer.body : {};
     const trace = typeof body.fbtrace_id === 'string' ? body.fbtrace_id : 'accepted';
     if (typeof body.events_received !== 'number')

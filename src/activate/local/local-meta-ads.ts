@@ -9,7 +9,8 @@
  *   or removes the rows' people, and records each change. `GET /v21.0/{audience_id}` answers
  *   `approximate_count_lower_bound` / `_upper_bound`: the members it matched to people it knows.
  * - `POST /v21.0/{pixel_id}/events` (Conversions API): `{ data: [...], test_event_code? }`,
- *   answering `{ events_received, messages, fbtrace_id }`.
+ *   answering `{ events_received, messages, fbtrace_id }`, or (told to, `invalid-recipient`) 400
+ *   code 100, subcode 2804050: not enough customer information to match.
  *
  * Errors are Graph errors (`{ error: { message, type, code, error_subcode?, fbtrace_id } }`):
  * 190 for a bad token, 100 for a bad parameter or an unknown object, 80003 with HTTP 429 and
@@ -57,6 +58,8 @@ export interface LocalMetaAds extends LocalProvider {
 
 const MAX_ROWS = 10_000;
 const MAX_EVENTS = 1_000;
+/** The Conversions API's subcode for events whose user data Meta cannot match anyone by. */
+const INSUFFICIENT_CUSTOMER_INFORMATION = 2804050;
 const KNOWN_KEYS = new Set([
   'EMAIL',
   'PHONE',
@@ -134,6 +137,19 @@ export async function startLocalMetaAds(
           400,
           graphError(100, `Unsupported post request. Object with ID '${object}' does not exist`, 33),
         );
+        return;
+      }
+      if (fault?.kind === 'invalid-recipient') {
+        fault = undefined;
+        const error = graphError(100, 'Invalid parameter', INSUFFICIENT_CUSTOMER_INFORMATION);
+        answer(400, {
+          error: {
+            ...error.error,
+            error_user_title: 'Insufficient customer information',
+            error_user_msg:
+              "The event doesn't have sufficient customer information parameters: add user_data that Meta can match.",
+          },
+        });
         return;
       }
       const data = params.data;

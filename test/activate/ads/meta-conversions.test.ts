@@ -4,7 +4,32 @@ import { sha256Hex } from '../../../src/activate/ads/match-keys.ts';
 import { createMetaConversionsAdapter } from '../../../src/activate/ads/meta-conversions-adapter.ts';
 import { type LocalMetaAds, startLocalMetaAds } from '../../../src/activate/local/local-meta-ads.ts';
 import { tempDir } from '../../support/test-tailor.ts';
+import { channelContract } from '../channel-contract.ts';
 import { type AdsTailor, adsWorkspaceYaml, openAdsTailor, until } from './ads-tailor.ts';
+
+const MEERA = 'meera@example.com';
+
+channelContract('meta_conversions', async () => {
+  const provider = await startLocalMetaAds();
+  provider.knownPeople([MEERA]);
+  return {
+    adapter: createMetaConversionsAdapter({
+      baseUrl: provider.baseUrl,
+      pixelId: provider.pixelId,
+      accessToken: provider.accessToken,
+      batchWindowMs: 5,
+    }),
+    provider,
+    idempotent: true,
+    message: (id, text) => ({
+      id,
+      channel: 'meta_conversions',
+      to: MEERA,
+      content: { event_name: text, event_time: 1_772_359_200, event_id: id, email: MEERA },
+      profileId: 'prf_meera',
+    }),
+  };
+});
 
 let dir: string;
 let meta: LocalMetaAds;
