@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { describeExperiment } from '../../src/cli/experiments-command.ts';
 import { compileDecisions, validateDecisions } from '../../src/decide/compile-decisions.ts';
 import { decidePlacements } from '../../src/decide/decide-placements.ts';
 import type { DecisionsDef, ExperimentDef, PlacementDef } from '../../src/decide/decision-def.ts';
+import { armsReport } from '../../src/decide/learn/experiment-report.ts';
 import { LearnModel, variantLearner } from '../../src/decide/learn/learn-model.ts';
 import { LearningState } from '../../src/decide/learn/learning-state.ts';
 import { decisionEvents } from '../../src/engine/decide-for.ts';
@@ -215,6 +217,70 @@ describe('experiments over a placement', () => {
     // The control gets none of the set: with no other variant, nothing is shown.
     expect([...(arms.get('control') ?? [])]).toEqual(['null']);
     expect(arms.has('none')).toBe(false);
+  });
+
+  it('reports exposures, conversions, rate and lift per arm, from the placements shown, as the CLI prints it', () => {
+    const compiled = compileDecisions(decisions({ placements: [plain], experiments: [HERO_TEST] }));
+    const experiment = compiled.experiments[0];
+    if (experiment === undefined) throw new Error('no experiment');
+    const state = new LearningState();
+    // 40 showings in the control with 2 goals credited, 40 in `summer` with 8.
+    for (const [arm, goals] of [
+      ['control', 2],
+      ['summer', 8],
+    ] as const)
+      for (let i = 0; i < 40; i += 1) {
+        const id = `${arm}-${i}`;
+        const context = { tailor: { recorded: true, profile_id: id } };
+        state.observe(
+          {
+            messageId: id,
+            event: 'Content Shown',
+            timestamp: NOW,
+            properties: { placement: 'hero', variant: 'spring', experiments: { hero_test: arm } },
+            context,
+          },
+          DAY,
+        );
+        if (i < goals)
+          state.observe(
+            {
+              messageId: `${id}-goal`,
+              event: 'Goal Reached',
+              timestamp: NOW + 1,
+              properties: { experiment: 'hero_test', arm, decision_id: id, value: 10 },
+              context,
+            },
+            DAY,
+          );
+      }
+    const report = armsReport(state, experiment);
+    expect(report.description).toContain('variants of hero (summer, late)');
+    expect(report.arms).toEqual([
+      expect.objectContaining({
+        arm: 'control',
+        control: true,
+        exposures: 40,
+        conversions: 2,
+        rate: 0.05,
+        value: 20,
+      }),
+      expect.objectContaining({
+        arm: 'summer',
+        exposures: 40,
+        conversions: 8,
+        rate: 0.2,
+        lift: expect.objectContaining({
+          difference: expect.closeTo(0.15, 9),
+          relative: expect.closeTo(3, 9),
+        }),
+      }),
+      expect.objectContaining({ arm: 'late', exposures: 0, conversions: 0 }),
+    ]);
+    const text = describeExperiment(report);
+    expect(text).toContain('control  2/40 = 5.00%  (control)');
+    expect(text).toMatch(/summer {3}8\/40 = 20\.00% {3}lift \+15\.00 points \[/);
+    expect(text).toContain("Newcombe's hybrid score interval");
   });
 
   it('refuses arms over a placement that name no variant of it, or an action', () => {
