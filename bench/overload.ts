@@ -54,6 +54,7 @@ const summary = {
   p50Ms: Math.round(figures.p50Ms),
   p99Ms: Math.round(figures.p99Ms),
   healthProbes: figures.healthProbes,
+  healthMedianMs: Math.round(figures.healthMedianMs),
   healthMaxMs: Math.round(figures.healthMaxMs),
   healthFailed: figures.healthFailed,
   rssPeakMiB: Math.round(figures.rssPeakMiB),

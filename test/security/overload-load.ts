@@ -15,8 +15,9 @@ export interface OverloadFigures {
   acceptedIds: string[];
   p50Ms: number;
   p99Ms: number;
-  /** `/health` probes and the slowest answer (ms); a probe with no answer counts as its timeout. */
+  /** `/health` probes, their median and slowest answer (ms); a probe with no answer counts as its timeout. */
   healthProbes: number;
+  healthMedianMs: number;
   healthMaxMs: number;
   healthFailed: number;
   /** Highest resident set size of the server process seen (MiB), when its pid was given. */
@@ -100,6 +101,7 @@ export async function runOverload(input: {
     p50Ms: 0,
     p99Ms: 0,
     healthProbes: 0,
+    healthMedianMs: 0,
     healthMaxMs: 0,
     healthFailed: 0,
     rssPeakMiB: 0,
@@ -172,6 +174,10 @@ export async function runOverload(input: {
   const health = await prober;
   figures.healthProbes = health.probes;
   figures.healthMaxMs = health.maxMs;
+  figures.healthMedianMs = percentile(
+    health.times.sort((a, b) => a - b),
+    50,
+  );
   figures.healthFailed = health.failed;
   if (sampler !== undefined) clearInterval(sampler);
   agent.destroy();
@@ -188,12 +194,12 @@ export async function runOverload(input: {
 function probeHealth(input: {
   url: string;
   seconds: number;
-}): Promise<{ probes: number; maxMs: number; failed: number }> {
+}): Promise<{ probes: number; maxMs: number; failed: number; times: number[] }> {
   const script = `
     const http = require('node:http');
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const end = Date.now() + ${input.seconds * 1000};
-    const out = { probes: 0, maxMs: 0, failed: 0 };
+    const out = { probes: 0, maxMs: 0, failed: 0, times: [] };
     const probe = () => new Promise((done) => {
       const started = performance.now();
       const req = http.get(${JSON.stringify(`${input.url}/health`)}, { agent, timeout: 5000 }, (res) => {
@@ -210,6 +216,7 @@ function probeHealth(input: {
         out.probes += 1;
         if (ms === undefined) out.failed += 1;
         out.maxMs = Math.max(out.maxMs, ms ?? performance.now() - started);
+        out.times.push(ms ?? performance.now() - started);
         await new Promise((r) => setTimeout(r, 100));
       }
       agent.destroy();

@@ -53,6 +53,7 @@ describe('overload of a real server', () => {
       statuses: figures.statuses,
       noAnswer: figures.failed,
       p99Ms: Math.round(figures.p99Ms),
+      healthMedianMs: Math.round(figures.healthMedianMs),
       healthMaxMs: Math.round(figures.healthMaxMs),
       rssGrowthMiB: Math.round(figures.rssPeakMiB - idleMiB),
     };
@@ -64,7 +65,11 @@ describe('overload of a real server', () => {
     expect(figures.acceptedIds.length).toBeGreaterThan(0);
     expect(figures.acceptedIds.filter((id) => !stored.has(id))).toEqual([]);
     expect(figures.healthFailed).toBe(0);
-    expect(figures.healthMaxMs, JSON.stringify(summary)).toBeLessThan(1_000);
+    // The server yields to I/O at least every 8 ms of CPU work, so /health waits for one turn of
+    // the event loop: tens of milliseconds alone, more when the machine is shared with the rest
+    // of the suite (a turn serves a slice of every request in flight), never seconds.
+    expect(figures.healthMedianMs, JSON.stringify(summary)).toBeLessThan(300);
+    expect(figures.healthMaxMs, JSON.stringify(summary)).toBeLessThan(2_000);
     // 16 MiB of bodies in flight (the default) grows to about ten times that in parsed events,
     // buffers and SQLite pages: 256 MiB over the idle server is that with room to spare.
     expect(figures.rssPeakMiB - idleMiB, JSON.stringify(summary)).toBeLessThan(256);

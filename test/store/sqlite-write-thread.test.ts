@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -85,5 +85,23 @@ describe('SQLite writes on a thread', () => {
     const logged = (await store.readEvents({ afterSeq: 0, limit: 10 })).map((e) => e.messageId);
     expect(logged[0]).toBe('before');
     expect(logged.at(-1)).toBe('after');
+  });
+
+  it('copies the WAL into the database file on a thread of its own, long before the write connection would', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tailor-thread-')), 't.db');
+    const store = new SqliteStore({ path, writes: 'thread' });
+    stores.push(store);
+    const before = statSync(path).size;
+    // About 300 KB of events: far below the write connection's 64 MiB backstop (and SQLite's
+    // own 4 MB), so only the checkpoint thread moves them from the WAL into the file.
+    await store.appendEvents(
+      Array.from({ length: 1_000 }, (_, i) => ({ workspaceId: 'shop', event: event(`m${i}`) })),
+    );
+    const deadline = Date.now() + 5_000;
+    while (statSync(path).size === before && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(statSync(path).size).toBeGreaterThan(before);
+    expect(await store.lastSeq()).toBe(1_000);
   });
 });

@@ -44,10 +44,21 @@ export function scrubOnOpen(db: Database, fresh: boolean): void {
  * (another process holding a read transaction) and the WAL keeps its frames.
  */
 export function truncateWal(db: Database): boolean {
-  const result: unknown = db.pragma('wal_checkpoint(TRUNCATE)', { simple: false });
-  const row = Array.isArray(result) ? result[0] : undefined;
-  return !isBusy(row);
+  // A checkpoint running on another connection (the checkpoint thread's) makes this one busy
+  // at once, whatever the busy timeout: it is retried for up to a second.
+  for (let attempt = 0; ; attempt += 1) {
+    const result: unknown = db.pragma('wal_checkpoint(TRUNCATE)', { simple: false });
+    const row = Array.isArray(result) ? result[0] : undefined;
+    if (!isBusy(row)) return true;
+    if (attempt >= TRUNCATE_ATTEMPTS) return false;
+    Atomics.wait(PAUSE, 0, 0, TRUNCATE_PAUSE_MS);
+  }
 }
+
+/** Tries (and pause between them) of `truncateWal` while another connection checkpoints. */
+const TRUNCATE_ATTEMPTS = 40;
+const TRUNCATE_PAUSE_MS = 25;
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 function isBusy(row: unknown): boolean {
   return typeof row === 'object' && row !== null && 'busy' in row && row.busy !== 0;

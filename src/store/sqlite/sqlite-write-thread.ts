@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ERRORS, type ErrorCode, TailorError } from '../../errors.ts';
 import { AppendInDoubtError } from '../append-in-doubt-error.ts';
 import { StoreFullError } from '../store-full-error.ts';
+import { startSqliteWorker } from './start-worker.ts';
 
 /** A store method call sent to the write thread. */
 export interface WriteCall {
@@ -75,24 +74,7 @@ export class SqliteWriteThread {
   }
 
   private start(): Worker {
-    const self = import.meta.url;
-    const typescript = self.endsWith('.ts');
-    const entry = new URL(`./sqlite-write-worker.${typescript ? 'ts' : 'js'}`, self);
-    // Run from the TypeScript sources (no build), the thread registers tsx before loading its
-    // entry: Node 20 gives a worker neither the loader hooks nor an `--import` of its own.
-    // `require.resolve` finds tsx's API from here in any runner; its ESM build sits beside the CJS one.
-    const worker = typescript
-      ? new Worker(
-          `import(${JSON.stringify(
-            pathToFileURL(
-              createRequire(self)
-                .resolve('tsx/esm/api')
-                .replace(/\.cjs$/, '.mjs'),
-            ).href,
-          )}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`,
-          { eval: true, workerData: this.options },
-        )
-      : new Worker(entry, { workerData: this.options });
+    const worker = startSqliteWorker('sqlite-write-worker', this.options);
     worker.on('message', (answer: WriteAnswer) => {
       const call = this.calls.get(answer.id);
       if (call === undefined) return;
