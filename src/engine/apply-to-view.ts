@@ -85,15 +85,18 @@ export function applyToView(input: {
     for (const [type, values] of Object.entries(from.identifiers)) {
       for (const value of values) view.setKey(identifierKey({ type, value }), profile.id);
     }
-    view.absorb({
-      workspaceId: view.workspaceId,
-      intoId: profile.id,
-      fromId,
-      messageId: event.messageId,
-      seq: event.seq,
-      identifiers: resolution.matchedOn,
-      at: event.timestamp,
-    });
+    view.absorb(
+      {
+        workspaceId: view.workspaceId,
+        intoId: profile.id,
+        fromId,
+        messageId: event.messageId,
+        seq: event.seq,
+        identifiers: resolution.matchedOn,
+        at: event.timestamp,
+      },
+      from,
+    );
   }
 
   const changes: AudienceChange[] = [];
@@ -218,7 +221,12 @@ function recordChanges(input: {
     const event = derivedEvent({ profile, change, cause, ord });
     events.push(event);
     view.derived.push({ workspaceId: view.workspaceId, profileId: profile.id, event, ord });
-    if (change.name === SEGMENT_ENTERED || change.name === SEGMENT_EXITED) view.memberships.add(profile.id);
+    if (change.name === SEGMENT_ENTERED || change.name === SEGMENT_EXITED) {
+      view.memberships.add(profile.id);
+      const segment = change.properties['segment'];
+      if (typeof segment === 'string')
+        view.segmentHours.count(segment, change.at, change.name === SEGMENT_ENTERED ? 'entries' : 'exits');
+    }
   });
   return events;
 }

@@ -1,5 +1,5 @@
 import { candidateKeys, type EventIdentifiers } from '../identity/extract-identifiers.ts';
-import type { ViewCommit } from '../store/ports/view-store.ts';
+import type { SegmentHour, ViewCommit } from '../store/ports/view-store.ts';
 import type { Store } from '../store/store.ts';
 import type { ViewChanges, WorkspaceView } from './workspace-view.ts';
 
@@ -57,7 +57,7 @@ export interface TakenCommit {
  * raises the checkpoint past these changes, still carries them.
  */
 export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): TakenCommit {
-  const commit: ViewCommit = {
+  const commit: ViewCommit & { segmentHours: SegmentHour[] } = {
     checkpoint,
     rebuilt: [],
     profiles: [],
@@ -67,6 +67,7 @@ export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): 
     eventLinks: [],
     derivedEvents: [],
     memberships: [],
+    segmentHours: [],
   };
   const taken: { view: WorkspaceView; changes: ViewChanges }[] = [];
   for (const view of views) {
@@ -89,6 +90,7 @@ export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): 
     for (const merge of changes.merges) commit.merges.push(merge);
     for (const link of changes.links) commit.eventLinks.push({ workspaceId, ...link });
     for (const row of changes.derived) commit.derivedEvents.push(row);
+    for (const row of changes.segmentHours.rows()) commit.segmentHours.push(row);
     for (const profileId of changes.memberships) {
       const segments = view.profiles.get(profileId)?.audience?.segments ?? {};
       commit.memberships.push({

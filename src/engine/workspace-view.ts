@@ -6,6 +6,7 @@ import type { DerivedEventRow, MergeRecord } from '../store/ports/view-store.ts'
 import type { CompiledWorkspace } from './compiled-workspace.ts';
 import { DueHeap } from './due-heap.ts';
 import { ProfileCache } from './profile-cache.ts';
+import { SegmentHourCounts } from './segment-hour-counts.ts';
 
 /**
  * What changed in a view since its last commit, taken out of it for one commit: put back with
@@ -20,6 +21,7 @@ export interface ViewChanges {
   links: { seq: number; profileId: string }[];
   derived: DerivedEventRow[];
   memberships: Set<string>;
+  segmentHours: SegmentHourCounts;
 }
 
 /**
@@ -47,6 +49,8 @@ export class WorkspaceView implements IdentityGraph {
   derived: DerivedEventRow[] = [];
   /** Profiles whose segment memberships changed since the last commit. */
   memberships = new Set<string>();
+  /** Segment entries and exits since the last commit, by hour. */
+  segmentHours: SegmentHourCounts;
   /** When each cached profile's audience is next due. */
   readonly dues = new DueHeap();
   /**
@@ -64,6 +68,7 @@ export class WorkspaceView implements IdentityGraph {
 
   constructor(workspaceId: string) {
     this.workspaceId = workspaceId;
+    this.segmentHours = new SegmentHourCounts(workspaceId);
   }
 
   /** The workspace with the journeys in force here in place of its definition's (made once per change). */
@@ -107,8 +112,13 @@ export class WorkspaceView implements IdentityGraph {
     this.dues.schedule(profile.id, profile.audience?.due);
   }
 
-  /** Records that `fromId` was merged into `intoId` and no longer exists. */
-  absorb(record: MergeRecord): void {
+  /**
+   * Records that `fromId` was merged into `intoId` and no longer exists; its memberships (the
+   * profile's before the merge) count as exits at the merge, since its rows go with it.
+   */
+  absorb(record: MergeRecord, from: ProfileState): void {
+    for (const segment of Object.keys(from.audience?.segments ?? {}))
+      this.segmentHours.count(segment, record.at, 'exits');
     this.profiles.delete(record.fromId);
     this.dues.forget(record.fromId);
     this.memberships.delete(record.fromId);
@@ -161,6 +171,7 @@ export class WorkspaceView implements IdentityGraph {
       links: this.links,
       derived: this.derived,
       memberships: this.memberships,
+      segmentHours: this.segmentHours,
     };
     if (this.rebuiltVersion !== undefined) this.complete = false;
     this.rebuiltVersion = undefined;
@@ -171,6 +182,7 @@ export class WorkspaceView implements IdentityGraph {
     this.links = [];
     this.derived = [];
     this.memberships = new Set();
+    this.segmentHours = new SegmentHourCounts(this.workspaceId);
     return taken;
   }
 
@@ -189,6 +201,8 @@ export class WorkspaceView implements IdentityGraph {
     this.dirty = taken.dirty;
     this.dirtyKeys = taken.dirtyKeys;
     this.memberships = taken.memberships;
+    taken.segmentHours.add(this.segmentHours);
+    this.segmentHours = taken.segmentHours;
     this.deleted = prepend(taken.deleted, this.deleted);
     this.merges = prepend(taken.merges, this.merges);
     this.links = prepend(taken.links, this.links);
@@ -218,7 +232,8 @@ export class WorkspaceView implements IdentityGraph {
       this.deleted.length === 0 &&
       this.links.length === 0 &&
       this.derived.length === 0 &&
-      this.memberships.size === 0
+      this.memberships.size === 0 &&
+      this.segmentHours.size === 0
     );
   }
 

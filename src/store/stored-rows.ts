@@ -13,7 +13,7 @@ import type { StoredWorkspace } from './ports/workspace-store.ts';
  * columns arrive as numbers from SQLite and as strings from PostgreSQL's BIGINT (the driver
  * keeps 64-bit precision); `readInt` accepts both.
  */
-type IntColumn = number | string;
+export type IntColumn = number | string;
 
 /** The cursor before every due profile. */
 export const FIRST_DUE: DueProfile = { due: Number.MIN_SAFE_INTEGER, id: '' };

@@ -183,7 +183,7 @@ describe('SQLite schema upgrades', () => {
     const upgraded = new Database(path, { readonly: true });
     try {
       expect(upgraded.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
-      expect(SQLITE_SCHEMA_VERSION).toBe(7);
+      expect(SQLITE_SCHEMA_VERSION).toBe(8);
       const columns = upgraded.prepare<[], { name: string }>('PRAGMA table_info(profiles)').all();
       expect(columns.map((column) => column.name)).toEqual(['workspace_id', 'id', 'state', 'due']);
       const indexes = upgraded.prepare<[], { name: string }>('PRAGMA index_list(profiles)').all();
@@ -403,6 +403,61 @@ describe('SQLite schema upgrades', () => {
       const write = keys.find((key) => key.kind === 'write');
       await store.revokeKey({ workspaceId: 'a', id: write?.id ?? '', at: 5, keepLastAdmin: true });
       expect(await store.findKey('h1')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('upgrades a version 7 database: its derived entries and exits counted by hour, its workspace version kept', async () => {
+    const path = join(tempDir(), 'v7.db');
+    // A version 8 database taken back to version 7: no segment column, no segment_hours, no workspace_versions.
+    await new SqliteStore({ path }).close();
+    const old = new Database(path);
+    old.exec(`DROP INDEX derived_events_by_segment; ALTER TABLE derived_events DROP COLUMN segment;
+      DROP TABLE segment_hours; DROP TABLE workspace_versions; PRAGMA user_version = 7;`);
+    const body = (event: string, segment: string, timestamp: number) =>
+      JSON.stringify({
+        type: 'track',
+        event,
+        timestamp,
+        properties: { segment },
+        messageId: `m-${timestamp}`,
+      });
+    const insert = old.prepare(
+      'INSERT INTO derived_events (workspace_id, profile_id, seq, ord, body) VALUES (?, ?, ?, ?, ?)',
+    );
+    insert.run('a', 'p1', 1, 0, body('Segment Entered', 'vip', 3_600_000 + 5));
+    insert.run('a', 'p2', 2, 0, body('Segment Entered', 'vip', 3_600_000 + 9));
+    insert.run('a', 'p1', 3, 0, body('Segment Exited', 'vip', 7_200_000));
+    insert.run('a', 'p1', 3, 1, body('Lifecycle Stage Changed', 'vip', 7_200_000));
+    old
+      .prepare('INSERT INTO workspaces (id, definition, version) VALUES (?, ?, ?)')
+      .run('a', JSON.stringify({ id: 'a', name: 'A' }), 4);
+    old.close();
+
+    const store = new SqliteStore({ path });
+    try {
+      expect(await store.segmentHours({ workspaceId: 'a', segment: 'vip', from: 0 })).toEqual([
+        { workspaceId: 'a', segment: 'vip', hour: 3_600_000, entries: 2, exits: 0 },
+        { workspaceId: 'a', segment: 'vip', hour: 7_200_000, entries: 0, exits: 1 },
+      ]);
+      const moves = await store.segmentMoves({ workspaceId: 'a', segment: 'vip', limit: 10 });
+      expect(moves.map((move) => [move.profileId, move.event.event])).toEqual([
+        ['p1', 'Segment Exited'],
+        ['p2', 'Segment Entered'],
+        ['p1', 'Segment Entered'],
+      ]);
+      expect(await store.workspaceVersions({ workspaceId: 'a', limit: 10 })).toEqual([
+        {
+          workspaceId: 'a',
+          version: 4,
+          definition: { id: 'a', name: 'A' },
+          text: null,
+          origin: 'unknown',
+          keyId: null,
+          at: null,
+        },
+      ]);
     } finally {
       await store.close();
     }

@@ -41,6 +41,16 @@ export interface ViewStore {
   /** Number of members of a segment. */
   segmentSize(workspaceId: string, segment: string): Promise<number>;
   /**
+   * A segment's entries and exits counted by hour, for the hours starting at or after `from`
+   * (epoch ms), oldest first; hours with neither are absent.
+   */
+  segmentHours(query: { workspaceId: string; segment: string; from: number }): Promise<SegmentHour[]>;
+  /**
+   * The segment's latest `Segment Entered` and `Segment Exited` events, newest first by log
+   * position, each with the profile it was derived for (which may have been merged since).
+   */
+  segmentMoves(query: { workspaceId: string; segment: string; limit: number }): Promise<SegmentMove[]>;
+  /**
    * A profile's events, newest first by log position, with the events derived for it: each
    * derived event comes right after its cause (`seq`) in time order, that is before it in this
    * newest-first list.
@@ -82,6 +92,33 @@ export interface ViewCommit {
   derivedEvents: DerivedEventRow[];
   /** Profiles whose segment memberships changed: each replaces all of that profile's memberships. */
   memberships: MembershipRow[];
+  /**
+   * Segment entries and exits to add to the counts by hour (absent: none). A rebuilt workspace's
+   * counts are cleared with its view, so replay counts them again from the start.
+   */
+  segmentHours?: SegmentHour[];
+}
+
+/**
+ * How many profiles entered and left a segment in one hour (UTC, by the time of each change):
+ * entries and exits derived by the audience, and members merged into another profile (an exit
+ * of the profile that ceased to exist). Kept beside the memberships, so a segment's size over
+ * time is read from a few rows instead of the log.
+ */
+export interface SegmentHour {
+  workspaceId: string;
+  segment: string;
+  /** Start of the hour (epoch ms). */
+  hour: number;
+  entries: number;
+  exits: number;
+}
+
+/** One profile entering or leaving a segment: a derived `Segment Entered` or `Segment Exited` event. */
+export interface SegmentMove {
+  /** The profile it was derived for. */
+  profileId: string;
+  event: LoggedEvent;
 }
 
 /** A merge of one profile into another, with its provenance. */

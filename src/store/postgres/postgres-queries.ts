@@ -26,6 +26,7 @@ export function postgresQueries(schema: string) {
     'event_links',
     'derived_events',
     'segment_members',
+    'segment_hours',
   ].map((table) => `DELETE FROM ${s}.${table} WHERE workspace_id = $1`);
   const byProfile = jsonRows('d', [
     ['ws', 'text'],
@@ -91,15 +92,16 @@ export function postgresQueries(schema: string) {
         ['entered_at', 'int8'],
       ])}
       ON CONFLICT (workspace_id, segment, profile_id) DO UPDATE SET entered_at = excluded.entered_at`,
-    upsertDerived: `INSERT INTO ${s}.derived_events (workspace_id, profile_id, seq, ord, body)
-      SELECT ws, profile_id, seq, ord, body FROM ${jsonRows('t', [
+    upsertDerived: `INSERT INTO ${s}.derived_events (workspace_id, profile_id, seq, ord, body, segment)
+      SELECT ws, profile_id, seq, ord, body, segment FROM ${jsonRows('t', [
         ['ws', 'text'],
         ['profile_id', 'text'],
         ['seq', 'int8'],
         ['ord', 'int8'],
         ['body', 'text'],
+        ['segment', 'text'],
       ])}
-      ON CONFLICT (workspace_id, profile_id, seq, ord) DO UPDATE SET body = excluded.body`,
+      ON CONFLICT (workspace_id, profile_id, seq, ord) DO UPDATE SET body = excluded.body, segment = excluded.segment`,
     upsertIdentifiers: `INSERT INTO ${s}.identifiers (workspace_id, key, profile_id)
       SELECT ws, key, profile_id FROM ${jsonRows('t', [
         ['ws', 'text'],
@@ -275,7 +277,7 @@ export function postgresQueries(schema: string) {
     // One statement, so two nodes saving at once still bump the version exactly once per change.
     saveWorkspace: `INSERT INTO ${s}.workspaces (id, definition, version) VALUES ($1, $2, 1)
       ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, version = workspaces.version + 1
-      WHERE workspaces.definition IS DISTINCT FROM excluded.definition`,
+      WHERE workspaces.definition IS DISTINCT FROM excluded.definition RETURNING version`,
     addKey: `INSERT INTO ${s}.api_keys (hash, workspace_id, kind, id, source, name, hint, created_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (hash) DO NOTHING`,
     keyByHash: `SELECT ${keyColumns} FROM ${s}.api_keys WHERE hash = $1`,

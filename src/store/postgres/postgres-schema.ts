@@ -1,4 +1,5 @@
 import { postgresExposuresTable } from './postgres-exposures.ts';
+import { postgresHistoryTables } from './postgres-history.ts';
 
 /**
  * The PostgreSQL schema, idempotent, with every table in the schema `schema` (a validated
@@ -18,7 +19,8 @@ import { postgresExposuresTable } from './postgres-exposures.ts';
  * it. `derived_events` holds the events Tailor derived for a profile, keyed by the profile they
  * were derived for, their cause's seq and their order among that cause's; they stay under that
  * id after a merge and are found through `aliases`. `segment_members` is each profile's current
- * segment memberships.
+ * segment memberships; `segment_hours` counts their entries and exits by hour, and
+ * `workspace_versions` keeps every version of each definition (see `postgresHistoryTables`).
  *
  * `sends` is the outbox: one row per send, keyed by its idempotency key, with its delivery
  * state, the trigger of the decision that asked for it and `called_at`, when its latest attempt
@@ -101,6 +103,7 @@ CREATE TABLE IF NOT EXISTS ${s}.derived_events (
   seq BIGINT NOT NULL,
   ord INTEGER NOT NULL,
   body TEXT NOT NULL,
+  segment TEXT,
   PRIMARY KEY (workspace_id, profile_id, seq, ord)
 );
 
@@ -192,5 +195,5 @@ END $$;
 CREATE INDEX IF NOT EXISTS sends_by_status ON ${s}.sends (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS sends_by_workspace ON ${s}.sends (workspace_id, created_at, id);
 CREATE INDEX IF NOT EXISTS sends_by_trigger ON ${s}.sends (workspace_id, "trigger", status);
-${postgresExposuresTable(s)}`;
+${postgresExposuresTable(s)}${postgresHistoryTables(schema)}`;
 }

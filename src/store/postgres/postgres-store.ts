@@ -2,10 +2,19 @@ import pg from 'pg';
 import type { SendRecord, SendStatus, SendUpdate } from '../../activate/send-record.ts';
 import type { LoggedEvent } from '../../ingest/event.ts';
 import type { ProfileState } from '../../profile/profile.ts';
+import { hourOf } from '../../time/hour-of.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import { type ApiKeyRow, keyFromRow, keyToInsert } from '../api-key-rows.ts';
 import { AppendInDoubtError, isAppendInDoubt } from '../append-in-doubt-error.ts';
 import { type ExposureDbRow, exposurePage, exposureValues } from '../exposure-rows.ts';
+import {
+  movedSegment,
+  type SegmentHourRow,
+  segmentHourFromRow,
+  type VersionRow,
+  versionColumns,
+  versionFromRow,
+} from '../history-rows.ts';
 import type { AuditEntry } from '../ports/erasure-store.ts';
 import type { AppendOutcome, EventToAppend } from '../ports/event-log.ts';
 import type {
@@ -21,8 +30,16 @@ import type {
   ReleasedSends,
   TriggerSendCount,
 } from '../ports/outbox.ts';
-import type { DueProfile, MembersPage, MergeRecord, TimelinePage, ViewCommit } from '../ports/view-store.ts';
-import type { StoredWorkspace } from '../ports/workspace-store.ts';
+import type {
+  DueProfile,
+  MembersPage,
+  MergeRecord,
+  SegmentHour,
+  SegmentMove,
+  TimelinePage,
+  ViewCommit,
+} from '../ports/view-store.ts';
+import type { StoredWorkspace, VersionSource, WorkspaceVersion } from '../ports/workspace-store.ts';
 import type { Store } from '../store.ts';
 import { StoreUnavailableError } from '../store-unavailable-error.ts';
 import {
@@ -46,6 +63,7 @@ import {
 } from '../stored-rows.ts';
 import { isConnectionError } from './connection-error.ts';
 import { postgresExposureQueries } from './postgres-exposures.ts';
+import { postgresHistoryQueries } from './postgres-history.ts';
 import { type IdPointer, planMerges } from './postgres-merges.ts';
 import { type PostgresQueries, postgresQueries } from './postgres-queries.ts';
 import { postgresSchema } from './postgres-schema.ts';
@@ -146,6 +164,7 @@ export class PostgresStore implements Store {
   private readonly schema: string;
   private readonly sql: PostgresQueries;
   private readonly exposureSql: ReturnType<typeof postgresExposureQueries>;
+  private readonly historySql: ReturnType<typeof postgresHistoryQueries>;
   private readonly writer: PostgresWriterLock;
 
   constructor(options: PostgresStoreOptions) {
@@ -158,6 +177,7 @@ export class PostgresStore implements Store {
     this.schema = schema;
     this.sql = postgresQueries(schema);
     this.exposureSql = postgresExposureQueries(`"${schema}"`);
+    this.historySql = postgresHistoryQueries(`"${schema}"`);
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
@@ -211,8 +231,24 @@ export class PostgresStore implements Store {
   }
 
   /** Stores the definition; the version goes up by one only when the definition differs from the stored one. */
-  async saveWorkspace(definition: WorkspaceDefinition): Promise<StoredWorkspace> {
-    await this.query(this.sql.saveWorkspace, [definition.id, JSON.stringify(definition)]);
+  async saveWorkspace(definition: WorkspaceDefinition, source?: VersionSource): Promise<StoredWorkspace> {
+    const text = JSON.stringify(definition);
+    await this.transaction(async (client) => {
+      const { rows } = await client.query<{ version: number }>(this.sql.saveWorkspace, [definition.id, text]);
+      const saved = rows[0];
+      if (saved === undefined) return;
+      const columns = versionColumns(source, Date.now());
+      await client.query(this.historySql.keepVersion, [
+        definition.id,
+        saved.version,
+        text,
+        columns.text,
+        columns.origin,
+        columns.key_id,
+        columns.at,
+        columns.restored_from,
+      ]);
+    });
     const saved = await this.getWorkspace(definition.id);
     if (saved === undefined) throw new Error(`workspace ${definition.id} was not saved`);
     return saved;
@@ -227,6 +263,25 @@ export class PostgresStore implements Store {
   async listWorkspaces(): Promise<StoredWorkspace[]> {
     const { rows } = await this.query<WorkspaceRow>(this.sql.listWorkspaces);
     return rows.map(workspaceFromRow);
+  }
+
+  async workspaceVersions(query: {
+    workspaceId: string;
+    before?: number;
+    limit: number;
+  }): Promise<WorkspaceVersion[]> {
+    const { rows } = await this.query<VersionRow>(this.historySql.versions, [
+      query.workspaceId,
+      query.before ?? 2 ** 31 - 1,
+      query.limit,
+    ]);
+    return rows.map(versionFromRow);
+  }
+
+  async workspaceVersion(workspaceId: string, version: number): Promise<WorkspaceVersion | undefined> {
+    const { rows } = await this.query<VersionRow>(this.historySql.version, [workspaceId, version]);
+    const row = rows[0];
+    return row && versionFromRow(row);
   }
 
   async addKey(key: NewApiKey): Promise<ApiKeyRecord> {
@@ -389,7 +444,7 @@ export class PostgresStore implements Store {
     const links = lastByKey(commit.eventLinks, (link) => String(link.seq));
     const derived = lastByKey(commit.derivedEvents, (d) =>
       JSON.stringify([d.workspaceId, d.profileId, d.event.seq, d.ord]),
-    ).map((d) => ({ ...d, body: JSON.stringify(d.event) }));
+    ).map((d) => ({ ...d, body: JSON.stringify(d.event), segment: movedSegment(d.event) }));
     const memberships = lastByKey(commit.memberships, (m) => JSON.stringify([m.workspaceId, m.profileId]));
     const members = lastByKey(
       memberships.flatMap((m) =>
@@ -431,6 +486,14 @@ export class PostgresStore implements Store {
         (d) => d.event.seq,
         (d) => d.ord,
         (d) => d.body,
+        (d) => d.segment,
+      ]);
+      await write(this.historySql.addHours, commit.segmentHours ?? [], [
+        (h) => h.workspaceId,
+        (h) => h.segment,
+        (h) => h.hour,
+        (h) => h.entries,
+        (h) => h.exits,
       ]);
       await write(this.sql.deleteMemberships, memberships, [(m) => m.workspaceId, (m) => m.profileId]);
       await write(this.sql.insertMembers, members, [
@@ -536,6 +599,26 @@ export class PostgresStore implements Store {
     return readInt(rows[0]?.count ?? '0');
   }
 
+  async segmentHours(query: { workspaceId: string; segment: string; from: number }): Promise<SegmentHour[]> {
+    const { rows } = await this.query<SegmentHourRow>(this.historySql.hours, [
+      query.workspaceId,
+      query.segment,
+      query.from,
+    ]);
+    return rows.map((row) => segmentHourFromRow(query.workspaceId, row));
+  }
+
+  async segmentMoves(query: { workspaceId: string; segment: string; limit: number }): Promise<SegmentMove[]> {
+    const { rows } = await this.query<{ profile_id: string; seq: Int8; body: string }>(
+      this.historySql.moves,
+      [query.workspaceId, query.segment, query.limit],
+    );
+    return rows.map((row) => ({
+      profileId: row.profile_id,
+      event: eventFromRow({ seq: row.seq, workspace_id: query.workspaceId, body: row.body }),
+    }));
+  }
+
   /** Linked and derived events, newest first; a page never splits one seq's events (see `timelinePage`). */
   async timeline(query: ProfileExposuresQuery): Promise<TimelinePage> {
     return timelinePage(async (range) => {
@@ -576,6 +659,7 @@ export class PostgresStore implements Store {
       const scope = [workspaceId, [...ids]];
       const erased = await client.query(this.sql.eraseEvents, scope);
       await client.query(this.exposureSql.erase, scope);
+      await client.query(this.historySql.eraseExits, [...scope, hourOf(audit.at)]);
       for (const sql of this.sql.eraseView) await client.query(sql, scope);
       await client.query(this.sql.eraseSends, scope);
       await client.query(this.sql.insertAudit, [audit.workspaceId, audit.action, detail, audit.at]);

@@ -1,8 +1,14 @@
 import type { Database } from 'better-sqlite3';
 import { SQLITE_EXPOSURES_TABLE } from './sqlite-exposures.ts';
+import {
+  SQLITE_MOVES_INDEX,
+  SQLITE_SEGMENT_HISTORY_TABLES,
+  SQLITE_SEGMENT_HISTORY_UPGRADE,
+} from './sqlite-segment-history.ts';
+import { SQLITE_WORKSPACE_VERSIONS_TABLE } from './sqlite-workspace-versions.ts';
 
 /** The schema version `migrate` brings a database to (kept in `PRAGMA user_version`). */
-export const SQLITE_SCHEMA_VERSION = 7;
+export const SQLITE_SCHEMA_VERSION = 8;
 
 /**
  * The outbox as version 3 created it, kept as it was for the upgrade from version 2 (the
@@ -78,7 +84,8 @@ CREATE INDEX IF NOT EXISTS api_keys_by_workspace ON api_keys (workspace_id, crea
  * due profiles without a scan. `derived_events` holds the events Tailor derived for a profile,
  * keyed by the profile they were derived for, their cause's seq and their order among that
  * cause's; they stay under that id after a merge and are found through `aliases`.
- * `segment_members` is each profile's current segment memberships. `sends` is the outbox (see
+ * `segment_members` is each profile's current segment memberships, `segment_hours` their
+ * entries and exits by hour (see `SQLITE_SEGMENT_HISTORY_TABLES`). `sends` is the outbox (see
  * `SENDS_TABLE`), kept by neither the log nor the view; so is `exposures`, the exposure log
  * (see `SQLITE_EXPOSURES_TABLE`).
  */
@@ -142,9 +149,10 @@ CREATE TABLE IF NOT EXISTS derived_events (
   seq INTEGER NOT NULL,
   ord INTEGER NOT NULL,
   body TEXT NOT NULL,
+  segment TEXT,
   PRIMARY KEY (workspace_id, profile_id, seq, ord)
 ) WITHOUT ROWID;
-
+${SQLITE_MOVES_INDEX}${SQLITE_SEGMENT_HISTORY_TABLES}
 CREATE TABLE IF NOT EXISTS segment_members (
   workspace_id TEXT NOT NULL,
   segment TEXT NOT NULL,
@@ -175,7 +183,7 @@ CREATE TABLE IF NOT EXISTS audit (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_workspace ON audit (workspace_id, id);
-${SENDS_TABLE}${SQLITE_EXPOSURES_TABLE}
+${SENDS_TABLE}${SQLITE_EXPOSURES_TABLE}${SQLITE_WORKSPACE_VERSIONS_TABLE}
 PRAGMA user_version = ${SQLITE_SCHEMA_VERSION};
 `;
 
@@ -201,6 +209,8 @@ INSERT INTO api_keys (hash, workspace_id, kind, id, source, hint, created_at)
 DROP TABLE api_keys_v5;`,
   // Version 7 adds the exposure log: new tables only, which `SQLITE_SCHEMA` creates.
   6: '',
+  // Version 8 counts segment entries and exits by hour and keeps workspace versions.
+  7: SQLITE_SEGMENT_HISTORY_UPGRADE,
 };
 
 /**

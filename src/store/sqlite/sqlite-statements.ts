@@ -197,8 +197,8 @@ export function prepareStatements(db: Database) {
     insertLink: db.prepare<[string, number, string]>(
       'INSERT OR REPLACE INTO event_links (workspace_id, seq, profile_id) VALUES (?, ?, ?)',
     ),
-    upsertDerived: db.prepare<[string, string, number, number, string]>(
-      'INSERT OR REPLACE INTO derived_events (workspace_id, profile_id, seq, ord, body) VALUES (?, ?, ?, ?, ?)',
+    upsertDerived: db.prepare<[string, string, number, number, string, string | null]>(
+      'INSERT OR REPLACE INTO derived_events (workspace_id, profile_id, seq, ord, body, segment) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     deleteMemberships: db.prepare<[string, string]>(
       'DELETE FROM segment_members INDEXED BY segment_members_by_profile WHERE workspace_id = ? AND profile_id = ?',
@@ -219,6 +219,7 @@ export function prepareStatements(db: Database) {
       'event_links',
       'derived_events',
       'segment_members',
+      'segment_hours',
     ].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE workspace_id = ?`)),
 
     // Links were repointed to the survivor on merge; derived events stay under the id they were

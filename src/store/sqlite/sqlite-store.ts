@@ -7,8 +7,10 @@ import type { LoggedEvent } from '../../ingest/event.ts';
 import { mapInSlices } from '../../map-in-slices.ts';
 import type { ProfileState } from '../../profile/profile.ts';
 import { decodeProfile, encodeProfile } from '../../profile/profile-codec.ts';
+import { hourOf } from '../../time/hour-of.ts';
 import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
 import { keyFromRow, keyToInsert } from '../api-key-rows.ts';
+import { movedSegment } from '../history-rows.ts';
 import type { AuditEntry } from '../ports/erasure-store.ts';
 import type { AppendOutcome, EventToAppend } from '../ports/event-log.ts';
 import type {
@@ -24,8 +26,16 @@ import type {
   ReleasedSends,
   TriggerSendCount,
 } from '../ports/outbox.ts';
-import type { DueProfile, MembersPage, MergeRecord, TimelinePage, ViewCommit } from '../ports/view-store.ts';
-import type { StoredWorkspace } from '../ports/workspace-store.ts';
+import type {
+  DueProfile,
+  MembersPage,
+  MergeRecord,
+  SegmentHour,
+  SegmentMove,
+  TimelinePage,
+  ViewCommit,
+} from '../ports/view-store.ts';
+import type { StoredWorkspace, VersionSource, WorkspaceVersion } from '../ports/workspace-store.ts';
 import type { Store } from '../store.ts';
 import {
   auditFromRow,
@@ -47,7 +57,9 @@ import { SqliteCheckpoints } from './sqlite-checkpoints.ts';
 import { SqliteExposures } from './sqlite-exposures.ts';
 import { migrateSqlite } from './sqlite-schema.ts';
 import { scrubOnOpen, truncateWal } from './sqlite-scrub.ts';
+import { SqliteSegmentHistory } from './sqlite-segment-history.ts';
 import { type ProfileColumn, prepareStatements, type SqliteStatements } from './sqlite-statements.ts';
+import { SqliteWorkspaceVersions } from './sqlite-workspace-versions.ts';
 import { SqliteWriteThread } from './sqlite-write-thread.ts';
 import { type SqliteWriterLock, takeSqliteWriterLock } from './sqlite-writer-lock.ts';
 
@@ -93,6 +105,8 @@ const PLACES: Record<keyof Store, 'read' | 'write' | 'here'> = {
   saveWorkspace: 'write',
   getWorkspace: 'read',
   listWorkspaces: 'read',
+  workspaceVersions: 'read',
+  workspaceVersion: 'read',
   addKey: 'write',
   findKey: 'read',
   listKeys: 'read',
@@ -111,6 +125,8 @@ const PLACES: Record<keyof Store, 'read' | 'write' | 'here'> = {
   dueProfiles: 'read',
   segmentMembers: 'read',
   segmentSize: 'read',
+  segmentHours: 'read',
+  segmentMoves: 'read',
   timeline: 'read',
   mergeHistory: 'read',
   eraseProfiles: 'write',
@@ -160,6 +176,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly sql: SqliteStatements;
   private readonly exposures: SqliteExposures;
+  private readonly segmentHistory: SqliteSegmentHistory;
+  private readonly versions: SqliteWorkspaceVersions;
   private readonly writerLock: SqliteWriterLock | undefined;
   private readonly thread: SqliteWriteThread | undefined;
   private readonly checkpoints: SqliteCheckpoints | undefined;
@@ -174,6 +192,8 @@ export class SqliteStore implements Store {
       this.db = new Database(options.path);
       this.sql = this.configure(options);
       this.exposures = new SqliteExposures(this.db);
+      this.segmentHistory = new SqliteSegmentHistory(this.db);
+      this.versions = new SqliteWorkspaceVersions(this.db);
       return;
     }
     if (!memory) {
@@ -199,6 +219,8 @@ export class SqliteStore implements Store {
         threaded ? { ...options, cacheMiB: Math.min(options.cacheMiB ?? 256, 16) } : options,
       );
       this.exposures = new SqliteExposures(this.db);
+      this.segmentHistory = new SqliteSegmentHistory(this.db);
+      this.versions = new SqliteWorkspaceVersions(this.db);
     } catch (error) {
       this.db.close();
       this.writerLock?.release();
@@ -260,16 +282,22 @@ export class SqliteStore implements Store {
     this.writerLock?.release();
   }
 
-  /** Stores the definition; the version goes up by one only when the definition differs from the stored one. */
-  async saveWorkspace(definition: WorkspaceDefinition): Promise<StoredWorkspace> {
+  /**
+   * Stores the definition; the version goes up by one only when the definition differs from the
+   * stored one, and is kept with its source in the same transaction.
+   */
+  async saveWorkspace(definition: WorkspaceDefinition, source?: VersionSource): Promise<StoredWorkspace> {
     const text = JSON.stringify(definition);
     this.transact(() => {
       const current = this.sql.getWorkspace.get(definition.id);
       if (current?.definition === text) return;
-      this.sql.putWorkspace.run({
-        id: definition.id,
+      const version = (current?.version ?? 0) + 1;
+      this.sql.putWorkspace.run({ id: definition.id, definition: text, version });
+      this.versions.keep({
+        workspaceId: definition.id,
+        version,
         definition: text,
-        version: (current?.version ?? 0) + 1,
+        ...(source === undefined ? {} : { source }),
       });
     });
     const saved = this.sql.getWorkspace.get(definition.id);
@@ -284,6 +312,18 @@ export class SqliteStore implements Store {
 
   async listWorkspaces(): Promise<StoredWorkspace[]> {
     return this.sql.listWorkspaces.all().map(workspaceFromRow);
+  }
+
+  async workspaceVersions(query: {
+    workspaceId: string;
+    before?: number;
+    limit: number;
+  }): Promise<WorkspaceVersion[]> {
+    return this.versions.page(query);
+  }
+
+  async workspaceVersion(workspaceId: string, version: number): Promise<WorkspaceVersion | undefined> {
+    return this.versions.get(workspaceId, version);
   }
 
   async addKey(key: NewApiKey): Promise<ApiKeyRecord> {
@@ -447,8 +487,10 @@ export class SqliteStore implements Store {
         this.sql.insertLink.run(link.workspaceId, link.seq, link.profileId);
       for (const row of commit.derivedEvents) {
         const { workspaceId, profileId, event, ord } = row;
-        this.sql.upsertDerived.run(workspaceId, profileId, event.seq, ord, JSON.stringify(event));
+        const body = JSON.stringify(event);
+        this.sql.upsertDerived.run(workspaceId, profileId, event.seq, ord, body, movedSegment(event));
       }
+      this.segmentHistory.add(commit.segmentHours ?? []);
       for (const { workspaceId, profileId, segments } of commit.memberships) {
         this.sql.deleteMemberships.run(workspaceId, profileId);
         for (const { key, enteredAt } of segments) {
@@ -537,6 +579,14 @@ export class SqliteStore implements Store {
     return this.sql.segmentSize.get(workspaceId, segment)?.count ?? 0;
   }
 
+  async segmentHours(query: { workspaceId: string; segment: string; from: number }): Promise<SegmentHour[]> {
+    return this.segmentHistory.read(query);
+  }
+
+  async segmentMoves(query: { workspaceId: string; segment: string; limit: number }): Promise<SegmentMove[]> {
+    return this.segmentHistory.latestMoves(query);
+  }
+
   /** Linked and derived events, newest first; a page never splits one seq's events (see `timelinePage`). */
   async timeline(query: ProfileExposuresQuery): Promise<TimelinePage> {
     const scope = { ws: query.workspaceId, profile: query.profileId };
@@ -564,6 +614,7 @@ export class SqliteStore implements Store {
       const scope = { ws: workspaceId, list: JSON.stringify([...ids]) };
       const events = this.sql.eraseEvents.run(scope).changes;
       this.exposures.eraseProfiles(workspaceId, scope.list);
+      this.segmentHistory.countErased({ ...scope, hour: hourOf(audit.at) });
       for (const statement of this.sql.eraseView) statement.run(scope);
       this.sql.eraseSends.run(scope);
       this.sql.insertAudit.run({

@@ -62,6 +62,13 @@ export function erasureStoreContract(open: OpenStore): void {
       expect((await store.segmentMembers({ workspaceId: 'a', segment: 'vip', limit: 10 })).members).toEqual([
         { profileId: 'keep', enteredAt: T0 },
       ]);
+      // The erased member counts as an exit in the hour of the erasure; its entry is gone from the latest moves.
+      const hour = Math.floor(T0 / 3_600_000) * 3_600_000;
+      expect(await store.segmentHours({ workspaceId: 'a', segment: 'vip', from: 0 })).toEqual([
+        { workspaceId: 'a', segment: 'vip', hour, entries: 0, exits: 1 },
+      ]);
+      const moves = await store.segmentMoves({ workspaceId: 'a', segment: 'vip', limit: 10 });
+      expect(moves.map((move) => move.profileId)).toEqual(['keep']);
     });
 
     it('removes a profile, the profiles merged into it, their events and identifiers, and audits it', async () => {

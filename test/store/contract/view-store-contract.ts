@@ -524,5 +524,74 @@ export function viewStoreContract(open: OpenStore): void {
         ['p1'],
       );
     });
+
+    it('counts segment entries and exits by hour, adds them up, and clears them with a rebuilt workspace', async () => {
+      const hour = (n: number) => T0 + n * 3_600_000;
+      const row = (ws: string, segment: string, h: number, entries: number, exits: number) => ({
+        workspaceId: ws,
+        segment,
+        hour: hour(h),
+        entries,
+        exits,
+      });
+      await store.commitView(
+        commit({
+          checkpoint: 1,
+          segmentHours: [
+            row('a', 'vip', 0, 3, 1),
+            row('a', 'vip', 2, 1, 0),
+            row('a', 'new', 0, 5, 0),
+            row('b', 'vip', 0, 9, 9),
+          ],
+        }),
+      );
+      await store.commitView(commit({ checkpoint: 2, segmentHours: [row('a', 'vip', 2, 2, 4)] }));
+      expect(await store.segmentHours({ workspaceId: 'a', segment: 'vip', from: hour(0) })).toEqual([
+        row('a', 'vip', 0, 3, 1),
+        row('a', 'vip', 2, 3, 4),
+      ]);
+      expect(await store.segmentHours({ workspaceId: 'a', segment: 'vip', from: hour(1) })).toEqual([
+        row('a', 'vip', 2, 3, 4),
+      ]);
+      expect(await store.segmentHours({ workspaceId: 'a', segment: 'none', from: 0 })).toEqual([]);
+      await store.commitView(commit({ checkpoint: 3, rebuilt: [{ workspaceId: 'a', version: 1 }] }));
+      expect(await store.segmentHours({ workspaceId: 'a', segment: 'vip', from: 0 })).toEqual([]);
+      expect(await store.segmentHours({ workspaceId: 'b', segment: 'vip', from: 0 })).toEqual([
+        row('b', 'vip', 0, 9, 9),
+      ]);
+    });
+
+    it("reads a segment's latest entries and exits from the derived events, newest first", async () => {
+      const exited = (row: ReturnType<typeof derived>) => ({
+        ...row,
+        event: { ...row.event, event: 'Segment Exited' },
+      });
+      const stage = derived('a', 'p3', 4, 0);
+      await store.commitView(
+        commit({
+          checkpoint: 4,
+          derivedEvents: [
+            derived('a', 'p1', 1, 0),
+            derived('a', 'p2', 2, 0),
+            derived('a', 'p2', 2, 1, 'new'),
+            exited(derived('a', 'p1', 3, 0)),
+            {
+              ...stage,
+              event: { ...stage.event, event: 'Lifecycle Stage Changed', properties: { segment: 'vip' } },
+            },
+            derived('b', 'p9', 4, 0),
+          ],
+        }),
+      );
+      const moves = await store.segmentMoves({ workspaceId: 'a', segment: 'vip', limit: 10 });
+      expect(moves.map((move) => [move.profileId, move.event.event, move.event.seq])).toEqual([
+        ['p1', 'Segment Exited', 3],
+        ['p2', 'Segment Entered', 2],
+        ['p1', 'Segment Entered', 1],
+      ]);
+      expect(moves[0]?.event.messageId).toBe('derived:p1:3:0');
+      expect(await store.segmentMoves({ workspaceId: 'a', segment: 'vip', limit: 2 })).toHaveLength(2);
+      expect(await store.segmentMoves({ workspaceId: 'a', segment: 'gone', limit: 2 })).toEqual([]);
+    });
   });
 }
