@@ -16,6 +16,7 @@ import type { CompiledWorkspace } from './compiled-workspace.ts';
 import { exportPerson } from './person-export.ts';
 import type { PersonExport } from './person-profiles.ts';
 import { resolveProfileRef } from './profile-ref.ts';
+import { readSegmentHistory, type SegmentHistory } from './segment-history.ts';
 import { scanProfiles } from './view-scan.ts';
 import type { WorkspaceView } from './workspace-view.ts';
 
@@ -135,6 +136,17 @@ export class ReadModel {
   async segmentSize(workspaceId: string, segment: string): Promise<number> {
     await this.host.commit();
     return this.host.store.segmentSize(workspaceId, segment);
+  }
+
+  /** A segment's size, entries and exits by hour from `from`, and latest moves (pending changes are committed first). */
+  async segmentHistory(query: {
+    workspaceId: string;
+    segment: string;
+    from: number;
+    limit: number;
+  }): Promise<SegmentHistory> {
+    await this.host.commit();
+    return readSegmentHistory(this.host.store, query);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { SegmentDef } from '../audience/audience-def.ts';
 import type { Engine } from '../engine/engine.ts';
+import { readSegmentHistory, type SegmentHistory } from '../engine/segment-history.ts';
 import { SerialQueue } from '../engine/serial-queue.ts';
 import { TailorError } from '../errors.ts';
 import type { MembersPage } from '../store/ports/view-store.ts';
@@ -46,6 +47,15 @@ export class SegmentEditor {
       return this.engine.storedView.segmentSize(workspaceId, key);
     }
     return this.engine.reads.segmentSize(workspaceId, key);
+  }
+
+  /** A segment's size, entries and exits by hour from `from`, and its latest `limit` moves, read like `size`. */
+  history(workspaceId: string, key: string, page: { from: number; limit: number }): Promise<SegmentHistory> {
+    const query = { workspaceId, segment: key, ...page };
+    if (this.engine.rebuildProgress(workspaceId) !== undefined) {
+      return readSegmentHistory(this.engine.storedView, query);
+    }
+    return this.engine.reads.segmentHistory(query);
   }
 
   /** A page of a segment's members, by profile id, read like `size`. */

@@ -139,3 +139,55 @@ export const SaveSegmentSchema = {
   body: SegmentBodySchema,
   response: { 200: SegmentAppliedSchema, 202: SegmentAcceptedSchema, 400: ErrorSchema, 409: ErrorSchema },
 };
+
+/** How a segment's history is bucketed and how much of it to read. */
+export const HistoryQuery = Type.Object({
+  bucket: Type.Optional(
+    Type.Union([Type.Literal('hour'), Type.Literal('day')], {
+      default: 'hour',
+      description: 'Hours or days (UTC), the last one holding now',
+    }),
+  ),
+  points: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 744,
+      description: 'How many buckets (default 48 hours, or 30 days)',
+    }),
+  ),
+  changes: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 200,
+      default: 20,
+      description: 'How many of the latest entries and exits',
+    }),
+  ),
+});
+
+/** A segment's size over time, and its latest entries and exits. */
+export const HistorySchema = Type.Object({
+  key: Type.String(),
+  size: Type.Integer({ description: 'Profiles in the segment now' }),
+  bucket: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
+  points: Type.Array(
+    Type.Object({
+      at: Type.String({ format: 'date-time', description: 'Start of the bucket' }),
+      entries: Type.Integer({ description: 'Profiles that entered during the bucket' }),
+      exits: Type.Integer({
+        description: 'Profiles that left during it (merged into another profile and erased ones included)',
+      }),
+      size: Type.Integer({ description: 'Members at the end of the bucket (now, for the last one)' }),
+    }),
+    { description: 'Oldest first' },
+  ),
+  changes: Type.Array(
+    Type.Object({
+      profile_id: Type.String({ description: 'The profile it happened to (it may have been merged since)' }),
+      user_id: Type.Union([Type.String(), Type.Null()]),
+      change: Type.Union([Type.Literal('entered'), Type.Literal('exited')]),
+      at: Type.String({ format: 'date-time' }),
+    }),
+    { description: 'The latest entries and exits, newest first' },
+  ),
+});

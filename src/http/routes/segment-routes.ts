@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { segmentSeries, seriesStart } from '../../audience/segment-series.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { isJsonObject } from '../../ingest/merge-objects.ts';
+import { SEGMENT_ENTERED } from '../../ingest/reserved-events.ts';
+import { DAY_MS, HOUR_MS } from '../../time/hour-of.ts';
 import { conditionCheck } from '../../workspace/validate-segment.ts';
 import { adminWorkspace } from '../admin-auth.ts';
 import type { KeyRing } from '../key-ring.ts';
@@ -10,6 +13,8 @@ import { SegmentEditor } from '../segment-editor.ts';
 import {
   checkedByHandler,
   DeletedSchema,
+  HistoryQuery,
+  HistorySchema,
   MembersQuery,
   MembersSchema,
   PreviewBodySchema,
@@ -224,6 +229,52 @@ export async function segmentRoutes(
       return {
         members: page.members.map((m) => ({ profile_id: m.profileId, entered_at: iso(m.enteredAt) })),
         next_after: page.nextAfter ?? null,
+      };
+    },
+  );
+
+  app.get(
+    '/v1/segments/:key/history',
+    {
+      schema: {
+        tags,
+        summary: "A segment's size over time (by hour or day), and its latest entries and exits",
+        description:
+          'Sizes are worked back from the size now through the entries and exits counted by hour with each view ' +
+          'commit (no scan of the log); the latest entries and exits are the derived `Segment Entered` and ' +
+          '`Segment Exited` events, newest first.',
+        security,
+        params: SegmentKeyParams,
+        querystring: HistoryQuery,
+        response: { 200: HistorySchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const workspaceId = await adminWorkspace(request, keys, engine.clock());
+      const { key } = request.params as { key: string };
+      const query = request.query as { bucket?: 'hour' | 'day'; points?: number; changes?: number };
+      editor.segment(workspaceId, key);
+      const bucket = query.bucket ?? 'hour';
+      const bucketMs = bucket === 'hour' ? HOUR_MS : DAY_MS;
+      const shape = { now: engine.clock(), bucketMs, points: query.points ?? (bucket === 'hour' ? 48 : 30) };
+      const history = await editor.history(workspaceId, key, {
+        from: seriesStart(shape),
+        limit: query.changes ?? 20,
+      });
+      return {
+        key,
+        size: history.size,
+        bucket,
+        points: segmentSeries({ ...shape, size: history.size, hours: history.hours }).map((point) => ({
+          ...point,
+          at: iso(point.at),
+        })),
+        changes: history.moves.map(({ profileId, event }) => ({
+          profile_id: profileId,
+          user_id: event.userId ?? null,
+          change: event.event === SEGMENT_ENTERED ? 'entered' : 'exited',
+          at: iso(event.timestamp),
+        })),
       };
     },
   );
