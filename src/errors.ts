@@ -89,6 +89,7 @@ export const ERRORS = {
   SEGMENT_NOT_FOUND: { status: 404, message: 'No segment has this key' },
   AUDIENCE_NOT_FOUND: { status: 404, message: 'No audience channel mirrors this segment' },
   JOURNEY_NOT_FOUND: { status: 404, message: 'No journey has this key' },
+  VERSION_NOT_FOUND: { status: 404, message: 'The workspace has no kept version with this number' },
   SEGMENT_EXISTS: { status: 409, message: 'A segment has this key already' },
   SEGMENT_IN_USE: { status: 409, message: 'Another segment tests this one' },
   INVALID_DECIDE_REQUEST: { status: 400, message: 'The decide request is invalid' },

@@ -1,8 +1,7 @@
 import type { ChannelsDef, SecretRef } from './channels-def.ts';
-import { secretReferenceName } from './resolve-secret.ts';
+import { REDACTED, secretReferenceName } from './resolve-secret.ts';
 
-/** What an API answer shows in place of a secret written literally in the workspace file. */
-export const REDACTED = '[redacted]';
+export { REDACTED };
 
 /**
  * The channels as an API answer may show them: a `${TAILOR_SECRET_…}` reference stays as

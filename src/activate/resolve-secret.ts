@@ -8,6 +8,12 @@ import type { SecretRef } from './channels-def.ts';
  */
 export const SECRET_ENV_PREFIX = 'TAILOR_SECRET_';
 
+/**
+ * What an API answer shows in place of a secret written literally in the workspace file; a
+ * definition that gives it as a secret is refused, as it was copied from such an answer.
+ */
+export const REDACTED = '[redacted]';
+
 /** `${NAME}` alone, NAME of capitals, digits and _, not starting with a digit. */
 const SECRET_REFERENCE = /^\$\{([A-Z_][A-Z0-9_]*)\}$/;
 

@@ -9,7 +9,7 @@ import { buildServer } from '../http/server.ts';
 import { TailorMetrics } from '../metrics/tailor-metrics.ts';
 import { timedStore } from '../metrics/timed-store.ts';
 import { openStore } from '../store/open-store.ts';
-import { readWorkspaceFile } from '../workspace/read-workspace-file.ts';
+import { readWorkspaceSource } from '../workspace/read-workspace-file.ts';
 import { ensureOperatorKey } from './operator-key.ts';
 import { makeDataDirPrivate } from './private-data-dir.ts';
 import type { Settings } from './settings.ts';
@@ -62,7 +62,8 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
       { paths: tightened },
       'data directory was readable by others: made it private (0700, files 0600)',
     );
-  const definition = await readWorkspaceFile(settings.configFile, { network: settings.network });
+  const source = await readWorkspaceSource(settings.configFile, { network: settings.network });
+  const { definition } = source;
   const metrics = new TailorMetrics();
   const store = timedStore(openStore(settings.storeUrl), metrics);
   const engine = await Engine.open(
@@ -80,7 +81,10 @@ export async function startTailor(settings: Settings, onProgress?: ProgressListe
   const current = engine.workspace(definition.id);
   if (current === undefined || !isDeepStrictEqual(current.definition, definition)) {
     logger.info({ workspace: definition.id, file: settings.configFile }, 'applying workspace definition');
-    await engine.applyWorkspace(definition, onProgress);
+    await engine.applyWorkspace(definition, {
+      ...(onProgress === undefined ? {} : { onProgress }),
+      source: { origin: 'file', keyId: null, text: source.text, at: engine.clock() },
+    });
   }
   const { keys, replaced } = await ensureWorkspaceKeys({
     store,

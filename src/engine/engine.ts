@@ -25,6 +25,7 @@ import type { ExposureRow } from '../store/ports/exposure-log.ts';
 import type { KeyStore } from '../store/ports/key-store.ts';
 import type { Outbox } from '../store/ports/outbox.ts';
 import type { ViewCommit, ViewStore } from '../store/ports/view-store.ts';
+import type { VersionSource, WorkspaceStore } from '../store/ports/workspace-store.ts';
 import type { Store } from '../store/store.ts';
 import { isStoreUnavailable } from '../store/store-unavailable-error.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
@@ -300,6 +301,11 @@ export class Engine {
     return this.store;
   }
 
+  /** The kept versions of workspace definitions (saved by `applyWorkspace`), for the version routes. */
+  get versions(): Pick<WorkspaceStore, 'workspaceVersions' | 'workspaceVersion'> {
+    return this.store;
+  }
+
   /** The audit log: what was done to people's data, never the data itself. */
   get audit(): Pick<ErasureStore, 'auditLog'> {
     return this.store;
@@ -373,9 +379,13 @@ export class Engine {
    * Saves a workspace definition and, when it changed an existing workspace, rebuilds that
    * workspace's profiles by replaying its events through the new definition.
    */
-  applyWorkspace(definition: WorkspaceDefinition, onProgress?: ProgressListener): Promise<CompiledWorkspace> {
+  applyWorkspace(
+    definition: WorkspaceDefinition,
+    options: { onProgress?: ProgressListener; source?: VersionSource } = {},
+  ): Promise<CompiledWorkspace> {
+    const { onProgress, source } = options;
     return this.write(async () => {
-      const stored = await this.store.saveWorkspace(definition);
+      const stored = await this.store.saveWorkspace(definition, source);
       const compiled = compileWorkspace(stored.definition, stored.version);
       this.workspaces.set(stored.id, compiled);
       const track: ProgressListener = (progress) => {

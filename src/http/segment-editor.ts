@@ -72,11 +72,11 @@ export class SegmentEditor {
    * entry of the workspace file (INVALID_SEGMENT, details at paths inside the body).
    */
   async saveSegment(
-    workspaceId: string,
+    by: Editor,
     prepare: (definition: WorkspaceDefinition) => unknown,
   ): Promise<{ key: string; started: StartedApply }> {
     let key = '';
-    const started = await this.edit(workspaceId, (definition) => {
+    const started = await this.edit(by, (definition) => {
       const check = checkSegment(definition, prepare(definition));
       if (check.issues !== undefined) {
         const count = check.issues.length === 1 ? '1 problem' : `${check.issues.length} problems`;
@@ -93,8 +93,8 @@ export class SegmentEditor {
   }
 
   /** Removes the segment `key`: SEGMENT_NOT_FOUND, or SEGMENT_IN_USE while another segment tests it. */
-  removeSegment(workspaceId: string, key: string): Promise<StartedApply> {
-    return this.edit(workspaceId, (definition) => {
+  removeSegment(by: Editor, key: string): Promise<StartedApply> {
+    return this.edit(by, (definition) => {
       findSegment(definition, key);
       const issues = segmentRemovalIssues(definition, key);
       if (issues.length > 0) {
@@ -109,22 +109,34 @@ export class SegmentEditor {
     });
   }
 
-  /** Saves `change` of the definition after the workspace's earlier edits were saved. */
+  /** Saves `change` of the definition after the workspace's earlier edits were saved, as a version made by `by`. */
   private async edit(
-    workspaceId: string,
+    by: Editor,
     change: (definition: WorkspaceDefinition) => WorkspaceDefinition,
   ): Promise<StartedApply> {
+    const { workspaceId, keyId } = by;
     let queue = this.queues.get(workspaceId);
     if (queue === undefined) {
       queue = new SerialQueue();
       this.queues.set(workspaceId, queue);
     }
-    const started = await queue.run(() => startApply(this.engine, change(this.definition(workspaceId))));
+    const started = await queue.run(() =>
+      startApply(this.engine, {
+        definition: change(this.definition(workspaceId)),
+        source: { origin: 'segments', keyId, text: null, at: this.engine.clock() },
+      }),
+    );
     started.finished.catch((error: unknown) =>
       this.logger.error({ err: error, workspace: workspaceId }, 'segment back-fill failed'),
     );
     return started;
   }
+}
+
+/** Whose change a segment edit is: the workspace and the admin key's public id. */
+export interface Editor {
+  workspaceId: string;
+  keyId: string;
 }
 
 function findSegment(definition: WorkspaceDefinition, key: string): SegmentDef {

@@ -46,6 +46,7 @@ import { sendRoutes } from './routes/send-routes.ts';
 import { trackingRoutes } from './routes/tracking-routes.ts';
 import { workspaceCreateRoutes } from './routes/workspace-create-routes.ts';
 import { workspaceRoutes } from './routes/workspace-routes.ts';
+import { workspaceVersionRoutes } from './routes/workspace-version-routes.ts';
 
 /** How the HTTP server is built. */
 export interface ServerOptions {
@@ -158,6 +159,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(browserSettingsRoutes, { engine, keys, publicUrl: options.publicUrl });
   await app.register(profileRoutes, { engine, keys });
   await app.register(workspaceRoutes, {
+    engine,
+    keys,
+    ...(options.network === undefined ? {} : { network: options.network }),
+  });
+  await app.register(workspaceVersionRoutes, {
     engine,
     keys,
     ...(options.network === undefined ? {} : { network: options.network }),

@@ -1,5 +1,6 @@
 import type { CompiledWorkspace } from '../engine/compiled-workspace.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { VersionSource } from '../store/ports/workspace-store.ts';
 import type { WorkspaceDefinition } from '../workspace/workspace.ts';
 
 /** A definition the engine has saved, with the rebuild that applies it to every profile. */
@@ -16,15 +17,20 @@ export interface StartedApply {
  * Hands a definition to the engine and resolves once it is saved, that is when the rebuild that
  * back-fills every profile starts (after any apply already queued), without waiting for the rebuild.
  */
-export function startApply(engine: Engine, definition: WorkspaceDefinition): Promise<StartedApply> {
+export function startApply(
+  engine: Engine,
+  change: { definition: WorkspaceDefinition; source: VersionSource },
+): Promise<StartedApply> {
+  const { definition, source } = change;
   return new Promise((resolve, reject) => {
     let started = false;
-    const finished = engine.applyWorkspace(definition, (progress) => {
+    const onProgress = (progress: { done: number; total: number }) => {
       if (started) return;
       started = true;
       const version = engine.workspace(definition.id)?.version ?? 0;
       resolve({ version, progress: { ...progress }, finished });
-    });
+    };
+    const finished = engine.applyWorkspace(definition, { onProgress, source });
     finished.then(
       (compiled) => {
         if (started) return;

@@ -4,7 +4,7 @@ import {
   type NetworkPolicy,
   urlRefusal,
 } from '../activate/outbound/network-policy.ts';
-import { secretReferenceName, secretReferenceProblem } from '../activate/resolve-secret.ts';
+import { REDACTED, secretReferenceName, secretReferenceProblem } from '../activate/resolve-secret.ts';
 import { isJsonObject } from '../ingest/merge-objects.ts';
 import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
 
@@ -176,7 +176,13 @@ function secretIssue(input: {
   const field = String(path[path.length - 1]);
   const example = `\${TAILOR_SECRET_${`${channel}_${field}`.toUpperCase()}}`;
   const problem = secretReferenceProblem(value, example);
-  if (problem !== undefined) {
+  if (value === REDACTED) {
+    issues.push({
+      path,
+      at: 'value',
+      message: `\`${REDACTED}\` is how Tailor shows a secret it hides, not the secret: write the secret, or \`${example}\``,
+    });
+  } else if (problem !== undefined) {
     issues.push({ path, at: 'value', message: problem });
   } else if (secretReferenceName(value) !== undefined) {
     return;

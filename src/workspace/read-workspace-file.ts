@@ -14,6 +14,14 @@ export async function readWorkspaceFile(
   path: string,
   options: { network?: NetworkPolicy } = {},
 ): Promise<WorkspaceDefinition> {
+  return (await readWorkspaceSource(path, options)).definition;
+}
+
+/** As `readWorkspaceFile`, with the file's text (kept as the version it makes). */
+export async function readWorkspaceSource(
+  path: string,
+  options: { network?: NetworkPolicy } = {},
+): Promise<{ definition: WorkspaceDefinition; text: string }> {
   let text: string;
   try {
     assertWorkspaceSize((await stat(path)).size, path);
@@ -25,5 +33,5 @@ export async function readWorkspaceFile(
       { path, message: 'create it or point to an existing workspace file' },
     ]);
   }
-  return parseWorkspaceYaml({ text, fileName: path, ...options });
+  return { definition: parseWorkspaceYaml({ text, fileName: path, ...options }), text };
 }

@@ -27,4 +27,24 @@ describe('taking a view commit', () => {
     expect(commit.derivedEvents.at(-1)?.profileId).toBe(`p${rows - 1}`);
     expect(view.derived).toEqual([]);
   });
+
+  it("takes the segment counts by hour, and puts a failed commit's back ahead of those counted since", () => {
+    const view = new WorkspaceView('shop');
+    const H = 3_600_000;
+    view.segmentHours.count('vip', 10 * H + 5, 'entries');
+    view.segmentHours.count('vip', 10 * H + 9, 'entries');
+    view.segmentHours.count('vip', 11 * H, 'exits');
+    const taken = takeCommit([view], 1);
+    expect(taken.commit.segmentHours).toEqual([
+      { workspaceId: 'shop', segment: 'vip', hour: 10 * H, entries: 2, exits: 0 },
+      { workspaceId: 'shop', segment: 'vip', hour: 11 * H, entries: 0, exits: 1 },
+    ]);
+    expect(view.clean).toBe(true);
+    view.segmentHours.count('vip', 10 * H, 'exits');
+    taken.restore();
+    expect(takeCommit([view], 2).commit.segmentHours).toEqual([
+      { workspaceId: 'shop', segment: 'vip', hour: 10 * H, entries: 2, exits: 1 },
+      { workspaceId: 'shop', segment: 'vip', hour: 11 * H, entries: 0, exits: 1 },
+    ]);
+  });
 });

@@ -6,7 +6,7 @@ import { isJsonObject } from '../../ingest/merge-objects.ts';
 import { SEGMENT_ENTERED } from '../../ingest/reserved-events.ts';
 import { DAY_MS, HOUR_MS } from '../../time/hour-of.ts';
 import { conditionCheck } from '../../workspace/validate-segment.ts';
-import { adminWorkspace } from '../admin-auth.ts';
+import { adminGrant, adminWorkspace } from '../admin-auth.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { ErrorSchema, ProfileRefParams } from '../schemas.ts';
 import { SegmentEditor } from '../segment-editor.ts';
@@ -95,8 +95,9 @@ export async function segmentRoutes(
       validatorCompiler: checkedByHandler,
     },
     async (request, reply) => {
-      const workspaceId = await adminWorkspace(request, keys, engine.clock());
-      const saved = await editor.saveSegment(workspaceId, (definition) => {
+      const by = await adminGrant(request, keys, engine.clock());
+      const { workspaceId } = by;
+      const saved = await editor.saveSegment(by, (definition) => {
         const key = isJsonObject(request.body) ? request.body.key : undefined;
         if (definition.segments?.some((segment) => segment.key === key)) {
           throw new TailorError('SEGMENT_EXISTS', `A segment has the key \`${String(key)}\` already`, [
@@ -164,9 +165,10 @@ export async function segmentRoutes(
       validatorCompiler: checkedByHandler,
     },
     async (request, reply) => {
-      const workspaceId = await adminWorkspace(request, keys, engine.clock());
+      const by = await adminGrant(request, keys, engine.clock());
+      const { workspaceId } = by;
       const { key } = request.params as { key: string };
-      const saved = await editor.saveSegment(workspaceId, () => {
+      const saved = await editor.saveSegment(by, () => {
         const { body } = request;
         if (!isJsonObject(body) || body.key === undefined)
           return isJsonObject(body) ? { ...body, key } : body;
@@ -197,9 +199,9 @@ export async function segmentRoutes(
       },
     },
     async (request, reply) => {
-      const workspaceId = await adminWorkspace(request, keys, engine.clock());
+      const by = await adminGrant(request, keys, engine.clock());
       const { key } = request.params as { key: string };
-      const started = await editor.removeSegment(workspaceId, key);
+      const started = await editor.removeSegment(by, key);
       if (waitRequested(request.query)) await started.finished;
       return reply.status(204).send();
     },

@@ -78,7 +78,9 @@ export async function workspaceCreateRoutes(
     );
     if (engine.workspace(definition.id) !== undefined)
       throw new TailorError('WORKSPACE_EXISTS', `A workspace has the id \`${definition.id}\` already`);
-    const compiled = await engine.applyWorkspace(definition);
+    const compiled = await engine.applyWorkspace(definition, {
+      source: { origin: 'created', keyId: null, text: null, at: engine.clock() },
+    });
     const now = engine.clock();
     const keyOf = async (kind: KeyKind): Promise<string> => {
       const key = generateKey(kind);

@@ -1,20 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { NetworkPolicy } from '../../activate/outbound/network-policy.ts';
-import { redactChannels } from '../../activate/redact-channels.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { definitionChanges } from '../../workspace/definition-changes.ts';
-import {
-  MAX_WORKSPACE_BYTES,
-  parseWorkspaceDocument,
-  parseWorkspaceYaml,
-} from '../../workspace/load-workspace.ts';
-import type { WorkspaceDefinition } from '../../workspace/workspace.ts';
-import { adminWorkspace } from '../admin-auth.ts';
+import { MAX_WORKSPACE_BYTES } from '../../workspace/load-workspace.ts';
+import { redactDefinition } from '../../workspace/redact-workspace.ts';
+import { adminGrant, adminWorkspace } from '../admin-auth.ts';
 import { replyWithError } from '../error-reply.ts';
 import type { KeyRing } from '../key-ring.ts';
 import { ErrorSchema } from '../schemas.ts';
+import { readWorkspaceBody } from '../workspace-body.ts';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
 
@@ -83,10 +79,12 @@ export async function workspaceRoutes(
       },
     },
     async (request) => {
-      const workspaceId = await adminWorkspace(request, keys, engine.clock());
-      const definition = readDefinition(request.body, workspaceId);
+      const { workspaceId, keyId } = await adminGrant(request, keys, engine.clock());
+      const { definition, text } = readWorkspaceBody(request.body, { workspaceId, network });
       const started = Date.now();
-      const compiled = await engine.applyWorkspace(definition);
+      const compiled = await engine.applyWorkspace(definition, {
+        source: { origin: 'api', keyId, text, at: engine.clock() },
+      });
       return { id: workspaceId, version: compiled.version, rebuilt_in_ms: Date.now() - started };
     },
   );
@@ -108,7 +106,7 @@ export async function workspaceRoutes(
     },
     async (request) => {
       const workspaceId = await adminWorkspace(request, keys, engine.clock());
-      const definition = readDefinition(request.body, workspaceId);
+      const { definition } = readWorkspaceBody(request.body, { workspaceId, network });
       const current = engine.workspace(workspaceId);
       if (current === undefined) throw new TailorError('NOT_FOUND');
       return {
@@ -118,22 +116,6 @@ export async function workspaceRoutes(
       };
     },
   );
-
-  /** The body of a PUT or a dry run as a validated definition of the key's workspace. */
-  function readDefinition(body: unknown, workspaceId: string): WorkspaceDefinition {
-    const definition =
-      typeof body === 'object' && body !== null && 'yaml' in body && typeof body.yaml === 'string'
-        ? parseWorkspaceYaml({ text: body.yaml, fileName: 'request body', network })
-        : parseWorkspaceDocument(body, { network });
-    if (definition.id !== workspaceId) {
-      throw new TailorError(
-        'INVALID_WORKSPACE',
-        `This admin key manages workspace \`${workspaceId}\`, not \`${definition.id}\``,
-        [{ path: 'workspace.id', message: `must be \`${workspaceId}\`` }],
-      );
-    }
-    return definition;
-  }
 
   app.get(
     '/v1/audit',
@@ -154,10 +136,4 @@ export async function workspaceRoutes(
       return { entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
     },
   );
-}
-
-/** The definition as the admin API shows it: channel secrets written literally are redacted. */
-function redactDefinition(definition: WorkspaceDefinition): WorkspaceDefinition {
-  if (definition.channels === undefined) return definition;
-  return { ...definition, channels: redactChannels(definition.channels) };
 }
