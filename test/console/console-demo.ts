@@ -6,7 +6,7 @@ import { Engine } from '../../src/engine/engine.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { readWorkspaceFile } from '../../src/workspace/read-workspace-file.ts';
+import { readWorkspaceSource } from '../../src/workspace/read-workspace-file.ts';
 
 /** The admin key the console signs in with in these tests. */
 export const CONSOLE_ADMIN_KEY = 'ak_console_test';
@@ -32,7 +32,11 @@ export interface ConsoleDemo {
 export async function openConsoleDemo(input: { path: string; now: number }): Promise<ConsoleDemo> {
   const store = new SqliteStore({ path: input.path });
   const engine = await Engine.open({ store, clock: () => input.now + 60_000 });
-  await engine.applyWorkspace(await readWorkspaceFile(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY }));
+  // As `tailor start` applies the workspace file: kept as version 1 with its text.
+  const file = await readWorkspaceSource(DEMO_WORKSPACE_FILE, { network: DEMO_NETWORK_POLICY });
+  await engine.applyWorkspace(file.definition, {
+    source: { origin: 'file', keyId: null, text: file.text, at: engine.clock() },
+  });
   await store.addKey({ workspaceId: 'demo', kind: 'write', hash: hashKey('wk_console_test') });
   await store.addKey({ workspaceId: 'demo', kind: 'admin', hash: hashKey(CONSOLE_ADMIN_KEY) });
   const activation = new Activation({

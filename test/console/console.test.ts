@@ -130,6 +130,26 @@ describe('the console, in Chromium, on the demo workspace', () => {
     await page.getByRole('link', { name: 'High-intent leads' }).click();
     const { size } = await admin<{ size: number }>('/v1/segments/high_intent_leads/size');
     await expect(page.getByTestId('segment-size').textContent()).resolves.toBe(String(size));
+    // Its size over time, ending at the size now, and who entered it lately, as the API counts them.
+    const history = await admin<{
+      points: { size: number; entries: number }[];
+      changes: { profile_id: string; change: string }[];
+    }>('/v1/segments/high_intent_leads/history?bucket=hour&changes=20');
+    expect(history.points.at(-1)?.size).toBe(size);
+    expect(history.changes.length).toBeGreaterThan(0);
+    const entries = history.points.reduce((sum, point) => sum + point.entries, 0);
+    const chart = page.getByRole('img', { name: /^Size over the last 48 hours/ });
+    await expect(chart.getAttribute('aria-label')).resolves.toContain(
+      `to ${size} members; ${entries} entries`,
+    );
+    // The figures behind the chart, in a table folded under it.
+    const rows = page.getByTestId('history-table').locator('tbody tr');
+    await expect(rows.count()).resolves.toBe(48);
+    await expect(rows.last().locator('td').last().textContent()).resolves.toBe(String(size));
+    const latest = page.getByRole('table', { name: 'Latest entries and exits' }).getByRole('row');
+    await expect(latest.count()).resolves.toBe(history.changes.length + 1);
+    const first = history.changes[0];
+    await expect(latest.nth(1).textContent()).resolves.toContain(`${first?.change}${first?.profile_id}`);
     await page.getByLabel(/Condition \(JSON/).fill('{ "computed.preferred_channel": "whatsapp" }');
     await page.getByRole('button', { name: 'Preview size' }).click();
     const preview = await adminPost<{ matched: number }>('/v1/segments/preview', {
@@ -254,6 +274,54 @@ describe('the console, in Chromium, on the demo workspace', () => {
     );
     expect(after.version).toBe(before.version + 1);
     expect(after.definition.segments.find((s) => s.key === 'high_intent_leads')?.name).toBe('Hot leads');
+
+    // The applied file is in the history, and the version before it differs from it by the name.
+    await page
+      .getByTestId(`version-${after.version}`)
+      .filter({ hasText: 'applied through the API' })
+      .waitFor();
+    await page
+      .getByRole('button', { name: `Compare version ${before.version} with the one in force` })
+      .click();
+    const diff = page.getByTestId('diff');
+    await diff.locator('del', { hasText: 'name: High-intent leads' }).waitFor();
+    await expect(diff.locator('ins').allTextContents()).resolves.toEqual(['+     name: Hot leads']);
+    await expect(page.getByTestId('diff-summary').textContent()).resolves.toMatch(
+      /^The files as applied: 1 line/,
+    );
+    // The demo's channel secrets are written in its file: the versions the page reads show them
+    // redacted, and none reaches the page.
+    const kept = await admin<{ text: string }>(`/v1/workspace/versions/${before.version}`);
+    expect(kept.text).toContain('access_token: "[redacted]"');
+    const shown = (await page.getByRole('region', { name: 'Version history' }).textContent()) ?? '';
+    expect(shown).toContain('unchanged line(s)');
+    for (const secret of [
+      'demo-whatsapp-access-token',
+      'demo-twilio-auth-token',
+      'demo-meta-ads-access-token',
+    ])
+      expect(`${kept.text}${shown}`).not.toContain(secret);
+    await checkPage('workspace-history');
+    // Roll back to it: a dry run first, then the rollback, a new version made of the kept file.
+    await page.getByRole('button', { name: `Check rolling back to version ${before.version}` }).click();
+    const rollback = page.getByRole('list', { name: 'Rollback changes' });
+    await expect(rollback.textContent()).resolves.toContain('segments.high_intent_leads');
+    await page
+      .getByRole('button', { name: `Roll back to version ${before.version} and rebuild profiles` })
+      .click();
+    await page.getByRole('status').filter({ hasText: 'Rolled back' }).waitFor();
+    const restored = await admin<{
+      version: number;
+      definition: { segments: { key: string; name: string }[] };
+    }>('/v1/workspace');
+    expect(restored.version).toBe(after.version + 1);
+    expect(restored.definition.segments.find((s) => s.key === 'high_intent_leads')?.name).toBe(
+      'High-intent leads',
+    );
+    await page
+      .getByTestId(`version-${restored.version}`)
+      .filter({ hasText: `rollback of version ${before.version}` })
+      .waitFor();
   });
 
   it('is keyboard reachable: the skip link first, then every page of the navigation', async () => {

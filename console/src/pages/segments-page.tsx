@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ErrorNote, QueryState } from '../parts/query-state.tsx';
+import { type HistoryPoint, SizeChart } from '../parts/size-chart.tsx';
 import { Json, Time } from '../parts/values.tsx';
 import { href, type Route } from '../route.ts';
 import { useApi } from '../session.tsx';
@@ -83,6 +84,7 @@ function SegmentDetail(props: { segmentKey: string }) {
             {s.description !== null && <p>{s.description}</p>}
             <h3>Condition</h3>
             <Json value={s.when} label="Condition" />
+            <SegmentHistory segmentKey={props.segmentKey} />
             <DraftPreview initial={s.when} />
           </section>
         )}
@@ -124,6 +126,116 @@ function SegmentDetail(props: { segmentKey: string }) {
         </QueryState>
       </section>
     </>
+  );
+}
+
+interface History {
+  size: number;
+  bucket: 'hour' | 'day';
+  points: HistoryPoint[];
+  changes: { profile_id: string; user_id: string | null; change: 'entered' | 'exited'; at: string }[];
+}
+
+/** The segment's size over the last 48 hours or 30 days, and who entered and left it lately. */
+function SegmentHistory(props: { segmentKey: string }) {
+  const api = useApi();
+  const [bucket, setBucket] = useState<'hour' | 'day'>('hour');
+  const history = useQuery({
+    queryKey: ['segment-history', props.segmentKey, bucket],
+    queryFn: () =>
+      api<History>(
+        `/v1/segments/${encodeURIComponent(props.segmentKey)}/history?bucket=${bucket}&changes=20`,
+      ),
+  });
+  const period = bucket === 'hour' ? 'last 48 hours' : 'last 30 days';
+  return (
+    <section aria-labelledby="history">
+      <h3 id="history">Size over time</h3>
+      <label htmlFor="history-bucket">Period</label>{' '}
+      <select
+        id="history-bucket"
+        value={bucket}
+        onChange={(event) => setBucket(event.target.value === 'day' ? 'day' : 'hour')}
+      >
+        <option value="hour">Last 48 hours, by hour</option>
+        <option value="day">Last 30 days, by day</option>
+      </select>
+      <QueryState query={history}>
+        {(data) => (
+          <>
+            <SizeChart points={data.points} label={`Size over the ${period}`} />
+            <p className="muted">
+              Entries in green above the line, exits in red below it (a member merged into another profile, or
+              erased, counts as an exit).
+            </p>
+            <details>
+              <summary>The figures, {bucket === 'hour' ? 'by hour' : 'by day'}</summary>
+              <table data-testid="history-table">
+                <thead>
+                  <tr>
+                    <th scope="col">From</th>
+                    <th scope="col" className="number">
+                      Entries
+                    </th>
+                    <th scope="col" className="number">
+                      Exits
+                    </th>
+                    <th scope="col" className="number">
+                      Size at the end
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.points.map((point) => (
+                    <tr key={point.at}>
+                      <td>
+                        <Time at={point.at} />
+                      </td>
+                      <td className="number">{point.entries}</td>
+                      <td className="number">{point.exits}</td>
+                      <td className="number">{point.size}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+            <h3 id="changes">Latest entries and exits</h3>
+            {data.changes.length === 0 ? (
+              <p className="muted">No one has entered or left it yet.</p>
+            ) : (
+              <table aria-labelledby="changes">
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Change</th>
+                    <th scope="col">Profile</th>
+                    <th scope="col">User id</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.changes.map((change) => (
+                    <tr key={`${change.profile_id}:${change.at}:${change.change}`}>
+                      <td>
+                        <Time at={change.at} />
+                      </td>
+                      <td>
+                        <span className={`badge ${change.change === 'entered' ? 'added' : 'removed'}`}>
+                          {change.change}
+                        </span>
+                      </td>
+                      <td>
+                        <a href={href('profiles', { ref: change.profile_id })}>{change.profile_id}</a>
+                      </td>
+                      <td>{change.user_id ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        )}
+      </QueryState>
+    </section>
   );
 }
 

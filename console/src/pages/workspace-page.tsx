@@ -4,6 +4,7 @@ import { ApiError } from '../api.ts';
 import { ErrorNote, QueryState } from '../parts/query-state.tsx';
 import { Json } from '../parts/values.tsx';
 import { useApi } from '../session.tsx';
+import { WorkspaceHistory } from './workspace-history.tsx';
 
 interface WorkspaceAnswer {
   id: string;
@@ -12,7 +13,8 @@ interface WorkspaceAnswer {
   rebuild: { done: number; total: number } | null;
 }
 
-interface DryRun {
+/** What a dry run answers: the version it was judged against and the paths applying would change. */
+export interface DryRun {
   valid: true;
   version: number;
   changes: { path: string; change: 'added' | 'removed' | 'changed' }[];
@@ -122,6 +124,7 @@ export function WorkspacePage() {
           </p>
         )}
       </section>
+      <WorkspaceHistory />
     </>
   );
 }
