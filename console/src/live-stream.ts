@@ -1,16 +1,7 @@
-/** One line of the live feed, as `GET /v1/events/live` sends it. */
-export type LiveEntry =
-  | {
-      kind: 'accepted';
-      at: number;
-      type: string;
-      event: string | null;
-      message_id: string;
-      user_id: string | null;
-      anonymous_id: string | null;
-    }
-  | { kind: 'refused'; at: number; code: string; message: string; path: string }
-  | { kind: 'dropped'; at: number; count: number };
+import type { LiveLine } from '../../src/http/live-entry.ts';
+
+/** One line of the live feed as the console shows it: the server's type, shared. */
+export type LiveEntry = LiveLine;
 
 /**
  * Reads the server-sent events of the live feed with `fetch` (EventSource cannot send the admin

@@ -1,18 +1,6 @@
 import type { TailorEvent } from '../ingest/event.ts';
 import type { RejectedEvent } from '../ingest/normalize-call.ts';
-
-/** One line of the live feed: an event taken in, or one the tracking API refused and why. */
-export type LiveEntry =
-  | {
-      kind: 'accepted';
-      at: number;
-      type: string;
-      event: string | null;
-      message_id: string;
-      user_id: string | null;
-      anonymous_id: string | null;
-    }
-  | { kind: 'refused'; at: number; code: string; message: string; path: string };
+import type { LiveEntry } from './live-entry.ts';
 
 /** Something listening to one workspace's feed, handed each request's entries together. */
 export type LiveListener = (entries: readonly LiveEntry[]) => void;

@@ -189,23 +189,10 @@ function Comparison(props: { version: number; current: number | null }) {
               </figcaption>
               {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable block must be reachable by keyboard */}
               <pre className="diff" tabIndex={0} data-testid="diff">
-                {lines.map((line, i) => {
+                {lines.map((line, i) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: lines of a diff, in a fixed order
-                  if (line.kind === 'added') return <ins key={i}>{`+ ${line.text}`}</ins>;
-                  // biome-ignore lint/suspicious/noArrayIndexKey: lines of a diff, in a fixed order
-                  if (line.kind === 'removed') return <del key={i}>{`- ${line.text}`}</del>;
-                  // biome-ignore lint/suspicious/noArrayIndexKey: lines of a diff, in a fixed order
-                  if (line.kind === 'skipped')
-                    return (
-                      <span key={i} className="skipped">
-                        {line.text}
-                      </span>
-                    );
-                  return (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: lines of a diff, in a fixed order
-                    <span key={i} className="same">{`  ${line.text}`}</span>
-                  );
-                })}
+                  <DiffRow key={i} line={line} />
+                ))}
               </pre>
             </figure>
           );
@@ -241,4 +228,13 @@ function Comparison(props: { version: number; current: number | null }) {
       )}
     </section>
   );
+}
+
+/** One line of a diff: added (`ins`), removed (`del`), unchanged, or a fold of unchanged lines. */
+function DiffRow(props: { line: DiffLine }) {
+  const { kind, text } = props.line;
+  if (kind === 'added') return <ins>{`+ ${text}`}</ins>;
+  if (kind === 'removed') return <del>{`- ${text}`}</del>;
+  if (kind === 'skipped') return <span className="skipped">{text}</span>;
+  return <span className="same">{`  ${text}`}</span>;
 }

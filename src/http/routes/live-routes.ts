@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import { adminWorkspace } from '../admin-auth.ts';
 import type { KeyRing } from '../key-ring.ts';
-import type { LiveEntry, LiveEvents } from '../live-events.ts';
+import type { LiveEntry } from '../live-entry.ts';
+import type { LiveEvents } from '../live-events.ts';
 
 /** A comment line sent this often keeps proxies from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
