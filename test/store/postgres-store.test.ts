@@ -300,6 +300,64 @@ describe('PostgresStore', () => {
     }
   });
 
+  it('gives an older schema the segment history once, from its derived entries and exits, and keeps its workspace versions', async () => {
+    const store = openFresh();
+    await store.migrate();
+    try {
+      const schema = schemaOf.get(store) ?? '';
+      await admin.query(`DROP INDEX "${schema}".derived_events_by_segment`);
+      await admin.query(`ALTER TABLE "${schema}".derived_events DROP COLUMN segment`);
+      await admin.query(`DROP TABLE "${schema}".segment_hours`);
+      await admin.query(`DROP TABLE "${schema}".workspace_versions`);
+      const body = (event: string, timestamp: number) =>
+        JSON.stringify({
+          type: 'track',
+          event,
+          timestamp,
+          properties: { segment: 'vip' },
+          messageId: `m-${timestamp}`,
+        });
+      await admin.query(
+        `INSERT INTO "${schema}".derived_events (workspace_id, profile_id, seq, ord, body) VALUES
+           ('a', 'p1', 1, 0, $1), ('a', 'p2', 2, 0, $2), ('a', 'p1', 3, 0, $3), ('a', 'p1', 3, 1, $4)`,
+        [
+          body('Segment Entered', 3_600_005),
+          body('Segment Entered', 3_600_009),
+          body('Segment Exited', 7_200_000),
+          body('Lifecycle Stage Changed', 7_200_000),
+        ],
+      );
+      await admin.query(`INSERT INTO "${schema}".workspaces (id, definition, version) VALUES ('a', $1, 3)`, [
+        JSON.stringify({ id: 'a', name: 'A' }),
+      ]);
+      await store.migrate();
+      await store.migrate();
+      expect(await store.segmentHours({ workspaceId: 'a', segment: 'vip', from: 0 })).toEqual([
+        { workspaceId: 'a', segment: 'vip', hour: 3_600_000, entries: 2, exits: 0 },
+        { workspaceId: 'a', segment: 'vip', hour: 7_200_000, entries: 0, exits: 1 },
+      ]);
+      const moves = await store.segmentMoves({ workspaceId: 'a', segment: 'vip', limit: 10 });
+      expect(moves.map((move) => [move.profileId, move.event.event])).toEqual([
+        ['p1', 'Segment Exited'],
+        ['p2', 'Segment Entered'],
+        ['p1', 'Segment Entered'],
+      ]);
+      expect(await store.workspaceVersions({ workspaceId: 'a', limit: 10 })).toEqual([
+        {
+          workspaceId: 'a',
+          version: 3,
+          definition: { id: 'a', name: 'A' },
+          text: null,
+          origin: 'unknown',
+          keyId: null,
+          at: null,
+        },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('takes its schema from ?schema= in the store URL', async () => {
     const schema = `${run}_url`;
     schemas.push(schema);
