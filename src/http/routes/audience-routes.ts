@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { OUTDATED_REASON } from '../../activate/ads/ads-refusal.ts';
 import { AUDIENCE_TRIGGER, audienceDestinations, audienceTrigger } from '../../activate/ads/ads-sends.ts';
 import { type MatchReport, reportsMatches } from '../../activate/ads/match-report.ts';
 import type { Activation } from '../../dispatch/activation.ts';
@@ -17,7 +18,11 @@ const DestinationSchema = Type.Object({
   synced: Type.Integer({ description: 'Member changes (adds and removes) the platform took' }),
   pending: Type.Integer({ description: 'Member changes waiting for their turn or a retry' }),
   failed: Type.Integer({
-    description: 'Member changes refused for good, given up on, or dropped as superseded or without consent',
+    description: 'Member changes refused for good, given up on, or dropped for want of advertising consent',
+  }),
+  outdated: Type.Integer({
+    description:
+      "Member changes dropped just before the call because the person's later change superseded them (not failures)",
   }),
   match: Type.Union([
     Type.Object({
@@ -62,18 +67,25 @@ export async function audienceRoutes(
       const workspace = engine.workspace(workspaceId);
       if (workspace === undefined) throw new TailorError('NOT_FOUND');
       const counts = await engine.outbox.sendCountsByTrigger(workspaceId, AUDIENCE_TRIGGER);
+      const outdated = await engine.outbox.failedCountsByReason({
+        workspaceId,
+        prefix: AUDIENCE_TRIGGER,
+        reason: OUTDATED_REASON,
+      });
       const destinations = audienceDestinations(workspace.definition.channels ?? {});
       return {
         destinations: await Promise.all(
           destinations.map(async ({ channel, segment, list }) => {
             const trigger = audienceTrigger({ channel, segment });
-            const tally = { synced: 0, pending: 0, failed: 0 };
+            const tally = { synced: 0, pending: 0, failed: 0, outdated: 0 };
             for (const count of counts) {
               if (count.trigger !== trigger) continue;
               if (count.status === 'sent') tally.synced += count.count;
               else if (count.status === 'pending' || count.status === 'sending') tally.pending += count.count;
               else tally.failed += count.count;
             }
+            tally.outdated = outdated.find((count) => count.trigger === trigger)?.count ?? 0;
+            tally.failed -= tally.outdated;
             const adapter = activation.adapter(workspaceId, channel);
             const report =
               adapter !== undefined && reportsMatches(adapter) ? await adapter.matchReport(list) : undefined;

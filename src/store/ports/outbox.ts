@@ -88,6 +88,22 @@ export interface Outbox {
    * through them to compare them with a segment's members.
    */
   latestSendsByProfile(query: LatestSendsQuery): Promise<SendRecord[]>;
+  /**
+   * How many of a workspace's `failed` sends each trigger starting with `prefix` has whose last
+   * error starts with `reason` (like `superseded: `), ordered by trigger: what `/v1/audiences`
+   * tells apart from true failures.
+   */
+  failedCountsByReason(query: {
+    workspaceId: string;
+    prefix: string;
+    reason: string;
+  }): Promise<ReasonCount[]>;
+}
+
+/** A count of `failedCountsByReason`. */
+export interface ReasonCount {
+  trigger: string;
+  count: number;
 }
 
 /** A page of `latestSendsByProfile`: a workspace's trigger, the profiles after `after`, at most `limit`. */

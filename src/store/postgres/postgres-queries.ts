@@ -269,6 +269,10 @@ export function postgresQueries(schema: string) {
       WHERE workspace_id = $1 AND "trigger" >= $2 AND ("trigger" < $3 OR $3 IS NULL)
         AND starts_with("trigger", $2)
       GROUP BY "trigger", status ORDER BY "trigger", status`,
+    failedCountsByReason: `SELECT "trigger", count(*) AS count FROM ${s}.sends
+      WHERE workspace_id = $1 AND "trigger" >= $2 AND ("trigger" < $3 OR $3 IS NULL)
+        AND starts_with("trigger", $2) AND status = 'failed' AND starts_with(last_error, $4)
+      GROUP BY "trigger" ORDER BY "trigger"`,
     redriveSend: `UPDATE ${s}.sends SET status = 'pending', attempts = 0, next_attempt_at = $3, updated_at = $3
       WHERE workspace_id = $1 AND id = $2 AND status IN ('dead', 'failed')`,
 

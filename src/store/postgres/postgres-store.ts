@@ -27,6 +27,7 @@ import type { ApiKeyRecord, KeyKind, KeyMatch, KeyRevocation, NewApiKey } from '
 import type {
   AwaitingConfirmation,
   LatestSendsQuery,
+  ReasonCount,
   ReleasedSends,
   TriggerSendCount,
 } from '../ports/outbox.ts';
@@ -864,6 +865,18 @@ export class PostgresStore implements Store {
       prefixUpperBound(prefix),
     ]);
     return rows.map(triggerCountFromRow);
+  }
+
+  async failedCountsByReason(query: {
+    workspaceId: string;
+    prefix: string;
+    reason: string;
+  }): Promise<ReasonCount[]> {
+    const { rows } = await this.query<{ trigger: string; count: string | number }>(
+      this.sql.failedCountsByReason,
+      [query.workspaceId, query.prefix, prefixUpperBound(query.prefix), query.reason],
+    );
+    return rows.map((row) => ({ trigger: row.trigger, count: readInt(row.count) }));
   }
 
   async latestSendsByProfile(query: LatestSendsQuery): Promise<SendRecord[]> {

@@ -92,7 +92,7 @@ interface AwaitRelease {
 interface TriggerRange {
   ws: string;
   prefix: string;
-  upper: string;
+  upper: string | null;
 }
 
 /** Named parameters of a page of a workspace's sends, newest first, before a cursor. */
@@ -334,6 +334,13 @@ export function prepareStatements(db: Database) {
        WHERE workspace_id = @ws AND "trigger" >= @prefix AND "trigger" < @upper
          AND substr("trigger", 1, length(@prefix)) = @prefix
        GROUP BY "trigger", status ORDER BY "trigger", status`,
+    ),
+    failedCountsByReason: db.prepare<[TriggerRange & { reason: string }], { trigger: string; count: number }>(
+      `SELECT "trigger" AS "trigger", count(*) AS count FROM sends
+       WHERE workspace_id = @ws AND "trigger" >= @prefix AND (@upper IS NULL OR "trigger" < @upper)
+         AND substr("trigger", 1, length(@prefix)) = @prefix AND status = 'failed'
+         AND substr(last_error, 1, length(@reason)) = @reason
+       GROUP BY "trigger" ORDER BY "trigger"`,
     ),
     triggerCountsFrom: db.prepare<[Omit<TriggerRange, 'upper'>], TriggerCountRow>(
       `SELECT "trigger" AS "trigger", status, count(*) AS count FROM sends

@@ -23,6 +23,7 @@ import type { ApiKeyRecord, KeyMatch, KeyRevocation, NewApiKey } from '../ports/
 import type {
   AwaitingConfirmation,
   LatestSendsQuery,
+  ReasonCount,
   ReleasedSends,
   TriggerSendCount,
 } from '../ports/outbox.ts';
@@ -148,6 +149,7 @@ const PLACES: Record<keyof Store, 'read' | 'write' | 'here'> = {
   redriveSend: 'write',
   sendCountsByTrigger: 'read',
   latestSendsByProfile: 'read',
+  failedCountsByReason: 'read',
 };
 
 /** The store methods that run on the write thread, when there is one. */
@@ -771,6 +773,19 @@ export class SqliteStore implements Store {
         ? this.sql.triggerCountsFrom.all({ ws: workspaceId, prefix })
         : this.sql.triggerCounts.all({ ws: workspaceId, prefix, upper });
     return rows.map(triggerCountFromRow);
+  }
+
+  async failedCountsByReason(query: {
+    workspaceId: string;
+    prefix: string;
+    reason: string;
+  }): Promise<ReasonCount[]> {
+    return this.sql.failedCountsByReason.all({
+      ws: query.workspaceId,
+      prefix: query.prefix,
+      upper: prefixUpperBound(query.prefix),
+      reason: query.reason,
+    });
   }
 
   async latestSendsByProfile(query: LatestSendsQuery): Promise<SendRecord[]> {

@@ -105,6 +105,7 @@ describe('audience sync to Meta and Google', () => {
           synced: 5,
           pending: 0,
           failed: 0,
+          outdated: 0,
           match: { approximate_count: { lower: 4, upper: 4 } },
         },
         {
@@ -114,6 +115,7 @@ describe('audience sync to Meta and Google', () => {
           synced: 5,
           pending: 0,
           failed: 0,
+          outdated: 0,
           match: { match_rate_range: 'MATCH_RANGE_60_TO_70' },
         },
       ],

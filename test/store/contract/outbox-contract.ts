@@ -491,6 +491,41 @@ export function outboxContract(open: OpenStore): void {
       expect(latest).toEqual(of({ id: 'Z-upper', profile: 'Z', n: 1 }));
     });
 
+    it('counts failed sends by trigger whose last error starts with a reason', async () => {
+      const failed = (
+        id: string,
+        trigger: string,
+        lastError: string,
+        status: SendRecord['status'] = 'failed',
+      ) => ({
+        ...send('a', id),
+        trigger,
+        status,
+        lastError,
+      });
+      await store.enqueueSends([
+        failed('m1', 'audience:meta_audiences:vip', 'superseded: the person left vip before it was sent'),
+        failed('m2', 'audience:meta_audiences:vip', 'superseded: the person is in vip again'),
+        failed('m3', 'audience:meta_audiences:vip', 'consent: advertising is not granted'),
+        failed('m4', 'audience:meta_audiences:vip', 'superseded: …', 'dead'),
+        failed('g1', 'audience:google_customer_match:vip', 'superseded: the person is in vip again'),
+        failed('j1', 'journey:x:y', 'superseded: not an audience'),
+        { ...failed('o1', 'audience:meta_audiences:vip', 'superseded: other workspace'), workspaceId: 'b' },
+      ]);
+      expect(
+        await store.failedCountsByReason({ workspaceId: 'a', prefix: 'audience:', reason: 'superseded: ' }),
+      ).toEqual([
+        { trigger: 'audience:google_customer_match:vip', count: 1 },
+        { trigger: 'audience:meta_audiences:vip', count: 2 },
+      ]);
+      expect(
+        await store.failedCountsByReason({ workspaceId: 'a', prefix: 'audience:', reason: 'consent: ' }),
+      ).toEqual([{ trigger: 'audience:meta_audiences:vip', count: 1 }]);
+      expect(
+        await store.failedCountsByReason({ workspaceId: 'a', prefix: '', reason: 'superseded: ' }),
+      ).toHaveLength(3);
+    });
+
     it('lists a workspace newest first, optionally of one status, a page at a time', async () => {
       await store.enqueueSends([
         send('a', 's1', 1),
