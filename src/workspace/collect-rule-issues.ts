@@ -7,6 +7,7 @@ import { collectAudienceIssues } from './collect-audience-issues.ts';
 import { collectChannelIssues } from './collect-channel-issues.ts';
 import { collectDecisionIssues } from './collect-decision-issues.ts';
 import { collectDetectorIssues } from './collect-detector-issues.ts';
+import { collectHubSpotIssues } from './collect-hubspot-issues.ts';
 import { collectJourneyIssues } from './collect-journey-issues.ts';
 import { collectSegmentIssues } from './collect-segment-issues.ts';
 import { conditionIssues, conditionKeyPath, pathRoot, readPosition } from './condition-issues.ts';
@@ -20,7 +21,7 @@ import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
  * and read only what they are evaluated with, only the last stage leaves out `when`, and segments
  * name segments, traits and scores that exist, without cycles; and the decisions sections'
  * checks (`collectDecisionIssues`), the journeys' (`collectJourneyIssues`) and the channels'
- * (`collectChannelIssues`, `collectAudienceIssues`). Reads the document defensively, so it can run beside
+ * (`collectChannelIssues`, `collectAudienceIssues`, `collectHubSpotIssues`). Reads the document defensively, so it can run beside
  * `collectSchemaIssues` and a user sees every problem in one pass. Channel URLs are judged under
  * `network`, the deployment's policy (strict unless given).
  */
@@ -39,6 +40,7 @@ export function collectRuleIssues(
     ...collectJourneyIssues(document),
     ...collectChannelIssues(document.channels, network),
     ...collectAudienceIssues(document),
+    ...collectHubSpotIssues(document),
   ];
 }
 

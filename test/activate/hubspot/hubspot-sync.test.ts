@@ -1,7 +1,10 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalHubSpot, startLocalHubSpot } from '../../../src/activate/local/local-hubspot.ts';
+import { DEMO_NETWORK_POLICY } from '../../../src/app/settings.ts';
+import { parseWorkspaceYaml } from '../../../src/workspace/load-workspace.ts';
 import { tempDir } from '../../support/test-tailor.ts';
+import { thrownTailorError } from '../../support/thrown.ts';
 import { type AdsTailor, openAdsTailor, until } from '../ads/ads-tailor.ts';
 
 const PEOPLE = 300;
@@ -62,6 +65,24 @@ afterEach(async () => {
 const upsertsOf = (email: string) => hubspot.accepted().filter((change) => change.to === email).length;
 
 describe('HubSpot contacts out', () => {
+  it('refuses a mapped computed trait or score the workspace does not have', () => {
+    const text = `workspace: { id: shop, name: Shop }
+computed_traits:
+  - { key: orders, aggregate: count, events: [Order Completed] }
+channels:
+  hubspot:
+    base_url: ${hubspot.baseUrl}
+    client_secret: local-hubspot-client-secret
+    access_token: ${hubspot.accessToken}
+    contact_properties: { computed.order: tailor_orders, scores.intent: tailor_intent }
+`;
+    const error = thrownTailorError(() => parseWorkspaceYaml({ text, network: DEMO_NETWORK_POLICY }));
+    expect(error.details.map((detail) => detail.message)).toEqual([
+      'no computed trait `order` in this workspace: did you mean `computed.orders`?',
+      'no score `intent` in this workspace',
+    ]);
+  });
+
   it('upserts each person once by email, in batches, and again only when a mapped value changes', async () => {
     await t.identify(
       Array.from({ length: PEOPLE }, (_, i) => ({
