@@ -3,7 +3,7 @@
  * benchmarks, each against a baseline measured in the same run, printed as medians with the
  * targets from the project's goals. `BENCH_QUICK=1` runs a smaller version (for a smoke check,
  * not for figures); `BENCH_ONLY=segments,timers` runs only the sections named (`pipeline`,
- * `http`, `memory`, `conditions`, `segments`, `timers`, `decide`, `learn`, `activation`, `audiences`, `journeys`, `console`, `sdk`).
+ * `http`, `memory`, `conditions`, `segments`, `history`, `timers`, `decide`, `learn`, `activation`, `audiences`, `journeys`, `console`, `sdk`).
  */
 import { activationBench } from './activation.ts';
 import { audiencesBench } from './audiences.ts';
@@ -226,6 +226,18 @@ if (runs('segments')) {
   console.log(`  ratio 1000/10 ${fmt(many / few, 2)}  target < 1.5: ${verdict(many / few < 1.5)}`);
   console.log(
     `  not indexed: 1,000 segments reading traits.* (every identify evaluates all): ${fmt(traits)} ns, ratio ${fmt(traits / few, 2)}`,
+  );
+}
+if (runs('history')) {
+  const result = await runScript<{ moves: number; hours: number; p50: number; max: number }>(
+    'bench/segment-history.ts',
+    { env: quick ? { BENCH_HISTORY_MOVES: '100000' } : {} },
+  );
+  console.log(
+    `\nSegment history (SQLite, ${fmt(result.moves)} derived segment entries): ${fmt(result.hours)} hours and the latest 20 moves read`,
+  );
+  console.log(
+    `  p50 ${fmt(result.p50, 2)} ms, max ${fmt(result.max, 2)} ms (50 reads; no scan of the log or of the moves)`,
   );
 }
 if (runs('timers')) {
