@@ -14,6 +14,12 @@ export const SECRET_ENV_PREFIX = 'TAILOR_SECRET_';
  */
 export const REDACTED = '[redacted]';
 
+/** What is wrong with a secret given as `[redacted]`, copied from an API answer; undefined for any other value. */
+export function redactedSecretProblem(value: string, example: string): string | undefined {
+  if (value !== REDACTED) return undefined;
+  return `\`${REDACTED}\` is how Tailor shows a secret it hides, not the secret: write the secret, or \`${example}\``;
+}
+
 /** `${NAME}` alone, NAME of capitals, digits and _, not starting with a digit. */
 const SECRET_REFERENCE = /^\$\{([A-Z_][A-Z0-9_]*)\}$/;
 

@@ -4,7 +4,11 @@ import {
   type NetworkPolicy,
   urlRefusal,
 } from '../activate/outbound/network-policy.ts';
-import { REDACTED, secretReferenceName, secretReferenceProblem } from '../activate/resolve-secret.ts';
+import {
+  redactedSecretProblem,
+  secretReferenceName,
+  secretReferenceProblem,
+} from '../activate/resolve-secret.ts';
 import { isJsonObject } from '../ingest/merge-objects.ts';
 import type { FieldPathSegment, WorkspaceIssue } from './workspace-issue.ts';
 
@@ -176,12 +180,9 @@ function secretIssue(input: {
   const field = String(path[path.length - 1]);
   const example = `\${TAILOR_SECRET_${`${channel}_${field}`.toUpperCase()}}`;
   const problem = secretReferenceProblem(value, example);
-  if (value === REDACTED) {
-    issues.push({
-      path,
-      at: 'value',
-      message: `\`${REDACTED}\` is how Tailor shows a secret it hides, not the secret: write the secret, or \`${example}\``,
-    });
+  const copied = redactedSecretProblem(value, example);
+  if (copied !== undefined) {
+    issues.push({ path, at: 'value', message: copied });
   } else if (problem !== undefined) {
     issues.push({ path, at: 'value', message: problem });
   } else if (secretReferenceName(value) !== undefined) {

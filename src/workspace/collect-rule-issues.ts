@@ -1,4 +1,5 @@
 import { type NetworkPolicy, STRICT_NETWORK_POLICY } from '../activate/outbound/network-policy.ts';
+import { redactedSecretProblem } from '../activate/resolve-secret.ts';
 import { conditionReads } from '../conditions/compile-condition.ts';
 import { isJsonObject } from '../ingest/merge-objects.ts';
 import { LIFECYCLE_READABLE_ROOTS } from '../intent/lifecycle.ts';
@@ -41,7 +42,15 @@ export function collectRuleIssues(
     ...collectChannelIssues(document.channels, network),
     ...collectAudienceIssues(document),
     ...collectHubSpotIssues(document),
+    ...identityIssues(document.identity),
   ];
+}
+
+/** The identity verification secret given as `[redacted]`: copied from an API answer, not the secret. */
+function identityIssues(identity: unknown): WorkspaceIssue[] {
+  if (!isJsonObject(identity) || typeof identity.verification_secret !== 'string') return [];
+  const message = redactedSecretProblem(identity.verification_secret, `\${TAILOR_SECRET_IDENTITY}`);
+  return message === undefined ? [] : [{ path: ['identity', 'verification_secret'], at: 'value', message }];
 }
 
 function traitIssues(traits: unknown): WorkspaceIssue[] {

@@ -36,13 +36,20 @@ describe('redacting a workspace file', () => {
   });
 
   it('refuses "[redacted]" given as a secret: it was copied from an answer, not the secret', () => {
-    const copied = DEMO.replace('app_secret: demo-whatsapp-app-secret', 'app_secret: "[redacted]"');
-    expect(() => parseWorkspaceYaml({ text: copied, network: DEMO_NETWORK_POLICY })).toThrow(
-      expect.objectContaining({
-        details: [
-          expect.objectContaining({ message: expect.stringContaining('how Tailor shows a secret it hides') }),
-        ],
-      }),
+    const copied = DEMO.replace('app_secret: demo-whatsapp-app-secret', 'app_secret: "[redacted]"').replace(
+      `verification_secret: \${TAILOR_SECRET_IDENTITY}`,
+      'verification_secret: "[redacted]"',
     );
+    let details: { path: string; message: string }[] = [];
+    try {
+      parseWorkspaceYaml({ text: copied, network: DEMO_NETWORK_POLICY });
+    } catch (error) {
+      details = (error as { details: { path: string; message: string }[] }).details;
+    }
+    const refused = details.filter((detail) => detail.message.includes('how Tailor shows a secret it hides'));
+    expect(refused.map((detail) => detail.path.replace(/^.*?:\d+:\d+ /, ''))).toEqual([
+      expect.stringContaining('identity.verification_secret'),
+      expect.stringContaining('channels.whatsapp.app_secret'),
+    ]);
   });
 });
