@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { segmentSeries, seriesStart } from '../../audience/segment-series.ts';
+import { segmentSeries, seriesStart } from '../../engine/segment-series.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TailorError } from '../../errors.ts';
 import { isJsonObject } from '../../ingest/merge-objects.ts';

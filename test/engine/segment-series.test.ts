@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { segmentSeries, seriesStart } from '../../src/audience/segment-series.ts';
+import { segmentSeries, seriesStart } from '../../src/engine/segment-series.ts';
 
 const H = 3_600_000;
 const DAY = 24 * H;
