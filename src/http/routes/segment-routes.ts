@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { segmentSeries, seriesStart } from '../../engine/segment-series.ts';
 import type { Engine } from '../../engine/engine.ts';
+import { segmentSeries, seriesStart } from '../../engine/segment-series.ts';
 import { TailorError } from '../../errors.ts';
 import { isJsonObject } from '../../ingest/merge-objects.ts';
 import { SEGMENT_ENTERED } from '../../ingest/reserved-events.ts';
