@@ -9,6 +9,7 @@ import { planMerges } from '../../src/store/postgres/postgres-merges.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { storeContract } from './contract/store-contract.ts';
+import { expectUpgradedHistory } from './contract/upgraded-history.ts';
 
 const URL = process.env['TAILOR_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -332,27 +333,7 @@ describe('PostgresStore', () => {
       ]);
       await store.migrate();
       await store.migrate();
-      expect(await store.segmentHours({ workspaceId: 'a', segment: 'vip', from: 0 })).toEqual([
-        { workspaceId: 'a', segment: 'vip', hour: 3_600_000, entries: 2, exits: 0 },
-        { workspaceId: 'a', segment: 'vip', hour: 7_200_000, entries: 0, exits: 1 },
-      ]);
-      const moves = await store.segmentMoves({ workspaceId: 'a', segment: 'vip', limit: 10 });
-      expect(moves.map((move) => [move.profileId, move.event.event])).toEqual([
-        ['p1', 'Segment Exited'],
-        ['p2', 'Segment Entered'],
-        ['p1', 'Segment Entered'],
-      ]);
-      expect(await store.workspaceVersions({ workspaceId: 'a', limit: 10 })).toEqual([
-        {
-          workspaceId: 'a',
-          version: 3,
-          definition: { id: 'a', name: 'A' },
-          text: null,
-          origin: 'unknown',
-          keyId: null,
-          at: null,
-        },
-      ]);
+      await expectUpgradedHistory(store, 3);
     } finally {
       await store.close();
     }

@@ -11,6 +11,7 @@ import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/sqlite-schema.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { storeContract } from './contract/store-contract.ts';
+import { expectUpgradedHistory } from './contract/upgraded-history.ts';
 import { SQLITE_SCHEMA_V1 } from './sqlite-schema-v1.ts';
 import { SQLITE_SCHEMA_V2 } from './sqlite-schema-v2.ts';
 import { SQLITE_SCHEMA_V3 } from './sqlite-schema-v3.ts';
@@ -437,27 +438,7 @@ describe('SQLite schema upgrades', () => {
 
     const store = new SqliteStore({ path });
     try {
-      expect(await store.segmentHours({ workspaceId: 'a', segment: 'vip', from: 0 })).toEqual([
-        { workspaceId: 'a', segment: 'vip', hour: 3_600_000, entries: 2, exits: 0 },
-        { workspaceId: 'a', segment: 'vip', hour: 7_200_000, entries: 0, exits: 1 },
-      ]);
-      const moves = await store.segmentMoves({ workspaceId: 'a', segment: 'vip', limit: 10 });
-      expect(moves.map((move) => [move.profileId, move.event.event])).toEqual([
-        ['p1', 'Segment Exited'],
-        ['p2', 'Segment Entered'],
-        ['p1', 'Segment Entered'],
-      ]);
-      expect(await store.workspaceVersions({ workspaceId: 'a', limit: 10 })).toEqual([
-        {
-          workspaceId: 'a',
-          version: 4,
-          definition: { id: 'a', name: 'A' },
-          text: null,
-          origin: 'unknown',
-          keyId: null,
-          at: null,
-        },
-      ]);
+      await expectUpgradedHistory(store, 4);
     } finally {
       await store.close();
     }
