@@ -60,6 +60,11 @@ export const ERRORS = {
     message:
       'The disk holding the database is full; nothing of the request was written. Free space; Tailor resumes by itself',
   },
+  BUS_UNAVAILABLE: {
+    status: 503,
+    message:
+      'The event bus (NATS JetStream) is unreachable or did not acknowledge in time; retry with the same messageIds after the number of seconds in Retry-After',
+  },
   PROFILE_NOT_FOUND: { status: 404, message: 'No profile matches this reference' },
   STORE_LOCKED: {
     status: 503,
