@@ -65,6 +65,11 @@ export const ERRORS = {
     message:
       'The event bus (NATS JetStream) is unreachable or did not acknowledge in time; retry with the same messageIds after the number of seconds in Retry-After',
   },
+  PARTITION_LEASE_LOST: {
+    status: 503,
+    message:
+      "This node's lease on a partition was taken by another node; its commit was refused and the partition is served there",
+  },
   PROFILE_NOT_FOUND: { status: 404, message: 'No profile matches this reference' },
   STORE_LOCKED: {
     status: 503,
