@@ -149,8 +149,13 @@ export class PostgresPartitionLeases {
     } catch (error) {
       throw asStoreError(error);
     }
-    // A connection that fails mid-transaction is not given back to the pool.
+    // A connection that fails mid-transaction is not given back to the pool; while checked out,
+    // the pool does not listen for its 'error', which unhandled would end the process.
     let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ token: string }>(
@@ -168,6 +173,7 @@ export class PostgresPartitionLeases {
       });
       throw asStoreError(error);
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
