@@ -47,7 +47,7 @@ import { draftSegment, type SegmentPreview } from './segment-preview.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { isTimerRecord, timerRecord } from './timer-record.ts';
 import { scanProfiles } from './view-scan.ts';
-import { prefetch, takeCommit } from './view-sync.ts';
+import { encodeCommit, prefetch, takeCommit } from './view-sync.ts';
 import { type ProgressListener, replayWorkspace } from './workspace-replay.ts';
 import { WorkspaceView } from './workspace-view.ts';
 import { WriterRecovery } from './writer-recovery.ts';
@@ -902,10 +902,11 @@ export class Engine {
     let clean = true;
     for (const view of this.views.values()) clean &&= view.clean;
     if (clean && this.uncommittedEvents === 0) return;
-    const { commit, restore } = takeCommit(this.views.values(), this.appliedSeq);
-    this.committing = commit;
+    const { commit: taken, restore } = takeCommit(this.views.values(), this.appliedSeq);
+    // Set before encoding lets reads in: what was taken is not in the views' changes any more.
+    this.committing = taken;
     try {
-      await this.store.commitView(commit);
+      await this.store.commitView(await encodeCommit(taken, this.views));
     } catch (error) {
       // Nothing counts as committed: the changes stay dirty (so never evicted), and the writer
       // stops and recovers by replay, since the commit may have broken off in doubt.

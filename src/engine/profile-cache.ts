@@ -62,6 +62,20 @@ export class ProfileCache {
   }
 
   /**
+   * Holds `profile` as `bytes` (its `encodeProfile`, written by a view commit) when it is still
+   * the cached object: encoded once for the store and the cache alike. From here on the writer
+   * works on a copy decoded from them (`get`), so the object stays as the commit took it.
+   */
+  settle(profile: ProfileState, bytes: Uint8Array): void {
+    if (this.entries.get(profile.id) !== profile) return;
+    this.entries.set(
+      profile.id,
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'),
+    );
+    this.live.delete(profile.id);
+  }
+
+  /**
    * Encodes the live profiles that `keepLive` does not claim (those changed since the last
    * commit): call right after a commit, when everything else is in the store as it is here.
    */

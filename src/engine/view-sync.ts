@@ -1,4 +1,6 @@
 import { candidateKeys, type EventIdentifiers } from '../identity/extract-identifiers.ts';
+import { mapInSlices } from '../map-in-slices.ts';
+import { encodeProfile } from '../profile/profile-codec.ts';
 import type { SegmentHour, ViewCommit } from '../store/ports/view-store.ts';
 import type { Store } from '../store/store.ts';
 import type { ViewChanges, WorkspaceView } from './workspace-view.ts';
@@ -106,4 +108,21 @@ export function takeCommit(views: Iterable<WorkspaceView>, checkpoint: number): 
       for (const { view, changes } of taken) view.restoreChanges(changes);
     },
   };
+}
+
+/**
+ * Encodes a taken commit's profiles once, for the store and the views' caches alike: each
+ * cached profile is then held as its bytes (`ProfileCache.settle`), so the writer works on a
+ * decoded copy and the commit's objects stay as they were taken. In slices that let I/O in.
+ */
+export async function encodeCommit(
+  commit: ViewCommit,
+  views: ReadonlyMap<string, WorkspaceView>,
+): Promise<ViewCommit> {
+  const encodedProfiles = await mapInSlices(commit.profiles, encodeProfile);
+  commit.profiles.forEach((profile, i) => {
+    const bytes = encodedProfiles[i];
+    if (bytes !== undefined) views.get(profile.workspaceId)?.profiles.settle(profile, bytes);
+  });
+  return { ...commit, encodedProfiles };
 }

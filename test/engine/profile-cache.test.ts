@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProfileCache } from '../../src/engine/profile-cache.ts';
 import type { ProfileState } from '../../src/profile/profile.ts';
+import { encodeProfile } from '../../src/profile/profile-codec.ts';
 
 function profile(id: string, city: string): ProfileState {
   return {
@@ -20,6 +21,22 @@ function profile(id: string, city: string): ProfileState {
 }
 
 describe('ProfileCache', () => {
+  it("holds a committed profile as the commit's bytes, and leaves the committed object alone", () => {
+    const cache = new ProfileCache();
+    const committed = profile('prf_a', 'Pune');
+    cache.set('prf_a', committed);
+    const bytes = encodeProfile(committed);
+    cache.settle(committed, bytes);
+    const live = cache.get('prf_a') as ProfileState;
+    expect(live).not.toBe(committed);
+    expect(live).toEqual(committed);
+    live.eventCount = 9;
+    expect(committed.eventCount).toBe(1);
+    // Not the cached object any more: settling it again changes nothing.
+    cache.settle(committed, bytes);
+    expect(cache.get('prf_a')?.eventCount).toBe(9);
+  });
+
   it('gives back a compacted profile equal to what was cached, and live again for the writer', () => {
     const cache = new ProfileCache();
     const original = profile('prf_a', 'Pune');

@@ -80,6 +80,11 @@ export interface ViewCommit {
   rebuilt: { workspaceId: string; version: number }[];
   /** Profiles to insert or replace, whole. */
   profiles: ProfileState[];
+  /**
+   * `encodeProfile` of each of `profiles`, in the same order, when the caller encoded them
+   * already: a store that keeps profiles in that encoding writes these bytes as they are.
+   */
+  encodedProfiles?: Uint8Array[];
   /** Profiles that ceased to exist because they were merged into another (by id). */
   deletedProfiles: { workspaceId: string; id: string }[];
   /** Identifier index entries (`type:value` → profile id) to set. */

@@ -158,7 +158,7 @@ export const SQLITE_WRITE_METHODS: readonly string[] = Object.entries(PLACES)
   .map(([method]) => method);
 
 /** A view commit with its profiles encoded, as the write thread receives it. */
-interface EncodedViewCommit extends Omit<ViewCommit, 'profiles'> {
+interface EncodedViewCommit extends Omit<ViewCommit, 'profiles' | 'encodedProfiles'> {
   profiles: { workspaceId: string; id: string; state: Uint8Array; due: number | null }[];
 }
 
@@ -430,18 +430,21 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Profiles are encoded here, on the caller's thread, in slices that let other requests in (a
-   * commit can hold thousands of profiles); the caller changes none of them until this
-   * resolves, as the engine's writer waits for its commit. With a write thread, the bytes are
+   * Profiles are written as the caller encoded them (`encodedProfiles`), or else encoded here, on
+   * the caller's thread, in slices that let other requests in (a commit can hold thousands of
+   * profiles); the caller changes none of them until this resolves, as the engine's writer
+   * waits for its commit. With a write thread, the bytes are
    * copied to it with the message: MessagePack writes many profiles into one buffer, copied once.
    */
   async commitView(commit: ViewCommit): Promise<void> {
+    const { encodedProfiles, ...rest } = commit;
+    const states = encodedProfiles ?? (await mapInSlices(commit.profiles, encodeProfile));
     const encoded: EncodedViewCommit = {
-      ...commit,
-      profiles: await mapInSlices(commit.profiles, (profile) => ({
+      ...rest,
+      profiles: commit.profiles.map((profile, i) => ({
         workspaceId: profile.workspaceId,
         id: profile.id,
-        state: encodeProfile(profile),
+        state: states[i] ?? encodeProfile(profile),
         due: dueOf(profile),
       })),
     };
