@@ -3,6 +3,7 @@ import { isTailorError } from '../errors.ts';
 import type { LoggedEvent } from '../ingest/event.ts';
 import type { PartitionLog } from '../store/ports/partition-log.ts';
 import type { PartitionLease } from './partition-lease.ts';
+import type { PostgresEventClaims } from './postgres-event-claims.ts';
 import type { PostgresPartitionLeases } from './postgres-partition-leases.ts';
 
 /**
@@ -37,6 +38,7 @@ export class PartitionRunner {
   private readonly log: PartitionLog;
   private readonly leases: PostgresPartitionLeases;
   private readonly view: PartitionView;
+  private readonly claims: PostgresEventClaims | undefined;
   private lease: PartitionLease;
   private committed: number;
   private applied: number;
@@ -48,22 +50,28 @@ export class PartitionRunner {
     log: PartitionLog;
     leases: PostgresPartitionLeases;
     view: PartitionView;
+    claims: PostgresEventClaims | undefined;
     lease: PartitionLease;
     checkpoint: number;
   }) {
     this.log = parts.log;
     this.leases = parts.leases;
     this.view = parts.view;
+    this.claims = parts.claims;
     this.lease = parts.lease;
     this.committed = parts.checkpoint;
     this.applied = parts.checkpoint;
   }
 
-  /** Takes the partition's lease and reads its checkpoint; `undefined` while another node holds it. */
+  /**
+   * Takes the partition's lease and reads its checkpoint; `undefined` while another node holds
+   * it. With `claims`, only the first copy of each (workspace, messageId) is applied.
+   */
   static async take(input: {
     log: PartitionLog;
     leases: PostgresPartitionLeases;
     view: PartitionView;
+    claims?: PostgresEventClaims;
     partition: number;
     owner: string;
     ttlMs: number;
@@ -75,7 +83,14 @@ export class PartitionRunner {
     });
     if (lease === undefined) return undefined;
     const checkpoint = await input.leases.readCheckpoint(input.partition);
-    return new PartitionRunner({ log: input.log, leases: input.leases, view: input.view, lease, checkpoint });
+    return new PartitionRunner({
+      log: input.log,
+      leases: input.leases,
+      view: input.view,
+      claims: input.claims,
+      lease,
+      checkpoint,
+    });
   }
 
   get token(): number {
@@ -96,13 +111,18 @@ export class PartitionRunner {
     return this.applied;
   }
 
-  /** Reads up to `limit` events after the applied position and applies them; how many there were. */
+  /**
+   * Reads up to `limit` events after the applied position and applies them (with claims, the
+   * first copies only); how many were read.
+   */
   async pull(limit: number): Promise<number> {
     this.refuseWhenLost();
     await this.recoverWhenStale();
     const events = await this.log.read({ partition: this.lease.partition, afterSeq: this.applied, limit });
     if (events.length === 0) return 0;
-    this.view.apply(events);
+    const applied =
+      this.claims === undefined ? events : await this.claims.firstCopies(this.lease.partition, events);
+    this.view.apply(applied);
     this.applied = events[events.length - 1]?.seq ?? this.applied;
     return events.length;
   }

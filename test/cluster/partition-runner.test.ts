@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartitionRunner, type PartitionView } from '../../src/cluster/partition-runner.ts';
+import { PostgresEventClaims } from '../../src/cluster/postgres-event-claims.ts';
 import { PostgresPartitionLeases } from '../../src/cluster/postgres-partition-leases.ts';
 import type { LoggedEvent, TailorEvent } from '../../src/ingest/event.ts';
 import { JetStreamPartitionLog } from '../../src/store/nats/jetstream-partition-log.ts';
@@ -26,6 +27,7 @@ const EXPIRED = 0;
 const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
 let log: JetStreamPartitionLog;
 let leases: PostgresPartitionLeases;
+let claims: PostgresEventClaims;
 let nextPartition = 0;
 let nextMessage = 0;
 
@@ -100,7 +102,11 @@ async function stored(partition: number): Promise<Record<string, [number, number
 /** The same counts from a replay of the whole partition: what the stored view must equal. */
 async function replayed(partition: number): Promise<Record<string, [number, number]>> {
   const counts: Record<string, [number, number]> = {};
+  const seen = new Set<string>();
   for (const event of await log.read({ partition, afterSeq: 0, limit: 10_000 })) {
+    // A single process logs each (workspace, messageId) once: later copies are not events.
+    if (seen.has(`${event.workspaceId}:${event.messageId}`)) continue;
+    seen.add(`${event.workspaceId}:${event.messageId}`);
     const user = event.userId ?? '';
     const [orders, revenue] = counts[user] ?? [0, 0];
     counts[user] = [orders + 1, revenue + Number(event.properties?.['revenue'] ?? 0)];
@@ -109,7 +115,15 @@ async function replayed(partition: number): Promise<Record<string, [number, numb
 }
 
 function take(partition: number, owner: string, ttlMs: number) {
-  return PartitionRunner.take({ log, leases, view: new OrderCounts(partition), partition, owner, ttlMs });
+  return PartitionRunner.take({
+    log,
+    leases,
+    claims,
+    view: new OrderCounts(partition),
+    partition,
+    owner,
+    ttlMs,
+  });
 }
 
 beforeAll(async () => {
@@ -119,6 +133,7 @@ beforeAll(async () => {
     subjectPrefix: `tailor_test.${TAG}`,
   });
   leases = await PostgresPartitionLeases.open({ connectionString: PG_URL, schema: SCHEMA });
+  claims = await PostgresEventClaims.open({ connectionString: PG_URL, schema: SCHEMA });
   await admin.query(
     `CREATE TABLE "${SCHEMA}".orders (partition integer, user_id text, orders integer NOT NULL,
        revenue integer NOT NULL, PRIMARY KEY (partition, user_id))`,
@@ -128,6 +143,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await log.close();
   await leases.close();
+  await claims.close();
   await admin.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
   await admin.end();
   const connection = await connect({ servers: NATS_URL });
@@ -166,6 +182,34 @@ describe('a partition changing hands, on the real JetStream and PostgreSQL', () 
     const expected = await replayed(p);
     expect(Object.values(expected).reduce((sum, [orders]) => sum + orders, 0)).toBe(15);
     expect(await stored(p)).toEqual(expected);
+  });
+
+  it('applies a copy published after the de-duplication window once, and a replay by the next owner skips it too', async () => {
+    const p = nextPartition++;
+    const original = order('u-late', 70);
+    await log.append(p, [{ workspaceId: 'w1', event: original }]);
+    await publish(p, 2);
+    // The same event again, as a retry a day later gets through JetStream: a new message id.
+    const connection = await connect({ servers: NATS_URL });
+    const h = headers();
+    h.set('Tailor-Workspace', 'w1');
+    await jetstream(connection).publish(`tailor_test.${TAG}.${p}`, JSON.stringify(original), { headers: h });
+    await connection.close();
+    expect((await log.read({ partition: p, afterSeq: 0, limit: 100 })).map((e) => e.messageId)).toContain(
+      original.messageId,
+    );
+
+    const a = await take(p, 'node-a', EXPIRED);
+    if (a === undefined) throw new Error('node-a got no lease');
+    expect(await a.pull(100)).toBe(4);
+    // node-a pauses before committing; node-b replays the same four events and makes the same choice.
+    const b = await take(p, 'node-b', LONG);
+    if (b === undefined) throw new Error('node-b got no lease');
+    expect(await b.pull(100)).toBe(4);
+    expect(await b.commit()).toBe('committed');
+    expect(await a.commit()).toBe('lost');
+    expect((await stored(p))['u-late']).toEqual([1, 70]);
+    expect(await stored(p)).toEqual(await replayed(p));
   });
 
   it('a renewal after a takeover tells the old owner it lost the partition', async () => {
