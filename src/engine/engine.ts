@@ -84,6 +84,12 @@ export interface EngineOptions {
   timerIntervalMs?: number;
   /** Told how late each timer fired after the earliest profile in memory fell due (ms), for metrics. */
   onTimerFired?: (lateMs: number) => void;
+  /**
+   * Log positions a workspace's kept learning state may fall behind the checkpoint before a view
+   * commit writes it again (default 10,000, or as many as the state keeps decisions): a start
+   * after a crash counts about this many events at most to learn again; a clean close keeps it.
+   */
+  learningSnapshotEvery?: number;
 }
 
 /** Log events read per query while recovering. */
@@ -138,7 +144,7 @@ export class Engine {
   /** Reads of profiles, timelines, merges, segments and exposures, beside the writer. */
   readonly reads: ReadModel;
   /** What each workspace learned from decisions and goals, counted from the log. */
-  readonly learning = new EngineLearning();
+  readonly learning: EngineLearning;
   /** Exposures decide handed over, on their way to the exposure log (never through the writer). */
   private readonly exposures: ExposureBuffer;
   /** True while `load` rebuilds the view: a fault then fails the load, which recovery retries. */
@@ -155,6 +161,7 @@ export class Engine {
     this.logger = options.logger ?? silentLogger;
     this.onTimerFired = options.onTimerFired;
     this.commitEveryEvents = options.commitEveryEvents ?? 1_000;
+    this.learning = new EngineLearning(options.learningSnapshotEvery);
     const budget = cacheBudget(options.cacheMb ?? DEFAULT_CACHE_MB);
     this.maxCachedProfiles = options.maxCachedProfiles ?? budget.profiles;
     this.maxCachedKeys = options.maxCachedKeys ?? budget.keys;
@@ -221,6 +228,8 @@ export class Engine {
         this.view(workspace.id).journeys = log.inForceAt(checkpoint);
       }
       this.learning.clear();
+      const rows = await this.store.learningStates();
+      this.learning.restore({ rows, upTo: checkpoint, workspaces: this.workspaces.values() });
       await this.learning.warm({ log: this.store, upTo: checkpoint, workspaces: this.workspaces.values() });
       await this.recover(onProgress);
       for (const workspace of stored) {
@@ -518,19 +527,25 @@ export class Engine {
     return this.write(() => this.commitNow());
   }
 
-  /** Erases a person (`erasePerson`), after committing pending changes, on the writer. */
+  /**
+   * Erases a person (`erasePerson`), after committing pending changes, on the writer; then
+   * commits the learning state without the decisions it kept for them.
+   */
   erase(workspaceId: string, profileId: string, at: number): Promise<{ events: number }> {
     return this.write(async () => {
       await this.exposures.flush();
       await this.commitNow();
       const workspace = this.requireWorkspace(workspaceId);
-      return erasePerson({
+      const erased = await erasePerson({
         store: this.store,
         view: this.view(workspaceId),
         rules: workspace.definition.identity,
         profileId,
         at,
       });
+      this.learning.forget(workspaceId, erased.profileIds);
+      await this.commitNow();
+      return { events: erased.events };
     });
   }
 
@@ -549,7 +564,12 @@ export class Engine {
     if (recovering) {
       // What memory holds is not trusted: the next open replays past the last checkpoint.
       this.groupCommit.abandon(new TailorError('WRITER_RECOVERING'));
-    } else await this.serial.run(() => this.commitNow());
+    } else
+      await this.serial.run(() => {
+        // The next start then takes every learning state back as of the checkpoint.
+        this.learning.keepAll();
+        return this.commitNow();
+      });
     await this.store.close();
   }
 
@@ -901,8 +921,13 @@ export class Engine {
   private async commitNow(): Promise<void> {
     let clean = true;
     for (const view of this.views.values()) clean &&= view.clean;
-    if (clean && this.uncommittedEvents === 0) return;
+    const learning = this.learning.snapshots({
+      checkpoint: this.appliedSeq,
+      workspaces: this.workspaces.values(),
+    });
+    if (clean && this.uncommittedEvents === 0 && learning.length === 0) return;
     const { commit: taken, restore } = takeCommit(this.views.values(), this.appliedSeq);
+    taken.learning = learning;
     // Set before encoding lets reads in: what was taken is not in the views' changes any more.
     this.committing = taken;
     try {
@@ -916,6 +941,7 @@ export class Engine {
     } finally {
       this.committing = undefined;
     }
+    this.learning.written(learning);
     this.uncommittedEvents = 0;
     for (const view of this.views.values()) {
       view.profiles.compact((id) => view.dirty.has(id));

@@ -10,7 +10,8 @@ import type { WorkspaceView } from './workspace-view.ts';
  * (`personProfiles`: merged, aliased, linked by identifiers the identity rules let join),
  * removes them with their identifiers and events from the store — which resolves once the data
  * is gone from its files — with an audit entry naming no personal data, then from `view`.
- * Returns the number of events removed.
+ * Returns the number of events removed, and the ids of the profiles erased with the ids merged
+ * into them (for what else keeps profile ids: the learning state).
  */
 export async function erasePerson(input: {
   store: ViewStore & ErasureStore;
@@ -18,7 +19,7 @@ export async function erasePerson(input: {
   rules: IdentityRules;
   profileId: string;
   at: number;
-}): Promise<{ events: number }> {
+}): Promise<{ events: number; profileIds: string[] }> {
   const { store, view, profileId } = input;
   const workspaceId = view.workspaceId;
   const start = view.profiles.get(profileId) ?? (await store.loadProfiles(workspaceId, [profileId]))[0];
@@ -38,5 +39,5 @@ export async function erasePerson(input: {
     at: input.at,
   });
   view.forget(profiles);
-  return result;
+  return { events: result.events, profileIds: [...ids, ...profiles.flatMap((profile) => profile.mergedIds)] };
 }

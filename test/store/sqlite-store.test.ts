@@ -184,7 +184,7 @@ describe('SQLite schema upgrades', () => {
     const upgraded = new Database(path, { readonly: true });
     try {
       expect(upgraded.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
-      expect(SQLITE_SCHEMA_VERSION).toBe(8);
+      expect(SQLITE_SCHEMA_VERSION).toBe(9);
       const columns = upgraded.prepare<[], { name: string }>('PRAGMA table_info(profiles)').all();
       expect(columns.map((column) => column.name)).toEqual(['workspace_id', 'id', 'state', 'due']);
       const indexes = upgraded.prepare<[], { name: string }>('PRAGMA index_list(profiles)').all();

@@ -105,6 +105,27 @@ export class LearnModel {
     return { bin, propensity, mean, evidence: trials };
   }
 
+  /** The counts as entries in insertion order: `pooled` per learner, `bins` per learner and bin (`[key, trials, successes]`). */
+  snapshot(): {
+    pooled: [string, number, number][];
+    bins: [string, [string, number, number][]][];
+  } {
+    return {
+      pooled: [...this.pooled].map(([key, counts]) => [key, counts.trials, counts.successes]),
+      bins: [...this.bins].map(([key, bins]) => [
+        key,
+        [...bins].map(([bin, counts]) => [bin, counts.trials, counts.successes]),
+      ]),
+    };
+  }
+
+  /** Puts back counts taken by `snapshot`, into an empty model. */
+  restore(snapshot: ReturnType<LearnModel['snapshot']>): void {
+    for (const [key, trials, successes] of snapshot.pooled) this.pooled.set(key, { trials, successes });
+    for (const [key, bins] of snapshot.bins)
+      this.bins.set(key, new Map(bins.map(([bin, trials, successes]) => [bin, { trials, successes }])));
+  }
+
   private pooledOf(key: string): OutcomeCounts {
     let counts = this.pooled.get(key);
     if (counts === undefined) {

@@ -1,5 +1,6 @@
 import { CONTENT_SHOWN, DECISION_MADE, GOAL_REACHED } from '../../ingest/reserved-events.ts';
 import { type CompiledLearning, LearnModel, variantLearner } from './learn-model.ts';
+import { LEARNING_SNAPSHOT_VERSION, type LearningSnapshot } from './learning-snapshot.ts';
 
 /** Which arm of the holdout a decision fell in: next best action as decided, or held out. */
 export type DecisionGroup = 'action' | 'held_out';
@@ -147,9 +148,116 @@ export class LearningState {
     return [...latest.values()];
   }
 
+  /** How many decisions are kept for attribution (what a snapshot's size grows with). */
+  get size(): number {
+    return this.byId.size + this.experimentById.size;
+  }
+
   /** The counts of one experiment's arm. */
   armCounts(experiment: string, arm: string): GroupCounts {
     return { ...(this.experiments.get(experiment)?.get(arm) ?? { decisions: 0, conversions: 0, value: 0 }) };
+  }
+
+  /**
+   * The state as plain data, to keep beside the view checkpoint: `fromSnapshot` of it folds the
+   * events after it exactly as this state would.
+   */
+  snapshot(): LearningSnapshot {
+    const counts = (group: GroupCounts): [number, number, number] => [
+      group.decisions,
+      group.conversions,
+      group.value,
+    ];
+    return {
+      version: LEARNING_SNAPSHOT_VERSION,
+      observed: this.observed,
+      groups: { action: counts(this.groups.action), held_out: counts(this.groups.held_out) },
+      experiments: [...this.experiments].map(([experiment, arms]) => [
+        experiment,
+        [...arms].map(([arm, group]) => [arm, ...counts(group)]),
+      ]),
+      ...this.model.snapshot(),
+      recent: [...this.recent].map(([profileId, list]) => [
+        profileId,
+        list.map((record) => [
+          record.id,
+          record.action,
+          record.placement ?? null,
+          record.group,
+          record.at,
+          record.bin,
+          record.converted,
+        ]),
+      ]),
+      inExperiments: [...this.inExperiments].map(([profileId, list]) => [
+        profileId,
+        list.map((record) => [record.id, record.experiment, record.arm, record.at, record.converted]),
+      ]),
+    };
+  }
+
+  /** A state as `snapshot` took it (no decision counts as credited: see `LearningSnapshot`). */
+  static fromSnapshot(snapshot: LearningSnapshot): LearningState {
+    const state = new LearningState();
+    state.observed = snapshot.observed;
+    const counts = ([decisions, conversions, value]: readonly number[]): GroupCounts => ({
+      decisions: decisions ?? 0,
+      conversions: conversions ?? 0,
+      value: value ?? 0,
+    });
+    Object.assign(state.groups.action, counts(snapshot.groups.action));
+    Object.assign(state.groups.held_out, counts(snapshot.groups.held_out));
+    for (const [experiment, arms] of snapshot.experiments)
+      state.experiments.set(experiment, new Map(arms.map(([arm, ...group]) => [arm, counts(group)])));
+    state.model.restore(snapshot);
+    for (const [profileId, list] of snapshot.recent) {
+      const records = list.map(
+        ([id, action, placement, group, at, bin, converted]): DecisionRecord => ({
+          id,
+          profileId,
+          action,
+          ...(placement === null ? {} : { placement }),
+          learner: placement === null ? action : variantLearner(placement, action),
+          group,
+          at,
+          bin,
+          converted,
+          credited: false,
+        }),
+      );
+      for (const record of records) state.byId.set(record.id, record);
+      state.recent.set(profileId, records);
+    }
+    for (const [profileId, list] of snapshot.inExperiments) {
+      const records = list.map(
+        ([id, experiment, arm, at, converted]): ExperimentRecord => ({
+          id,
+          experiment,
+          arm,
+          at,
+          converted,
+          credited: false,
+        }),
+      );
+      for (const record of records)
+        state.experimentById.set(`${record.experiment}\u0000${record.id}`, record);
+      state.inExperiments.set(profileId, records);
+    }
+    return state;
+  }
+
+  /**
+   * Lets go of the decisions kept for these profiles (a person erased): nothing personal stays
+   * in the state, only the counts their decisions added, which name no one.
+   */
+  forget(profileIds: readonly string[]): void {
+    for (const profileId of profileIds) {
+      for (const record of this.recent.get(profileId) ?? []) this.byId.delete(record.id);
+      for (const record of this.inExperiments.get(profileId) ?? [])
+        this.experimentById.delete(`${record.experiment}\u0000${record.id}`);
+      this.recent.delete(profileId);
+      this.inExperiments.delete(profileId);
+    }
   }
 
   private decisionMade(event: RecordedEvent, retainMs: number): void {

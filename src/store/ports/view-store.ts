@@ -17,6 +17,8 @@ export interface ViewStore {
   commitView(commit: ViewCommit): Promise<void>;
   /** The checkpoint of the last view commit (0 when none). */
   viewCheckpoint(): Promise<number>;
+  /** Every workspace's learning state as last written by a view commit (see `ViewCommit.learning`). */
+  learningStates(): Promise<LearningStateRow[]>;
   /** Number of profiles in a workspace's view. */
   countProfiles(workspaceId: string): Promise<number>;
   /** Profiles in id order after `after`, at most `limit` (to walk every profile of a workspace). */
@@ -102,6 +104,23 @@ export interface ViewCommit {
    * counts are cleared with its view, so replay counts them again from the start.
    */
   segmentHours?: SegmentHour[];
+  /**
+   * Learning states to keep (absent: none), each replacing its workspace's. A rebuilt
+   * workspace's is cleared with its view, before these are written.
+   */
+  learning?: LearningStateRow[];
+}
+
+/**
+ * A workspace's learning state (what decisions learned from goals) as it was once the log was
+ * counted up to `seq`, kept so a start counts only the events after it. `state` is opaque to
+ * the store: the engine encodes and reads it.
+ */
+export interface LearningStateRow {
+  workspaceId: string;
+  /** The log position the state reflects: the checkpoint of the commit that wrote it. */
+  seq: number;
+  state: string;
 }
 
 /**

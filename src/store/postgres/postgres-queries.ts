@@ -27,6 +27,7 @@ export function postgresQueries(schema: string) {
     'derived_events',
     'segment_members',
     'segment_hours',
+    'learning_states',
   ].map((table) => `DELETE FROM ${s}.${table} WHERE workspace_id = $1`);
   const byProfile = jsonRows('d', [
     ['ws', 'text'],
@@ -71,6 +72,10 @@ export function postgresQueries(schema: string) {
     segmentSize: `SELECT count(*) AS count FROM ${s}.segment_members WHERE workspace_id = $1 AND segment = $2`,
 
     clearView,
+    /** $1 workspace, $2 seq, $3 state. */
+    upsertLearningState: `INSERT INTO ${s}.learning_states (workspace_id, seq, state) VALUES ($1, $2, $3)
+      ON CONFLICT (workspace_id) DO UPDATE SET seq = excluded.seq, state = excluded.state`,
+    learningStates: `SELECT workspace_id, seq, state FROM ${s}.learning_states ORDER BY workspace_id`,
     setViewVersion: `UPDATE ${s}.workspaces SET view_version = $1 WHERE id = $2`,
     upsertProfiles: `INSERT INTO ${s}.profiles (workspace_id, id, state, due)
       SELECT ws, id, state, due FROM ${jsonRows('t', [

@@ -21,6 +21,8 @@ import { postgresHistoryTables } from './postgres-history.ts';
  * id after a merge and are found through `aliases`. `segment_members` is each profile's current
  * segment memberships; `segment_hours` counts their entries and exits by hour, and
  * `workspace_versions` keeps every version of each definition (see `postgresHistoryTables`).
+ * `learning_states` is each workspace's learning state as of a log position, written with a
+ * view commit (a schema made before it gets the table; the start then counts the log once).
  *
  * `sends` is the outbox: one row per send, keyed by its idempotency key, with its delivery
  * state, the trigger of the decision that asked for it and `called_at`, when its latest attempt
@@ -119,6 +121,12 @@ CREATE INDEX IF NOT EXISTS segment_members_by_profile ON ${s}.segment_members (w
 CREATE TABLE IF NOT EXISTS ${s}.view_state (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   checkpoint BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ${s}.learning_states (
+  workspace_id TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  state TEXT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS ${s}.workspaces (

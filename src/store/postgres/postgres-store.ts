@@ -33,6 +33,7 @@ import type {
 } from '../ports/outbox.ts';
 import type {
   DueProfile,
+  LearningStateRow,
   MembersPage,
   MergeRecord,
   SegmentHour,
@@ -533,6 +534,8 @@ export class PostgresStore implements Store {
       }
       await write(this.sql.deleteProfiles, commit.deletedProfiles, [(d) => d.workspaceId, (d) => d.id]);
       await write(this.sql.deleteMemberships, commit.deletedProfiles, [(d) => d.workspaceId, (d) => d.id]);
+      for (const row of commit.learning ?? [])
+        await client.query(this.sql.upsertLearningState, [row.workspaceId, row.seq, row.state]);
       await client.query(this.sql.raiseCheckpoint, [commit.checkpoint]);
     });
     this.writer.remember({ seq: 0, checkpoint: commit.checkpoint });
@@ -541,6 +544,13 @@ export class PostgresStore implements Store {
   async viewCheckpoint(): Promise<number> {
     const { rows } = await this.query<{ checkpoint: Int8 }>(this.sql.checkpoint);
     return readInt(rows[0]?.checkpoint ?? '0');
+  }
+
+  async learningStates(): Promise<LearningStateRow[]> {
+    const { rows } = await this.query<{ workspace_id: string; seq: Int8; state: string }>(
+      this.sql.learningStates,
+    );
+    return rows.map((row) => ({ workspaceId: row.workspace_id, seq: readInt(row.seq), state: row.state }));
   }
 
   async countProfiles(workspaceId: string): Promise<number> {

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { SQLITE_EXPOSURES_TABLE } from './sqlite-exposures.ts';
+import { SQLITE_LEARNING_STATES_TABLE } from './sqlite-learning-states.ts';
 import {
   SQLITE_MOVES_INDEX,
   SQLITE_SEGMENT_HISTORY_TABLES,
@@ -8,7 +9,7 @@ import {
 import { SQLITE_WORKSPACE_VERSIONS_TABLE } from './sqlite-workspace-versions.ts';
 
 /** The schema version `migrate` brings a database to (kept in `PRAGMA user_version`). */
-export const SQLITE_SCHEMA_VERSION = 8;
+export const SQLITE_SCHEMA_VERSION = 9;
 
 /**
  * The outbox as version 3 created it, kept as it was for the upgrade from version 2 (the
@@ -85,7 +86,8 @@ CREATE INDEX IF NOT EXISTS api_keys_by_workspace ON api_keys (workspace_id, crea
  * keyed by the profile they were derived for, their cause's seq and their order among that
  * cause's; they stay under that id after a merge and are found through `aliases`.
  * `segment_members` is each profile's current segment memberships, `segment_hours` their
- * entries and exits by hour (see `SQLITE_SEGMENT_HISTORY_TABLES`). `sends` is the outbox (see
+ * entries and exits by hour (see `SQLITE_SEGMENT_HISTORY_TABLES`), `learning_states` each
+ * workspace's learning state as of a log position (see `SQLITE_LEARNING_STATES_TABLE`). `sends` is the outbox (see
  * `SENDS_TABLE`), kept by neither the log nor the view; so is `exposures`, the exposure log
  * (see `SQLITE_EXPOSURES_TABLE`).
  */
@@ -183,7 +185,7 @@ CREATE TABLE IF NOT EXISTS audit (
   at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_workspace ON audit (workspace_id, id);
-${SENDS_TABLE}${SQLITE_EXPOSURES_TABLE}${SQLITE_WORKSPACE_VERSIONS_TABLE}
+${SENDS_TABLE}${SQLITE_EXPOSURES_TABLE}${SQLITE_WORKSPACE_VERSIONS_TABLE}${SQLITE_LEARNING_STATES_TABLE}
 PRAGMA user_version = ${SQLITE_SCHEMA_VERSION};
 `;
 
@@ -211,6 +213,9 @@ DROP TABLE api_keys_v5;`,
   6: '',
   // Version 8 counts segment entries and exits by hour and keeps workspace versions.
   7: SQLITE_SEGMENT_HISTORY_UPGRADE,
+  // Version 9 keeps each workspace's learning state with the view: a new table, which
+  // `SQLITE_SCHEMA` creates; until a commit writes one, the start counts the log as before.
+  8: '',
 };
 
 /**

@@ -220,6 +220,7 @@ export function prepareStatements(db: Database) {
       'derived_events',
       'segment_members',
       'segment_hours',
+      'learning_states',
     ].map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE workspace_id = ?`)),
 
     // Links were repointed to the survivor on merge; derived events stay under the id they were

@@ -29,6 +29,7 @@ import type {
 } from '../ports/outbox.ts';
 import type {
   DueProfile,
+  LearningStateRow,
   MembersPage,
   MergeRecord,
   SegmentHour,
@@ -56,6 +57,7 @@ import {
 import { asDiskFull } from './disk-full.ts';
 import { SqliteCheckpoints } from './sqlite-checkpoints.ts';
 import { SqliteExposures } from './sqlite-exposures.ts';
+import { SqliteLearningStates } from './sqlite-learning-states.ts';
 import { migrateSqlite } from './sqlite-schema.ts';
 import { scrubOnOpen, truncateWal } from './sqlite-scrub.ts';
 import { SqliteSegmentHistory } from './sqlite-segment-history.ts';
@@ -121,6 +123,7 @@ const PLACES: Record<keyof Store, 'read' | 'write' | 'here'> = {
   loadProfiles: 'read',
   resolveProfileId: 'read',
   viewCheckpoint: 'read',
+  learningStates: 'read',
   countProfiles: 'read',
   scanProfiles: 'read',
   dueProfiles: 'read',
@@ -179,6 +182,7 @@ export class SqliteStore implements Store {
   private readonly sql: SqliteStatements;
   private readonly exposures: SqliteExposures;
   private readonly segmentHistory: SqliteSegmentHistory;
+  private readonly learning: SqliteLearningStates;
   private readonly versions: SqliteWorkspaceVersions;
   private readonly writerLock: SqliteWriterLock | undefined;
   private readonly thread: SqliteWriteThread | undefined;
@@ -195,6 +199,7 @@ export class SqliteStore implements Store {
       this.sql = this.configure(options);
       this.exposures = new SqliteExposures(this.db);
       this.segmentHistory = new SqliteSegmentHistory(this.db);
+      this.learning = new SqliteLearningStates(this.db);
       this.versions = new SqliteWorkspaceVersions(this.db);
       return;
     }
@@ -222,6 +227,7 @@ export class SqliteStore implements Store {
       );
       this.exposures = new SqliteExposures(this.db);
       this.segmentHistory = new SqliteSegmentHistory(this.db);
+      this.learning = new SqliteLearningStates(this.db);
       this.versions = new SqliteWorkspaceVersions(this.db);
     } catch (error) {
       this.db.close();
@@ -496,6 +502,7 @@ export class SqliteStore implements Store {
         this.sql.upsertDerived.run(workspaceId, profileId, event.seq, ord, body, movedSegment(event));
       }
       this.segmentHistory.add(commit.segmentHours ?? []);
+      this.learning.write(commit.learning ?? []);
       for (const { workspaceId, profileId, segments } of commit.memberships) {
         this.sql.deleteMemberships.run(workspaceId, profileId);
         for (const { key, enteredAt } of segments) {
@@ -537,6 +544,10 @@ export class SqliteStore implements Store {
 
   async viewCheckpoint(): Promise<number> {
     return this.sql.checkpoint.get()?.checkpoint ?? 0;
+  }
+
+  async learningStates(): Promise<LearningStateRow[]> {
+    return this.learning.read();
   }
 
   async countProfiles(workspaceId: string): Promise<number> {

@@ -561,6 +561,56 @@ export function viewStoreContract(open: OpenStore): void {
       ]);
     });
 
+    it("keeps each workspace's learning state with a commit, replaces it, and clears it with a rebuilt workspace", async () => {
+      expect(await store.learningStates()).toEqual([]);
+      const state = (n: number) => JSON.stringify({ version: 1, n, text: 'é \u2028 "quoted"' });
+      await store.commitView(
+        commit({
+          checkpoint: 4,
+          learning: [
+            { workspaceId: 'b', seq: 4, state: state(1) },
+            { workspaceId: 'a', seq: 4, state: state(2) },
+          ],
+        }),
+      );
+      // A commit without one leaves the kept states as they are.
+      await store.commitView(commit({ checkpoint: 6 }));
+      await store.commitView(
+        commit({ checkpoint: 9, learning: [{ workspaceId: 'a', seq: 9, state: state(3) }] }),
+      );
+      expect(await store.learningStates()).toEqual([
+        { workspaceId: 'a', seq: 9, state: state(3) },
+        { workspaceId: 'b', seq: 4, state: state(1) },
+      ]);
+      // A rebuilt workspace's state is cleared before the commit's own is written.
+      await store.commitView(commit({ checkpoint: 10, rebuilt: [{ workspaceId: 'b', version: 2 }] }));
+      await store.commitView(
+        commit({
+          checkpoint: 11,
+          rebuilt: [{ workspaceId: 'a', version: 2 }],
+          learning: [{ workspaceId: 'a', seq: 11, state: state(4) }],
+        }),
+      );
+      expect(await store.learningStates()).toEqual([{ workspaceId: 'a', seq: 11, state: state(4) }]);
+      // A commit that fails writes no state either.
+      const cycle: Record<string, unknown> = {};
+      cycle['self'] = cycle;
+      const unserializable = {
+        ...profile('a', 'p2'),
+        traits: { n: { value: cycle, at: T0 } },
+      } as ProfileState;
+      await expect(
+        store.commitView(
+          commit({
+            checkpoint: 12,
+            profiles: [unserializable],
+            learning: [{ workspaceId: 'a', seq: 12, state: state(5) }],
+          }),
+        ),
+      ).rejects.toThrow();
+      expect(await store.learningStates()).toEqual([{ workspaceId: 'a', seq: 11, state: state(4) }]);
+    });
+
     it("reads a segment's latest entries and exits from the derived events, newest first", async () => {
       const exited = (row: ReturnType<typeof derived>) => ({
         ...row,
