@@ -133,7 +133,7 @@ function storedProfiles(path: string): number {
 }
 
 /** One autocannon run: random known people, one placement and the next best action, every answer checked. */
-function load(input: {
+export function load(input: {
   url: string;
   call: keyof typeof CALLS;
   seconds: number;

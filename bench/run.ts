@@ -281,6 +281,7 @@ if (runs('learn')) {
     rounds,
     seconds,
     calls: quick ? 10_000 : 20_000,
+    startupDecisions: quick ? 10_000 : 100_000,
   });
   console.log(
     `\nLearn: ${'examples/learn/scenario.yaml'} through the engine (tailor simulate), ${fmt(result.seconds, 1)} s`,
@@ -318,6 +319,18 @@ if (runs('learn')) {
   const onP99 = p(result.on.tailor, 'p99');
   console.log(
     `  HTTP p99 with learning on: ${fmt(onP99)} ms (off ${fmt(p(result.off.tailor, 'p99'))} ms)  target < 10 ms: ${verdict(onP99 < 10)}`,
+  );
+  const { http } = result;
+  const httpLine = (runs: DecideHttpFigures[]): string =>
+    `p50 ${fmt(p(runs, 'p50'))} ms, p99 ${fmt(p(runs, 'p99'))} ms, ${fmt(median(runs.map((r) => r.requestsPerSecond)))} req/s`;
+  const bareRate = median(http.baseline.map((r) => r.requestsPerSecond));
+  const failed = [...http.off, ...http.on].reduce((sum, r) => sum + r.wrong + r.non200, 0);
+  console.log(
+    `  HTTP /v1/decide, rounds alternating (${fmt(http.off.length)} × ${seconds} s each, ${fmt(result.off.storedProfiles)} profiles each): learning off ${httpLine(http.off)}; on ${httpLine(http.on)}; bare route ${httpLine(http.baseline)}; ratio to bare off ${fmt(median(http.off.map((r) => r.requestsPerSecond)) / bareRate, 2)}, on ${fmt(median(http.on.map((r) => r.requestsPerSecond)) / bareRate, 2)}; wrong or failed answers ${failed}`,
+  );
+  const { startup } = result;
+  console.log(
+    `  start-up on ${fmt(startup.positions)} log positions of recorded decisions (learn example workspace, SQLite): ${fmt(startup.keptMs)} ms with the kept learning state (${fmt(startup.stateBytes / 1e6, 1)} MB, ${fmt(startup.keptDecisions)} decisions open to a goal), ${fmt(startup.countedMs)} ms counting the whole log (medians of ${rounds}, alternating)`,
   );
 }
 if (runs('decide')) {
