@@ -166,6 +166,18 @@ export class PartitionRunner {
     return true;
   }
 
+  /**
+   * Commits what is applied and ends the lease, so another node can take the partition at once;
+   * the runner is retired. A commit refused on the way means the lease was lost already.
+   */
+  async release(): Promise<CommitOutcome> {
+    const outcome = await this.commit();
+    if (outcome === 'committed') await this.leases.release(this.lease);
+    this.isLost = true;
+    this.view.discard();
+    return outcome;
+  }
+
   private async recoverWhenStale(): Promise<void> {
     if (!this.stale) return;
     const checkpoint = await this.leases.readCheckpoint(this.lease.partition);

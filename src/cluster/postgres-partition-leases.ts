@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS "${s}".partition_leases (
   token bigint NOT NULL,
   expires_at timestamptz NOT NULL
 );
+CREATE TABLE IF NOT EXISTS "${s}".cluster_nodes (
+  node text PRIMARY KEY,
+  expires_at timestamptz NOT NULL
+);
 CREATE TABLE IF NOT EXISTS "${s}".partition_checkpoints (
   partition integer PRIMARY KEY,
   seq bigint NOT NULL,
@@ -135,6 +139,28 @@ export class PostgresPartitionLeases {
        FROM "${this.schema}".partition_leases ORDER BY partition`,
     );
     return rows.map((row) => ({ ...toLease(row), expired: row.expired === true }));
+  }
+
+  /** Says `node` is alive for the next `ttlMs` (by the database's clock). */
+  async heartbeat(node: string, ttlMs: number): Promise<void> {
+    await this.query(
+      `INSERT INTO "${this.schema}".cluster_nodes (node, expires_at) VALUES ($1, now() + $2 * interval '1 millisecond')
+       ON CONFLICT (node) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
+      [node, ttlMs],
+    );
+  }
+
+  /** The nodes whose last heartbeat has not run out, sorted. */
+  async liveNodes(): Promise<string[]> {
+    const { rows } = await this.query<{ node: string }>(
+      `SELECT node FROM "${this.schema}".cluster_nodes WHERE expires_at > now() ORDER BY node`,
+    );
+    return rows.map((row) => row.node);
+  }
+
+  /** Removes `node` from the live nodes at once (a clean stop). */
+  async leave(node: string): Promise<void> {
+    await this.query(`DELETE FROM "${this.schema}".cluster_nodes WHERE node = $1`, [node]);
   }
 
   /**

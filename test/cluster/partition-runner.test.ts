@@ -3,11 +3,12 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PartitionRunner, type PartitionView } from '../../src/cluster/partition-runner.ts';
+import { PartitionRunner } from '../../src/cluster/partition-runner.ts';
 import { PostgresEventClaims } from '../../src/cluster/postgres-event-claims.ts';
 import { PostgresPartitionLeases } from '../../src/cluster/postgres-partition-leases.ts';
-import type { LoggedEvent, TailorEvent } from '../../src/ingest/event.ts';
+import type { TailorEvent } from '../../src/ingest/event.ts';
 import { JetStreamPartitionLog } from '../../src/store/nats/jetstream-partition-log.ts';
+import { OrderCounts, orderCountsTable, replayedCounts, storedCounts } from '../support/order-counts-view.ts';
 import { startTcpOutageProxy } from '../support/tcp-outage-proxy.ts';
 
 /**
@@ -30,41 +31,6 @@ let leases: PostgresPartitionLeases;
 let claims: PostgresEventClaims;
 let nextPartition = 0;
 let nextMessage = 0;
-
-/** Orders per user, as changes since the last commit, written as increments. */
-class OrderCounts implements PartitionView {
-  private changes = new Map<string, { orders: number; revenue: number }>();
-  constructor(private readonly partition: number) {}
-
-  apply(events: readonly LoggedEvent[]): void {
-    for (const event of events) {
-      const user = event.userId ?? '';
-      const change = this.changes.get(user) ?? { orders: 0, revenue: 0 };
-      change.orders += 1;
-      change.revenue += Number(event.properties?.['revenue'] ?? 0);
-      this.changes.set(user, change);
-    }
-  }
-
-  async write(client: pg.ClientBase): Promise<void> {
-    for (const [user, change] of this.changes) {
-      await client.query(
-        `INSERT INTO "${SCHEMA}".orders (partition, user_id, orders, revenue) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (partition, user_id) DO UPDATE
-           SET orders = orders.orders + EXCLUDED.orders, revenue = orders.revenue + EXCLUDED.revenue`,
-        [this.partition, user, change.orders, change.revenue],
-      );
-    }
-  }
-
-  committed(): void {
-    this.changes.clear();
-  }
-
-  discard(): void {
-    this.changes.clear();
-  }
-}
 
 function order(user: string, revenue: number): TailorEvent {
   const now = Date.parse('2026-03-01T10:00:00Z') + nextMessage;
@@ -90,36 +56,15 @@ async function publish(partition: number, count: number): Promise<void> {
   await log.append(partition, events);
 }
 
-/** What the stored view holds, by user. */
-async function stored(partition: number): Promise<Record<string, [number, number]>> {
-  const { rows } = await admin.query<{ user_id: string; orders: number; revenue: number }>(
-    `SELECT user_id, orders, revenue FROM "${SCHEMA}".orders WHERE partition = $1 ORDER BY user_id`,
-    [partition],
-  );
-  return Object.fromEntries(rows.map((row) => [row.user_id, [row.orders, row.revenue]]));
-}
-
-/** The same counts from a replay of the whole partition: what the stored view must equal. */
-async function replayed(partition: number): Promise<Record<string, [number, number]>> {
-  const counts: Record<string, [number, number]> = {};
-  const seen = new Set<string>();
-  for (const event of await log.read({ partition, afterSeq: 0, limit: 10_000 })) {
-    // A single process logs each (workspace, messageId) once: later copies are not events.
-    if (seen.has(`${event.workspaceId}:${event.messageId}`)) continue;
-    seen.add(`${event.workspaceId}:${event.messageId}`);
-    const user = event.userId ?? '';
-    const [orders, revenue] = counts[user] ?? [0, 0];
-    counts[user] = [orders + 1, revenue + Number(event.properties?.['revenue'] ?? 0)];
-  }
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
-}
+const stored = (partition: number) => storedCounts(admin, SCHEMA, partition);
+const replayed = (partition: number) => replayedCounts(log, partition);
 
 function take(partition: number, owner: string, ttlMs: number) {
   return PartitionRunner.take({
     log,
     leases,
     claims,
-    view: new OrderCounts(partition),
+    view: new OrderCounts(SCHEMA, partition),
     partition,
     owner,
     ttlMs,
@@ -134,10 +79,7 @@ beforeAll(async () => {
   });
   leases = await PostgresPartitionLeases.open({ connectionString: PG_URL, schema: SCHEMA });
   claims = await PostgresEventClaims.open({ connectionString: PG_URL, schema: SCHEMA });
-  await admin.query(
-    `CREATE TABLE "${SCHEMA}".orders (partition integer, user_id text, orders integer NOT NULL,
-       revenue integer NOT NULL, PRIMARY KEY (partition, user_id))`,
-  );
+  await admin.query(orderCountsTable(SCHEMA));
 });
 
 afterAll(async () => {
@@ -238,7 +180,7 @@ describe('a partition changing hands, on the real JetStream and PostgreSQL', () 
       const runner = await PartitionRunner.take({
         log,
         leases: cutLeases,
-        view: new OrderCounts(p),
+        view: new OrderCounts(SCHEMA, p),
         partition: p,
         owner: 'node-a',
         ttlMs: LONG,
