@@ -1,15 +1,17 @@
 /**
  * `npx tsx bench/cluster-log.ts`: what the cluster's building blocks cost on this machine, on
  * the real NATS JetStream and PostgreSQL — appending to a partition (one event awaited at a
- * time, and requests of 100 and 1,000 events), replaying a partition, and taking a lease and
- * committing a checkpoint under it. Prints figures; asserts nothing. Uses a stream and a schema
+ * time, and requests of 100 and 1,000 events), replaying a partition, taking a lease and
+ * committing a checkpoint under it, and resolving an event's identity in the shared directory. Prints figures; asserts nothing. Uses a stream and a schema
  * of its own and deletes them.
  */
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { PostgresIdentifierDirectory } from '../src/cluster/postgres-identifier-directory.ts';
 import { PostgresPartitionLeases } from '../src/cluster/postgres-partition-leases.ts';
+import { DEFAULT_IDENTITY_RULES } from '../src/identity/identity-rules.ts';
 import type { TailorEvent } from '../src/ingest/event.ts';
 import { JetStreamPartitionLog } from '../src/store/nats/jetstream-partition-log.ts';
 
@@ -109,6 +111,39 @@ try {
   console.log(
     `fenced commit of a checkpoint alone (BEGIN, lease row FOR SHARE, upsert, COMMIT): p50 ${ms(percentile(commit, 50))}, p99 ${ms(percentile(commit, 99))}`,
   );
+  const directory = await PostgresIdentifierDirectory.open({ connectionString: PG_URL, schema });
+  try {
+    const resolve: number[] = [];
+    for (let i = 0; i < 1_000; i += 1) {
+      // A new visitor, a sign-up linking an email, a login merging with another device's profile.
+      const identifiers =
+        i % 3 === 0
+          ? [{ type: 'anonymous_id', value: `a${i}` }]
+          : i % 3 === 1
+            ? [
+                { type: 'anonymous_id', value: `a${i - 1}` },
+                { type: 'email', value: `p${i}@example.com` },
+              ]
+            : [
+                { type: 'user_id', value: `U${i}` },
+                { type: 'email', value: `p${i - 1}@example.com` },
+                { type: 'anonymous_id', value: `b${i}` },
+              ];
+      const started = performance.now();
+      await directory.resolve({
+        workspaceId: 'w',
+        identifiers,
+        rules: DEFAULT_IDENTITY_RULES,
+        newProfileId: () => `prf_${i}`,
+      });
+      resolve.push(performance.now() - started);
+    }
+    console.log(
+      `identity resolved at the edge (one event, SERIALIZABLE): p50 ${ms(percentile(resolve, 50))}, p99 ${ms(percentile(resolve, 99))}`,
+    );
+  } finally {
+    await directory.close();
+  }
 } finally {
   await leases.close();
   const admin = new pg.Client({ connectionString: PG_URL });
