@@ -120,17 +120,25 @@ export class EngineLearning {
    * The states a view commit at `checkpoint` should keep, encoded: of workspaces with a goal,
    * each not kept yet, or kept `snapshotEvery` log positions (and as many as it holds
    * decisions, so writing it costs at most about one decision's encoding per event) before.
-   * The commit must reflect the log up to `checkpoint`, as the states do; `kept` marks them
-   * written once it is.
+   * The commit must reflect the log up to `checkpoint`, as the states do; `written` marks them
+   * written once it is. Encoding lets I/O in, so it runs on the writer: nothing may count into
+   * the states until it resolves.
    */
-  snapshots(input: { checkpoint: number; workspaces: Iterable<CompiledWorkspace> }): LearningStateRow[] {
+  async snapshots(input: {
+    checkpoint: number;
+    workspaces: Iterable<CompiledWorkspace>;
+  }): Promise<LearningStateRow[]> {
     const rows: LearningStateRow[] = [];
     for (const workspaceId of learningWorkspaces(input.workspaces).keys()) {
       const { state } = this.entry(workspaceId);
       const since = this.kept.get(workspaceId);
       if (since !== undefined && input.checkpoint - since < Math.max(this.snapshotEvery, state.size))
         continue;
-      rows.push({ workspaceId, seq: input.checkpoint, state: JSON.stringify(state.snapshot()) });
+      rows.push({
+        workspaceId,
+        seq: input.checkpoint,
+        state: await state.encode(),
+      });
     }
     return rows;
   }

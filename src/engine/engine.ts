@@ -921,7 +921,7 @@ export class Engine {
   private async commitNow(): Promise<void> {
     let clean = true;
     for (const view of this.views.values()) clean &&= view.clean;
-    const learning = this.learning.snapshots({
+    const learning = await this.learning.snapshots({
       checkpoint: this.appliedSeq,
       workspaces: this.workspaces.values(),
     });

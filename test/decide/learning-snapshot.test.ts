@@ -90,8 +90,8 @@ function fold(events: readonly RecordedEvent[], state = new LearningState()): Le
 }
 
 /** A state through its stored form: encoded as the engine writes it, parsed and restored. */
-function throughStorage(state: LearningState): LearningState {
-  const snapshot = parseLearningSnapshot(JSON.stringify(state.snapshot()));
+async function throughStorage(state: LearningState): Promise<LearningState> {
+  const snapshot = parseLearningSnapshot(await state.encode());
   if (snapshot === undefined) throw new Error('the snapshot did not parse');
   return LearningState.fromSnapshot(snapshot);
 }
@@ -99,7 +99,7 @@ function throughStorage(state: LearningState): LearningState {
 describe('learning state snapshots', () => {
   it.each([1, 2, 3])(
     'a state restored at any point and fed the rest equals the fold of the whole stream (seed %i)',
-    (seed) => {
+    async (seed) => {
       const events = recordedStream(400, seed);
       const whole = fold(events);
       // The stream exercises what a snapshot must carry: conversions, let-go decisions, experiments.
@@ -109,13 +109,13 @@ describe('learning state snapshots', () => {
       expect(whole.model.counts('hero/spring').successes).toBeGreaterThan(0);
       expect(whole.size).toBeGreaterThan(0);
       for (let split = 0; split <= events.length; split += 7) {
-        const restored = fold(events.slice(split), throughStorage(fold(events.slice(0, split))));
+        const restored = fold(events.slice(split), await throughStorage(fold(events.slice(0, split))));
         expect(restored.snapshot()).toEqual(whole.snapshot());
       }
     },
   );
 
-  it('keeps bins in the order they came, so the bin cap holds the same bins after a restore', () => {
+  it('keeps bins in the order they came, so the bin cap holds the same bins after a restore', async () => {
     const decision = (n: number): RecordedEvent => ({
       messageId: `d${n}`,
       event: DECISION_MADE,
@@ -124,12 +124,21 @@ describe('learning state snapshots', () => {
       context: { tailor: { profile_id: `p${n % 5}` } },
     });
     const first = Array.from({ length: MAX_BINS_PER_ACTION - 1 }, (_, n) => decision(n));
-    const restored = fold([decision(5_000), decision(5_001)], throughStorage(fold(first)));
+    const restored = fold([decision(5_000), decision(5_001)], await throughStorage(fold(first)));
     expect(restored.model.binsOf('discount').map(([bin]) => bin)).toEqual([
       ...first.map((event) => Reflect.get(Object(event.properties['learning']), 'bin')),
       'b5000',
     ]);
     expect(restored.model.counts('discount')).toEqual({ trials: MAX_BINS_PER_ACTION + 1, successes: 0 });
+  });
+
+  it('encodes a snapshot in slices into JSON that reads back as the same snapshot', async () => {
+    for (const state of [new LearningState(), fold(recordedStream(400, 4))]) {
+      const snapshot = state.snapshot();
+      const text = await state.encode();
+      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(snapshot)));
+      expect(parseLearningSnapshot(text)).toEqual(snapshot);
+    }
   });
 
   it('does not read a snapshot of another version or shape', () => {

@@ -77,3 +77,20 @@ export function parseLearningSnapshot(text: string): LearningSnapshot | undefine
   validator ??= compileSnapshotCheck();
   return validator.Check(value) ? value : undefined;
 }
+
+/** A snapshot but for the decisions kept (`recent`, `inExperiments`). */
+export type LearningCounts = Omit<LearningSnapshot, 'recent' | 'inExperiments'>;
+
+/**
+ * A snapshot's JSON from its counts and its kept decisions already encoded, one JSON array per
+ * person (`LearningState.encode` encodes them in slices).
+ */
+export function snapshotJson(input: {
+  counts: LearningCounts;
+  recent: string[];
+  inExperiments: string[];
+}): string {
+  // `counts` is never empty (it has `version`), so its JSON ends with `}` after a member.
+  const head = JSON.stringify(input.counts).slice(0, -1);
+  return `${head},"recent":[${input.recent.join(',')}],"inExperiments":[${input.inExperiments.join(',')}]}`;
+}
