@@ -100,6 +100,14 @@ export class PartitionOwner {
     return lost.sort((x, y) => x - y);
   }
 
+  /** Whether an owned partition has events past its applied position (one look at each log's end). */
+  async pending(): Promise<boolean> {
+    for (const [partition, runner] of this.runners) {
+      if ((await this.options.log.lastSeq(partition)) > runner.appliedSeq) return true;
+    }
+    return false;
+  }
+
   /** A clean stop: commits and releases every partition, and leaves the live nodes. */
   async stop(): Promise<void> {
     for (const [partition, runner] of this.runners) {
