@@ -1,3 +1,4 @@
+import { isBusUnavailable } from '../store/nats/bus-unavailable-error.ts';
 import type { PartitionLog } from '../store/ports/partition-log.ts';
 import { PartitionRunner, type PartitionView } from './partition-runner.ts';
 import { planLeases } from './plan-leases.ts';
@@ -15,6 +16,8 @@ export interface PartitionOwnerOptions {
   claims?: PostgresEventClaims;
   /** A fresh, empty view for a partition this node takes. */
   viewFor(partition: number): PartitionView;
+  /** The clock (epoch ms) that judges how long the bus has been away; `Date.now` by default. */
+  now?: () => number;
 }
 
 /** What one round changed. */
@@ -23,20 +26,29 @@ export interface RoundOutcome {
   released: number[];
   /** Partitions found taken by another node (a renewal or a commit refused). */
   lost: number[];
+  /** The node cannot read the log (the bus away for half a lease): it let everything go and left. */
+  withdrawn: boolean;
 }
 
 /**
  * The partitions one node owns, kept by rounds: each round says the node is alive, renews its
  * leases, plans with `planLeases` and releases or takes partitions; `work` pulls and commits
  * every owned partition. Driven from outside (a timer in a server, a test calling each step),
- * so nothing here sleeps.
+ * so nothing here sleeps. A node whose reads of the log have failed with `BUS_UNAVAILABLE` for
+ * half a lease withdraws: it releases its partitions and stops heartbeating, so nodes that can
+ * reach the bus take them, and it comes back in the first round where a read works again. Correctness never depends
+ * on this (the fence does that); it keeps partitions from waiting on a node that cannot serve them.
  */
 export class PartitionOwner {
   private readonly options: PartitionOwnerOptions;
   private readonly runners = new Map<number, PartitionRunner>();
+  private readonly now: () => number;
+  /** Since when reads of the log have failed, while they do. */
+  private busDownSince: number | undefined;
 
   constructor(options: PartitionOwnerOptions) {
     this.options = options;
+    this.now = options.now ?? Date.now;
   }
 
   /** The partitions this node holds now, in order. */
@@ -47,6 +59,8 @@ export class PartitionOwner {
   /** Heartbeat, renewals, then one step of rebalancing. */
   async round(): Promise<RoundOutcome> {
     const { node, ttlMs, leases, partitions } = this.options;
+    const busAway = this.busDownSince !== undefined && this.now() - this.busDownSince >= ttlMs / 2;
+    if (busAway && !(await this.probe())) return { ...(await this.withdraw()), withdrawn: true };
     await leases.heartbeat(node, ttlMs);
     const lost: number[] = [];
     for (const [partition, runner] of this.runners) {
@@ -84,20 +98,52 @@ export class PartitionOwner {
       this.runners.set(partition, runner);
       took.push(partition);
     }
-    return { took, released, lost };
+    return { took, released, lost, withdrawn: false };
   }
 
   /** Pulls up to `limit` events into each owned partition and commits it; the partitions lost meanwhile. */
   async work(limit: number): Promise<number[]> {
     const lost: number[] = [];
+    let busFailed = false;
     for (const [partition, runner] of this.runners) {
-      await runner.pull(limit);
+      try {
+        await runner.pull(limit);
+        this.busDownSince = undefined;
+      } catch (error) {
+        if (!isBusUnavailable(error)) throw error;
+        busFailed = true;
+      }
       if ((await runner.commit()) === 'lost') {
         this.runners.delete(partition);
         lost.push(partition);
       }
     }
+    if (busFailed && this.busDownSince === undefined) this.busDownSince = this.now();
     return lost.sort((x, y) => x - y);
+  }
+
+  /** Tries one read of the log; when it works, the node takes part in rounds again. */
+  private async probe(): Promise<boolean> {
+    try {
+      await this.options.log.lastSeq(0);
+      this.busDownSince = undefined;
+      return true;
+    } catch (error) {
+      if (!isBusUnavailable(error)) throw error;
+      return false;
+    }
+  }
+
+  private async withdraw(): Promise<Omit<RoundOutcome, 'withdrawn'>> {
+    const released: number[] = [];
+    const lost: number[] = [];
+    for (const [partition, runner] of this.runners) {
+      this.runners.delete(partition);
+      if ((await runner.release()) === 'lost') lost.push(partition);
+      else released.push(partition);
+    }
+    await this.options.leases.leave(this.options.node);
+    return { took: [], released: released.sort((x, y) => x - y), lost: lost.sort((x, y) => x - y) };
   }
 
   /** Whether an owned partition has events past its applied position (one look at each log's end). */

@@ -5,6 +5,8 @@ import { PartitionOwner } from '../../src/cluster/partition-owner.ts';
 import { PostgresEventClaims } from '../../src/cluster/postgres-event-claims.ts';
 import { PostgresPartitionLeases } from '../../src/cluster/postgres-partition-leases.ts';
 import { MemoryPartitionLog } from '../../src/store/memory/memory-partition-log.ts';
+import { BusUnavailableError } from '../../src/store/nats/bus-unavailable-error.ts';
+import type { PartitionLog } from '../../src/store/ports/partition-log.ts';
 import { OrderCounts, orderCountsTable, replayedCounts, storedCounts } from '../support/order-counts-view.ts';
 
 /**
@@ -140,5 +142,66 @@ describe('partition owners joining, leaving and dying, on the real PostgreSQL', 
     await expectEveryViewReplayed();
     await a.stop();
     expect(await leases.liveNodes()).toEqual([]);
+  });
+  it('a node that cannot read the log for half a lease lets its partitions go, and comes back when it can', async () => {
+    let down = false;
+    const away = () => Promise.reject(new BusUnavailableError('NATS is away in this test', undefined));
+    const cutOff: PartitionLog = {
+      append: (partition, events) => log.append(partition, events),
+      read: (query) => (down ? away() : log.read(query)),
+      lastSeq: (partition) => (down ? away() : log.lastSeq(partition)),
+      close: async () => undefined,
+    };
+    let now = 1_000_000;
+    const d = new PartitionOwner({
+      node: 'd',
+      partitions: P,
+      ttlMs: LONG,
+      log: cutOff,
+      leases,
+      claims,
+      viewFor: (partition) => new OrderCounts(SCHEMA, partition),
+      now: () => now,
+    });
+    const e = node('e');
+    await d.round();
+    await e.round();
+    await d.round();
+    await e.round();
+    expect(d.owned).toHaveLength(P / 2);
+    const ofD = d.owned;
+    await publish(3);
+    await d.work(100);
+    await e.work(100);
+
+    // d loses NATS: its reads fail, but a moment of that is no reason to let go.
+    down = true;
+    await publish(2);
+    expect(await d.work(100)).toEqual([]);
+    expect((await d.round()).withdrawn).toBe(false);
+    expect(d.owned).toEqual(ofD);
+
+    // Half a lease later it withdraws: partitions released, heartbeat gone; e takes them all.
+    now += LONG / 2;
+    const withdrawal = await d.round();
+    expect(withdrawal).toMatchObject({ withdrawn: true, released: ofD, lost: [] });
+    expect(d.owned).toEqual([]);
+    expect(await leases.liveNodes()).toEqual(['e']);
+    expect((await e.round()).took).toEqual(ofD);
+    await e.work(100);
+    await expectEveryViewReplayed();
+
+    // NATS is back: d's next round finds the log readable and takes part again.
+    down = false;
+    expect((await d.round()).withdrawn).toBe(false);
+    expect(await leases.liveNodes()).toEqual(['d', 'e']);
+    expect((await e.round()).released).toHaveLength(P / 2);
+    expect((await d.round()).took).toHaveLength(P / 2);
+    await publish(1);
+    await d.work(100);
+    await e.work(100);
+    await expectEveryViewReplayed();
+    await d.stop();
+    await e.stop();
   });
 });
