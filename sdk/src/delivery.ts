@@ -33,7 +33,8 @@ const MAX_BACKOFF_MS = 60_000;
 export class Delivery {
   private queue: Message[];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private sending = false;
+  /** The batch on its way, if one is. */
+  private sending: Promise<void> | undefined;
   private failures = 0;
   private readonly flushAt: number;
   private readonly flushInterval: number;
@@ -80,11 +81,22 @@ export class Delivery {
     this.schedule(this.queue.length >= this.flushAt ? 0 : this.flushInterval);
   }
 
-  /** Sends what waits now; resolves when Tailor accepted it or the try failed (it is retried). */
+  /**
+   * Sends what waits now; resolves when Tailor accepted it or the try failed (it is retried).
+   * A batch already on its way does not carry what was queued after it: that one is awaited,
+   * then the rest is sent.
+   */
   async flush(): Promise<void> {
-    if (!this.open || this.sending || this.queue.length === 0) return;
+    while (this.sending !== undefined) await this.sending;
+    if (!this.open || this.queue.length === 0) return;
     if (!navigator.onLine) return; // the `online` event sends them
-    this.sending = true;
+    this.sending = this.send().finally(() => {
+      this.sending = undefined;
+    });
+    await this.sending;
+  }
+
+  private async send(): Promise<void> {
     const batch = this.queue.slice(0, 100);
     try {
       const body = this.body(batch);
@@ -101,8 +113,6 @@ export class Delivery {
       } else this.failures++;
     } catch {
       this.failures++;
-    } finally {
-      this.sending = false;
     }
     if (this.failures > 0) this.schedule(backoff(this.failures));
     else if (this.queue.length > 0) this.schedule(0);

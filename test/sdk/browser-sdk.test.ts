@@ -242,6 +242,35 @@ describe('events in Chromium', () => {
     await context.close();
   });
 
+  it('resolves flush only once what was queued before it is accepted, even with a batch already on its way', async () => {
+    const context = await h.shop({ '/': shopPage({ load: { flushInterval: 60_000 }, body: '<p>shop</p>' }) });
+    // Every batch takes 400 ms to reach Tailor, so the second flush starts while the first is sent.
+    await context.route(`${h.tailor.url}/v1/batch`, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto(`${h.shopUrl}/`);
+    const id = await anonymousId(page);
+    await js(
+      page,
+      `(async () => {
+        tailor.track('First Order');
+        const first = tailor.flush();
+        // The first batch is on its way (held 400 ms) when the second event is queued.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        tailor.track('Second Order');
+        await tailor.flush();
+        await first;
+      })()`,
+    );
+    const profile = await h.admin<{ recent_events: { name?: string }[] }>(`/v1/profiles/anonymous_id:${id}`);
+    expect(profile?.recent_events.map((event) => event.name)).toEqual(
+      expect.arrayContaining(['First Order', 'Second Order']),
+    );
+    await context.close();
+  });
+
   it('sends nothing before consent when the site asks for it, then the consent the profile understands', async () => {
     const context = await h.shop({
       '/': shopPage({
