@@ -40,7 +40,7 @@ import type { FlushOutcome } from './flush-outcome.ts';
 import { GroupCommit } from './group-commit.ts';
 import { JourneyLog, profilesToRelease, releasedKeys } from './journey-log.ts';
 import { isJourneysRecord } from './journeys-record.ts';
-import { erasePerson } from './person-erasure.ts';
+import { erasePerson, personToErase } from './person-erasure.ts';
 import { readBackAppend } from './read-back-append.ts';
 import { ReadModel } from './read-model.ts';
 import { draftSegment, type SegmentPreview } from './segment-preview.ts';
@@ -528,24 +528,23 @@ export class Engine {
   }
 
   /**
-   * Erases a person (`erasePerson`), after committing pending changes, on the writer; then
-   * commits the learning state without the decisions it kept for them.
+   * Erases a person (`erasePerson`) on the writer, after committing pending changes and then the
+   * learning state without the decisions it kept for them: the data goes last, so a crash
+   * midway leaves nothing of them that a retried erasure would not remove.
    */
   erase(workspaceId: string, profileId: string, at: number): Promise<{ events: number }> {
     return this.write(async () => {
       await this.exposures.flush();
       await this.commitNow();
       const workspace = this.requireWorkspace(workspaceId);
-      const erased = await erasePerson({
-        store: this.store,
-        view: this.view(workspaceId),
-        rules: workspace.definition.identity,
-        profileId,
-        at,
-      });
-      this.learning.forget(workspaceId, erased.profileIds);
+      const view = this.view(workspaceId);
+      const rules = workspace.definition.identity;
+      const person = await personToErase({ store: this.store, view, rules, profileId });
+      this.learning.forget(workspaceId, person.everyId);
       await this.commitNow();
-      return { events: erased.events };
+      const erased = await erasePerson({ store: this.store, view, person, at });
+      await this.commitNow();
+      return erased;
     });
   }
 

@@ -275,12 +275,22 @@ describe.each([
       tailor.engine.learning.keepAll();
       await tailor.engine.commit();
       expect(await kept()).toContain(`"${profileId}"`);
+      // What the store keeps of the learning state when the person's data is removed: already
+      // without them, so a crash before the removal leaves nothing a retried erasure would miss.
+      const keptWhenErased: string[] = [];
+      const eraseProfiles = store.eraseProfiles.bind(store);
+      store.eraseProfiles = async (...args) => {
+        keptWhenErased.push(await kept());
+        return eraseProfiles(...args);
+      };
       const reply = await tailor.app.inject({
         method: 'DELETE',
         url: '/v1/profiles/user_id:u0',
         headers: { authorization: bearer(tailor.adminKey) },
       });
       expect(reply.statusCode).toBe(200);
+      expect(keptWhenErased).toHaveLength(1);
+      expect(keptWhenErased[0]).not.toContain(profileId);
       expect(await kept()).not.toContain(profileId);
       expect(JSON.stringify(learned(tailor.engine))).not.toContain(profileId);
       await tailor.close();
