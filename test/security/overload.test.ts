@@ -71,7 +71,10 @@ describe('overload of a real server', () => {
     expect(figures.healthMedianMs, JSON.stringify(summary)).toBeLessThan(300);
     expect(figures.healthMaxMs, JSON.stringify(summary)).toBeLessThan(2_000);
     // 16 MiB of bodies in flight (the default) grows to about ten times that in parsed events,
-    // buffers and SQLite pages: 256 MiB over the idle server is that with room to spare.
-    expect(figures.rssPeakMiB - idleMiB, JSON.stringify(summary)).toBeLessThan(256);
+    // buffers and SQLite pages, and the peak depends on when the collector runs: under 256 MiB
+    // over the idle server in most runs on the shared 2-core machine, up to 390 MiB in some.
+    // The run offers 300 MB of bodies (600 of 500 KB), ten times that once parsed: a server
+    // that kept what it was offered would pass 512 MiB by far.
+    expect(figures.rssPeakMiB - idleMiB, JSON.stringify(summary)).toBeLessThan(512);
   }, 60_000);
 });
