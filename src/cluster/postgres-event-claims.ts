@@ -1,17 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { LoggedEvent } from '../ingest/event.ts';
 import { isConnectionError } from '../store/postgres/connection-error.ts';
 import { StoreUnavailableError } from '../store/store-unavailable-error.ts';
+import { type ClusterPoolOptions, openClusterPool } from './cluster-pool.ts';
 
 /** Where the claims live: the cluster's shared schema. */
-export interface PostgresEventClaimsOptions {
-  connectionString: string;
-  schema: string;
-  /** How long a query may wait for the server (ms, default 5,000). */
-  queryTimeoutMs?: number;
-}
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+export type PostgresEventClaimsOptions = ClusterPoolOptions;
 
 /**
  * Permanent de-duplication for the cluster's log, past JetStream's time-bounded window: each
@@ -33,20 +27,7 @@ export class PostgresEventClaims {
 
   /** Connects and creates the claims table when missing. */
   static async open(options: PostgresEventClaimsOptions): Promise<PostgresEventClaims> {
-    if (!SCHEMA_NAME.test(options.schema)) {
-      throw new Error(
-        `PostgreSQL schema "${options.schema}" must be lower-case letters, digits and _, not starting with a digit`,
-      );
-    }
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: 2,
-      query_timeout: options.queryTimeoutMs ?? 5_000,
-      connectionTimeoutMillis: options.queryTimeoutMs ?? 5_000,
-      keepAlive: true,
-    });
-    // An idle connection the server drops is discarded by the pool; unhandled, 'error' would end the process.
-    pool.on('error', () => undefined);
+    const pool = openClusterPool(options, 2);
     const claims = new PostgresEventClaims(pool, options.schema);
     try {
       await claims.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}";

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { type Identifier, identifierKey, parseIdentifierKey } from '../identity/identifier.ts';
 import type { IdentityRules } from '../identity/identity-rules.ts';
 import {
@@ -8,17 +8,11 @@ import {
 } from '../identity/resolve-identity.ts';
 import { isConnectionError } from '../store/postgres/connection-error.ts';
 import { StoreUnavailableError } from '../store/store-unavailable-error.ts';
+import { type ClusterPoolOptions, openClusterPool } from './cluster-pool.ts';
 
 /** Where the directory lives: the cluster's shared schema. */
-export interface PostgresIdentifierDirectoryOptions {
-  connectionString: string;
-  schema: string;
-  poolSize?: number;
-  /** How long a query may wait for the server (ms, default 5,000). */
-  queryTimeoutMs?: number;
-}
+export type PostgresIdentifierDirectoryOptions = ClusterPoolOptions;
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /**
  * SQLSTATEs of a transaction that lost to a concurrent one: a serialization failure, a
  * deadlock, or an identifier bound meanwhile by another edge. Run it again.
@@ -47,20 +41,7 @@ export class PostgresIdentifierDirectory {
 
   /** Connects and creates the tables when missing. */
   static async open(options: PostgresIdentifierDirectoryOptions): Promise<PostgresIdentifierDirectory> {
-    if (!SCHEMA_NAME.test(options.schema)) {
-      throw new Error(
-        `PostgreSQL schema "${options.schema}" must be lower-case letters, digits and _, not starting with a digit`,
-      );
-    }
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize ?? 4,
-      query_timeout: options.queryTimeoutMs ?? 5_000,
-      connectionTimeoutMillis: options.queryTimeoutMs ?? 5_000,
-      keepAlive: true,
-    });
-    // An idle connection the server drops is discarded by the pool; unhandled, 'error' would end the process.
-    pool.on('error', () => undefined);
+    const pool = openClusterPool(options, 4);
     const s = options.schema;
     try {
       await pool.query(`CREATE SCHEMA IF NOT EXISTS "${s}";

@@ -1,19 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { isConnectionError } from '../store/postgres/connection-error.ts';
 import { StoreUnavailableError } from '../store/store-unavailable-error.ts';
+import { type ClusterPoolOptions, openClusterPool } from './cluster-pool.ts';
 import { type LeaseStatus, leaseLost, type PartitionLease } from './partition-lease.ts';
 
 /** Where the leases live. */
-export interface PostgresPartitionLeasesOptions {
-  connectionString: string;
-  /** The schema shared by the cluster's nodes (the store's). */
-  schema: string;
-  poolSize?: number;
-  /** How long a query may wait for the server (ms, default 5,000). */
-  queryTimeoutMs?: number;
-}
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+export type PostgresPartitionLeasesOptions = ClusterPoolOptions;
 
 /** BIGINT and timestamps arrive as strings; leases and checkpoints read them as numbers. */
 interface LeaseRow {
@@ -63,20 +55,7 @@ export class PostgresPartitionLeases {
 
   /** Connects and creates the tables when missing. */
   static async open(options: PostgresPartitionLeasesOptions): Promise<PostgresPartitionLeases> {
-    if (!SCHEMA_NAME.test(options.schema)) {
-      throw new Error(
-        `PostgreSQL schema "${options.schema}" must be lower-case letters, digits and _, not starting with a digit`,
-      );
-    }
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolSize ?? 4,
-      query_timeout: options.queryTimeoutMs ?? 5_000,
-      connectionTimeoutMillis: options.queryTimeoutMs ?? 5_000,
-      keepAlive: true,
-    });
-    // An idle connection the server drops is discarded by the pool; unhandled, 'error' would end the process.
-    pool.on('error', () => undefined);
+    const pool = openClusterPool(options, 4);
     const leases = new PostgresPartitionLeases(pool, options.schema);
     try {
       await leases.query(tables(options.schema));
