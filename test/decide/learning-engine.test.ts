@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { variantLearner } from '../../src/decide/learn/learn-model.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { eventually } from '../support/demo-tailor.ts';
+import { learningActions, learningPlacements } from '../support/learning-sections.ts';
 import {
   bearer,
   openTestTailor,
@@ -13,44 +14,10 @@ import {
   workspaceYaml,
 } from '../support/test-tailor.ts';
 
-const LEARNING = `
-actions:
-  - key: discount
-    channels: [in_app]
-    content: { in_app: { title: 10% off } }
-    value: 1
-    propensity: 0.1
-    goal: { event: Order Completed, within: 1d, value: properties.revenue }
-    predictors: [traits.plan]
-  - key: free_shipping
-    channels: [in_app]
-    content: { in_app: { title: Free shipping } }
-    value: 1
-    propensity: 0.1
-    goal: { event: Order Completed, within: 1d }
-    predictors: [traits.plan]
-learning: { prior_strength: 2, explore: false }
+const LEARNING = `${learningActions('1d')}learning: { prior_strength: 2, explore: false }
 `;
 
-const PLACEMENTS = `
-placements:
-  - key: hero
-    strategy: learn
-    goal: { event: Order Completed, within: 1d, value: properties.revenue }
-    predictors: [traits.plan]
-    variants:
-      - { key: spring, content: { title: Spring } }
-      - { key: summer, content: { title: Summer }, propensity: 0.4 }
-  - key: promo
-    variants:
-      - { key: free_shipping, content: { title: Free shipping } }
-      - { key: default, content: { title: Welcome } }
-experiments:
-  - key: promo_test
-    placement: promo
-    arms: [{ key: control, percent: 50 }, { key: shipping, percent: 50, variant: free_shipping }]
-    goal: { event: Order Completed, within: 1d }
-learning: { explore: false }
+const PLACEMENTS = `${learningPlacements('1d')}learning: { explore: false }
 holdout: { percent: 50, salt: s }
 `;
 

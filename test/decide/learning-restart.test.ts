@@ -15,42 +15,11 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { parseWorkspaceYaml } from '../../src/workspace/load-workspace.ts';
 import { eventually } from '../support/demo-tailor.ts';
+import { learningActions, learningPlacements } from '../support/learning-sections.ts';
 import { bearer, sendAccepted, type TestTailor, tempDir, workspaceYaml } from '../support/test-tailor.ts';
 
-const SECTIONS = (priorStrength: number) => `
-actions:
-  - key: discount
-    channels: [in_app]
-    content: { in_app: { title: 10% off } }
-    value: 1
-    propensity: 0.1
-    goal: { event: Order Completed, within: 1h, value: properties.revenue }
-    predictors: [traits.plan]
-  - key: free_shipping
-    channels: [in_app]
-    content: { in_app: { title: Free shipping } }
-    value: 1
-    propensity: 0.1
-    goal: { event: Order Completed, within: 1h }
-    predictors: [traits.plan]
-placements:
-  - key: hero
-    strategy: learn
-    goal: { event: Order Completed, within: 1h, value: properties.revenue }
-    predictors: [traits.plan]
-    variants:
-      - { key: spring, content: { title: Spring } }
-      - { key: summer, content: { title: Summer }, propensity: 0.4 }
-  - key: promo
-    variants:
-      - { key: free_shipping, content: { title: Free shipping } }
-      - { key: default, content: { title: Welcome } }
-experiments:
-  - key: promo_test
-    placement: promo
-    arms: [{ key: control, percent: 50 }, { key: shipping, percent: 50, variant: free_shipping }]
-    goal: { event: Order Completed, within: 1h }
-learning: { prior_strength: ${priorStrength} }
+const SECTIONS = (priorStrength: number) =>
+  `${learningActions('1h')}${learningPlacements('1h').slice(1)}learning: { prior_strength: ${priorStrength} }
 holdout: { percent: 30, salt: s }
 `;
 

@@ -5,6 +5,7 @@ import { parseLearningSnapshot } from '../../src/decide/learn/learning-snapshot.
 import { compileWorkspace } from '../../src/engine/compiled-workspace.ts';
 import { EngineLearning } from '../../src/engine/engine-learning.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { learningActions, learningPlacements } from '../support/learning-sections.ts';
 import { spawnTailor, stopTailor } from '../support/spawn-tailor.ts';
 import { tempDir, workspaceYaml } from '../support/test-tailor.ts';
 
@@ -13,40 +14,7 @@ const PEOPLE = 200;
 const auth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`;
 
 /** Two actions and a placement that learn, an experiment and a holdout: every kind of learning record. */
-const SECTIONS = `
-actions:
-  - key: discount
-    channels: [in_app]
-    content: { in_app: { title: 10% off } }
-    value: 1
-    propensity: 0.1
-    goal: { event: Order Completed, within: 1d, value: properties.revenue }
-    predictors: [traits.plan]
-  - key: free_shipping
-    channels: [in_app]
-    content: { in_app: { title: Free shipping } }
-    value: 1
-    propensity: 0.1
-    goal: { event: Order Completed, within: 1d }
-    predictors: [traits.plan]
-placements:
-  - key: hero
-    strategy: learn
-    goal: { event: Order Completed, within: 1d, value: properties.revenue }
-    predictors: [traits.plan]
-    variants:
-      - { key: spring, content: { title: Spring } }
-      - { key: summer, content: { title: Summer }, propensity: 0.4 }
-  - key: promo
-    variants:
-      - { key: free_shipping, content: { title: Free shipping } }
-      - { key: default, content: { title: Welcome } }
-experiments:
-  - key: promo_test
-    placement: promo
-    arms: [{ key: control, percent: 50 }, { key: shipping, percent: 50, variant: free_shipping }]
-    goal: { event: Order Completed, within: 1d }
-holdout: { percent: 20, salt: s }
+const SECTIONS = `${learningActions('1d')}${learningPlacements('1d').slice(1)}holdout: { percent: 20, salt: s }
 `;
 
 async function post(url: string, path: string, body: Record<string, unknown>): Promise<number> {
